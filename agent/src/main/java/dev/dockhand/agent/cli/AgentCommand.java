@@ -1,0 +1,86 @@
+package dev.dockhand.agent.cli;
+
+import dev.dockhand.agent.InvalidInputException;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The root command: {@code agent <subcommand>}. */
+@Command(
+        name = "agent",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "dockhand agent: configures this node from its role and supervises its services.",
+        subcommands = {
+            VersionCommand.class,
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success; status: every service ready",
+            "1:runtime failure (service failed, degraded, not ready)",
+            "2:invalid input: flags, metadata, catalog, templates, env",
+            "3:status: no agent running",
+            "4:internal error",
+        })
+public final class AgentCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the command line with the process environment; tests pass their own map. */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
+        cl.setExitCodeExceptionMapper(AgentCommand::exitCodeOf);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof InvalidInputException iie) {
+                for (String p : iie.problems()) {
+                    err.println("agent: " + p);
+                }
+            } else if (ex instanceof AgentException) {
+                err.println("agent: " + ex.getMessage());
+            } else {
+                err.println("agent: internal error: " + ex);
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return exitCodeOf(ex);
+        });
+        return cl;
+    }
+
+    static int exitCodeOf(Throwable ex) {
+        if (ex instanceof AgentException ae) {
+            return ae.exitCode().code;
+        }
+        if (ex instanceof InvalidInputException || ex instanceof CommandLine.ParameterException) {
+            return ExitCode.INVALID_INPUT.code;
+        }
+        return ExitCode.INTERNAL.code;
+    }
+
+    /** Gives every command that wants it the environment map, so only Main reads System.getenv(). */
+    static final class Factory implements CommandLine.IFactory {
+        private final Map<String, String> env;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        Factory(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                return cls.getDeclaredConstructor(Map.class).newInstance(env);
+            } catch (NoSuchMethodException e) {
+                return fallback.create(cls);
+            }
+        }
+    }
+}

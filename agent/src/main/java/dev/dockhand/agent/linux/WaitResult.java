@@ -1,0 +1,4 @@
+package dev.dockhand.agent.linux;
+
+/** A reaped child: its pid and how it ended. */
+public record WaitResult(int pid, ExitStatus status) {}

@@ -1,0 +1,4 @@
+package dev.dockhand.agent.metadata;
+
+/** A value with where it came from. */
+public record Sourced<T>(T value, Source source) {}

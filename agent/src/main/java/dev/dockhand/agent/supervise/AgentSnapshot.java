@@ -1,0 +1,75 @@
+package dev.dockhand.agent.supervise;
+
+import java.util.List;
+
+/**
+ * Everything `agent status` shows. Field names are the JSON contract of the control socket, the HTTP
+ * {@code /status} endpoint and the console; add fields, never rename them.
+ *
+ * @param role this node's role
+ * @param nodeId UNIQUE_SELF_NODE_INT
+ * @param fqdn this node's FQDN
+ * @param clusterName cluster name
+ * @param clusterConfig active cluster config
+ * @param agentPid the agent's pid (1 in a container)
+ * @param startedAtMs epoch millis the agent started
+ * @param uptimeMs agent uptime
+ * @param rssBytes the agent's own resident memory
+ * @param state overall: STARTING, READY, DEGRADED, STOPPING
+ * @param ready every service of the role is READY (or EXITED for one-shot steps)
+ * @param services every local service, in start order
+ * @param dependencies remote dependencies (services of other nodes this node waits for)
+ * @param renderedFiles files the last render wrote
+ */
+public record AgentSnapshot(
+        String role,
+        int nodeId,
+        String fqdn,
+        String clusterName,
+        String clusterConfig,
+        int agentPid,
+        long startedAtMs,
+        long uptimeMs,
+        long rssBytes,
+        String state,
+        boolean ready,
+        List<ServiceSnapshot> services,
+        List<DependencySnapshot> dependencies,
+        List<String> renderedFiles) {
+
+    /**
+     * @param id service id
+     * @param state current state
+     * @param reason why it is in this state (last transition's reason)
+     * @param pid process id, 0 when not running
+     * @param uptimeMs time since the current process started, 0 when not running
+     * @param restarts restarts since the agent started
+     * @param ports ports the service listens on
+     * @param lastProbe last probe result, null before the first
+     */
+    public record ServiceSnapshot(
+            String id,
+            ServiceState state,
+            String reason,
+            int pid,
+            long uptimeMs,
+            int restarts,
+            List<Integer> ports,
+            ProbeSnapshot lastProbe) {}
+
+    /**
+     * @param ok whether the probe passed
+     * @param detail probe's message, e.g. "Mode: leader" or "connection refused"
+     * @param latencyMs time the probe took
+     * @param atMs epoch millis of the probe
+     */
+    public record ProbeSnapshot(boolean ok, String detail, long latencyMs, long atMs) {}
+
+    /**
+     * @param service the service waited for
+     * @param nodes FQDNs of the nodes that run it
+     * @param ready whether it counts as ready (for ZooKeeper: a majority answers)
+     * @param detail e.g. "2/3 answered"
+     */
+    public record DependencySnapshot(String service, List<String> nodes, boolean ready, String detail) {}
+}
