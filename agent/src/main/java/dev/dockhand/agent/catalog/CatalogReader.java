@@ -1,0 +1,329 @@
+package dev.dockhand.agent.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.agent.InvalidInputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads {@code catalog.json} into a validated {@link Catalog}. Every problem (syntax, type, unknown
+ * reference, cycle) is reported at once with {@code file:line path}. Unknown properties are errors:
+ * a misspelt key in a catalog silently ignored is how services end up without a health check.
+ */
+public final class CatalogReader {
+
+    private CatalogReader() {}
+
+    public static Catalog read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("catalog " + file + " does not exist (set --catalog or AGENT_CATALOG)");
+        } catch (IOException e) {
+            throw new InvalidInputException("catalog " + file + " cannot be read: " + e.getMessage());
+        }
+        return parse(file.toString(), text);
+    }
+
+    public static Catalog parse(String fileName, String text) {
+        JsonTree tree = JsonTree.parse(fileName, text);
+        Problems problems = new Problems();
+        Catalog catalog = new Parser(tree, problems).catalog();
+        problems.throwIfAny();
+        CatalogValidator.validate(catalog, tree, problems);
+        problems.throwIfAny();
+        return catalog;
+    }
+
+    /** Walks the tree; records problems instead of stopping at the first. */
+    private static final class Parser {
+        private final JsonTree tree;
+        private final Problems problems;
+
+        Parser(JsonTree tree, Problems problems) {
+            this.tree = tree;
+            this.problems = problems;
+        }
+
+        Catalog catalog() {
+            JsonNode root = tree.root();
+            known(root, "", "distro", "roles", "services", "clusterConfigs", "autogen", "startOrder");
+            JsonNode d = root.path("distro");
+            Distro distro = d.isObject()
+                    ? new Distro(str(d, "distro", "id", "dockhand"), str(d, "distro", "name", ""), str(d, "distro", "version", ""))
+                    : new Distro("dockhand", "", "");
+            List<Role> roles = list(root, "roles", true, (p, n) -> {
+                known(n, p, "id", "cardinality");
+                String c = str(n, p, "cardinality", "0+");
+                Cardinality card;
+                try {
+                    card = Cardinality.parse(c);
+                } catch (IllegalArgumentException e) {
+                    problems.add(tree.where(p + ".cardinality") + ": " + e.getMessage());
+                    card = new Cardinality(0, true);
+                }
+                return new Role(req(n, p, "id"), card);
+            });
+            List<ServiceSpec> services = list(root, "services", true, this::service);
+            List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
+                known(n, p, "id", "description", "assignments");
+                Map<String, List<String>> assign = new LinkedHashMap<>();
+                JsonNode a = n.path("assignments");
+                if (!a.isObject()) {
+                    problems.add(tree.where(p + ".assignments") + ": must be an object of role -> [service ids]");
+                } else {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                        var e = it.next();
+                        assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
+                    }
+                }
+                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign);
+            });
+            List<Autogen> autogen = list(root, "autogen", false, (p, n) -> {
+                known(n, p, "file", "pattern", "macro");
+                return new Autogen(req(n, p, "file"), req(n, p, "pattern"), req(n, p, "macro"));
+            });
+            List<StartEntry> order = list(root, "startOrder", false, (p, n) -> {
+                known(n, p, "service", "waitFor");
+                return new StartEntry(req(n, p, "service"), strings(n, p, "waitFor"));
+            });
+            return new Catalog(distro, roles, services, configs, autogen, order);
+        }
+
+        private ServiceSpec service(String p, JsonNode n) {
+            known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log");
+            String id = req(n, p, "id");
+            int port = integer(n, p, "port", 0);
+            List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, (tp, t) -> {
+                known(t, tp, "source", "target");
+                String source = req(t, tp, "source");
+                return new TemplateSpec(source, str(t, tp, "target", source));
+            });
+            Map<String, String> env = new LinkedHashMap<>();
+            JsonNode e = n.path("env");
+            if (e.isObject()) {
+                e.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
+            } else if (!e.isMissingNode()) {
+                problems.add(tree.where(p + ".env") + ": must be an object of NAME -> value");
+            }
+            List<String> command = strings(n, p, "command");
+            if (command.isEmpty()) {
+                problems.add(tree.where(p) + ": service '" + id + "' has no command");
+            }
+            return new ServiceSpec(
+                    id,
+                    str(n, p, "name", id),
+                    port,
+                    command,
+                    env,
+                    templates,
+                    str(n, p, "overridePrefix", null),
+                    str(n, p, "overrideFile", null),
+                    strings(n, p, "dataDirs"),
+                    health(p + ".health", n.path("health"), port),
+                    stop(p + ".stop", n.path("stop")),
+                    restart(p + ".restart", n.path("restart")),
+                    memory(p + ".memory", n.path("memory")),
+                    str(n, p, "user", null),
+                    log(p + ".log", n.path("log")));
+        }
+
+        private HealthSpec health(String p, JsonNode n, int port) {
+            if (n.isMissingNode()) {
+                return new HealthSpec("none", port, null, null, null, List.of(), Duration.ofSeconds(5),
+                        Duration.ofSeconds(2), 3, Duration.ofMinutes(5), false);
+            }
+            known(n, p, "type", "port", "path", "expectStatus", "expectBody", "command", "interval", "timeout",
+                    "failureThreshold", "startupTimeout", "restartWhenUnhealthy");
+            String type = str(n, p, "type", "none");
+            if (!HealthSpec.TYPES.contains(type)) {
+                problems.add(tree.where(p + ".type") + ": unknown probe type '" + type + "' (use one of "
+                        + String.join(", ", HealthSpec.TYPES) + ")");
+            }
+            return new HealthSpec(
+                    type,
+                    integer(n, p, "port", port),
+                    str(n, p, "path", "/"),
+                    integer(n, p, "expectStatus", 200),
+                    str(n, p, "expectBody", null),
+                    strings(n, p, "command"),
+                    duration(n, p, "interval", "2s"),
+                    duration(n, p, "timeout", "2s"),
+                    integer(n, p, "failureThreshold", 3),
+                    duration(n, p, "startupTimeout", "5m"),
+                    bool(n, p, "restartWhenUnhealthy", false));
+        }
+
+        private StopSpec stop(String p, JsonNode n) {
+            known(n, p, "signal", "grace");
+            String signal = str(n, p, "signal", "TERM");
+            if (!signal.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "")
+                    .matches("TERM|INT|HUP|QUIT|KILL|USR1|USR2")) {
+                problems.add(tree.where(p + ".signal") + ": unknown stop signal '" + signal
+                        + "' (use TERM, INT, HUP, QUIT, KILL, USR1 or USR2)");
+            }
+            return new StopSpec(signal, duration(n, p, "grace", "30s"));
+        }
+
+        private RestartSpec restart(String p, JsonNode n) {
+            known(n, p, "policy", "initialBackoff", "maxBackoff", "maxRetries", "resetAfter", "failStopsAgent");
+            String policy = str(n, p, "policy", "always");
+            if (!RestartSpec.POLICIES.contains(policy)) {
+                problems.add(tree.where(p + ".policy") + ": unknown restart policy '" + policy + "' (use always, on-failure or never)");
+            }
+            return new RestartSpec(policy, duration(n, p, "initialBackoff", "1s"), duration(n, p, "maxBackoff", "30s"),
+                    integer(n, p, "maxRetries", 10), duration(n, p, "resetAfter", "2m"), bool(n, p, "failStopsAgent", false));
+        }
+
+        private MemorySpec memory(String p, JsonNode n) {
+            known(n, p, "weight", "minHeapMb", "maxHeapMb", "heapFraction", "fixedMb");
+            double fraction = n.path("heapFraction").isNumber() ? n.path("heapFraction").asDouble() : 0.5;
+            if (fraction <= 0 || fraction > 1) {
+                problems.add(tree.where(p + ".heapFraction") + ": must be in (0, 1], is " + fraction);
+            }
+            return new MemorySpec(integer(n, p, "weight", 1), integer(n, p, "minHeapMb", 64),
+                    integer(n, p, "maxHeapMb", 0), fraction, integer(n, p, "fixedMb", 0));
+        }
+
+        private LogSpec log(String p, JsonNode n) {
+            known(n, p, "file", "maxBytes");
+            JsonNode mb = n.path("maxBytes");
+            return new LogSpec(str(n, p, "file", null), mb.canConvertToLong() ? mb.asLong() : 10L * 1024 * 1024);
+        }
+
+        // ---- small typed accessors that record problems with their location ----
+
+        private void known(JsonNode n, String p, String... names) {
+            if (!n.isObject()) {
+                return;
+            }
+            List<String> allowed = List.of(names);
+            n.fieldNames().forEachRemaining(f -> {
+                if (!allowed.contains(f)) {
+                    problems.add(tree.where(p.isEmpty() ? f : p + "." + f) + ": unknown property '" + f
+                            + "' (known: " + String.join(", ", allowed) + ")");
+                }
+            });
+        }
+
+        private <T> List<T> list(JsonNode parent, String name, boolean required, Item<T> item) {
+            return list(parent, name, name, required, item);
+        }
+
+        private <T> List<T> list(JsonNode parent, String path, String name, boolean required, Item<T> item) {
+            JsonNode a = parent.path(name);
+            List<T> out = new ArrayList<>();
+            if (a.isMissingNode()) {
+                if (required) {
+                    problems.add(tree.where(path) + ": required list '" + name + "' is missing");
+                }
+                return out;
+            }
+            if (!a.isArray()) {
+                problems.add(tree.where(path) + ": must be a list");
+                return out;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                String ip = path + "[" + i + "]";
+                if (!a.get(i).isObject()) {
+                    problems.add(tree.where(ip) + ": must be an object");
+                    continue;
+                }
+                out.add(item.apply(ip, a.get(i)));
+            }
+            return out;
+        }
+
+        private String req(JsonNode n, String p, String name) {
+            JsonNode v = n.path(name);
+            if (!v.isTextual() || v.asText().isBlank()) {
+                problems.add(tree.where(p + "." + name) + ": required text property '" + name + "' is missing or empty");
+                return "";
+            }
+            return v.asText();
+        }
+
+        private String str(JsonNode n, String p, String name, String dflt) {
+            JsonNode v = n.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isTextual()) {
+                problems.add(tree.where(p + "." + name) + ": must be text");
+                return dflt;
+            }
+            return v.asText();
+        }
+
+        private int integer(JsonNode n, String p, String name, int dflt) {
+            JsonNode v = n.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isInt() || v.asInt() < 0) {
+                problems.add(tree.where(p + "." + name) + ": must be a non-negative integer");
+                return dflt;
+            }
+            return v.asInt();
+        }
+
+        private boolean bool(JsonNode n, String p, String name, boolean dflt) {
+            JsonNode v = n.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isBoolean()) {
+                problems.add(tree.where(p + "." + name) + ": must be true or false");
+                return dflt;
+            }
+            return v.asBoolean();
+        }
+
+        private Duration duration(JsonNode n, String p, String name, String dflt) {
+            String s = str(n, p, name, dflt);
+            try {
+                return Durations.parse(s);
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + "." + name) + ": " + e.getMessage());
+                return Durations.parse(dflt);
+            }
+        }
+
+        private List<String> strings(JsonNode n, String p, String name) {
+            JsonNode v = n.path(name);
+            List<String> out = new ArrayList<>();
+            if (v.isMissingNode() || v.isNull()) {
+                return out;
+            }
+            if (!v.isArray()) {
+                problems.add(tree.where(p + "." + name) + ": must be a list of text");
+                return out;
+            }
+            for (JsonNode x : v) {
+                if (!x.isTextual()) {
+                    problems.add(tree.where(p + "." + name) + ": must be a list of text");
+                    continue;
+                }
+                out.add(x.asText());
+            }
+            return out;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Item<T> {
+        T apply(String path, JsonNode node);
+    }
+
+}

@@ -1,0 +1,143 @@
+package dev.dockhand.agent.catalog;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Cross-reference checks of a parsed catalog: ids, references, macros, and cycles in waits. */
+final class CatalogValidator {
+    private CatalogValidator() {}
+
+    static void validate(Catalog c, JsonTree tree, Problems problems) {
+        Set<String> serviceIds = unique(c.services().stream().map(ServiceSpec::id).toList(), "services", "service", tree, problems);
+        Set<String> roleIds = unique(c.roles().stream().map(Role::id).toList(), "roles", "role", tree, problems);
+        unique(c.clusterConfigs().stream().map(ClusterConfig::id).toList(), "clusterConfigs", "cluster config", tree, problems);
+
+        for (int i = 0; i < c.clusterConfigs().size(); i++) {
+            ClusterConfig cc = c.clusterConfigs().get(i);
+            String p = "clusterConfigs[" + i + "].assignments";
+            cc.assignments().forEach((role, svcs) -> {
+                if (!roleIds.contains(role)) {
+                    problems.add(tree.where(p + "." + role) + ": cluster config '" + cc.id() + "' assigns unknown role '"
+                            + role + "' (roles: " + String.join(", ", roleIds) + ")");
+                }
+                for (String s : svcs) {
+                    if (!serviceIds.contains(s)) {
+                        problems.add(tree.where(p + "." + role) + ": cluster config '" + cc.id() + "' gives role '" + role
+                                + "' unknown service '" + s + "' (services: " + String.join(", ", serviceIds) + ")");
+                    }
+                }
+            });
+        }
+
+        Set<String> targets = new HashSet<>();
+        for (int i = 0; i < c.services().size(); i++) {
+            ServiceSpec s = c.services().get(i);
+            String p = "services[" + i + "]";
+            s.templates().forEach(t -> targets.add(t.target()));
+            if (s.overrideFile() != null && s.templates().stream().noneMatch(t -> t.target().equals(s.overrideFile()))) {
+                problems.add(tree.where(p + ".overrideFile") + ": '" + s.overrideFile() + "' is not a template target of service '" + s.id() + "'");
+            }
+            if (s.overridePrefix() != null && !s.overridePrefix().matches("[A-Z][A-Z0-9_]*_")) {
+                problems.add(tree.where(p + ".overridePrefix") + ": '" + s.overridePrefix() + "' must be upper case and end with '_' (like KAFKA_CFG_)");
+            }
+            String type = s.health().type();
+            if (List.of("tcp", "http", "zookeeper", "kafka").contains(type) && (s.health().port() == null || s.health().port() <= 0)) {
+                problems.add(tree.where(p + ".health") + ": a '" + type + "' probe needs a port (set health.port or the service's port)");
+            }
+            if (type.equals("exec") && s.health().command().isEmpty()) {
+                problems.add(tree.where(p + ".health.command") + ": an 'exec' probe needs a command");
+            }
+        }
+
+        for (int i = 0; i < c.autogen().size(); i++) {
+            Autogen a = c.autogen().get(i);
+            String p = "autogen[" + i + "]";
+            if (Macro.named(a.macro()).isEmpty()) {
+                problems.add(tree.where(p + ".macro") + ": unknown macro '" + a.macro() + "' (macros: " + macroNames() + ")");
+            }
+            if (!targets.contains(a.file())) {
+                problems.add(tree.where(p + ".file") + ": '" + a.file() + "' is not the target of any service's template");
+            }
+            if (!a.pattern().matches("@@[A-Za-z0-9_.\\-]+@@")) {
+                problems.add(tree.where(p + ".pattern") + ": pattern '" + a.pattern() + "' must look like @@NAME@@");
+            }
+        }
+
+        Map<String, List<String>> waits = new LinkedHashMap<>();
+        for (int i = 0; i < c.startOrder().size(); i++) {
+            StartEntry e = c.startOrder().get(i);
+            String p = "startOrder[" + i + "]";
+            if (!serviceIds.contains(e.service())) {
+                problems.add(tree.where(p + ".service") + ": start order names unknown service '" + e.service() + "'");
+            }
+            if (waits.containsKey(e.service())) {
+                problems.add(tree.where(p + ".service") + ": service '" + e.service() + "' is in the start order twice");
+            }
+            for (String w : e.waitFor()) {
+                if (!serviceIds.contains(w)) {
+                    problems.add(tree.where(p + ".waitFor") + ": '" + e.service() + "' waits for unknown service '" + w + "'");
+                }
+            }
+            waits.put(e.service(), e.waitFor());
+        }
+        List<String> cycle = findCycle(waits);
+        if (!cycle.isEmpty()) {
+            problems.add(tree.where("startOrder") + ": the waits form a cycle: " + String.join(" -> ", cycle));
+        }
+    }
+
+    static String macroNames() {
+        return String.join(", ", java.util.Arrays.stream(Macro.values()).map(Enum::name).toList());
+    }
+
+    private static Set<String> unique(List<String> ids, String path, String what, JsonTree tree, Problems problems) {
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (!seen.add(ids.get(i))) {
+                problems.add(tree.where(path + "[" + i + "].id") + ": duplicate " + what + " id '" + ids.get(i) + "'");
+            }
+        }
+        return seen;
+    }
+
+    /** A cycle in the wait graph as a path that starts and ends with the same service, or empty. */
+    static List<String> findCycle(Map<String, List<String>> waits) {
+        Map<String, Integer> color = new HashMap<>(); // 0 white, 1 grey, 2 black
+        for (String start : waits.keySet()) {
+            List<String> path = new ArrayList<>();
+            List<String> found = dfs(start, waits, color, path);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
+    }
+
+    private static List<String> dfs(String node, Map<String, List<String>> waits, Map<String, Integer> color, List<String> path) {
+        int c = color.getOrDefault(node, 0);
+        if (c == 2) {
+            return List.of();
+        }
+        if (c == 1) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(node), path.size()));
+            cycle.add(node);
+            return cycle;
+        }
+        color.put(node, 1);
+        path.add(node);
+        for (String dep : waits.getOrDefault(node, List.of())) {
+            List<String> found = dfs(dep, waits, color, path);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        path.remove(path.size() - 1);
+        color.put(node, 2);
+        return List.of();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.dockhand.agent.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/** Writes a {@link Catalog} as the JSON that {@link CatalogReader} reads (for import-workbench). */
+public final class CatalogWriter {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CatalogWriter() {}
+
+    public static String toJson(Catalog c) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode d = root.putObject("distro");
+        d.put("id", c.distro().id()).put("name", c.distro().name()).put("version", c.distro().version());
+        ArrayNode roles = root.putArray("roles");
+        c.roles().forEach(r -> roles.addObject().put("id", r.id()).put("cardinality", r.cardinality().toString()));
+        ArrayNode services = root.putArray("services");
+        for (ServiceSpec s : c.services()) {
+            ObjectNode o = services.addObject();
+            o.put("id", s.id()).put("name", s.name()).put("port", s.port());
+            strings(o.putArray("command"), s.command());
+            if (!s.env().isEmpty()) {
+                ObjectNode env = o.putObject("env");
+                s.env().forEach(env::put);
+            }
+            ArrayNode t = o.putArray("templates");
+            s.templates().forEach(x -> t.addObject().put("source", x.source()).put("target", x.target()));
+            if (s.overridePrefix() != null) {
+                o.put("overridePrefix", s.overridePrefix());
+            }
+            if (s.overrideFile() != null) {
+                o.put("overrideFile", s.overrideFile());
+            }
+            if (!s.dataDirs().isEmpty()) {
+                strings(o.putArray("dataDirs"), s.dataDirs());
+            }
+            HealthSpec h = s.health();
+            ObjectNode ho = o.putObject("health").put("type", h.type());
+            if (h.port() != null) {
+                ho.put("port", h.port());
+            }
+            if (h.type().equals("http")) {
+                ho.put("path", h.path()).put("expectStatus", h.expectStatus());
+                if (h.expectBody() != null) {
+                    ho.put("expectBody", h.expectBody());
+                }
+            }
+            if (!h.command().isEmpty()) {
+                strings(ho.putArray("command"), h.command());
+            }
+            ho.put("interval", Durations.format(h.interval())).put("timeout", Durations.format(h.timeout()))
+                    .put("failureThreshold", h.failureThreshold()).put("startupTimeout", Durations.format(h.startupTimeout()))
+                    .put("restartWhenUnhealthy", h.restartWhenUnhealthy());
+            o.putObject("stop").put("signal", s.stop().signal()).put("grace", Durations.format(s.stop().grace()));
+            RestartSpec r = s.restart();
+            o.putObject("restart").put("policy", r.policy()).put("initialBackoff", Durations.format(r.initialBackoff()))
+                    .put("maxBackoff", Durations.format(r.maxBackoff())).put("maxRetries", r.maxRetries())
+                    .put("resetAfter", Durations.format(r.resetAfter())).put("failStopsAgent", r.failStopsAgent());
+            MemorySpec m = s.memory();
+            o.putObject("memory").put("weight", m.weight()).put("minHeapMb", m.minHeapMb()).put("maxHeapMb", m.maxHeapMb())
+                    .put("heapFraction", m.heapFraction()).put("fixedMb", m.fixedMb());
+            if (s.user() != null) {
+                o.put("user", s.user());
+            }
+            if (s.log() != null && s.log().file() != null) {
+                o.putObject("log").put("file", s.log().file()).put("maxBytes", s.log().maxBytes());
+            }
+        }
+        ArrayNode configs = root.putArray("clusterConfigs");
+        for (ClusterConfig cc : c.clusterConfigs()) {
+            ObjectNode o = configs.addObject().put("id", cc.id());
+            if (!cc.description().isEmpty()) {
+                o.put("description", cc.description());
+            }
+            ObjectNode a = o.putObject("assignments");
+            cc.assignments().forEach((role, svcs) -> strings(a.putArray(role), svcs));
+        }
+        ArrayNode autogen = root.putArray("autogen");
+        c.autogen().forEach(a -> autogen.addObject().put("file", a.file()).put("pattern", a.pattern()).put("macro", a.macro()));
+        ArrayNode order = root.putArray("startOrder");
+        c.startOrder().forEach(e -> strings(order.addObject().put("service", e.service()).putArray("waitFor"), e.waitFor()));
+        try {
+            return MAPPER.writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write catalog JSON", e);
+        }
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+}

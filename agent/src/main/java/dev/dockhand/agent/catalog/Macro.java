@@ -1,0 +1,48 @@
+package dev.dockhand.agent.catalog;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The macros an autogen entry or a template token may name. The talk's names are kept; the values
+ * are computed by the render package. Tokens in templates are written {@code @@NAME@@}; an autogen
+ * entry maps any other pattern (the talk's {@code @@ID@@}, {@code @@HOST@@}) to one of these.
+ */
+public enum Macro {
+    UNIQUE_SELF_NODE_INT("1-based position of this node in the node list (myid, broker.id)"),
+    GET_NODE_FQDN("this node's FQDN"),
+    GET_NODE_ROLE("this node's role"),
+    CLUSTER_NAME("the cluster's name"),
+    CLUSTER_ID("a Kafka cluster id derived from the cluster name (same on every node)"),
+    ZOOKEEPER_SERVICE_STRING("fqdn:port of every ZooKeeper node, node order"),
+    ZOOKEEPER_SERVERS("server.<id>=<fqdn>:2888:3888 lines, one per ZooKeeper node"),
+    KAFKA_BOOTSTRAP_STRING("fqdn:port of every broker node, node order"),
+    SCHEMA_REGISTRY_URLS("http://fqdn:port of every schema registry node, node order"),
+    AGENT_ENDPOINTS("role=fqdn:port of every node's agent HTTP endpoint, node order"),
+    SERVICE_HEAP("-Xms/-Xmx sized for the service being rendered"),
+    SERVICE_HEAP_MB("the heap in MiB sized for the service being rendered"),
+    SERVICE_PORT("the port of the service being rendered"),
+    BROKER_COUNT("number of broker nodes"),
+    DEFAULT_REPLICATION_FACTOR("min(3, broker count)"),
+    MIN_INSYNC_REPLICAS("2 when the replication factor is 3 or more, else 1"),
+    DATA_DIR("the node's data directory"),
+    CONF_DIR("the directory configs are rendered into"),
+    HOME_DIR("where the service distributions are installed"),
+    CONSOLE_PORT("port of the control-center console"),
+    AGENT_HTTP_PORT("port of the agent's read-only HTTP endpoint"),
+    JAVA("the java executable services run with");
+
+    private final String description;
+
+    Macro(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static Optional<Macro> named(String name) {
+        return Arrays.stream(values()).filter(m -> m.name().equals(name)).findFirst();
+    }
+}
