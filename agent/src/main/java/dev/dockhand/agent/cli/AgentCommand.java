@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "dockhand agent: configures this node from its role and supervises its services.",
         subcommands = {
             VersionCommand.class,
+            CheckCommand.class,
+            RenderCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

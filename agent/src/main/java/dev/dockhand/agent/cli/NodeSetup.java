@@ -1,0 +1,112 @@
+package dev.dockhand.agent.cli;
+
+import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.metadata.HostInfo;
+import dev.dockhand.agent.metadata.MetadataResolver;
+import dev.dockhand.agent.metadata.NodeIdentity;
+import dev.dockhand.agent.render.IdentityCheck;
+import dev.dockhand.agent.render.IdentityGuard;
+import dev.dockhand.agent.render.NodeContext;
+import dev.dockhand.agent.render.Paths;
+import dev.dockhand.agent.render.RenderPlan;
+import dev.dockhand.agent.render.Renderer;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Steps 1-5 of the start sequence, shared by check, render and run: identity, validation, identity
+ * guard, sizing, render (in memory). Every problem of a step is reported together.
+ */
+final class NodeSetup {
+    static final int DEFAULT_AGENT_HTTP_PORT = 9800;
+
+    final Catalog catalog;
+    final NodeIdentity identity;
+    final NodeContext context;
+    final Path catalogPath;
+    final List<String> sizingLines = new ArrayList<>();
+    final Map<String, String> env;
+    private final NodeOptions options;
+
+    private NodeSetup(Catalog catalog, NodeIdentity identity, NodeContext context, Path catalogPath,
+            Map<String, String> env, NodeOptions options) {
+        this.catalog = catalog;
+        this.identity = identity;
+        this.context = context;
+        this.catalogPath = catalogPath;
+        this.env = env;
+        this.options = options;
+    }
+
+    /** Identity and validation: every problem of the catalog and the identity together. */
+    static NodeSetup resolve(NodeOptions o, Map<String, String> env, FileSystem fs, HostInfo host) {
+        Path cwd = fs.getPath("").toAbsolutePath();
+        Path catalogPath = pick(fs, o.catalog, env.get("AGENT_CATALOG"), "/etc/agent/catalog.json", cwd.resolve("templates/catalog.json"));
+        Problems problems = new Problems();
+        Catalog catalog = null;
+        try {
+            catalog = CatalogReader.read(catalogPath);
+        } catch (InvalidInputException e) {
+            problems.addAll(e.problems());
+        }
+        NodeIdentity identity = null;
+        try {
+            identity = new MetadataResolver(fs, host).resolve(o.metadataInputs(), env);
+        } catch (InvalidInputException e) {
+            problems.addAll(e.problems());
+        }
+        if (catalog != null && identity != null) {
+            IdentityCheck.check(catalog, identity, problems);
+        }
+        problems.throwIfAny();
+
+        Path templates = pick(fs, o.templates, env.get("AGENT_TEMPLATES"), "/etc/agent/templates", catalogPath.toAbsolutePath().getParent());
+        Path dataDir = pick(fs, o.dataDir, env.get("AGENT_DATA_DIR"), "/var/lib/dockhand", cwd.resolve("data"));
+        Path out = o.out != null ? fs.getPath(o.out) : env.get("AGENT_CONF_DIR") != null ? fs.getPath(env.get("AGENT_CONF_DIR")) : dataDir.resolve("conf");
+        Path home = pick(fs, o.home, env.get("AGENT_HOME"), "/opt/dockhand", cwd.resolve("image/target/dist"));
+        String java = env.getOrDefault("AGENT_JAVA", fs.getPath(System.getProperty("java.home"), "bin", "java").toString());
+        int httpPort = DEFAULT_AGENT_HTTP_PORT;
+        String portText = env.get("AGENT_HTTP_PORT");
+        if (portText != null && !portText.isBlank()) {
+            try {
+                httpPort = Integer.parseInt(portText.strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("env AGENT_HTTP_PORT: '" + portText + "' is not a port number");
+            }
+        }
+        Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(), java, httpPort);
+        return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env, o);
+    }
+
+    /** Sizing and render in memory, then the identity guard against what is on disk. */
+    RenderPlan plan(Map<String, Renderer.Heap> heaps) {
+        RenderPlan plan = new Renderer(context, env, heaps).plan();
+        Problems problems = new Problems();
+        IdentityGuard.check(plan, problems);
+        problems.throwIfAny();
+        return plan;
+    }
+
+    NodeOptions options() {
+        return options;
+    }
+
+    /** flag > env > image default (if it exists) > checkout default. */
+    private static Path pick(FileSystem fs, String flag, String envValue, String imageDefault, Path checkoutDefault) {
+        if (flag != null && !flag.isBlank()) {
+            return fs.getPath(flag);
+        }
+        if (envValue != null && !envValue.isBlank()) {
+            return fs.getPath(envValue);
+        }
+        Path image = fs.getPath(imageDefault);
+        return Files.exists(image) ? image : checkoutDefault;
+    }
+}

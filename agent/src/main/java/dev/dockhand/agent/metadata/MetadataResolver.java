@@ -1,0 +1,245 @@
+package dev.dockhand.agent.metadata;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.catalog.JsonTree;
+import dev.dockhand.agent.catalog.Problems;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves the metadata contract (DESIGN.md): flags &gt; env &gt; metadata file &gt; derived. Every problem
+ * found is reported at once, each naming its source (flag, env var, or file:line path).
+ */
+public final class MetadataResolver {
+    public static final String ENV_ROLE = "AGENT_ROLE";
+    public static final String ENV_CLUSTER_CONFIG = "AGENT_CLUSTER_CONFIG";
+    public static final String ENV_FQDN = "AGENT_FQDN";
+    public static final String ENV_NODES = "AGENT_NODES";
+    public static final String ENV_CLUSTER_NAME = "AGENT_CLUSTER_NAME";
+    public static final String ENV_METADATA_FILE = "AGENT_METADATA_FILE";
+
+    private static final Pattern ORDINAL = Pattern.compile(".*-([0-9]+)");
+    private static final Pattern FQDN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9\\-]{0,62}))*\\.?");
+
+    private final FileSystem fs;
+    private final HostInfo host;
+
+    public MetadataResolver(FileSystem fs, HostInfo host) {
+        this.fs = fs;
+        this.host = host;
+    }
+
+    public NodeIdentity resolve(MetadataInputs flags, Map<String, String> env) {
+        Problems problems = new Problems();
+
+        // the metadata file, if any
+        Sourced<String> fileName = pick(flags.metadataFile(), "--metadata", env, ENV_METADATA_FILE);
+        FileMetadata file = fileName == null ? FileMetadata.NONE : readFile(fileName, problems);
+
+        Sourced<String> self = pick(flags.fqdn(), "--fqdn", env, ENV_FQDN);
+        if (self == null && file.self() != null) {
+            self = file.self();
+        }
+        OptionalInt ordinal = OptionalInt.empty();
+        var hostname = host.hostname();
+        if (hostname.isPresent()) {
+            Matcher m = ORDINAL.matcher(hostname.get().split("\\.")[0]);
+            if (m.matches() && m.group(1).length() < 7) {
+                ordinal = OptionalInt.of(Integer.parseInt(m.group(1)));
+            }
+        }
+        if (self == null) {
+            var fqdn = host.resolverFqdn().or(() -> hostname);
+            if (fqdn.isPresent()) {
+                self = new Sourced<>(fqdn.get(), Source.derived("resolver FQDN of hostname " + hostname.orElse("?")));
+            } else {
+                problems.add("cannot tell this node's FQDN: set " + ENV_FQDN + " or --fqdn, or fix the hostname");
+                self = new Sourced<>("", Source.derived("nothing"));
+            }
+        } else if (!FQDN.matcher(self.value()).matches()) {
+            problems.add(self.source() + ": '" + self.value() + "' is not a valid host name");
+        }
+
+        Sourced<List<Node>> nodes;
+        Sourced<String> nodesText = pick(flags.nodes(), "--nodes", env, ENV_NODES);
+        if (nodesText != null) {
+            nodes = new Sourced<>(parseNodes(nodesText, problems), nodesText.source());
+        } else if (file.nodes() != null) {
+            nodes = file.nodes();
+        } else {
+            nodes = null; // derived below from self + role: a one-node cluster
+        }
+
+        Sourced<String> role = pick(flags.role(), "--role", env, ENV_ROLE);
+        String selfValue = self.value();
+        Node listed = nodes == null ? null
+                : nodes.value().stream().filter(n -> n.fqdn().equalsIgnoreCase(selfValue)).findFirst().orElse(null);
+        if (role == null && listed != null) {
+            role = new Sourced<>(listed.role(), Source.derived("role of " + selfValue + " in the node list (" + nodes.source() + ")"));
+        }
+        if (role == null) {
+            problems.add("no role given: set " + ENV_ROLE + " (or --role), or give a metadata file whose nodes list this node ("
+                    + selfValue + ")");
+            role = new Sourced<>("", Source.byDefault("none"));
+        }
+        if (nodes == null) {
+            nodes = new Sourced<>(List.of(new Node(selfValue, role.value())),
+                    Source.derived("no node list given: a one-node cluster of this node"));
+        } else if (listed == null && !selfValue.isEmpty()) {
+            problems.add("this node " + selfValue + " (" + self.source() + ") is not in the node list (" + nodes.source()
+                    + "); list it there or set " + ENV_FQDN + " to the name it has in the list");
+        } else if (listed != null && !role.value().isEmpty() && !listed.role().equals(role.value())) {
+            problems.add("role '" + role.value() + "' (" + role.source() + ") disagrees with the node list, which gives "
+                    + selfValue + " role '" + listed.role() + "' (" + nodes.source() + ")");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Node n : nodes.value()) {
+            if (!seen.add(n.fqdn().toLowerCase(Locale.ROOT))) {
+                problems.add(nodes.source() + ": node " + n.fqdn() + " is listed twice; every node needs its own FQDN");
+            }
+        }
+
+        Sourced<String> config = pick(flags.clusterConfig(), "--cluster-config", env, ENV_CLUSTER_CONFIG);
+        if (config == null) {
+            config = file.config() != null ? file.config() : new Sourced<>("default", Source.byDefault("cluster config"));
+        }
+        Sourced<String> name = pick(flags.clusterName(), "--cluster-name", env, ENV_CLUSTER_NAME);
+        if (name == null) {
+            name = file.name() != null ? file.name() : new Sourced<>("dockhand", Source.byDefault("cluster name"));
+        }
+        problems.throwIfAny();
+        return new NodeIdentity(role, config, name, self, nodes, ordinal);
+    }
+
+    /** Flag if given, else the env var if set and not empty, else null. */
+    private static Sourced<String> pick(String flag, String flagName, Map<String, String> env, String var) {
+        if (flag != null && !flag.isBlank()) {
+            return new Sourced<>(flag.trim(), Source.flag(flagName));
+        }
+        String v = env.get(var);
+        if (v != null && !v.isBlank()) {
+            return new Sourced<>(v.trim(), Source.env(var));
+        }
+        return null;
+    }
+
+    /** {@code role=fqdn,fqdn;role=fqdn} in the order written. */
+
+    private static List<Node> parseNodes(Sourced<String> text, Problems problems) {
+        List<Node> out = new ArrayList<>();
+        for (String group : text.value().split(";")) {
+            if (group.isBlank()) {
+                continue;
+            }
+            int eq = group.indexOf('=');
+            if (eq <= 0) {
+                problems.add(text.source() + ": '" + group.trim() + "' is not role=fqdn[,fqdn...] (example: "
+                        + "zookeeper=zk-0.example,zk-1.example;broker=broker-0.example)");
+                continue;
+            }
+            String role = group.substring(0, eq).trim();
+            for (String f : group.substring(eq + 1).split(",")) {
+                String fqdn = f.trim();
+                if (fqdn.isEmpty()) {
+                    continue;
+                }
+                if (!FQDN.matcher(fqdn).matches()) {
+                    problems.add(text.source() + ": '" + fqdn + "' is not a valid host name");
+                    continue;
+                }
+                out.add(new Node(fqdn, role));
+            }
+        }
+        if (out.isEmpty()) {
+            problems.add(text.source() + ": the node list is empty");
+        }
+        return out;
+    }
+
+    private record FileMetadata(Sourced<String> self, Sourced<List<Node>> nodes, Sourced<String> config, Sourced<String> name) {
+        static final FileMetadata NONE = new FileMetadata(null, null, null, null);
+    }
+
+    private FileMetadata readFile(Sourced<String> fileName, Problems problems) {
+        Path path = fs.getPath(fileName.value());
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            problems.add("metadata file " + path + " (" + fileName.source() + ") does not exist");
+            return FileMetadata.NONE;
+        } catch (IOException e) {
+            problems.add("metadata file " + path + " (" + fileName.source() + ") cannot be read: " + e.getMessage());
+            return FileMetadata.NONE;
+        }
+        JsonTree tree;
+        try {
+            tree = JsonTree.parse("metadata file " + path, text);
+        } catch (InvalidInputException e) {
+            problems.addAll(e.problems());
+            return FileMetadata.NONE;
+        }
+        JsonNode root = tree.root();
+        Sourced<String> self = null;
+        if (root.hasNonNull("self")) {
+            if (root.get("self").isTextual() && !root.get("self").asText().isBlank()) {
+                self = new Sourced<>(root.get("self").asText().trim(), Source.file(tree.where("self")));
+            } else {
+                problems.add(tree.where("self") + ": must be this node's FQDN as text");
+            }
+        }
+        Sourced<String> config = text(root.path("cluster"), "config", tree, "cluster.config", problems);
+        Sourced<String> name = text(root.path("cluster"), "name", tree, "cluster.name", problems);
+        Sourced<List<Node>> nodes = null;
+        JsonNode ns = root.path("nodes");
+        if (!ns.isMissingNode()) {
+            if (!ns.isArray() || ns.isEmpty()) {
+                problems.add(tree.where("nodes") + ": must be a non-empty list of {\"fqdn\": ..., \"role\": ...}");
+            } else {
+                List<Node> list = new ArrayList<>();
+                for (int i = 0; i < ns.size(); i++) {
+                    JsonNode n = ns.get(i);
+                    String fqdn = n.path("fqdn").asText("");
+                    String role = n.path("role").asText("");
+                    if (fqdn.isBlank() || role.isBlank()) {
+                        problems.add(tree.where("nodes[" + i + "]") + ": every node needs \"fqdn\" and \"role\"");
+                        continue;
+                    }
+                    if (!FQDN.matcher(fqdn).matches()) {
+                        problems.add(tree.where("nodes[" + i + "].fqdn") + ": '" + fqdn + "' is not a valid host name");
+                        continue;
+                    }
+                    list.add(new Node(fqdn.trim(), role.trim()));
+                }
+                nodes = new Sourced<>(list, Source.file(tree.where("nodes")));
+            }
+        }
+        return new FileMetadata(self, nodes, config, name);
+    }
+
+    private static Sourced<String> text(JsonNode parent, String field, JsonTree tree, String path, Problems problems) {
+        JsonNode v = parent.path(field);
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            problems.add(tree.where(path) + ": must be non-empty text");
+            return null;
+        }
+        return new Sourced<>(v.asText().trim(), Source.file(tree.where(path)));
+    }
+}

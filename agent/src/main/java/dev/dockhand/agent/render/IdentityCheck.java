@@ -1,0 +1,50 @@
+package dev.dockhand.agent.render;
+
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.ClusterConfig;
+import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.catalog.Role;
+import dev.dockhand.agent.metadata.Node;
+import dev.dockhand.agent.metadata.NodeIdentity;
+import java.util.List;
+
+/** Validates a node's identity against the catalog: role, cluster config, cardinalities. */
+public final class IdentityCheck {
+    private IdentityCheck() {}
+
+    /** Adds every problem found to {@code problems}. */
+    public static void check(Catalog catalog, NodeIdentity id, Problems problems) {
+        String configId = id.clusterConfig().value();
+        ClusterConfig config = catalog.clusterConfig(configId).orElse(null);
+        if (config == null) {
+            problems.add("unknown cluster config '" + configId + "' (" + id.clusterConfig().source() + "); the catalog has: "
+                    + String.join(", ", catalog.clusterConfigs().stream().map(ClusterConfig::id).toList()));
+            return;
+        }
+        List<String> roleIds = catalog.roles().stream().map(Role::id).toList();
+        String role = id.role().value();
+        if (!role.isEmpty() && !roleIds.contains(role)) {
+            problems.add("unknown role '" + role + "' (" + id.role().source() + "); the catalog has: " + String.join(", ", roleIds));
+        } else if (!role.isEmpty() && !config.assigns(role)) {
+            problems.add("role '" + role + "' (" + id.role().source() + ") runs nothing in cluster config '" + configId
+                    + "' (" + id.clusterConfig().source() + "); that config assigns roles: "
+                    + String.join(", ", config.assignments().keySet()));
+        }
+        for (Node n : id.nodes().value()) {
+            if (!n.fqdn().equalsIgnoreCase(id.self().value()) && !roleIds.contains(n.role())) {
+                problems.add("node " + n.fqdn() + " has unknown role '" + n.role() + "' (" + id.nodes().source() + ")");
+            }
+        }
+        // cardinality holds for the roles this cluster config assigns
+        for (Role r : catalog.roles()) {
+            if (!config.assigns(r.id())) {
+                continue;
+            }
+            long count = id.nodes().value().stream().filter(n -> n.role().equals(r.id())).count();
+            if (!r.cardinality().allows((int) count)) {
+                problems.add("cluster config '" + configId + "' needs " + r.cardinality() + " node(s) of role '" + r.id()
+                        + "' but the node list (" + id.nodes().source() + ") has " + count);
+            }
+        }
+    }
+}

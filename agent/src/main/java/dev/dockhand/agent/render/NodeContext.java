@@ -1,0 +1,151 @@
+package dev.dockhand.agent.render;
+
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.ClusterConfig;
+import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.ServiceSpec;
+import dev.dockhand.agent.metadata.Node;
+import dev.dockhand.agent.metadata.NodeIdentity;
+import dev.dockhand.agent.metadata.Source;
+import dev.dockhand.agent.metadata.Sourced;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Every macro's value for this node, with where it came from. Per-service macros (heap, port) are
+ * added by {@link #forService}.
+ */
+public final class NodeContext {
+    /** ZooKeeper's quorum and election ports in {@code server.N} lines. */
+    static final int ZK_QUORUM_PORT = 2888;
+    static final int ZK_ELECTION_PORT = 3888;
+
+    private final Catalog catalog;
+    private final NodeIdentity identity;
+    private final Paths paths;
+    private final ClusterConfig config;
+    private final Map<Macro, Sourced<String>> values = new EnumMap<>(Macro.class);
+
+    public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths) {
+        this.catalog = catalog;
+        this.identity = identity;
+        this.paths = paths;
+        this.config = catalog.clusterConfig(identity.clusterConfig().value())
+                .orElseThrow(() -> new IllegalArgumentException("cluster config not validated"));
+        compute();
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    public Paths paths() {
+        return paths;
+    }
+
+    /** This node's services under the active cluster config, in start (dependency) order. */
+    public List<ServiceSpec> services() {
+        List<String> ids = config.servicesOf(identity.role().value());
+        List<ServiceSpec> ordered = new ArrayList<>();
+        // topological order: start-order entries first as declared, by their waits
+        List<String> pending = new ArrayList<>(ids);
+        int guard = 0;
+        while (!pending.isEmpty() && guard++ < 1000) {
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                String s = it.next();
+                boolean ready = catalog.waitsOf(s).stream().noneMatch(pending::contains);
+                if (ready) {
+                    catalog.service(s).ifPresent(ordered::add);
+                    it.remove();
+                }
+            }
+        }
+        return ordered;
+    }
+
+    public int nodeId() {
+        return Integer.parseInt(values.get(Macro.UNIQUE_SELF_NODE_INT).value());
+    }
+
+    /** Macro values for this node (without the per-service ones). */
+    public Map<Macro, Sourced<String>> values() {
+        return values;
+    }
+
+    /** Macro values when rendering {@code service}, whose heap is {@code heapMb}. */
+    public Map<Macro, Sourced<String>> forService(ServiceSpec service, int heapMb, String heapSource) {
+        Map<Macro, Sourced<String>> m = new EnumMap<>(values);
+        Source sizing = Source.derived(heapSource);
+        m.put(Macro.SERVICE_HEAP, new Sourced<>("-Xms" + heapMb + "m -Xmx" + heapMb + "m", sizing));
+        m.put(Macro.SERVICE_HEAP_MB, new Sourced<>(String.valueOf(heapMb), sizing));
+        m.put(Macro.SERVICE_PORT, new Sourced<>(String.valueOf(service.port()), Source.derived("catalog services." + service.id() + ".port")));
+        return m;
+    }
+
+    /** Nodes that run {@code serviceId} under the active cluster config, in node order. */
+    public List<Node> nodesRunning(String serviceId) {
+        return identity.nodes().value().stream()
+                .filter(n -> config.servicesOf(n.role()).contains(serviceId))
+                .toList();
+    }
+
+    /** 1-based position of {@code node} in the node list. */
+    public int idOf(Node node) {
+        return identity.nodes().value().indexOf(node) + 1;
+    }
+
+    private void compute() {
+        var nodes = identity.nodes();
+        String listSrc = nodes.source().toString();
+        int self = identity.selfIndex().orElse(1);
+        Source idSource = Source.derived("position " + self + " of " + identity.self().value() + " in the node list (" + listSrc + ")");
+        if (nodes.source().kind() == Source.Kind.DERIVED && identity.ordinal().isPresent()) {
+            self = identity.ordinal().getAsInt() + 1;
+            idSource = Source.derived("StatefulSet ordinal " + identity.ordinal().getAsInt() + " of the hostname, plus 1");
+        }
+        values.put(Macro.UNIQUE_SELF_NODE_INT, new Sourced<>(String.valueOf(self), idSource));
+        values.put(Macro.GET_NODE_FQDN, identity.self());
+        values.put(Macro.GET_NODE_ROLE, identity.role());
+        values.put(Macro.CLUSTER_NAME, identity.clusterName());
+        put(Macro.CLUSTER_ID, ClusterId.of(identity.clusterName().value()), "SHA-256 of the cluster name");
+        put(Macro.ZOOKEEPER_SERVICE_STRING, hostPorts(ServiceIds.ZOOKEEPER, ""), "nodes running zookeeper (" + listSrc + ")");
+        put(Macro.ZOOKEEPER_SERVERS,
+                nodesRunning(ServiceIds.ZOOKEEPER).stream()
+                        .map(n -> "server." + idOf(n) + "=" + n.fqdn() + ":" + ZK_QUORUM_PORT + ":" + ZK_ELECTION_PORT)
+                        .collect(Collectors.joining("\n")),
+                "nodes running zookeeper (" + listSrc + ")");
+        put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, ""), "nodes running kafka-broker (" + listSrc + ")");
+        put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, "http://"), "nodes running schema-registry (" + listSrc + ")");
+        put(Macro.AGENT_ENDPOINTS,
+                nodes.value().stream().map(n -> n.role() + "=" + n.fqdn() + ":" + paths.agentHttpPort()).collect(Collectors.joining(",")),
+                "every node (" + listSrc + ")");
+        int brokers = nodesRunning(ServiceIds.KAFKA_BROKER).size();
+        int rf = Math.max(1, Math.min(3, brokers));
+        put(Macro.BROKER_COUNT, String.valueOf(brokers), "nodes running kafka-broker");
+        put(Macro.DEFAULT_REPLICATION_FACTOR, String.valueOf(rf), "min(3, " + brokers + " brokers)");
+        put(Macro.MIN_INSYNC_REPLICAS, String.valueOf(rf >= 3 ? 2 : 1), "2 when replication factor >= 3, else 1");
+        values.put(Macro.DATA_DIR, new Sourced<>(paths.dataDir().toString(), Source.derived("data dir")));
+        values.put(Macro.CONF_DIR, new Sourced<>(paths.confDir().toString(), Source.derived("config (out) dir")));
+        values.put(Macro.HOME_DIR, new Sourced<>(paths.homeDir().toString(), Source.derived("distribution home")));
+        values.put(Macro.JAVA, new Sourced<>(paths.java(), Source.derived("java of the services")));
+        put(Macro.CONSOLE_PORT, String.valueOf(catalog.service(ServiceIds.CONTROL_CENTER).map(ServiceSpec::port).orElse(9021)),
+                "catalog services.control-center.port");
+        put(Macro.AGENT_HTTP_PORT, String.valueOf(paths.agentHttpPort()), "agent HTTP port");
+    }
+
+    private String hostPorts(String serviceId, String scheme) {
+        int port = catalog.service(serviceId).map(ServiceSpec::port).orElse(0);
+        return nodesRunning(serviceId).stream().map(n -> scheme + n.fqdn() + ":" + port).collect(Collectors.joining(","));
+    }
+
+    private void put(Macro m, String value, String how) {
+        values.put(m, new Sourced<>(value, Source.derived(how)));
+    }
+}
