@@ -1,0 +1,110 @@
+package dev.dockhand.agent.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.agent.InvalidInputException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CatalogReaderTest {
+    static final Path SHIPPED = Path.of("../templates/catalog.json");
+
+    static String minimal(String servicesExtra, String assignments, String startOrder) {
+        return """
+                {
+                  "roles": [ { "id": "broker", "cardinality": "1+" }, { "id": "zookeeper", "cardinality": "1+" } ],
+                  "services": [
+                    { "id": "zookeeper", "port": 2181, "command": ["zk"] },
+                    { "id": "kafka-broker", "port": 9092, "command": ["kafka"] %s }
+                  ],
+                  "clusterConfigs": [ { "id": "default", "assignments": %s } ],
+                  "startOrder": %s
+                }
+                """.formatted(servicesExtra, assignments, startOrder);
+    }
+
+    static List<String> problems(String json) {
+        return assertThrows(InvalidInputException.class, () -> CatalogReader.parse("c.json", json)).problems();
+    }
+
+    @Test
+    void shippedCatalogHasTheTalksRolesServicesAndConfigs() {
+        Catalog c = CatalogReader.read(SHIPPED);
+        assertEquals("1+", c.role("broker").orElseThrow().cardinality().toString());
+        assertEquals("0+", c.role("gateway").orElseThrow().cardinality().toString());
+        assertEquals(9092, c.service("kafka-broker").orElseThrow().port());
+        assertEquals(2181, c.service("zookeeper").orElseThrow().port());
+        assertEquals(8081, c.service("schema-registry").orElseThrow().port());
+        assertEquals(9021, c.service("control-center").orElseThrow().port());
+        assertEquals(List.of("kafka-broker", "zookeeper"), c.clusterConfig("default").orElseThrow().servicesOf("zookeeper"));
+        assertEquals(List.of("schema-registry"), c.clusterConfig("production").orElseThrow().servicesOf("schemareg"));
+        assertEquals(List.of("zookeeper"), c.waitsOf("kafka-broker"));
+        assertEquals(Duration.ofMinutes(15), c.service("kafka-broker").orElseThrow().health().startupTimeout());
+    }
+
+    @Test
+    void unknownPropertyIsReportedWithItsLine() {
+        List<String> p = problems(minimal(", \"helth\": {}", "{ \"broker\": [\"kafka-broker\"] }", "[]"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("c.json:5 services[1].helth: unknown property 'helth'"), p.get(0));
+    }
+
+    @Test
+    void unknownServiceAndRoleInAssignmentsAreAllReported() {
+        List<String> p = problems(minimal("", "{ \"gateway\": [\"gateway\", \"control-center\"], \"broker\": [\"kafka-broker\"] }", "[]"));
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("assigns unknown role 'gateway'"), p.get(0));
+        assertTrue(p.get(1).contains("unknown service 'gateway'"), p.get(1));
+        assertTrue(p.get(2).contains("unknown service 'control-center'"), p.get(2));
+    }
+
+    @Test
+    void cycleInWaitsIsNamed() {
+        List<String> p = problems(minimal("", "{}", """
+                [ { "service": "zookeeper", "waitFor": ["kafka-broker"] }, { "service": "kafka-broker", "waitFor": ["zookeeper"] } ]"""));
+        assertEquals(List.of("c.json:8 startOrder: the waits form a cycle: zookeeper -> kafka-broker -> zookeeper"), p);
+    }
+
+    @Test
+    void unknownMacroInAutogenIsReported() {
+        String json = minimal(", \"templates\": [ {\"source\": \"s.properties\"} ]", "{}", "[]")
+                .replace("\"startOrder\"", "\"autogen\": [ { \"file\": \"s.properties\", \"pattern\": \"@@ID@@\", \"macro\": \"NODE_NUMBER\" } ],\n  \"startOrder\"");
+        List<String> p = problems(json);
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).contains("autogen[0].macro: unknown macro 'NODE_NUMBER' (macros: UNIQUE_SELF_NODE_INT"), p.get(0));
+    }
+
+    @Test
+    void duplicateIdsAndBadValuesAreAllReported() {
+        String json = minimal(", \"health\": {\"type\": \"htp\", \"interval\": \"5 seconds\"}", "{}", "[]")
+                .replace("{ \"id\": \"zookeeper\", \"port\": 2181", "{ \"id\": \"kafka-broker\", \"port\": 2181");
+        List<String> p = problems(json);
+        assertTrue(p.stream().anyMatch(x -> x.contains("unknown probe type 'htp'")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("'5 seconds' is not a duration")), p.toString());
+        json = minimal("", "{}", "[]").replace("{ \"id\": \"zookeeper\", \"port\": 2181", "{ \"id\": \"kafka-broker\", \"port\": 2181");
+        assertTrue(problems(json).stream().anyMatch(x -> x.contains("duplicate service id 'kafka-broker'")));
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() {
+        List<String> p = problems("{\n  \"roles\": [\n    { \"id\": \"broker\" \n  ]\n}");
+        assertEquals(1, p.size());
+        assertTrue(p.get(0).startsWith("c.json:4:3: not valid JSON"), p.get(0));
+    }
+
+    @Test
+    void emptyFileIsAClearError() {
+        assertEquals(List.of("c.json: the file is empty; it must hold a JSON object"), problems("  \n"));
+    }
+
+    @Test
+    void writerOutputReadsBackTheSame() {
+        Catalog c = CatalogReader.read(SHIPPED);
+        Catalog again = CatalogReader.parse("again.json", CatalogWriter.toJson(c));
+        assertEquals(c, again);
+    }
+}

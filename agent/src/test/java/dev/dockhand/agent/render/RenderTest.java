@@ -1,0 +1,254 @@
+package dev.dockhand.agent.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.metadata.HostInfo;
+import dev.dockhand.agent.metadata.MetadataInputs;
+import dev.dockhand.agent.metadata.MetadataResolver;
+import dev.dockhand.agent.metadata.NodeIdentity;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RenderTest {
+    static final String NODES = "zookeeper=zk-1.kafka1.example,zk-2.kafka1.example,zk-3.kafka1.example;"
+            + "broker=broker-1.kafka1.example,broker-2.kafka1.example,broker-3.kafka1.example;"
+            + "schemareg=sr-1.kafka1.example;gateway=gw-1.kafka1.example";
+
+    FileSystem fs;
+    Catalog catalog;
+
+    @BeforeEach
+    void copyTemplatesIntoJimfs() throws IOException {
+        fs = Jimfs.newFileSystem(Configuration.unix());
+        Path src = Path.of("../templates");
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                Path dst = fs.getPath("/etc/agent/templates").resolve(src.relativize(p).toString());
+                Files.createDirectories(dst.getParent());
+                Files.write(dst, Files.readAllBytes(p));
+            }
+        }
+        catalog = CatalogReader.read(fs.getPath("/etc/agent/templates/catalog.json"));
+    }
+
+    NodeContext context(String fqdn, Map<String, String> env) {
+        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), env(fqdn, env));
+        Problems problems = new Problems();
+        IdentityCheck.check(catalog, id, problems);
+        problems.throwIfAny();
+        String data = "/data/" + fqdn;
+        return new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"), fs.getPath(data, "conf"),
+                fs.getPath(data), fs.getPath("/opt/dockhand"), "/usr/bin/java", 9800));
+    }
+
+    static Map<String, String> env(String fqdn, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn,
+                "AGENT_CLUSTER_CONFIG", "production", "AGENT_CLUSTER_NAME", "kafka1"));
+        env.putAll(extra);
+        return env;
+    }
+
+    static HostInfo noHost() {
+        return new HostInfo() {
+            public Optional<String> hostname() { return Optional.empty(); }
+            public Optional<String> resolverFqdn() { return Optional.empty(); }
+        };
+    }
+
+    RenderPlan renderAndWrite(String fqdn) {
+        RenderPlan plan = new Renderer(context(fqdn, Map.of()), Map.of(), Map.of()).plan();
+        FileWriter.write(plan.files());
+        return plan;
+    }
+
+    Properties props(Path p) throws IOException {
+        Properties props = new Properties();
+        props.load(new StringReader(Files.readString(p)));
+        return props;
+    }
+
+    @Test
+    void productionClusterRendersWhatAnOperatorWouldWriteByHand() throws IOException {
+        for (String n : List.of("zk-1", "zk-2", "zk-3", "broker-1", "broker-2", "broker-3")) {
+            renderAndWrite(n + ".kafka1.example");
+        }
+        // myid of each ZooKeeper node agrees with the server.N lines every node carries
+        for (int i = 1; i <= 3; i++) {
+            String fqdn = "zk-" + i + ".kafka1.example";
+            assertEquals(i + "\n", Files.readString(fs.getPath("/data", fqdn, "zookeeper", "myid")));
+            Properties zoo = props(fs.getPath("/data", fqdn, "conf/zookeeper/zoo.cfg"));
+            for (int j = 1; j <= 3; j++) {
+                assertEquals("zk-" + j + ".kafka1.example:2888:3888", zoo.getProperty("server." + j));
+            }
+            assertEquals("/data/" + fqdn + "/zookeeper", zoo.getProperty("dataDir"));
+            assertEquals("ruok,srvr,stat,mntr,conf", zoo.getProperty("4lw.commands.whitelist"));
+        }
+        // brokers: ids after the ZooKeeper nodes, connect string, their own advertised FQDN
+        for (int i = 1; i <= 3; i++) {
+            String fqdn = "broker-" + i + ".kafka1.example";
+            Properties p = props(fs.getPath("/data", fqdn, "conf/kafka-broker/server.properties"));
+            assertEquals(String.valueOf(3 + i), p.getProperty("broker.id"));
+            assertEquals("PLAINTEXT://" + fqdn + ":9092", p.getProperty("advertised.listeners"));
+            assertEquals("zk-1.kafka1.example:2181,zk-2.kafka1.example:2181,zk-3.kafka1.example:2181", p.getProperty("zookeeper.connect"));
+            assertEquals("3", p.getProperty("default.replication.factor"));
+            assertEquals("2", p.getProperty("min.insync.replicas"));
+            assertEquals("/data/" + fqdn + "/kafka/logs", p.getProperty("log.dirs"));
+            assertFalse(Files.readString(fs.getPath("/data", fqdn, "conf/kafka-broker/server.properties")).contains("@@"));
+        }
+        // a ZooKeeper node of the production config renders no broker config
+        assertFalse(Files.exists(fs.getPath("/data/zk-1.kafka1.example/conf/kafka-broker")));
+    }
+
+    @Test
+    void oneBrokerGetsReplicationFactorOne() throws IOException {
+        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(),
+                Map.of("AGENT_ROLE", "standalone", "AGENT_CLUSTER_CONFIG", "single-node", "AGENT_FQDN", "localhost"));
+        NodeContext ctx = new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"), fs.getPath("/d/conf"),
+                fs.getPath("/d"), fs.getPath("/opt/dockhand"), "/usr/bin/java", 9800));
+        RenderPlan plan = new Renderer(ctx, Map.of(), Map.of()).plan();
+        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"),
+                plan.services().stream().map(s -> s.spec().id()).toList());
+        String server = plan.files().stream().filter(f -> f.target().endsWith("server.properties")).findFirst().orElseThrow().content();
+        Properties p = new Properties();
+        p.load(new StringReader(server));
+        assertEquals("1", p.getProperty("default.replication.factor"));
+        assertEquals("1", p.getProperty("min.insync.replicas"));
+        assertEquals("localhost:2181", p.getProperty("zookeeper.connect"));
+    }
+
+    @Test
+    void envOverridesFollowTheUnderscoreRulesAndMaskSecrets() throws IOException {
+        Files.writeString(fs.getPath("/secret"), "s3cr3t\n");
+        Map<String, String> env = Map.of(
+                "KAFKA_CFG_LOG_RETENTION_HOURS", "24",
+                "KAFKA_CFG_SOME__UNDERSCORE___DASH", "x",
+                "KAFKA_CFG_SSL_KEYSTORE_PASSWORD_FILE", "/secret");
+        RenderPlan plan = new Renderer(context("broker-1.kafka1.example", Map.of()), env, Map.of()).plan();
+        String server = plan.files().stream().filter(f -> f.target().endsWith("server.properties")).findFirst().orElseThrow().content();
+        Properties p = new Properties();
+        p.load(new StringReader(server));
+        assertEquals("24", p.getProperty("log.retention.hours"));
+        assertEquals("x", p.getProperty("some_underscore-dash"));
+        assertEquals("s3cr3t", p.getProperty("ssl.keystore.password"));
+        assertEquals(1, server.lines().filter(l -> l.startsWith("log.retention.hours=")).count(), "replaced, not appended");
+        assertTrue(plan.explain().stream().noneMatch(e -> e.value().contains("s3cr3t")), "secret never in explain");
+        assertTrue(plan.explain().stream().anyMatch(e -> e.token().startsWith("ssl.keystore.password") && e.value().equals(Secrets.MASK)));
+    }
+
+    @Test
+    void leftoverTokenNamesFileAndLine() throws IOException {
+        Path t = fs.getPath("/etc/agent/templates/kafka-broker/server.properties");
+        Files.writeString(t, Files.readString(t) + "\nfoo=@@NOT_A_MACRO@@\n");
+        var e = assertThrows(InvalidInputException.class, () -> new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan());
+        int line = (int) Files.readString(t).lines().count();
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith(t + ":" + line + ": token @@NOT_A_MACRO@@ is neither a macro nor an autogen pattern"),
+                e.problems().get(0));
+    }
+
+    @Test
+    void missingTemplateIsReported() throws IOException {
+        Files.delete(fs.getPath("/etc/agent/templates/kafka-broker/log4j.properties"));
+        var e = assertThrows(InvalidInputException.class, () -> new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan());
+        assertTrue(e.problems().get(0).contains("kafka-broker/log4j.properties (service kafka-broker) does not exist"), e.problems().toString());
+    }
+
+    @Test
+    void unchangedFilesAreNotRewrittenAndChangedOnesAreReplaced() throws IOException {
+        RenderPlan plan = new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        assertTrue(FileWriter.write(plan.files()).stream().allMatch(FileWriter.Written::changed));
+        assertTrue(FileWriter.write(plan.files()).stream().noneMatch(FileWriter.Written::changed));
+        RenderPlan changed = new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of("KAFKA_CFG_NUM_PARTITIONS", "6"), Map.of()).plan();
+        List<FileWriter.Written> w = FileWriter.write(changed.files());
+        assertEquals(List.of(true, false), w.stream().map(FileWriter.Written::changed).toList());
+        try (Stream<Path> s = Files.list(fs.getPath("/data/broker-1.kafka1.example/conf/kafka-broker"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temp file left");
+        }
+    }
+
+    @Test
+    void failedWriteLeavesPreviousFilesIntact() throws IOException {
+        RenderPlan plan = new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        FileWriter.write(plan.files());
+        Path server = fs.getPath("/data/broker-1.kafka1.example/conf/kafka-broker/server.properties");
+        String before = Files.readString(server);
+        // the second file's directory is blocked by a plain file: the first must stay as it was
+        RenderPlan.RenderedFile first = new RenderPlan.RenderedFile("kafka-broker", server, server, "changed\n");
+        Files.writeString(fs.getPath("/blocked"), "x");
+        RenderPlan.RenderedFile second = new RenderPlan.RenderedFile("kafka-broker", fs.getPath("/blocked/sub/file"), server, "y");
+        var e = assertThrows(InvalidInputException.class, () -> FileWriter.write(List.of(first, second)));
+        assertTrue(e.getMessage().contains("/blocked"), e.getMessage());
+        assertEquals(before, Files.readString(server, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void identityGuardRefusesAnotherNodesMyidAndMetaProperties() throws IOException {
+        Path myid = fs.getPath("/data/zk-2.kafka1.example/zookeeper/myid");
+        Files.createDirectories(myid.getParent());
+        Files.writeString(myid, "7\n");
+        RenderPlan plan = new Renderer(context("zk-2.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        Problems problems = new Problems();
+        IdentityGuard.check(plan, problems);
+        assertEquals(1, problems.list().size());
+        assertTrue(problems.list().get(0).startsWith("identity conflict: " + myid + " holds ZooKeeper id 7 but this node would be id 2"),
+                problems.list().get(0));
+        assertEquals("7\n", Files.readString(myid), "never overwritten");
+
+        Path meta = fs.getPath("/data/broker-1.kafka1.example/kafka/logs/meta.properties");
+        Files.createDirectories(meta.getParent());
+        Files.writeString(meta, "version=0\nbroker.id=9\ncluster.id=abc\n");
+        problems = new Problems();
+        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
+        assertEquals(1, problems.list().size());
+        assertTrue(problems.list().get(0).contains(meta + " holds broker id 9 but this node would be broker 4"), problems.list().get(0));
+
+        Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=abc\n");
+        problems = new Problems();
+        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
+        assertTrue(problems.isEmpty(), problems.list().toString());
+    }
+
+    @Test
+    void cardinalityAndRoleChecks() {
+        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), Map.of(
+                "AGENT_NODES", "broker=b-1.x", "AGENT_FQDN", "b-1.x", "AGENT_CLUSTER_CONFIG", "production"));
+        Problems problems = new Problems();
+        IdentityCheck.check(catalog, id, problems);
+        assertTrue(problems.list().contains("cluster config 'production' needs 1+ node(s) of role 'zookeeper' but the node list (env AGENT_NODES) has 0"),
+                problems.list().toString());
+        id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), Map.of(
+                "AGENT_ROLE", "schemareg", "AGENT_FQDN", "s.x", "AGENT_CLUSTER_CONFIG", "default"));
+        problems = new Problems();
+        IdentityCheck.check(catalog, id, problems);
+        assertTrue(problems.list().get(0).startsWith("role 'schemareg' (env AGENT_ROLE) runs nothing in cluster config 'default'"),
+                problems.list().toString());
+    }
+
+    @Test
+    void clusterIdIsStableAndKafkaShaped() {
+        assertEquals(ClusterId.of("kafka1"), ClusterId.of("kafka1"));
+        assertFalse(ClusterId.of("kafka1").equals(ClusterId.of("kafka2")));
+        assertTrue(ClusterId.of("kafka1").matches("[A-Za-z0-9_][A-Za-z0-9_\\-]{21}"));
+    }
+}
