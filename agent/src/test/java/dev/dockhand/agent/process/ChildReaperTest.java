@@ -1,6 +1,7 @@
 package dev.dockhand.agent.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dockhand.agent.linux.ExitStatus;
@@ -37,7 +38,7 @@ class ChildReaperTest {
             assertTrue(childDone.await(5, TimeUnit.SECONDS));
             assertEquals(List.of(child.pid() + " exit code 4"), told);
             assertTrue(linux.calls.contains("reaped 9999"), linux.calls.toString());
-            assertTrue(reaper.awaitStopped(Duration.ofMillis(1)) == false, "still running until closed");
+            assertFalse(reaper.awaitStopped(Duration.ofMillis(1)), "still running until closed");
         }
     }
 
@@ -60,7 +61,7 @@ class ChildReaperTest {
         CountDownLatch done = new CountDownLatch(1);
         Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
         reaper.close();
-        assertTrue(!reaper.awaitStopped(Duration.ofMillis(200)), "keeps reaping while a child lives");
+        assertFalse(reaper.awaitStopped(Duration.ofMillis(200)), "keeps reaping while a child lives");
         linux.exitAndClose(child.pid(), new ExitStatus.Exited(0));
         assertTrue(done.await(5, TimeUnit.SECONDS), "the last child's listener is still told");
         assertTrue(reaper.awaitStopped(Duration.ofSeconds(5)));
