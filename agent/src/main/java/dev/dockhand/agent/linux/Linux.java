@@ -29,10 +29,35 @@ public interface Linux {
      * @param argv argv[0] is resolved against PATH from {@code env} when it has no slash
      * @param env the child's complete environment
      * @param workDir working directory of the child
-     * @param runAs user name to run as (via setpriv), or null for the agent's own user
+     * @param runAs user name to run as, or null for the agent's own user: argv is prefixed with
+     *     {@code setpriv --reuid=USER --regid=GID --init-groups --} (util-linux, essential in Debian),
+     *     which needs the agent to run as root
+     * @throws ErrnoException when the executable, the work dir or the user does not exist, or the
+     *     kernel refuses; the message names the call and the reason
      * @param newSession true: setsid (own group); false: stay in the agent's group (single-command mode foreground)
      */
     Spawned spawn(List<String> argv, Map<String, String> env, Path workDir, String runAs, boolean newSession);
+
+    /**
+     * Single-command mode: like {@link #spawn} but the child inherits the agent's stdin, stdout and
+     * stderr (a terminal passes straight through, as with tini), so the returned fds are -1. All other
+     * fds are closed, the signal mask is empty and every signal is at its default disposition.
+     *
+     * @param ownProcessGroup false: stay in the agent's process group, so a terminal's Ctrl-C reaches
+     *     the child directly; true: a new process group (pgid = pid) in the agent's session which, when
+     *     stdin is a terminal, becomes the terminal's foreground group (tini's {@code -g})
+     */
+    default Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, boolean ownProcessGroup) {
+        throw new UnsupportedOperationException("spawnForeground is not implemented by " + getClass().getName());
+    }
+
+    /**
+     * prctl(PR_SET_PDEATHSIG): the kernel sends {@code signal} to the agent when its parent dies
+     * (tini's {@code -p}).
+     */
+    default void setParentDeathSignal(Signal signal) {
+        throw new UnsupportedOperationException("setParentDeathSignal is not implemented by " + getClass().getName());
+    }
 
     /** Blocks until any child changes state, reaps it. Empty when there are no children (ECHILD). */
     java.util.Optional<WaitResult> waitAny();

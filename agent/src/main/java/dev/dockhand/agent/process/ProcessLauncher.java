@@ -9,8 +9,10 @@ public interface ProcessLauncher {
 
     /**
      * Spawns {@code spec}; its stdout/stderr lines go to the agent's stdout/stderr prefixed with
-     * {@code spec.id()}, never interleaved mid-line. {@code onExit} is called once, on the reaper's
-     * thread, after the process has been reaped and its output drained.
+     * {@code spec.id()}, never interleaved mid-line. {@code onExit} is called once, after the process
+     * has been reaped and its output drained (or, when a descendant keeps its pipes open, a bounded
+     * grace after the reap); it runs on an agent-internal thread and must not block (see
+     * {@link Launcher}).
      *
      * @throws LaunchException when the process cannot be spawned (no such executable, ...)
      */

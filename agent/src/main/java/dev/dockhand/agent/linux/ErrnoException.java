@@ -1,0 +1,26 @@
+package dev.dockhand.agent.linux;
+
+/**
+ * A system call failed. The message names the call and the reason in the shape
+ * {@code posix_spawn(/usr/bin/x): No such file or directory}, so an operator sees what was tried.
+ */
+public final class ErrnoException extends RuntimeException {
+    private final String call;
+    private final int errno;
+
+    public ErrnoException(String call, int errno, String reason) {
+        super(call + ": " + reason);
+        this.call = call;
+        this.errno = errno;
+    }
+
+    /** The call with its main argument, e.g. {@code kill(42, SIGTERM)}. */
+    public String call() {
+        return call;
+    }
+
+    /** The errno value (a positive {@code E*} constant). */
+    public int errno() {
+        return errno;
+    }
+}

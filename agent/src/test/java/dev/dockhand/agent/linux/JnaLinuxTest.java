@@ -1,0 +1,197 @@
+package dev.dockhand.agent.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real syscalls. Each test reaps what it spawns; the class timeout bounds every blocking wait. */
+@EnabledOnOs(OS.LINUX)
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class JnaLinuxTest {
+    private static final Map<String, String> ENV = Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C");
+
+    private final JnaLinux linux = new JnaLinux();
+
+    @TempDir
+    Path tmp;
+
+    /** Reaps until {@code pid} comes by (other tests' orphans may come first: we are a subreaper). */
+    private WaitResult waitFor(int pid) {
+        while (true) {
+            Optional<WaitResult> r = linux.waitAny();
+            assertTrue(r.isPresent(), "no children left while waiting for " + pid);
+            if (r.get().pid() == pid) {
+                return r.get();
+            }
+        }
+    }
+
+    private String readAll(int fd) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        int n;
+        while ((n = linux.read(fd, buf)) > 0) {
+            bytes.write(buf, 0, n);
+        }
+        linux.close(fd);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Runs a short command to its end: stdout, stderr, status. */
+    private record Result(String out, String err, ExitStatus status) {}
+
+    private Result run(List<String> argv, Map<String, String> env, Path dir, String runAs) {
+        Spawned s = linux.spawn(argv, env, dir, runAs, true);
+        String err = readAll(s.stderrFd());
+        String out = readAll(s.stdoutFd());
+        return new Result(out, err, waitFor(s.pid()).status());
+    }
+
+    @Test
+    void subreaperFlagReadsBack() {
+        linux.becomeChildSubreaper();
+        assertTrue(linux.isChildSubreaper());
+    }
+
+    @Test
+    void childInNewSessionLeadsItsGroupAndDiesOfTheGroupKill() throws IOException {
+        Spawned s = linux.spawn(List.of("sleep", "30"), ENV, tmp, null, true);
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(s.pid()), "stat"));
+            // pid (comm) state ppid pgrp session ...
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertEquals(s.pid(), Integer.parseInt(f[2]), "pgrp");
+            assertEquals(s.pid(), Integer.parseInt(f[3]), "session");
+            assertEquals(linux.getpid(), Integer.parseInt(f[1]), "ppid");
+        } finally {
+            assertTrue(linux.killGroup(s.pid(), Signal.TERM));
+        }
+        assertEquals(new ExitStatus.Killed(15, false), waitFor(s.pid()).status());
+        assertEquals("", readAll(s.stdoutFd()));
+        readAll(s.stderrFd());
+        assertFalse(linux.kill(s.pid(), Signal.TERM), "a reaped pid is gone (ESRCH)");
+    }
+
+    @Test
+    void exitCodeAndBothStreams() {
+        Result r = run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), ENV, tmp, null);
+        assertEquals(new ExitStatus.Exited(3), r.status());
+        assertEquals("out\n", r.out());
+        assertEquals("err\n", r.err());
+    }
+
+    @Test
+    void childStartsWithNothingBlockedNothingIgnoredStdinNullAndNoExtraFds() {
+        Result r = run(List.of("sh", "-c",
+                "grep -E '^Sig(Blk|Ign)' /proc/self/status; ls /proc/self/fd | sort -n | tr '\\n' ' '; cat; echo end"),
+                ENV, tmp, null);
+        assertEquals(new ExitStatus.Exited(0), r.status(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals("SigBlk:\t0000000000000000", lines[0]);
+        // glibc's posix_spawn leaves only its two internal signals (32 SIGCANCEL, 33 SIGSETXID) ignored;
+        // sigfillset excludes them and the new program's libc installs its own handlers for them.
+        long ignored = Long.parseLong(lines[1].substring("SigIgn:\t".length()), 16);
+        assertEquals(0, ignored & ~((1L << 31) | (1L << 32)), lines[1]);
+        // ls itself has fd 3 open on the directory it lists; nothing else may be inherited.
+        assertEquals("0 1 2 3 end", lines[2]);
+    }
+
+    @Test
+    void workDirAndPathComeFromTheSpec() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path tool = bin.resolve("dockhand-hello");
+        Files.writeString(tool, "#!/bin/sh\necho hello from $(pwd)\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Result r = run(List.of("dockhand-hello"), Map.of("PATH", bin + ":/usr/bin:/bin"), work, null);
+        assertEquals("hello from " + work.toRealPath() + "\n", r.out());
+    }
+
+    @Test
+    void missingExecutableNamesTheCommand() {
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> linux.spawn(List.of("dockhand-no-such-cmd"), ENV, tmp, null, true));
+        assertEquals("posix_spawn(dockhand-no-such-cmd): No such file or directory (not found in PATH=/usr/bin:/bin)",
+                e.getMessage());
+        assertEquals(JnaLinux.ENOENT, e.errno());
+
+        ErrnoException abs = assertThrows(ErrnoException.class,
+                () -> linux.spawn(List.of("/usr/bin/dockhand-x"), ENV, tmp, null, true));
+        assertEquals("posix_spawn(/usr/bin/dockhand-x): No such file or directory", abs.getMessage());
+
+        ErrnoException dir = assertThrows(ErrnoException.class,
+                () -> linux.spawn(List.of("true"), ENV, tmp.resolve("gone"), null, true));
+        assertTrue(dir.getMessage().contains("work dir " + tmp.resolve("gone") + " does not exist"), dir.getMessage());
+    }
+
+    @Test
+    void runAsSwitchesUserAndGroup() {
+        assumeTrue(linux.getuid() == 0, "needs root to switch users");
+        Result r = run(List.of("sh", "-c", "id -u; id -g"), ENV, Path.of("/"), "nobody");
+        assertEquals(new ExitStatus.Exited(0), r.status(), r.err());
+        assertEquals("65534\n65534\n", r.out());
+    }
+
+    @Test
+    void unknownRunAsUserIsAClearError() {
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> linux.spawn(List.of("true"), ENV, tmp, "dockhand-no-such-user", true));
+        assertTrue(e.getMessage().startsWith("getpwnam(dockhand-no-such-user): no such user"), e.getMessage());
+    }
+
+    @Test
+    void foregroundChildInheritsStdioAndCanHaveItsOwnGroup() throws IOException {
+        Spawned s = linux.spawnForeground(List.of("sleep", "30"), ENV, tmp, true);
+        try {
+            assertEquals(-1, s.stdoutFd());
+            String stat = Files.readString(Path.of("/proc", Integer.toString(s.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertEquals(s.pid(), Integer.parseInt(f[2]), "own process group");
+            String mySession = Files.readString(Path.of("/proc/self/stat"));
+            String[] m = mySession.substring(mySession.lastIndexOf(')') + 2).split(" ");
+            assertEquals(m[3], f[3], "same session as the agent");
+        } finally {
+            linux.killGroup(s.pid(), Signal.KILL);
+        }
+        assertEquals(new ExitStatus.Killed(9, false), waitFor(s.pid()).status());
+    }
+
+    @Test
+    void rssOfALiveAndAGoneProcess() {
+        assertTrue(linux.rssBytes(linux.getpid()) > 1024 * 1024, "a JVM uses more than 1 MiB");
+        Spawned s = linux.spawn(List.of("true"), ENV, tmp, null, true);
+        readAll(s.stdoutFd());
+        readAll(s.stderrFd());
+        waitFor(s.pid());
+        assertEquals(-1, linux.rssBytes(s.pid()));
+    }
+
+    @Test
+    void killRefusesPidsThatMeanMoreThanOneProcess() {
+        assertThrows(IllegalArgumentException.class, () -> linux.kill(0, Signal.TERM));
+        assertThrows(IllegalArgumentException.class, () -> linux.kill(-1, Signal.TERM));
+        assertThrows(IllegalArgumentException.class, () -> linux.killGroup(1, Signal.TERM));
+    }
+
+    @Test
+    void systemIsJnaOnLinux() {
+        assertTrue(Linuxes.system() instanceof JnaLinux);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.dockhand.agent.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.agent.linux.ExitStatus;
+import dev.dockhand.agent.linux.FakeLinux;
+import dev.dockhand.agent.linux.Spawned;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ChildReaperTest {
+    private final FakeLinux linux = new FakeLinux();
+
+    private Spawned spawnSleep() {
+        return linux.spawn(List.of("sleep", "1"), Map.of(), null, null, true);
+    }
+
+    @Test
+    void orphansAreReapedButGivenToNoListener() throws Exception {
+        List<String> told = new CopyOnWriteArrayList<>();
+        CountDownLatch childDone = new CountDownLatch(1);
+        try (ChildReaper reaper = new ChildReaper(linux)) {
+            Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> {
+                told.add(pid + " " + s);
+                childDone.countDown();
+            });
+            linux.exit(9999, new ExitStatus.Exited(0)); // a grandchild re-parented to us
+            linux.exitAndClose(child.pid(), new ExitStatus.Exited(4));
+            assertTrue(childDone.await(5, TimeUnit.SECONDS));
+            assertEquals(List.of(child.pid() + " exit code 4"), told);
+            assertTrue(linux.calls.contains("reaped 9999"), linux.calls.toString());
+            assertFalse(reaper.awaitStopped(Duration.ofMillis(1)), "still running until closed");
+        }
+    }
+
+    @Test
+    void idleReaperWakesForTheNextSpawn() throws Exception {
+        try (ChildReaper reaper = new ChildReaper(linux)) {
+            // Nothing spawned: the reaper has seen ECHILD and sleeps on its condition.
+            Thread.sleep(50);
+            CountDownLatch done = new CountDownLatch(1);
+            Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
+            linux.exitAndClose(child.pid(), new ExitStatus.Exited(0));
+            // Well under IDLE_RECHECK: the spawn itself woke the reaper.
+            assertTrue(done.await(ChildReaper.IDLE_RECHECK.toMillis() / 2, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void closeStopsTheReaperOnceTheLastChildIsGone() throws Exception {
+        ChildReaper reaper = new ChildReaper(linux);
+        CountDownLatch done = new CountDownLatch(1);
+        Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
+        reaper.close();
+        assertFalse(reaper.awaitStopped(Duration.ofMillis(200)), "keeps reaping while a child lives");
+        linux.exitAndClose(child.pid(), new ExitStatus.Exited(0));
+        assertTrue(done.await(5, TimeUnit.SECONDS), "the last child's listener is still told");
+        assertTrue(reaper.awaitStopped(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aThrowingListenerDoesNotStopReaping() throws Exception {
+        try (ChildReaper reaper = new ChildReaper(linux)) {
+            Spawned bad = reaper.spawn(this::spawnSleep, (pid, s) -> {
+                throw new IllegalStateException("listener bug");
+            });
+            CountDownLatch done = new CountDownLatch(1);
+            Spawned good = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
+            linux.exitAndClose(bad.pid(), new ExitStatus.Exited(1));
+            linux.exitAndClose(good.pid(), new ExitStatus.Exited(0));
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+        }
+    }
+}
