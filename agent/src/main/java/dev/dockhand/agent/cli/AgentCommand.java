@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             VersionCommand.class,
             CheckCommand.class,
             RenderCommand.class,
+            RunCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
