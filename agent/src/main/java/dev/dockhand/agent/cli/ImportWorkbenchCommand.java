@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code agent import-workbench FILE}: a BlueData workbench script in, catalog JSON out. */
 @Command(
         name = "import-workbench",
+        mixinStandardHelpOptions = true,
         description = {
             "Read a BlueData workbench script (role add, service add, clusterconfig new/assign, appconfig autogen,"
                     + " REGISTER_START_SERVICE_SYSV) and print the equivalent catalog JSON on stdout.",
