@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CheckCommand.class,
             RenderCommand.class,
             RunCommand.class,
+            ImportWorkbenchCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
