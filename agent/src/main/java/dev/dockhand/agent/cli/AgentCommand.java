@@ -14,6 +14,13 @@ import picocli.CommandLine.Command;
         description = "dockhand agent: configures this node from its role and supervises its services.",
         subcommands = {
             VersionCommand.class,
+            StatusCommand.class,
+            StartCommand.class,
+            StopCommand.class,
+            RestartCommand.class,
+            ReloadCommand.class,
+            HealthCommand.class,
+            ReadyCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

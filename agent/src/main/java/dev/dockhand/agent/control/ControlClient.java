@@ -55,6 +55,15 @@ public final class ControlClient {
         return send(new Request("reload", null, false));
     }
 
+    /** The snapshot as pretty-printed JSON, in the field names of the socket and HTTP {@code /status}. */
+    public static String toJson(dev.dockhand.agent.supervise.AgentSnapshot snapshot) {
+        try {
+            return Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(snapshot);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the snapshot as JSON", e);
+        }
+    }
+
     /**
      * Sends one request and returns the reply, also when it says ok=false (refused, bad request).
      *

@@ -184,12 +184,15 @@ final class SocketServer implements AutoCloseable {
             } catch (IOException | UnsupportedOperationException e) {
                 refusal = "permission denied: the agent cannot tell who is asking (" + e.getMessage() + ")";
             }
+            // Read the request even when refusing: closing with unread input makes the kernel reset
+            // the connection, and the client would see a broken pipe instead of the refusal.
+            byte[] request = readRequest(c);
             ControlReply reply;
             if (refusal != null) {
                 LOG.warn("control: refused a request: {}", refusal);
                 reply = ControlReply.error(ControlReply.PERMISSION_DENIED, refusal);
             } else {
-                reply = answer(readRequest(c));
+                reply = answer(request);
             }
             write(c, Protocol.JSON.writeValueAsBytes(reply));
         } catch (IOException e) {
