@@ -1,6 +1,6 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.control.Protocol.Request;
+import dev.dockhand.agent.supervise.AgentSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,12 +9,15 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The CLI's side of the control socket. One request per connection. Kept light on purpose: it
- * loads the JSON mapper and the NIO channel classes, nothing of the supervisor, so that
- * {@code agent status} and {@code agent health} answer in about the JVM's own start time.
+ * The CLI's side of the control socket. One request per connection. Kept light on purpose: no
+ * Jackson, no logging, nothing of the supervisor (see {@link Json}), so that {@code agent status}
+ * and {@code agent health} answer in little more than the JVM's own start time.
  */
 public final class ControlClient {
     private final Path socket;
@@ -28,40 +31,36 @@ public final class ControlClient {
     }
 
     public ControlReply status() throws ControlException {
-        return send(new Request("status", null, false));
+        return send("status", null, false);
     }
 
     public ControlReply health() throws ControlException {
-        return send(new Request("health", null, false));
+        return send("health", null, false);
     }
 
     public ControlReply ready() throws ControlException {
-        return send(new Request("ready", null, false));
+        return send("ready", null, false);
     }
 
     public ControlReply start(String service) throws ControlException {
-        return send(new Request("start", service, false));
+        return send("start", service, false);
     }
 
     public ControlReply stop(String service, boolean force) throws ControlException {
-        return send(new Request("stop", service, force));
+        return send("stop", service, force);
     }
 
     public ControlReply restart(String service) throws ControlException {
-        return send(new Request("restart", service, false));
+        return send("restart", service, false);
     }
 
     public ControlReply reload() throws ControlException {
-        return send(new Request("reload", null, false));
+        return send("reload", null, false);
     }
 
     /** The snapshot as pretty-printed JSON, in the field names of the socket and HTTP {@code /status}. */
-    public static String toJson(dev.dockhand.agent.supervise.AgentSnapshot snapshot) {
-        try {
-            return Protocol.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(snapshot);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the snapshot as JSON", e);
-        }
+    public static String toJson(AgentSnapshot snapshot) {
+        return Json.write(snapshot, true);
     }
 
     /**
@@ -70,16 +69,26 @@ public final class ControlClient {
      * @throws ControlException NO_AGENT when there is no socket or nobody listens; PERMISSION_DENIED
      *     when the socket or the agent refuses this uid; PROTOCOL when the answer is not a reply
      */
-    ControlReply send(Request request) throws ControlException {
-        byte[] raw = exchange(request);
+    ControlReply send(String op, String service, boolean force) throws ControlException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("op", op);
+        if (service != null) {
+            request.put("service", service);
+        }
+        if (force) {
+            request.put("force", true);
+        }
+        String raw = new String(exchange(Json.write(request, false)), StandardCharsets.UTF_8);
         ControlReply reply;
         try {
-            reply = Protocol.JSON.readValue(raw, ControlReply.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            if (!(Json.parse(raw) instanceof Map<?, ?> m) || !(m.get("ok") instanceof Boolean ok)) {
+                throw new IllegalArgumentException("not an object with \"ok\"");
+            }
+            reply = new ControlReply(ok, (String) m.get("error"), (String) m.get("message"),
+                    m.get("snapshot") == null ? null : Json.toRecord(m.get("snapshot"), AgentSnapshot.class));
+        } catch (IllegalArgumentException | ClassCastException e) {
             throw new ControlException(ControlException.Kind.PROTOCOL,
-                    "the agent at " + socket + " answered something that is not a reply: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ControlException(ControlException.Kind.PROTOCOL, "reading the agent's reply failed: " + e.getMessage(), e);
+                    "the agent at " + socket + " answered something that is not a reply: " + e.getMessage(), e);
         }
         if (ControlReply.PERMISSION_DENIED.equals(reply.error())) {
             throw new ControlException(ControlException.Kind.PERMISSION_DENIED, reply.message());
@@ -87,7 +96,7 @@ public final class ControlClient {
         return reply;
     }
 
-    private byte[] exchange(Request request) throws ControlException {
+    private byte[] exchange(String request) throws ControlException {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             try {
                 c.connect(UnixDomainSocketAddress.of(socket));
@@ -105,7 +114,10 @@ public final class ControlClient {
                 }
                 throw noAgent("cannot connect to " + socket + ": " + m);
             }
-            SocketServer.write(c, Protocol.JSON.writeValueAsBytes(request));
+            ByteBuffer req = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
+            while (req.hasRemaining()) {
+                c.write(req);
+            }
             c.shutdownOutput();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
