@@ -20,10 +20,19 @@ import java.util.Map;
  * and {@code agent health} answer in little more than the JVM's own start time.
  */
 public final class ControlClient {
+    /** Longer than the server's own 10 s request timeout, so a slow answer still arrives. */
+    static final long ANSWER_TIMEOUT_MS = 15_000;
+
     private final Path socket;
+    private final long answerTimeoutMs;
 
     public ControlClient(Path socket) {
+        this(socket, ANSWER_TIMEOUT_MS);
+    }
+
+    /* test */ ControlClient(Path socket, long answerTimeoutMs) {
         this.socket = socket;
+        this.answerTimeoutMs = answerTimeoutMs;
     }
 
     public Path socket() {
@@ -114,6 +123,40 @@ public final class ControlClient {
                 }
                 throw noAgent("cannot connect to " + socket + ": " + m);
             }
+            // A hung agent (accepting but never answering) must not hang a HEALTHCHECK forever.
+            Thread timer = new Thread(() -> {
+                try {
+                    Thread.sleep(answerTimeoutMs);
+                    c.close();
+                } catch (InterruptedException | IOException ignored) {
+                    // answered in time, or already closed
+                }
+            }, "control-client-timeout");
+            timer.setDaemon(true);
+            timer.start();
+            try {
+                return talk(c, request);
+            } catch (java.nio.channels.AsynchronousCloseException e) {
+                throw new ControlException(ControlException.Kind.PROTOCOL,
+                        "the agent at " + socket + " did not answer within " + answerTimeoutMs + " ms", e);
+            } catch (ControlException e) {
+                throw e;
+            } catch (IOException e) {
+                // broken pipe or reset: the agent hung up before answering
+                throw closedWithoutAnswer(e);
+            } finally {
+                timer.interrupt();
+            }
+        } catch (ControlException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ControlException(ControlException.Kind.PROTOCOL,
+                    "talking to the agent at " + socket + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] talk(SocketChannel c, String request) throws IOException {
+        {
             ByteBuffer req = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
             while (req.hasRemaining()) {
                 c.write(req);
@@ -130,16 +173,15 @@ public final class ControlClient {
                 }
             }
             if (out.size() == 0) {
-                throw new ControlException(ControlException.Kind.PROTOCOL,
-                        "the agent at " + socket + " closed the connection without an answer (busy or shutting down)");
+                throw closedWithoutAnswer(null);
             }
             return out.toByteArray();
-        } catch (ControlException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new ControlException(ControlException.Kind.PROTOCOL,
-                    "talking to the agent at " + socket + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private ControlException closedWithoutAnswer(IOException cause) {
+        return new ControlException(ControlException.Kind.PROTOCOL,
+                "the agent at " + socket + " closed the connection without an answer (busy or shutting down)", cause);
     }
 
     private ControlException noAgent(String why) {

@@ -157,6 +157,40 @@ class ControlServerTest {
         }
     }
 
+    @Test
+    void aHungOrSilentAgentIsAProtocolErrorNotAHang() throws IOException {
+        Path socket = tmp.resolve("hung.sock");
+        try (ServerSocketChannel hung = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            hung.bind(UnixDomainSocketAddress.of(socket)); // listens, never accepts: the kernel queues us
+            long t0 = System.nanoTime();
+            ControlException e = assertThrows(ControlException.class, () -> new ControlClient(socket, 300).health());
+            assertEquals(ControlException.Kind.PROTOCOL, e.kind());
+            assertEquals("the agent at " + socket + " did not answer within 300 ms", e.getMessage());
+            assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "gave up in time");
+
+        }
+        Path silentSocket = tmp.resolve("silent.sock");
+        try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silent.bind(UnixDomainSocketAddress.of(silentSocket));
+            Thread closer = new Thread(() -> {
+                try (SocketChannel c = silent.accept()) {
+                    assertNotNull(c); // accept and close without a word
+                } catch (IOException ignored) {
+                    // the client's assertion below fails then
+                }
+            });
+            closer.start();
+            ControlException e = assertThrows(ControlException.class, () -> new ControlClient(silentSocket, 5_000).health());
+            assertEquals("the agent at " + silentSocket + " closed the connection without an answer (busy or shutting down)",
+                    e.getMessage());
+            try {
+                closer.join(5_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     static String raw(Path socket, String request) throws IOException {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             c.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
