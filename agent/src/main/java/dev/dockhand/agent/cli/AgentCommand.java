@@ -18,13 +18,20 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             RunCommand.class,
             ImportWorkbenchCommand.class,
+            StatusCommand.class,
+            StartCommand.class,
+            StopCommand.class,
+            RestartCommand.class,
+            ReloadCommand.class,
+            HealthCommand.class,
+            ReadyCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success; status: every service ready",
             "1:runtime failure (service failed, degraded, not ready)",
-            "2:invalid input: flags, metadata, catalog, templates, env",
-            "3:status: no agent running",
+            "2:invalid input: flags, metadata, catalog, templates, env; control commands: permission denied",
+            "3:status, health, ready, start, stop, restart, reload: no agent running",
             "4:internal error",
         })
 public final class AgentCommand implements Runnable {

@@ -1,0 +1,194 @@
+package dev.dockhand.agent.cli;
+
+import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.supervise.ServiceState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The text of {@code agent status}: the node above, one table of services, files and dependencies below. */
+final class StatusView {
+    private static final String RESET = "\u001b[0m";
+    private static final String BOLD = "\u001b[1m";
+    private static final String DIM = "\u001b[2m";
+    private static final String RED = "\u001b[31m";
+    private static final String GREEN = "\u001b[32m";
+    private static final String YELLOW = "\u001b[33m";
+    private static final int MAX_PROBE = 40;
+
+    private StatusView() {}
+
+    static String render(AgentSnapshot s, boolean colour) {
+        StringBuilder b = new StringBuilder(1024);
+        b.append(label("node", colour)).append(nz(s.fqdn())).append("  role ").append(nz(s.role()))
+                .append("  id ").append(s.nodeId()).append('\n');
+        b.append(label("cluster", colour)).append(nz(s.clusterName())).append("  config ").append(nz(s.clusterConfig()))
+                .append('\n');
+        String overall = nz(s.state());
+        b.append(label("agent", colour)).append(paint(overall, s.ready() ? GREEN : YELLOW, colour))
+                .append("  pid ").append(s.agentPid())
+                .append("  up ").append(duration(s.uptimeMs()))
+                .append("  rss ").append(bytes(s.rssBytes())).append('\n');
+        b.append('\n');
+
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST PROBE", "LATENCY", "PORTS"});
+        List<ServiceSnapshot> services = s.services() == null ? List.of() : s.services();
+        for (ServiceSnapshot svc : services) {
+            ProbeSnapshot p = svc.lastProbe();
+            rows.add(new String[] {
+                nz(svc.id()),
+                svc.state() == null ? "?" : svc.state().name(),
+                svc.pid() > 0 ? Integer.toString(svc.pid()) : "-",
+                svc.pid() > 0 ? duration(svc.uptimeMs()) : "-",
+                Integer.toString(svc.restarts()),
+                p == null ? "-" : (p.ok() ? "ok" : "failed") + (blank(p.detail()) ? "" : ": " + cut(oneLine(p.detail()))),
+                p == null ? "-" : p.latencyMs() + " ms",
+                svc.ports() == null || svc.ports().isEmpty() ? "-" : join(svc.ports()),
+            });
+        }
+        int[] width = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (int row = 0; row < rows.size(); row++) {
+            String[] r = rows.get(row);
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                boolean last = i == r.length - 1;
+                String cell = last ? r[i] : pad(r[i], width[i]);
+                if (row == 0) {
+                    cell = paint(cell, BOLD, colour);
+                } else if (i == 1) {
+                    cell = paint(cell, stateColour(services.get(row - 1).state()), colour);
+                } else if (i == 5 && services.get(row - 1).lastProbe() != null && !services.get(row - 1).lastProbe().ok()) {
+                    cell = paint(cell, RED, colour);
+                }
+                line.append(cell);
+                if (!last) {
+                    line.append("  ");
+                }
+            }
+            b.append(line.toString().stripTrailing()).append('\n');
+        }
+        if (services.isEmpty()) {
+            b.append("(no services)\n");
+        }
+
+        List<String> why = new ArrayList<>();
+        for (ServiceSnapshot svc : services) {
+            if (svc.state() != ServiceState.READY && svc.state() != ServiceState.EXITED && !blank(svc.reason())) {
+                why.add("  " + svc.id() + ": " + oneLine(svc.reason()));
+            }
+        }
+        if (!why.isEmpty()) {
+            b.append('\n').append(paint("not ready:", BOLD, colour)).append('\n');
+            why.forEach(w -> b.append(w).append('\n'));
+        }
+
+        List<String> files = s.renderedFiles() == null ? List.of() : s.renderedFiles();
+        b.append('\n').append(paint("rendered files:", BOLD, colour));
+        if (files.isEmpty()) {
+            b.append(" none\n");
+        } else {
+            b.append('\n');
+            files.forEach(f -> b.append("  ").append(f).append('\n'));
+        }
+        List<DependencySnapshot> deps = s.dependencies() == null ? List.of() : s.dependencies();
+        b.append(paint("remote dependencies:", BOLD, colour));
+        if (deps.isEmpty()) {
+            b.append(" none\n");
+        } else {
+            b.append('\n');
+            int w = deps.stream().mapToInt(d -> nz(d.service()).length()).max().orElse(0);
+            for (DependencySnapshot d : deps) {
+                b.append("  ").append(pad(nz(d.service()), w)).append("  ")
+                        .append(paint(pad(d.ready() ? "ready" : "not ready", 9), d.ready() ? GREEN : RED, colour))
+                        .append("  ").append(d.nodes() == null ? "" : String.join(",", d.nodes()));
+                if (!blank(d.detail())) {
+                    b.append("  (").append(oneLine(d.detail())).append(')');
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String stateColour(ServiceState st) {
+        if (st == null) {
+            return RED;
+        }
+        return switch (st) {
+            case READY -> GREEN;
+            case PENDING, STARTING, STOPPING -> YELLOW;
+            case UNHEALTHY, BACKOFF, FAILED -> RED;
+            case STOPPED, EXITED -> DIM;
+        };
+    }
+
+    /** "45s", "3m12s", "2h05m", "4d03h". */
+    static String duration(long ms) {
+        long s = Math.max(0, ms) / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
+        }
+        return (s / 86400) + "d" + String.format(Locale.ROOT, "%02d", (s % 86400) / 3600) + "h";
+    }
+
+    static String bytes(long n) {
+        if (n <= 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024.0));
+    }
+
+    private static String label(String l, boolean colour) {
+        return paint(pad(l, 9), BOLD, colour);
+    }
+
+    private static String paint(String text, String code, boolean colour) {
+        return colour ? code + text + RESET : text;
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    private static String cut(String s) {
+        return s.length() <= MAX_PROBE ? s : s.substring(0, MAX_PROBE - 1) + "…";
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ').strip();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String nz(String s) {
+        return s == null ? "-" : s;
+    }
+
+    private static String join(List<Integer> ports) {
+        StringBuilder b = new StringBuilder();
+        for (Integer p : ports) {
+            if (b.length() > 0) {
+                b.append(',');
+            }
+            b.append(p);
+        }
+        return b.toString();
+    }
+}

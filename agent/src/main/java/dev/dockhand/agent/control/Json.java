@@ -1,0 +1,378 @@
+package dev.dockhand.agent.control;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON reader and writer for the CLI's side of the socket. The agent itself uses Jackson;
+ * the client does not, because loading Jackson's ~600 classes doubled the time of {@code agent
+ * health} (a Docker HEALTHCHECK, run every few seconds in every container). Records are read and
+ * written by their components, so fields added to {@link dev.dockhand.agent.supervise.AgentSnapshot}
+ * need no change here; JsonTest checks that the result equals Jackson's.
+ */
+final class Json {
+    private Json() {}
+
+    // ---- reading ----
+
+    /** Parses one JSON value: Map (insertion-ordered), List, String, Long, Double, Boolean or null. */
+    static Object parse(String text) {
+        Reader r = new Reader(text);
+        r.space();
+        Object v = r.value();
+        r.space();
+        if (r.at < text.length()) {
+            throw r.error("unexpected text after the value");
+        }
+        return v;
+    }
+
+    private static final class Reader {
+        final String s;
+        int at;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException(what + " at offset " + at);
+        }
+
+        void space() {
+            while (at < s.length() && " \t\r\n".indexOf(s.charAt(at)) >= 0) {
+                at++;
+            }
+        }
+
+        char peek() {
+            if (at >= s.length()) {
+                throw error("unexpected end");
+            }
+            return s.charAt(at);
+        }
+
+        void expect(char c) {
+            if (peek() != c) {
+                throw error("expected '" + c + "'");
+            }
+            at++;
+        }
+
+        Object value() {
+            char c = peek();
+            switch (c) {
+                case '{':
+                    return object();
+                case '[':
+                    return array();
+                case '"':
+                    return string();
+                case 't':
+                    return word("true", Boolean.TRUE);
+                case 'f':
+                    return word("false", Boolean.FALSE);
+                case 'n':
+                    return word("null", null);
+                default:
+                    if (c == '-' || (c >= '0' && c <= '9')) {
+                        return number();
+                    }
+                    throw error("unexpected '" + c + "'");
+            }
+        }
+
+        Object word(String w, Object v) {
+            if (!s.startsWith(w, at)) {
+                throw error("expected " + w);
+            }
+            at += w.length();
+            return v;
+        }
+
+        Map<String, Object> object() {
+            expect('{');
+            Map<String, Object> m = new LinkedHashMap<>();
+            space();
+            if (peek() == '}') {
+                at++;
+                return m;
+            }
+            while (true) {
+                space();
+                String k = string();
+                space();
+                expect(':');
+                space();
+                m.put(k, value());
+                space();
+                if (peek() == ',') {
+                    at++;
+                    continue;
+                }
+                expect('}');
+                return m;
+            }
+        }
+
+        List<Object> array() {
+            expect('[');
+            List<Object> l = new ArrayList<>();
+            space();
+            if (peek() == ']') {
+                at++;
+                return l;
+            }
+            while (true) {
+                space();
+                l.add(value());
+                space();
+                if (peek() == ',') {
+                    at++;
+                    continue;
+                }
+                expect(']');
+                return l;
+            }
+        }
+
+        String string() {
+            expect('"');
+            StringBuilder b = new StringBuilder();
+            while (true) {
+                char c = peek();
+                at++;
+                if (c == '"') {
+                    return b.toString();
+                }
+                if (c != '\\') {
+                    b.append(c);
+                    continue;
+                }
+                char e = peek();
+                at++;
+                switch (e) {
+                    case '"', '\\', '/' -> b.append(e);
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'n' -> b.append('\n');
+                    case 'r' -> b.append('\r');
+                    case 't' -> b.append('\t');
+                    case 'u' -> {
+                        if (at + 4 > s.length()) {
+                            throw error("short \\u escape");
+                        }
+                        b.append((char) Integer.parseInt(s.substring(at, at + 4), 16));
+                        at += 4;
+                    }
+                    default -> throw error("bad escape \\" + e);
+                }
+            }
+        }
+
+        Object number() {
+            int start = at;
+            boolean fraction = false;
+            while (at < s.length() && "+-0123456789.eE".indexOf(s.charAt(at)) >= 0) {
+                fraction |= ".eE".indexOf(s.charAt(at)) >= 0;
+                at++;
+            }
+            String n = s.substring(start, at);
+            try {
+                return fraction ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
+            } catch (NumberFormatException e) {
+                throw error("bad number " + n);
+            }
+        }
+    }
+
+    // ---- records ----
+
+    /** Builds a record of type {@code type} from a parsed object; missing fields get null, 0 or false. */
+    static <T> T toRecord(Object tree, Class<T> type) {
+        return type.cast(convert(tree, type, type.getSimpleName()));
+    }
+
+    private static Object convert(Object v, Type type, String path) {
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+        if (v == null) {
+            if (raw == boolean.class) {
+                return false;
+            }
+            if (raw == int.class) {
+                return 0;
+            }
+            if (raw == long.class) {
+                return 0L;
+            }
+            if (raw == double.class) {
+                return 0.0;
+            }
+            return null;
+        }
+        if (raw == String.class) {
+            return expect(v, String.class, path);
+        }
+        if (raw == boolean.class || raw == Boolean.class) {
+            return expect(v, Boolean.class, path);
+        }
+        if (raw == int.class || raw == Integer.class) {
+            return expect(v, Number.class, path).intValue();
+        }
+        if (raw == long.class || raw == Long.class) {
+            return expect(v, Number.class, path).longValue();
+        }
+        if (raw == double.class || raw == Double.class) {
+            return expect(v, Number.class, path).doubleValue();
+        }
+        if (raw.isEnum()) {
+            String name = expect(v, String.class, path);
+            for (Object c : raw.getEnumConstants()) {
+                if (((Enum<?>) c).name().equals(name)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException(path + ": unknown value " + name);
+        }
+        if (List.class.isAssignableFrom(raw)) {
+            Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
+            List<Object> out = new ArrayList<>();
+            int i = 0;
+            for (Object e : expect(v, List.class, path)) {
+                out.add(convert(e, element, path + "[" + i++ + "]"));
+            }
+            return java.util.Collections.unmodifiableList(out);
+        }
+        if (raw.isRecord()) {
+            Map<?, ?> m = expect(v, Map.class, path);
+            RecordComponent[] cs = raw.getRecordComponents();
+            Object[] args = new Object[cs.length];
+            Class<?>[] types = new Class<?>[cs.length];
+            for (int i = 0; i < cs.length; i++) {
+                types[i] = cs[i].getType();
+                args[i] = convert(m.get(cs[i].getName()), cs[i].getGenericType(), path + "." + cs[i].getName());
+            }
+            try {
+                Constructor<?> c = raw.getDeclaredConstructor(types);
+                c.setAccessible(true);
+                return c.newInstance(args);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException(path + ": cannot build " + raw.getSimpleName() + ": " + e, e);
+            }
+        }
+        throw new IllegalArgumentException(path + ": unsupported type " + raw.getName());
+    }
+
+    private static <T> T expect(Object v, Class<T> type, String path) {
+        if (!type.isInstance(v)) {
+            throw new IllegalArgumentException(path + ": expected " + type.getSimpleName().toLowerCase() + ", got " + v);
+        }
+        return type.cast(v);
+    }
+
+    // ---- writing ----
+
+    /** Writes maps, lists, strings, numbers, booleans, null, enums (by name) and records (by component). */
+    static String write(Object v, boolean pretty) {
+        StringBuilder b = new StringBuilder(1024);
+        write(b, v, pretty, 0);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object v, boolean pretty, int depth) {
+        if (v == null) {
+            b.append("null");
+        } else if (v instanceof String s) {
+            quote(b, s);
+        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
+            b.append(v);
+        } else if (v instanceof Number n) {
+            double d = n.doubleValue();
+            b.append(Double.isFinite(d) ? n.toString() : "null");
+        } else if (v instanceof Enum<?> e) {
+            quote(b, e.name());
+        } else if (v instanceof Map<?, ?> m) {
+            List<Map.Entry<String, Object>> entries = new ArrayList<>();
+            m.forEach((k, val) -> entries.add(Map.entry(String.valueOf(k), val == null ? NULL : val)));
+            object(b, entries, pretty, depth);
+        } else if (v instanceof List<?> l) {
+            b.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                b.append(i == 0 ? "" : ",");
+                newline(b, pretty, depth + 1);
+                write(b, l.get(i), pretty, depth + 1);
+            }
+            if (!l.isEmpty()) {
+                newline(b, pretty, depth);
+            }
+            b.append(']');
+        } else if (v.getClass().isRecord()) {
+            List<Map.Entry<String, Object>> entries = new ArrayList<>();
+            for (RecordComponent c : v.getClass().getRecordComponents()) {
+                try {
+                    var accessor = c.getAccessor();
+                    accessor.setAccessible(true);
+                    Object val = accessor.invoke(v);
+                    entries.add(Map.entry(c.getName(), val == null ? NULL : val));
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("cannot read " + c, e);
+                }
+            }
+            object(b, entries, pretty, depth);
+        } else {
+            throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
+        }
+    }
+
+    private static final Object NULL = new Object();
+
+    private static void object(StringBuilder b, List<Map.Entry<String, Object>> entries, boolean pretty, int depth) {
+        b.append('{');
+        for (int i = 0; i < entries.size(); i++) {
+            b.append(i == 0 ? "" : ",");
+            newline(b, pretty, depth + 1);
+            quote(b, entries.get(i).getKey());
+            b.append(pretty ? " : " : ":");
+            Object val = entries.get(i).getValue();
+            write(b, val == NULL ? null : val, pretty, depth + 1);
+        }
+        if (!entries.isEmpty()) {
+            newline(b, pretty, depth);
+        }
+        b.append('}');
+    }
+
+    private static void newline(StringBuilder b, boolean pretty, int depth) {
+        if (pretty) {
+            b.append('\n').append("  ".repeat(depth));
+        }
+    }
+
+    private static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}

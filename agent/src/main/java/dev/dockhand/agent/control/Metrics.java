@@ -1,0 +1,94 @@
+package dev.dockhand.agent.control;
+
+import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.supervise.ServiceState;
+import java.util.List;
+
+/**
+ * Renders a snapshot in the Prometheus text exposition format 0.0.4: one HELP and one TYPE line per
+ * family, then its samples; label values escaped ({@code \\}, {@code "}, newline). Samples without
+ * a value yet (probe metrics before the first probe) are left out rather than written as NaN.
+ */
+final class Metrics {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private Metrics() {}
+
+    static String render(AgentSnapshot s) {
+        StringBuilder b = new StringBuilder(2048);
+        List<ServiceSnapshot> services = s.services() == null ? List.of() : s.services();
+
+        family(b, "dockhand_service_up", "gauge", "1 when the service is READY, else 0.");
+        for (ServiceSnapshot svc : services) {
+            sample(b, "dockhand_service_up", svc, null, svc.state() == ServiceState.READY ? 1 : 0);
+        }
+        family(b, "dockhand_service_state", "gauge", "1 for the service's current state, 0 for every other state.");
+        for (ServiceSnapshot svc : services) {
+            for (ServiceState st : ServiceState.values()) {
+                sample(b, "dockhand_service_state", svc, st.name(), svc.state() == st ? 1 : 0);
+            }
+        }
+        family(b, "dockhand_service_restarts_total", "counter", "Restarts of the service since the agent started.");
+        for (ServiceSnapshot svc : services) {
+            sample(b, "dockhand_service_restarts_total", svc, null, svc.restarts());
+        }
+        family(b, "dockhand_service_probe_latency_seconds", "gauge", "Time the last health probe of the service took.");
+        for (ServiceSnapshot svc : services) {
+            if (svc.lastProbe() != null) {
+                sample(b, "dockhand_service_probe_latency_seconds", svc, null, svc.lastProbe().latencyMs() / 1000.0);
+            }
+        }
+        family(b, "dockhand_service_probe_success", "gauge", "1 when the last health probe of the service passed, else 0.");
+        for (ServiceSnapshot svc : services) {
+            if (svc.lastProbe() != null) {
+                sample(b, "dockhand_service_probe_success", svc, null, svc.lastProbe().ok() ? 1 : 0);
+            }
+        }
+        family(b, "dockhand_agent_resident_memory_bytes", "gauge", "Resident memory of the agent process itself.");
+        b.append("dockhand_agent_resident_memory_bytes ").append(number(s.rssBytes())).append('\n');
+        family(b, "dockhand_agent_uptime_seconds", "gauge", "Time since the agent started.");
+        b.append("dockhand_agent_uptime_seconds ").append(number(s.uptimeMs() / 1000.0)).append('\n');
+        family(b, "dockhand_agent_ready", "gauge", "1 when every service of the node is ready, else 0.");
+        b.append("dockhand_agent_ready ").append(s.ready() ? "1" : "0").append('\n');
+        return b.toString();
+    }
+
+    private static void family(StringBuilder b, String name, String type, String help) {
+        b.append("# HELP ").append(name).append(' ').append(escapeHelp(help)).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder b, String name, ServiceSnapshot svc, String state, double value) {
+        b.append(name).append("{service=\"").append(escapeLabel(svc.id())).append('"');
+        if (state != null) {
+            b.append(",state=\"").append(escapeLabel(state)).append('"');
+        }
+        b.append("} ").append(number(value)).append('\n');
+    }
+
+    /** Integers without a fraction, others in Java's shortest round-trip form (valid Go ParseFloat input). */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    static String escapeLabel(String v) {
+        if (v == null) {
+            return "";
+        }
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    static String escapeHelp(String v) {
+        return v.replace("\\", "\\\\").replace("\n", "\\n");
+    }
+}

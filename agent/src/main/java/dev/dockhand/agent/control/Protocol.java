@@ -1,0 +1,26 @@
+package dev.dockhand.agent.control;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Wire format of the control socket: one JSON request, one JSON reply, per connection. */
+final class Protocol {
+    /** Largest request or reply accepted; a status of a few dozen services is a few KiB. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+    static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+    private Protocol() {}
+
+    /**
+     * @param op status, health, ready, start, stop, restart, reload
+     * @param service the service for start, stop and restart
+     * @param force stop even when other services depend on it
+     */
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    record Request(String op, String service, boolean force) {}
+
+    /** Unknown fields are ignored both ways, so a newer CLI and an older agent (and back) still talk. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+}
