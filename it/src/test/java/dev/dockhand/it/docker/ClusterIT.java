@@ -1,0 +1,239 @@
+package dev.dockhand.it.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.it.examples.ComposeFile;
+import dev.dockhand.it.examples.Examples;
+import dev.dockhand.it.examples.Examples.NodeEntry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A multi-container cluster from a compose example ({@code -Ddockhand.it.compose}, default
+ * compose-default), started with {@code docker run} on a network of its own: containers get unique
+ * names and the example's container names as network aliases, which are their FQDNs. One cluster
+ * for every test method, in order; each method leaves it healthy for the next.
+ */
+@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final String ID = UUID.randomUUID().toString().substring(0, 8);
+    private static final String NETWORK = "dockhand-it-" + ID;
+    private static final Duration START = Duration.ofMinutes(6);
+    private static String image;
+    private static ComposeFile compose;
+    /** compose service name -> container name */
+    private static final Map<String, String> containers = new LinkedHashMap<>();
+    private static final List<String> volumes = new ArrayList<>();
+    private static KafkaTools kafka;
+    private static List<NodeEntry> nodes;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        image = DockhandImage.get();
+        String example = System.getProperty("dockhand.it.compose", "compose-default");
+        compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of("DOCKHAND_IMAGE", image));
+        Docker.docker("network", "create", "--label", Docker.LABEL, NETWORK).ok();
+        for (String v : compose.volumes()) {
+            String name = NETWORK + "-" + v;
+            Docker.docker("volume", "create", "--label", Docker.LABEL, name).ok();
+            volumes.add(name);
+        }
+        for (ComposeFile.Service s : compose.services()) {
+            containers.put(s.name(), NETWORK + "-" + s.containerName());
+            Docker.docker(runArgs(s, containers.get(s.name()), s.env("AGENT_FQDN"), Map.of())).ok();
+        }
+        nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
+        String bootstrap = String.join(",", nodes.stream().filter(n -> runsBroker(n.role())).map(n -> n.fqdn() + ":9092").toList());
+        kafka = new KafkaTools(image, NETWORK, bootstrap);
+        Docker.awaitHealthy(START, List.copyOf(containers.values()));
+    }
+
+    @AfterAll
+    static void removeCluster() {
+        containers.values().forEach(c -> Docker.removeQuietly("container", c));
+        volumes.forEach(v -> Docker.removeQuietly("volume", v));
+        Docker.removeQuietly("network", NETWORK);
+    }
+
+    @Test
+    @Order(1)
+    void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
+        var catalog = Examples.catalog();
+        for (ComposeFile.Service s : compose.services()) {
+            String c = containers.get(s.name());
+            assertEquals("healthy", Docker.health(c), c);
+            Docker.Result status = Docker.exec(c, "agent", "status");
+            assertEquals(0, status.exit(), c + ": agent status\n" + status.all());
+            if (catalog.isPresent()) {
+                for (String svc : catalog.get().servicesOf(s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"))) {
+                    assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
+                }
+            }
+            String uids = Docker.exec(c, "ps", "-eo", "uid=").ok().out();
+            assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), c + ": a process runs as root");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void producesAndConsumesWithAcksAllAcrossBrokers() {
+        kafka.createTopic("it-acks", 3, 3, 2);
+        String describe = kafka.describe("it-acks");
+        assertEquals(3, describe.lines().filter(l -> l.contains("Isr:") && l.replaceAll(".*Isr: ", "").split(",").length == 3).count(),
+                "three partitions, each with three in-sync replicas:\n" + describe);
+        Set<String> acked = kafka.produce("it-acks", 1000);
+        assertEquals(1000, acked.size(), "records acknowledged by all in-sync replicas");
+        assertTrue(kafka.consumeAll("it-acks", 1000).containsAll(acked), "every acknowledged record is read back");
+    }
+
+    @Test
+    @Order(3)
+    void brokerKilledInsideItsContainerIsRestartedAndNoAcknowledgedRecordIsLost() {
+        String c = brokerContainer(nodes.size() - 1);
+        String restartsBefore = Docker.inspect(c, "{{.RestartCount}}");
+        String pidBefore = Docker.exec(c, "pgrep", "-f", "kafka.Kafka").ok().out().trim();
+        kafka.createTopic("it-kill", 3, 3, 2);
+        List<String> a = kafka.producerArgs("it-kill", 3000, 100);
+        String producer = NETWORK + "-producer";
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", producer, "--label", Docker.LABEL, "--network", NETWORK,
+                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-Dlog4j.configuration=file:/dev/null",
+                "-cp", KafkaTools.KAFKA_LIB + "/*"));
+        run.addAll(a);
+        try {
+            Docker.docker(run.toArray(String[]::new)).ok();
+            Docker.sleepQuietly(Duration.ofSeconds(5)); // some records before the kill
+            Docker.exec(c, "pkill", "-9", "-f", "kafka.Kafka").ok();
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+            while (Docker.exec(c, "agent", "status").exit() != 0 || !kafka.underReplicated().isEmpty()) {
+                assertTrue(Instant.now().isBefore(deadline), c + ": broker not back, or partitions under-replicated, 3 min after kill -9:\n"
+                        + Docker.exec(c, "agent", "status").all() + "\n" + kafka.underReplicated());
+                assertTrue(Docker.running(c), c + ": the container died with its broker");
+                Docker.sleepQuietly(Duration.ofSeconds(2));
+            }
+            assertEquals(restartsBefore, Docker.inspect(c, "{{.RestartCount}}"), "the agent restarted the broker, not Docker the container");
+            assertNotEquals(pidBefore, Docker.exec(c, "pgrep", "-f", "kafka.Kafka").ok().out().trim(), "a new broker process");
+            Docker.docker(Duration.ofMinutes(3), "wait", producer).ok();
+            Set<String> acked = KafkaTools.acked(Docker.logs(producer));
+            assertFalse(acked.isEmpty(), "the producer got acknowledgements");
+            Set<String> read = kafka.consumeAll("it-kill", acked.size());
+            Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(read);
+            assertTrue(lost.isEmpty(), lost.size() + " acknowledged records lost, e.g. " + lost.stream().limit(10).toList());
+        } finally {
+            Docker.removeQuietly("container", producer);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery() {
+        String c = brokerContainer(nodes.size() - 1);
+        Docker.Result stop = Docker.docker(Duration.ofMinutes(4), "stop", "-t", "180", c).ok();
+        assertEquals("0", Docker.inspect(c, "{{.State.ExitCode}}"), c + " exit code after docker stop; log:\n" + Docker.tail(Docker.logs(c), 40));
+        assertTrue(stop.took().compareTo(Duration.ofSeconds(150)) < 0, "docker stop took " + stop.took());
+        Docker.docker("start", c).ok();
+        String since = Docker.inspect(c, "{{.State.StartedAt}}");
+        Docker.awaitHealthy(START, List.of(c));
+        String log = Docker.docker("logs", "--since", since, c).all();
+        assertFalse(log.contains("Recovering unflushed segment"), c + ": log recovery after a clean stop:\n" + Docker.tail(log, 60));
+        assertTrue(log.contains("Skipping recovery"), c + ": no 'Skipping recovery' line after a clean stop:\n" + Docker.tail(log, 60));
+        awaitFullyReplicated();
+    }
+
+    @Test
+    @Order(5)
+    void volumeOfAnotherNodeIsRefusedWithExit2AndLeftUntouched() {
+        int victim = nodes.size() - 1;
+        String c = brokerContainer(victim);
+        ComposeFile.Service s = serviceOf(c);
+        String other = nodes.stream().filter(n -> n.role().equals(s.env("AGENT_ROLE")) && !n.fqdn().equals(s.env("AGENT_FQDN")))
+                .findFirst().orElseThrow().fqdn();
+        Docker.docker(Duration.ofMinutes(4), "stop", "-t", "180", c).ok();
+        String volume = NETWORK + "-" + s.volumes().get(0).substring(0, s.volumes().get(0).indexOf(':'));
+        String before = Docker.volumeSnapshot(image, volume);
+        Docker.Result r = Docker.docker(Duration.ofMinutes(1), runArgs(s, null, other, Map.of()));
+        assertEquals(2, r.exit(), "a node claiming to be " + other + " on the volume of " + s.env("AGENT_FQDN") + ":\n" + r.all());
+        assertTrue(r.all().contains("meta.properties") || r.all().contains("myid"), "the message names the identity file:\n" + r.all());
+        assertEquals(before, Docker.volumeSnapshot(image, volume), "the volume is untouched");
+        Docker.docker("start", c).ok();
+        Docker.awaitHealthy(START, List.of(c));
+        awaitFullyReplicated();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** docker run arguments for a compose service; name null = a --rm run in the foreground. */
+    private static String[] runArgs(ComposeFile.Service s, String name, String fqdn, Map<String, String> extraEnv) {
+        List<String> a = new ArrayList<>(List.of("run", "--label", Docker.LABEL, "--network", NETWORK, "--health-interval", "3s"));
+        if (name != null) {
+            a.addAll(List.of("-d", "--name", name, "--network-alias", s.containerName(), "--hostname", s.hostname()));
+        } else {
+            a.add("--rm");
+        }
+        Map<String, String> env = new LinkedHashMap<>(s.environment());
+        env.put("AGENT_FQDN", fqdn);
+        env.putAll(extraEnv);
+        env.forEach((k, v) -> a.addAll(List.of("-e", k + "=" + v)));
+        for (String v : s.volumes()) {
+            a.addAll(List.of("-v", NETWORK + "-" + v));
+        }
+        if (s.memLimit() != null) {
+            a.addAll(List.of("--memory", s.memLimit()));
+        }
+        a.addAll(List.of("--stop-timeout", String.valueOf(s.stopGracePeriod().toSeconds()), image));
+        return a.toArray(String[]::new);
+    }
+
+    private static boolean runsBroker(String role) {
+        try {
+            var catalog = Examples.catalog();
+            String config = compose.services().get(0).env("AGENT_CLUSTER_CONFIG");
+            return catalog.map(cat -> cat.servicesOf(config, role).contains("kafka-broker")).orElse("broker".equals(role));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The container of the broker-role node at this position of AGENT_NODES (or the last broker-role node before it). */
+    private static String brokerContainer(int index) {
+        for (int i = index; i >= 0; i--) {
+            if ("broker".equals(nodes.get(i).role())) {
+                String fqdn = nodes.get(i).fqdn();
+                return compose.services().stream().filter(s -> s.containerName().equals(fqdn)).map(s -> containers.get(s.name()))
+                        .findFirst().orElseThrow();
+            }
+        }
+        throw new AssertionError("no broker-role node in " + nodes);
+    }
+
+    private static ComposeFile.Service serviceOf(String container) {
+        return compose.services().stream().filter(s -> containers.get(s.name()).equals(container)).findFirst().orElseThrow();
+    }
+
+    private static void awaitFullyReplicated() {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        String urp;
+        while (!(urp = kafka.underReplicated()).isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "partitions still under-replicated after 3 min:\n" + urp);
+            Docker.sleepQuietly(Duration.ofSeconds(2));
+        }
+    }
+}

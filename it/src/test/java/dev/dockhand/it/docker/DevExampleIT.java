@@ -1,0 +1,148 @@
+package dev.dockhand.it.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.it.examples.Examples;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * examples/dev: one container, every service of the single-node config, started with the
+ * example's env file. Ports are published to random loopback ports (the fixed ones of the README
+ * may be taken on a shared machine). Also the failures a user meets first: an unknown role, a data
+ * volume the image's user cannot write.
+ */
+@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevExampleIT {
+    private static final String ID = UUID.randomUUID().toString().substring(0, 8);
+    private static final String NAME = "dockhand-it-dev-" + ID;
+    private static final String VOLUME = NAME + "-data";
+    private static String image;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() {
+        image = DockhandImage.get();
+        Docker.docker("volume", "create", "--label", Docker.LABEL, VOLUME).ok();
+        Docker.docker("run", "-d", "--name", NAME, "--label", Docker.LABEL,
+                "--env-file", Examples.repoRoot().resolve("examples/dev/dev.env").toString(), "--memory", "1536m",
+                "--health-interval", "3s", "--stop-timeout", "120",
+                "-p", "127.0.0.1::9092", "-p", "127.0.0.1::8081", "-p", "127.0.0.1::9021", "-p", "127.0.0.1::9800",
+                "-v", VOLUME + ":/var/lib/dockhand", image).ok();
+        Docker.awaitHealthy(Duration.ofMinutes(4), List.of(NAME));
+    }
+
+    @AfterAll
+    static void remove() {
+        Docker.removeQuietly("container", NAME);
+        Docker.removeQuietly("volume", VOLUME);
+    }
+
+    @Test
+    @Order(1)
+    void everyServiceOfTheStandaloneRoleIsReadyAndRunsAsNonRoot() {
+        Docker.Result status = Docker.exec(NAME, "agent", "status");
+        assertEquals(0, status.exit(), "agent status: every service ready\n" + status.all());
+        for (String svc : List.of("zookeeper", "kafka-broker", "schema-registry", "control-center")) {
+            assertTrue(status.out().contains(svc), "agent status lists " + svc + ":\n" + status.out());
+        }
+        String uids = Docker.exec(NAME, "ps", "-eo", "uid=").ok().out();
+        assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), "a process runs as root:\n" + Docker.exec(NAME, "ps", "-ef").out());
+    }
+
+    @Test
+    @Order(2)
+    void publishedPortsAnswer() throws Exception {
+        assertEquals(200, get(9800, "/readyz").statusCode(), "agent /readyz");
+        assertEquals(200, get(9021, "/").statusCode(), "console");
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(url(8081, "/apis/ccompat/v7/subjects/it-value/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"{\\\"type\\\":\\\"string\\\"}\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, post.statusCode(), post.body());
+        assertTrue(get(8081, "/apis/ccompat/v7/subjects").body().contains("it-value"));
+    }
+
+    @Test
+    @Order(3)
+    void producesAndConsumesThroughTheBroker() {
+        KafkaTools kafka = new KafkaTools(image, "container:" + NAME, "localhost:9092");
+        kafka.createTopic("it-dev", 1, 1, 1);
+        Set<String> acked = kafka.produce("it-dev", 200);
+        assertEquals(200, acked.size(), "records acknowledged");
+        assertTrue(kafka.consumeAll("it-dev", 200).containsAll(acked), "every acknowledged record is read back");
+    }
+
+    @Test
+    @Order(4)
+    void dockerStopExitsZeroWithinTheGracePeriod() {
+        Docker.Result stop = Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
+        assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop; log:\n" + Docker.tail(Docker.logs(NAME), 40));
+        assertTrue(stop.took().compareTo(Duration.ofSeconds(60)) < 0, "docker stop took " + stop.took());
+    }
+
+    @Test
+    @Order(5)
+    void unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone() {
+        String vol = NAME + "-badrole";
+        try {
+            Docker.docker("volume", "create", "--label", Docker.LABEL, vol).ok();
+            String before = Docker.volumeSnapshot(image, vol);
+            Docker.Result r = Docker.docker(Duration.ofMinutes(1), "run", "--rm", "--label", Docker.LABEL,
+                    "--env-file", Examples.repoRoot().resolve("examples/dev/dev.env").toString(),
+                    "-e", "AGENT_ROLE=no-such-role", "-v", vol + ":/var/lib/dockhand", image);
+            assertEquals(2, r.exit(), r.all());
+            assertTrue(r.all().contains("no-such-role"), "the message names the role:\n" + r.all());
+            assertEquals(before, Docker.volumeSnapshot(image, vol), "the volume is untouched");
+        } finally {
+            Docker.removeQuietly("volume", vol);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void dataVolumeTheUserCannotWriteIsAClearError() throws Exception {
+        Path dir = Files.createTempDirectory("dockhand-it-ro");
+        try {
+            // owned by root, 0755: uid 1000 may read it, not write it
+            Docker.Result r = Docker.docker(Duration.ofMinutes(1), "run", "--rm", "--label", Docker.LABEL,
+                    "--env-file", Examples.repoRoot().resolve("examples/dev/dev.env").toString(),
+                    "-v", dir + ":/var/lib/dockhand", image);
+            assertEquals(2, r.exit(), r.all());
+            assertTrue(r.all().contains("/var/lib/dockhand"), "the message names the data dir:\n" + r.all());
+            assertTrue(r.all().toLowerCase().matches("(?s).*(writ|permission).*"), "the message says it cannot write:\n" + r.all());
+            try (var files = Files.list(dir)) {
+                assertEquals(0, files.count(), "nothing was written");
+            }
+        } finally {
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(url(port, path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI url(int containerPort, String path) {
+        String hostPort = Docker.docker("port", NAME, containerPort + "/tcp").ok().out().lines().findFirst().orElseThrow().trim();
+        return URI.create("http://" + hostPort + path);
+    }
+}

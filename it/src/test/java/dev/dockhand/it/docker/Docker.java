@@ -1,0 +1,168 @@
+package dev.dockhand.it.docker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The docker CLI, run as a child process with a bounded wait. Output goes to temp files (no pipe
+ * can fill up and block the child); a command that overruns its timeout is killed by pid.
+ */
+final class Docker {
+    private Docker() {}
+
+    /** Label on everything the tests create, so a failed run can be cleaned: docker rm -f $(docker ps -aq -f label=...). */
+    static final String LABEL = "dev.dockhand.it";
+
+    record Result(List<String> command, int exit, String out, String err, Duration took) {
+        String all() {
+            return out + err;
+        }
+
+        Result ok() {
+            if (exit != 0) {
+                throw new AssertionError("`" + String.join(" ", command) + "` exited " + exit + "\nstdout: " + out + "\nstderr: " + err);
+            }
+            return this;
+        }
+    }
+
+    static Result docker(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("docker");
+        cmd.addAll(List.of(args));
+        return run(cmd, null, timeout);
+    }
+
+    static Result docker(String... args) {
+        return docker(Duration.ofMinutes(2), args);
+    }
+
+    static Result run(List<String> cmd, Path dir, Duration timeout) {
+        Path out = null;
+        Path err = null;
+        Process p = null;
+        Instant start = Instant.now();
+        try {
+            out = Files.createTempFile("docker-out", ".txt");
+            err = Files.createTempFile("docker-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("`" + String.join(" ", cmd) + "` did not finish within " + timeout
+                        + "\nstdout so far: " + Files.readString(out) + "\nstderr so far: " + Files.readString(err));
+            }
+            return new Result(cmd, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), Duration.between(start, Instant.now()));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            throw new AssertionError("interrupted while running " + cmd, e);
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    static String inspect(String object, String format) {
+        return docker("inspect", "--format", format, object).ok().out().trim();
+    }
+
+    static String health(String container) {
+        return inspect(container, "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}");
+    }
+
+    static boolean running(String container) {
+        return "true".equals(inspect(container, "{{.State.Running}}"));
+    }
+
+    static String logs(String container) {
+        return docker("logs", container).all();
+    }
+
+    static Result exec(String container, String... cmd) {
+        List<String> args = new ArrayList<>(List.of("exec", container));
+        args.addAll(List.of(cmd));
+        return docker(Duration.ofMinutes(2), args.toArray(String[]::new));
+    }
+
+    /** Waits (bounded) until every container reports healthy; fails early, with its log, when one has exited. */
+    static void awaitHealthy(Duration timeout, List<String> containers) {
+        Instant deadline = Instant.now().plus(timeout);
+        List<String> pending = new ArrayList<>(containers);
+        while (!pending.isEmpty()) {
+            for (String c : List.copyOf(pending)) {
+                if (!running(c)) {
+                    throw new AssertionError(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n" + tail(logs(c), 80));
+                }
+                if ("healthy".equals(health(c))) {
+                    pending.remove(c);
+                }
+            }
+            if (!pending.isEmpty() && Instant.now().isAfter(deadline)) {
+                StringBuilder b = new StringBuilder("not healthy within " + timeout + ": " + pending);
+                for (String c : pending) {
+                    b.append("\n--- ").append(c).append(" (").append(health(c)).append("), agent status:\n")
+                            .append(exec(c, "agent", "status").all()).append("\n--- log tail:\n").append(tail(logs(c), 40));
+                }
+                throw new AssertionError(b.toString());
+            }
+            sleepQuietly(Duration.ofSeconds(1));
+        }
+    }
+
+    /** Paths, sizes, modes and checksums of a volume's files, read by a throwaway container. */
+    static String volumeSnapshot(String image, String volume) {
+        return docker(Duration.ofMinutes(1), "run", "--rm", "--label", LABEL, "--user", "0", "--entrypoint", "bash", "-v", volume + ":/v:ro", image,
+                "-c", "cd /v && find . -printf '%p %s %m %U %T@\\n' | sort && find . -type f -size -64k -exec md5sum {} + | sort").ok().out();
+    }
+
+    static void removeQuietly(String kind, String... names) {
+        for (String n : names) {
+            if (kind.equals("container")) {
+                docker(Duration.ofMinutes(1), "rm", "-f", "-v", n);
+            } else {
+                docker(Duration.ofMinutes(1), kind, "rm", "-f", n);
+            }
+        }
+    }
+
+    static String tail(String s, int lines) {
+        String[] l = s.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(l, Math.max(0, l.length - lines), l.length));
+    }
+
+    static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.dockhand.it.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/** The image itself: its configuration, its user, the agent CLI, and single-command mode. */
+@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+class ImageIT {
+    private static String image;
+
+    @BeforeAll
+    static void build() {
+        image = DockhandImage.get();
+    }
+
+    @Test
+    void imageRunsTheAgentAsPid1WithHealthcheckStopSignalVolumeAndNonRootUser() {
+        assertEquals("[java @/opt/dockhand/agent.jvmopts -jar /opt/dockhand/agent.jar run]", Docker.inspect(image, "{{.Config.Entrypoint}}"));
+        assertEquals("[CMD agent health]", Docker.inspect(image, "{{.Config.Healthcheck.Test}}"));
+        assertEquals("SIGTERM", Docker.inspect(image, "{{.Config.StopSignal}}"));
+        assertTrue(Docker.inspect(image, "{{json .Config.Volumes}}").contains("/var/lib/dockhand"));
+        assertEquals("dockhand:dockhand", Docker.inspect(image, "{{.Config.User}}"));
+        String ids = Docker.docker("run", "--rm", "--label", Docker.LABEL, "--entrypoint", "bash", image, "-c",
+                "id -u; id -g; stat -c '%U %a' /var/lib/dockhand /run/agent; test -r /etc/agent/catalog.json && echo catalog; "
+                        + "ls /opt/dockhand/lib/kafka | grep -c '^kafka_2.13-.*\\.jar$'").ok().out();
+        assertEquals("1000\n1000\ndockhand 750\ndockhand 750\ncatalog\n1\n", ids, "uid, gid, data dir owners, catalog, broker jar");
+    }
+
+    @Test
+    void agentCliAnswersVersion() {
+        Docker.Result r = Docker.docker("run", "--rm", "--label", Docker.LABEL, "--entrypoint", "agent", image, "version").ok();
+        assertTrue(r.out().startsWith("dockhand agent "), r.out());
+    }
+
+    @Test
+    void singleCommandModePropagatesExitCodesAndSignals() {
+        Docker.Result exit7 = Docker.docker("run", "--rm", "--label", Docker.LABEL, image, "--", "bash", "-c", "exit 7");
+        assertEquals(7, exit7.exit(), exit7.all());
+        Docker.Result killed = Docker.docker("run", "--rm", "--label", Docker.LABEL, image, "--", "bash", "-c", "kill -TERM $$");
+        assertEquals(143, killed.exit(), "128 + SIGTERM when the command dies of a signal: " + killed.all());
+    }
+
+    @Test
+    void dockerStopOfSingleCommandContainerIsQuickAndPid1IsTheJvm() {
+        String name = "dockhand-it-single-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Docker.docker("run", "-d", "--name", name, "--label", Docker.LABEL, image, "--", "sleep", "300").ok();
+            Docker.exec(name, "pgrep", "-x", "sleep").ok(); // the agent runs the command as its child
+            assertEquals("java", Docker.exec(name, "cat", "/proc/1/comm").ok().out().trim(), "PID 1 is the agent's JVM");
+            Docker.Result stop = Docker.docker(Duration.ofMinutes(1), "stop", "-t", "30", name).ok();
+            assertTrue(stop.took().compareTo(Duration.ofSeconds(10)) < 0, "docker stop took " + stop.took() + ": SIGTERM not forwarded?");
+            assertEquals("143", Docker.inspect(name, "{{.State.ExitCode}}"), "the command died of the forwarded SIGTERM: 128 + 15");
+        } finally {
+            Docker.removeQuietly("container", name);
+        }
+    }
+}

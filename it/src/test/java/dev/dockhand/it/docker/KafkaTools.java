@@ -1,0 +1,76 @@
+package dev.dockhand.it.docker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Kafka's own command-line tools from the image's distribution, each run in a throwaway container
+ * on the cluster's network (plain {@code java}, not the agent), so that the brokers' advertised
+ * names (container names) resolve.
+ */
+record KafkaTools(String image, String network, String bootstrap) {
+
+    static final String KAFKA_LIB = System.getProperty("dockhand.it.kafka.lib", "/opt/dockhand/lib/kafka");
+
+    Docker.Result run(Duration timeout, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--label", Docker.LABEL, "--network", network,
+                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlog4j.configuration=file:/dev/null", "-cp", KAFKA_LIB + "/*", mainClass));
+        cmd.addAll(List.of(args));
+        return Docker.docker(timeout, cmd.toArray(String[]::new));
+    }
+
+    void createTopic(String topic, int partitions, int replicas, int minInsync) {
+        run(Duration.ofMinutes(2), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--create", "--if-not-exists",
+                "--topic", topic, "--partitions", String.valueOf(partitions), "--replication-factor", String.valueOf(replicas),
+                "--config", "min.insync.replicas=" + minInsync).ok();
+    }
+
+    /** Partitions whose in-sync replicas are fewer than their replicas; empty output = healthy. */
+    String underReplicated() {
+        return run(Duration.ofMinutes(2), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--describe",
+                "--under-replicated-partitions").ok().out().trim();
+    }
+
+    String describe(String topic) {
+        return run(Duration.ofMinutes(2), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--describe",
+                "--topic", topic).ok().out();
+    }
+
+    /** The VerifiableProducer command line: one JSON line per acknowledged record on stdout. */
+    List<String> producerArgs(String topic, int messages, int throughput) {
+        return List.of("org.apache.kafka.tools.VerifiableProducer", "--bootstrap-server", bootstrap, "--topic", topic,
+                "--max-messages", String.valueOf(messages), "--throughput", String.valueOf(throughput), "--acks", "-1");
+    }
+
+    Set<String> produce(String topic, int messages) {
+        List<String> a = producerArgs(topic, messages, -1);
+        return acked(run(Duration.ofMinutes(3), a.get(0), a.subList(1, a.size()).toArray(String[]::new)).ok().out());
+    }
+
+    /** Every value in the topic, read from the beginning until {@code expected} records or the timeout. */
+    Set<String> consumeAll(String topic, int expected) {
+        String out = run(Duration.ofMinutes(3), "org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", bootstrap,
+                "--topic", topic, "--from-beginning", "--max-messages", String.valueOf(expected), "--timeout-ms", "60000",
+                "--consumer-property", "group.id=it-" + System.nanoTime()).out();
+        Set<String> values = new HashSet<>();
+        out.lines().map(String::trim).filter(l -> !l.isEmpty()).forEach(values::add);
+        return values;
+    }
+
+    private static final Pattern SUCCESS = Pattern.compile("\"name\":\"producer_send_success\".*?\"value\":\"([^\"]*)\"");
+
+    static Set<String> acked(String producerOutput) {
+        Set<String> values = new HashSet<>();
+        Matcher m = SUCCESS.matcher(producerOutput);
+        while (m.find()) {
+            values.add(m.group(1));
+        }
+        return values;
+    }
+}

@@ -1,0 +1,389 @@
+package dev.dockhand.it.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.dockhand.it.examples.Examples.NodeEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Structure and wiring of the deployments in {@code examples/}: what would otherwise only show when
+ * someone deploys them (a StatefulSet whose pods nobody can resolve, a probe on the wrong port, a
+ * node list naming a pod that does not exist, a role the catalog does not know).
+ */
+class ExamplesManifestTest {
+
+    private static final String AGENT_PORT_PATH_READY = "/readyz";
+    private static final String AGENT_PORT_PATH_LIVE = "/livez";
+    private static final int AGENT_HTTP_PORT = 9800;
+    private static final String DATA_DIR = "/var/lib/dockhand";
+
+    // ------------------------------------------------------------------ Kubernetes
+
+    /** One pod a StatefulSet creates, with the env the kubelet would give its agent container. */
+    record Pod(String statefulSet, int ordinal, String namespace, String serviceName, Map<String, String> env) {
+        String name() {
+            return statefulSet + "-" + ordinal;
+        }
+    }
+
+    @Test
+    void kubernetesManifestsWireEveryStatefulSetToAHeadlessServiceAndTheAgentEndpoints() throws IOException {
+        List<Map<String, Object>> docs = kubernetesDocuments();
+        List<Map<String, Object>> statefulSets = ofKind(docs, "StatefulSet");
+        assertFalse(statefulSets.isEmpty(), "no StatefulSet in examples/kubernetes");
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> sts : statefulSets) {
+            String name = str(sts, "metadata.name");
+            String ns = str(sts, "metadata.namespace");
+            String serviceName = str(sts, "spec.serviceName");
+            Map<String, Object> podLabels = map(sts, "spec.template.metadata.labels");
+            Map<String, Object> matchLabels = map(sts, "spec.selector.matchLabels");
+            if (!podLabels.entrySet().containsAll(matchLabels.entrySet())) {
+                problems.add(name + ": spec.selector.matchLabels " + matchLabels + " does not select its pod labels " + podLabels);
+            }
+            Optional<Map<String, Object>> svc = ofKind(docs, "Service").stream()
+                    .filter(s -> Objects.equals(str(s, "metadata.name"), serviceName) && Objects.equals(str(s, "metadata.namespace"), ns))
+                    .findFirst();
+            if (svc.isEmpty()) {
+                problems.add(name + ": serviceName '" + serviceName + "' names no Service in namespace " + ns);
+            } else {
+                if (!"None".equals(str(svc.get(), "spec.clusterIP"))) {
+                    problems.add(name + ": Service " + serviceName + " is not headless (clusterIP: None): pods get no DNS names");
+                }
+                Map<String, Object> selector = map(svc.get(), "spec.selector");
+                if (selector.isEmpty() || !podLabels.entrySet().containsAll(selector.entrySet())) {
+                    problems.add(name + ": Service " + serviceName + " selector " + selector + " does not select pods labelled " + podLabels);
+                }
+                if (!Boolean.TRUE.equals(get(svc.get(), "spec.publishNotReadyAddresses"))) {
+                    problems.add(name + ": Service " + serviceName + " must set publishNotReadyAddresses: true (peers resolve each other before ready)");
+                }
+            }
+            if (!"Parallel".equals(str(sts, "spec.podManagementPolicy"))) {
+                problems.add(name + ": podManagementPolicy must be Parallel (pod 0 is ready only once its peers run)");
+            }
+            Map<String, Object> c = agentContainer(sts);
+            Map<String, String> env = containerEnv(docs, c, "dummy-0");
+            String role = env.get("AGENT_ROLE");
+            if (role == null || role.isBlank()) {
+                problems.add(name + ": no AGENT_ROLE in the agent container's env");
+            }
+            checkProbe(problems, name, c, "startupProbe", AGENT_PORT_PATH_READY);
+            checkProbe(problems, name, c, "readinessProbe", AGENT_PORT_PATH_READY);
+            checkProbe(problems, name, c, "livenessProbe", AGENT_PORT_PATH_LIVE);
+            Object period = get(c, "startupProbe.periodSeconds");
+            Object threshold = get(c, "startupProbe.failureThreshold");
+            long startupWindow = (period instanceof Number p ? p.longValue() : 10) * (threshold instanceof Number t ? t.longValue() : 3);
+            if (startupWindow < Duration.ofMinutes(10).toSeconds()) {
+                problems.add(name + ": startupProbe failureThreshold x periodSeconds = " + startupWindow
+                        + " s; a broker recovering its logs needs at least 600 s before liveness may kill it");
+            }
+            Object grace = get(sts, "spec.template.spec.terminationGracePeriodSeconds");
+            long minGrace = "broker".equals(role) ? 60 : 30;
+            if (!(grace instanceof Number g) || g.longValue() < minGrace) {
+                problems.add(name + ": terminationGracePeriodSeconds " + grace + " < " + minGrace + " s (controlled shutdown)");
+            }
+            if (get(c, "resources.limits.memory") == null) {
+                problems.add(name + ": no resources.limits.memory: the agent sizes heaps from the container's memory limit");
+            }
+            List<Object> mounts = list(c, "volumeMounts");
+            if (mounts.stream().noneMatch(m -> DATA_DIR.equals(get(m, "mountPath")))) {
+                problems.add(name + ": nothing mounted at " + DATA_DIR);
+            }
+            Object runAsUser = get(sts, "spec.template.spec.securityContext.runAsUser");
+            if (!Boolean.TRUE.equals(get(sts, "spec.template.spec.securityContext.runAsNonRoot"))
+                    || !(runAsUser instanceof Number u) || u.intValue() == 0) {
+                problems.add(name + ": pod securityContext must say runAsNonRoot: true and a non-zero runAsUser");
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
+    void kubernetesNodeListNamesExactlyThePodsTheStatefulSetsCreate() throws IOException {
+        List<Map<String, Object>> docs = kubernetesDocuments();
+        List<Pod> pods = pods(docs);
+        Set<NodeEntry> expected = new HashSet<>();
+        List<String> problems = new ArrayList<>();
+        for (Pod pod : pods) {
+            String fqdn = pod.env().get("AGENT_FQDN");
+            String wanted = pod.name() + "." + pod.serviceName() + "." + pod.namespace() + ".svc.cluster.local";
+            if (!wanted.equals(fqdn)) {
+                problems.add(pod.name() + ": AGENT_FQDN is '" + fqdn + "', its DNS name is " + wanted);
+            }
+            expected.add(new NodeEntry(pod.env().get("AGENT_ROLE"), wanted));
+        }
+        Set<String> nodeLists = pods.stream().map(p -> p.env().get("AGENT_NODES")).collect(Collectors.toSet());
+        if (nodeLists.size() != 1 || nodeLists.contains(null)) {
+            problems.add("every pod must get the same AGENT_NODES; found " + nodeLists);
+        } else {
+            List<NodeEntry> nodes = Examples.parseNodes(nodeLists.iterator().next());
+            assertEquals(nodes.size(), new HashSet<>(nodes).size(), "AGENT_NODES lists a node twice: " + nodes);
+            Set<NodeEntry> listed = new HashSet<>(nodes);
+            for (NodeEntry e : expected) {
+                if (!listed.contains(e)) {
+                    problems.add("AGENT_NODES lacks " + e.role() + "=" + e.fqdn() + " (a pod the StatefulSets create)");
+                }
+            }
+            for (NodeEntry e : listed) {
+                if (!expected.contains(e)) {
+                    problems.add("AGENT_NODES lists " + e.role() + "=" + e.fqdn() + ", which no StatefulSet creates");
+                }
+            }
+        }
+        Set<String> configs = pods.stream().map(p -> p.env().get("AGENT_CLUSTER_CONFIG")).collect(Collectors.toSet());
+        if (configs.size() != 1 || configs.contains(null)) {
+            problems.add("every pod must get the same AGENT_CLUSTER_CONFIG; found " + configs);
+        }
+        assertNoProblems(problems);
+        assertRolesKnownToCatalog(pods.stream().map(p -> Map.entry(p.name(), p.env())).toList());
+    }
+
+    // ------------------------------------------------------------------ compose
+
+    @ParameterizedTest
+    @ValueSource(strings = {"compose-default", "compose-production"})
+    void composeNodeListResolvesToServicesWithTheSameRoleAndFqdn(String example) throws IOException {
+        ComposeFile compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of());
+        List<String> problems = new ArrayList<>();
+        Map<String, ComposeFile.Service> byFqdn = new LinkedHashMap<>();
+        for (ComposeFile.Service s : compose.services()) {
+            for (String key : List.of("AGENT_ROLE", "AGENT_FQDN", "AGENT_NODES", "AGENT_CLUSTER_CONFIG", "AGENT_CLUSTER_NAME")) {
+                if (s.env(key) == null || s.env(key).isBlank()) {
+                    problems.add(s.name() + ": no " + key);
+                }
+            }
+            if (!Objects.equals(s.env("AGENT_FQDN"), s.containerName())) {
+                problems.add(s.name() + ": AGENT_FQDN '" + s.env("AGENT_FQDN") + "' is not its container name '" + s.containerName()
+                        + "' (the name other containers reach it by)");
+            }
+            byFqdn.put(s.containerName(), s);
+            if (s.memLimit() == null) {
+                problems.add(s.name() + ": no mem_limit: the agent sizes heaps from the container's memory limit");
+            }
+            if (s.volumes().stream().noneMatch(v -> v.endsWith(":" + DATA_DIR))) {
+                problems.add(s.name() + ": no volume at " + DATA_DIR);
+            }
+            for (String v : s.volumes()) {
+                String source = v.substring(0, v.indexOf(':'));
+                if (!source.startsWith("/") && !source.startsWith(".") && !compose.volumes().contains(source)) {
+                    problems.add(s.name() + ": volume '" + source + "' is not declared under top-level volumes:");
+                }
+            }
+            if ("broker".equals(s.env("AGENT_ROLE")) && s.stopGracePeriod().compareTo(Duration.ofSeconds(60)) < 0) {
+                problems.add(s.name() + ": stop_grace_period " + s.stopGracePeriod() + " < 60 s for a broker");
+            }
+        }
+        Set<String> nodeLists = compose.services().stream().map(s -> s.env("AGENT_NODES")).collect(Collectors.toSet());
+        if (nodeLists.size() != 1) {
+            problems.add("every service must get the same AGENT_NODES; found " + nodeLists);
+        } else if (!nodeLists.contains(null)) {
+            List<NodeEntry> nodes = Examples.parseNodes(nodeLists.iterator().next());
+            assertEquals(nodes.size(), new HashSet<>(nodes).size(), "AGENT_NODES lists a node twice: " + nodes);
+            for (NodeEntry n : nodes) {
+                ComposeFile.Service s = byFqdn.get(n.fqdn());
+                if (s == null) {
+                    problems.add("AGENT_NODES entry " + n.role() + "=" + n.fqdn() + " is no container of " + example);
+                } else if (!n.role().equals(s.env("AGENT_ROLE"))) {
+                    problems.add("AGENT_NODES says " + n.fqdn() + " is a " + n.role() + ", its AGENT_ROLE is " + s.env("AGENT_ROLE"));
+                }
+            }
+            Set<String> listed = nodes.stream().map(NodeEntry::fqdn).collect(Collectors.toSet());
+            byFqdn.keySet().stream().filter(f -> !listed.contains(f))
+                    .forEach(f -> problems.add("container " + f + " is missing from AGENT_NODES"));
+        }
+        assertNoProblems(problems);
+        assertRolesKnownToCatalog(compose.services().stream().map(s -> Map.entry(s.name(), s.environment())).toList());
+    }
+
+    @Test
+    void devExampleEnvFileNamesTheStandaloneRoleOfTheSingleNodeConfig() throws IOException {
+        Path envFile = Examples.repoRoot().resolve("examples/dev/dev.env");
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(envFile)) {
+            p.load(r);
+        }
+        assertEquals("standalone", p.getProperty("AGENT_ROLE"), envFile + ": AGENT_ROLE");
+        assertEquals("single-node", p.getProperty("AGENT_CLUSTER_CONFIG"), envFile + ": AGENT_CLUSTER_CONFIG");
+        Map<String, String> env = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> env.put(k, p.getProperty(k)));
+        assertRolesKnownToCatalog(List.of(Map.entry("examples/dev/dev.env", env)));
+        String readme = Files.readString(Examples.repoRoot().resolve("examples/dev/README.md"));
+        for (String port : List.of("9092", "8081", "9021", "9800")) {
+            assertTrue(readme.contains("-p " + port + ":" + port), "examples/dev/README.md: the docker run line publishes no port " + port);
+        }
+        assertTrue(readme.contains(":" + DATA_DIR), "examples/dev/README.md: the docker run line mounts no volume at " + DATA_DIR);
+    }
+
+    @Test
+    void nodeListParserRejectsMalformedLists() {
+        assertEquals(List.of(new NodeEntry("zookeeper", "a"), new NodeEntry("broker", "b"), new NodeEntry("broker", "c")),
+                Examples.parseNodes("zookeeper=a;broker=b,c"));
+        for (String bad : List.of("zookeeper", "=a", "broker=", "broker=a,,b")) {
+            try {
+                Examples.parseNodes(bad);
+                fail("accepted '" + bad + "'");
+            } catch (IllegalArgumentException expected) {
+                assertTrue(expected.getMessage().contains("AGENT_NODES"), expected.getMessage());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** When templates/catalog.json exists: every role is in it, and assigned in the node's cluster config. */
+    private static void assertRolesKnownToCatalog(List<Map.Entry<String, Map<String, String>>> nodes) throws IOException {
+        Optional<Examples.Catalog> catalog = Examples.catalog();
+        if (catalog.isEmpty()) {
+            return; // the catalog is written elsewhere; the wiring checks above still hold
+        }
+        List<String> problems = new ArrayList<>();
+        for (var node : nodes) {
+            String role = node.getValue().get("AGENT_ROLE");
+            String config = node.getValue().getOrDefault("AGENT_CLUSTER_CONFIG", "default");
+            if (!catalog.get().roles().contains(role)) {
+                problems.add(node.getKey() + ": AGENT_ROLE '" + role + "' is no role of templates/catalog.json " + catalog.get().roles());
+            } else if (!catalog.get().clusterConfigs().containsKey(config)) {
+                problems.add(node.getKey() + ": AGENT_CLUSTER_CONFIG '" + config + "' is not in templates/catalog.json "
+                        + catalog.get().clusterConfigs().keySet());
+            } else if (catalog.get().servicesOf(config, role).isEmpty()) {
+                problems.add(node.getKey() + ": role '" + role + "' runs nothing in cluster config '" + config + "'");
+            }
+            for (NodeEntry n : Examples.parseNodes(node.getValue().getOrDefault("AGENT_NODES", ""))) {
+                if (!catalog.get().roles().contains(n.role())) {
+                    problems.add(node.getKey() + ": AGENT_NODES role '" + n.role() + "' is not in templates/catalog.json");
+                }
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    private static void checkProbe(List<String> problems, String sts, Map<String, Object> c, String probe, String path) {
+        Object p = get(c, probe + ".httpGet.path");
+        Object port = get(c, probe + ".httpGet.port");
+        if (!path.equals(p) || !(port instanceof Number n) || n.intValue() != AGENT_HTTP_PORT) {
+            problems.add(sts + ": " + probe + " must be httpGet " + path + " on port " + AGENT_HTTP_PORT + ", is " + get(c, probe));
+        }
+    }
+
+    private static List<Pod> pods(List<Map<String, Object>> docs) {
+        List<Pod> pods = new ArrayList<>();
+        for (Map<String, Object> sts : ofKind(docs, "StatefulSet")) {
+            Object replicas = get(sts, "spec.replicas");
+            int n = replicas instanceof Number r ? r.intValue() : 1;
+            String name = str(sts, "metadata.name");
+            for (int i = 0; i < n; i++) {
+                pods.add(new Pod(name, i, str(sts, "metadata.namespace"), str(sts, "spec.serviceName"),
+                        containerEnv(docs, agentContainer(sts), name + "-" + i)));
+            }
+        }
+        return pods;
+    }
+
+    private static Map<String, Object> agentContainer(Map<String, Object> sts) {
+        List<Object> containers = list(sts, "spec.template.spec.containers");
+        return containers.stream().map(ExamplesManifestTest::asMap)
+                .filter(c -> list(c, "ports").stream().anyMatch(p -> Objects.equals(get(p, "containerPort"), AGENT_HTTP_PORT)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(str(sts, "metadata.name") + ": no container exposes the agent port " + AGENT_HTTP_PORT));
+    }
+
+    /** The container's env as the kubelet resolves it: envFrom ConfigMaps, then env with $(VAR) expanded. */
+    private static Map<String, String> containerEnv(List<Map<String, Object>> docs, Map<String, Object> c, String podName) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Object from : list(c, "envFrom")) {
+            String cm = (String) get(from, "configMapRef.name");
+            assertNotNull(cm, "only configMapRef is supported in envFrom: " + from);
+            Map<String, Object> data = ofKind(docs, "ConfigMap").stream()
+                    .filter(d -> cm.equals(str(d, "metadata.name"))).findFirst()
+                    .map(d -> map(d, "data"))
+                    .orElseThrow(() -> new AssertionError("envFrom names ConfigMap " + cm + ", which is not in examples/kubernetes"));
+            data.forEach((k, v) -> env.put(k, String.valueOf(v)));
+        }
+        for (Object e : list(c, "env")) {
+            String name = (String) get(e, "name");
+            Object value = get(e, "value");
+            if (value == null && "metadata.name".equals(get(e, "valueFrom.fieldRef.fieldPath"))) {
+                value = podName;
+            }
+            String v = value == null ? "" : String.valueOf(value);
+            for (var known : env.entrySet()) {
+                v = v.replace("$(" + known.getKey() + ")", known.getValue());
+            }
+            env.put(name, v);
+        }
+        return env;
+    }
+
+    private static List<Map<String, Object>> kubernetesDocuments() throws IOException {
+        Path dir = Examples.repoRoot().resolve("examples/kubernetes");
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList()) {
+                docs.addAll(Examples.yamlDocuments(f));
+            }
+        }
+        assertFalse(docs.isEmpty(), "no manifests in " + dir);
+        return docs;
+    }
+
+    private static List<Map<String, Object>> ofKind(List<Map<String, Object>> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static Object get(Object node, String path) {
+        Object cur = node;
+        for (String part : path.split("\\.")) {
+            if (!(cur instanceof Map<?, ?> m)) {
+                return null;
+            }
+            cur = m.get(part);
+        }
+        return cur;
+    }
+
+    private static String str(Object node, String path) {
+        Object v = get(node, path);
+        return v == null ? null : String.valueOf(v);
+    }
+
+    private static Map<String, Object> map(Object node, String path) {
+        return asMap(get(node, path));
+    }
+
+    private static List<Object> list(Object node, String path) {
+        Object v = get(node, path);
+        return v instanceof List<?> l ? List.copyOf(l) : List.of();
+    }
+
+    private static void assertNoProblems(List<String> problems) {
+        if (!problems.isEmpty()) {
+            fail(problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
+        }
+    }
+}
