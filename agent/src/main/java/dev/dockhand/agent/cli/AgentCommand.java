@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "dockhand agent: configures this node from its role and supervises its services.",
         subcommands = {
             VersionCommand.class,
+            ConsoleCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
