@@ -61,18 +61,20 @@ final class OverviewCollector {
             nodes.add(executor.submit(() -> agents.probe(e, d)));
         }
 
-        KafkaView kv = await(k, d, KafkaView::down);
-        RegistryView rv = await(r, d, reason -> new RegistryView(true, false,
+        // One end for all waits: sources that missed the deadline cost the grace once, not each.
+        Deadline end = new Deadline(d.atNanos() + GRACE.toNanos());
+        KafkaView kv = await(k, end, KafkaView::down);
+        RegistryView rv = await(r, end, reason -> new RegistryView(true, false,
                 config.registryUrls().isEmpty() ? null : config.registryUrls().get(0), reason, null, List.of()));
         List<ZooKeeperMember> members = new ArrayList<>();
         for (int i = 0; i < zk.size(); i++) {
             String addr = config.zookeeper().get(i).toString();
-            members.add(await(zk.get(i), d, reason -> new ZooKeeperMember(addr, false, "down", reason, 0)));
+            members.add(await(zk.get(i), end, reason -> new ZooKeeperMember(addr, false, "down", reason, 0)));
         }
         List<NodeView> nodeViews = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             AgentEndpoint e = config.agents().get(i);
-            nodeViews.add(await(nodes.get(i), d, reason -> new NodeView(e.role(), e.address(), false, reason, 0, null)));
+            nodeViews.add(await(nodes.get(i), end, reason -> new NodeView(e.role(), e.address(), false, reason, 0, null)));
         }
         int zkUp = (int) members.stream().filter(ZooKeeperMember::up).count();
         ZooKeeperView zv = new ZooKeeperView(!members.isEmpty(), zkUp * 2 > members.size(), members);
@@ -98,9 +100,9 @@ final class OverviewCollector {
     }
 
     /** The source's result, or {@code onFailure("down: <reason>")} when it failed or missed the deadline. */
-    private static <T> T await(Future<T> f, Deadline d, Function<String, T> onFailure) {
+    private static <T> T await(Future<T> f, Deadline end, Function<String, T> onFailure) {
         try {
-            return f.get(d.remainingMillis() + GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(end.remainingMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(true);
