@@ -154,6 +154,7 @@ final class Page {
     }
 
     private static void tiles(Html h, Summary s, Overview o) {
+        h.open("div", "class", "tiles");
         tile(h, "Brokers", String.valueOf(s.brokers()), o.kafka().reachable() && s.brokers() > 0 ? "ok" : "bad");
         tile(h, "Topics", String.valueOf(s.topics()), null);
         tile(h, "Partitions", String.valueOf(s.partitions()), null);
@@ -166,6 +167,7 @@ final class Page {
         }
         tile(h, "Nodes up", s.nodesUp() + "/" + s.nodes(), s.nodesUp() == s.nodes() ? "ok" : s.nodesUp() == 0 ? "bad" : "warn");
         tile(h, "Schemas", String.valueOf(s.subjects()), o.registry().configured() ? (o.registry().reachable() ? "ok" : "bad") : null);
+        h.close("div");
     }
 
     private static void tile(Html h, String key, String value, String cls) {

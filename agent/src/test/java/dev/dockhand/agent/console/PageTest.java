@@ -63,6 +63,12 @@ class PageTest {
     }
 
     @Test
+    void summaryTilesSitInOneGrid() {
+        int start = html.indexOf("<div class=\"tiles\">");
+        assertTrue(start > 0 && html.indexOf("Nodes up", start) > start, "tiles grid holds the tiles");
+    }
+
+    @Test
     void noExternalResources() {
         assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no CDN or remote links");
     }
