@@ -47,7 +47,7 @@ final class Page {
             header .auto{margin-left:auto;font-size:12px;opacity:.85}
             main{padding:16px 22px;max-width:1480px;margin:0 auto}
             .status{color:var(--muted);margin:0 0 12px}.status b{color:var(--ink)}
-            .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin-bottom:16px}
+            .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px;margin-bottom:16px}
             .tile{background:var(--card);border:1px solid var(--line);border-left:4px solid #c9ced6;border-radius:6px;padding:7px 12px}
             .tile .v{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums}
             .tile .k{font-size:11px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
@@ -71,7 +71,8 @@ final class Page {
             .chip{padding:0 6px;line-height:20px;border:1px solid var(--line);border-radius:4px;background:#fafbfc;white-space:nowrap}
             .chip.warn{border-color:#eac68c;background:var(--warnbg)}.chip.bad{border-color:#e8a2a5;background:var(--badbg)}
             .muted{color:var(--muted)}.err{color:var(--bad)}.tag{font-size:11px;color:var(--muted);margin-left:6px}
-            .svc{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:1px 0}.svc b{min-width:110px}
+            .svc{display:grid;grid-template-columns:150px 100px 1fr;gap:8px;align-items:baseline;margin:2px 0}\
+            .svc b{overflow-wrap:anywhere}.svc .b{justify-self:start}.nowrap{white-space:nowrap}
             pre{white-space:pre-wrap;word-break:break-all;max-height:220px;overflow:auto;background:#f6f7f9;padding:8px;\
             border-radius:4px;margin:4px 0 0}
             details summary{cursor:pointer;color:var(--accent)}
@@ -228,7 +229,7 @@ final class Page {
             h.open("tr", "class", rowClass, "data-node", n.address(), "data-up", String.valueOf(n.up()))
                     .el("td", n.role()).open("td").el("div", "mono", n.address());
             if (a != null && a.fqdn() != null && !n.address().startsWith(a.fqdn() + ":")) {
-                h.el("div", "muted", a.fqdn());
+                h.el("div", "muted nowrap", a.fqdn());
             }
             h.close("td").open("td");
             if (a == null) {

@@ -46,7 +46,7 @@ final class Chromium implements AutoCloseable {
         var args = options.putArray("args");
         for (String a : List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1440,2200",
+                "--disable-dev-shm-usage", "--window-size=1440,1100",
                 "--user-data-dir=" + Files.createTempDirectory(workDir, "chromium-profile"))) {
             args.add(a);
         }

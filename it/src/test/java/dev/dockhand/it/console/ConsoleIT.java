@@ -280,6 +280,8 @@ class ConsoleIT {
             String brokerNode = "tr[data-node='127.0.0.1:" + brokerAgent.port() + "']";
             assertTrue(rowText(browser, brokerNode).contains("READY"));
 
+            browser.screenshot(work.getParent().resolve("console-screenshot-before-stop.png"));
+
             brokerAgent.close(); // the broker node's agent goes away
             Await.until("the page shows the broker node down", Duration.ofSeconds(15), () -> {
                 browser.open(console + "/");
