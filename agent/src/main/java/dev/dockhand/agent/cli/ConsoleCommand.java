@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
  * kafka-clients (checked by ConsoleIsolationTest).
  */
 @Command(name = "console",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
         description = {
             "Serve the read-only cluster console (Kafka, ZooKeeper, schema registry, every node's agent).",
             "Pages: / (HTML), /api/overview (JSON), /metrics (Prometheus), /livez."

@@ -75,7 +75,8 @@ record ConsoleConfig(
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidInputException("console config " + file + ": cannot read: " + e.getMessage()
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+            throw new InvalidInputException("console config " + file + ": cannot read: " + why
                     + " (pass the file rendered from templates/control-center/console.properties with --config)");
         }
         return parse(p, file.toString());
@@ -104,11 +105,14 @@ record ConsoleConfig(
         String bootstrap = in.string("bootstrap.servers", "");
         if (bootstrap.isBlank()) {
             problems.add(source + ": key 'bootstrap.servers' is required (host:port of one or more brokers, comma-separated)");
-        } else {
+        } else if (!bootstrap.contains("@@")) {
             in.hostPorts("bootstrap.servers", bootstrap, -1);
         }
         List<String> registries = new ArrayList<>();
         for (String url : in.list("schema.registry.url")) {
+            if (url.contains("@@")) {
+                continue; // reported above as an unrendered token
+            }
             try {
                 URI u = URI.create(url);
                 if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
@@ -119,11 +123,14 @@ record ConsoleConfig(
                 problems.add(source + ": key 'schema.registry.url': '" + url + "' is not an http(s) URL (e.g. http://gw-1:8081)");
             }
         }
-        String zk = in.string("zookeeper.connect", "");
+        String zk = in.string("zookeeper.connect", "").replaceAll("@@[A-Z_]*@@", "");
         int chroot = zk.indexOf('/');
         List<HostPort> zookeeper = in.hostPorts("zookeeper.connect", chroot >= 0 ? zk.substring(0, chroot) : zk, 2181);
         List<AgentEndpoint> agents = new ArrayList<>();
         for (String entry : in.list("agents")) {
+            if (entry.contains("@@")) {
+                continue; // reported above as an unrendered token
+            }
             int eq = entry.indexOf('=');
             if (eq <= 0 || eq == entry.length() - 1) {
                 problems.add(source + ": key 'agents': '" + entry + "' is not role=fqdn[:port]");

@@ -74,6 +74,7 @@ class ConsoleConfigTest {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Fixtures.config("bootstrap.servers", "@@KAFKA_BOOTSTRAP_STRING@@"));
         assertTrue(e.getMessage().contains("'bootstrap.servers' still holds a template token"), e.getMessage());
+        assertEquals(1, e.problems().size(), "one problem, not a second 'not host:port': " + e.problems());
     }
 
     @Test
@@ -117,6 +118,6 @@ class ConsoleConfigTest {
         var cl = dev.dockhand.agent.cli.AgentCommand.commandLine(java.util.Map.of());
         cl.setErr(new PrintWriter(err));
         assertEquals(2, cl.execute("console", "--config", dir.resolve("nope.properties").toString()));
-        assertTrue(err.toString().contains("nope.properties: cannot read"), err.toString());
+        assertTrue(err.toString().contains("nope.properties: cannot read: no such file"), err.toString());
     }
 }
