@@ -1,0 +1,262 @@
+package dev.dockhand.it.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The README's first command, for real: examples/local/run.sh brings up ZooKeeper, Kafka, the schema
+ * registry and the console under the agent on this machine; a client produces and consumes on
+ * localhost:9092, registers a schema on :8081, opens the console on :9021; Ctrl-C (SIGINT) stops it
+ * cleanly and the next start skips log recovery.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevStackIT {
+    static final Path ROOT = Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath().normalize();
+    static final Path WORK = ROOT.resolve("it/target/dev-stack");
+    static final Duration READY_WITHIN = Duration.ofSeconds(180);
+    static final String TOPIC = "dev-stack-it";
+    static final int RECORDS = 500;
+
+    static Process agent;
+    static Path log;
+    static int starts;
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (int port : new int[] {2181, 9092, 8081, 9021, 9800}) {
+            assumeTrue(!listening(port), "port " + port + " is taken on this machine; the dev stack needs it");
+        }
+        deleteTree(WORK);
+        Files.createDirectories(WORK);
+        startStack();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (agent != null && agent.isAlive()) {
+            agent.destroy();
+            if (!agent.waitFor(150, TimeUnit.SECONDS)) {
+                agent.descendants().forEach(ProcessHandle::destroyForcibly);
+                agent.destroyForcibly();
+            }
+        }
+    }
+
+    static void startStack() throws Exception {
+        starts++;
+        log = WORK.resolve("agent-" + starts + ".log");
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("examples/local/run.sh").toString());
+        pb.environment().put("DOCKHAND_SKIP_BUILD", "1");
+        pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
+        pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
+        pb.environment().put("AGENT_MEMORY_MB", "1600");
+        pb.directory(ROOT.toFile());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        agent = pb.start();
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        while (true) {
+            assertTrue(agent.isAlive(), "the agent exited with " + (agent.isAlive() ? "?" : agent.exitValue()) + "; log:\n" + tail());
+            Status s = status();
+            if (s.code() == 0) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "not all services READY within " + READY_WITHIN.toSeconds() + " s: "
+                    + s.out() + "\nlog:\n" + tail());
+            Thread.sleep(500); // polling an external process: nothing to wait on
+        }
+    }
+
+    record Status(int code, String out) {}
+
+    static Status status(String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("examples/local/agent").toString(), "status"));
+        cmd.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "agent status did not answer");
+        return new Status(p.exitValue(), out);
+    }
+
+    @Test
+    @Order(1)
+    void statusShowsAllFourServicesReady() throws Exception {
+        Status s = status("--json");
+        assertEquals(0, s.code(), s.out());
+        JsonNode snap = new ObjectMapper().readTree(s.out());
+        assertEquals("standalone", snap.get("role").asText());
+        assertTrue(snap.get("ready").asBoolean());
+        List<String> ids = new ArrayList<>();
+        for (JsonNode svc : snap.get("services")) {
+            ids.add(svc.get("id").asText());
+            assertEquals("READY", svc.get("state").asText(), svc.toString());
+            assertTrue(svc.get("pid").asInt() > 0);
+        }
+        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"), ids);
+    }
+
+    @Test
+    @Order(2)
+    void produceAndConsumeOnLocalhost9092() throws Exception {
+        Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        try (Admin admin = Admin.create(common)) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        Properties p = new Properties();
+        p.putAll(common);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, "k" + i, "v" + i)).get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(RECORDS, consumeAll("dev-stack-it-1"));
+    }
+
+    @Test
+    @Order(3)
+    void registerAndReadASchemaOn8081() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String schema = "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Rec\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"string\\\"}]}\"}";
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/subjects/dev-stack-value/versions"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString(schema)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, post.statusCode(), post.body());
+        assertTrue(post.body().matches("\\{\"id\":\\d+\\}"), post.body());
+        HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/subjects"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(subjects.body().contains("dev-stack-value"), subjects.body());
+    }
+
+    @Test
+    @Order(4)
+    void consoleOn9021ShowsTheTopic() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:9021/api/overview"))
+                    .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+            body = page.body();
+            if (page.statusCode() == 200 && body.contains(TOPIC)) {
+                return;
+            }
+            Thread.sleep(500); // the console caches its overview for a short time
+        }
+        throw new AssertionError("the console never listed topic " + TOPIC + ": " + body);
+    }
+
+    @Test
+    @Order(5)
+    void interruptStopsCleanlyAndTheNextStartSkipsRecovery() throws Exception {
+        long pid = agentJvmPid();
+        new ProcessBuilder("kill", "-INT", String.valueOf(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(agent.waitFor(150, TimeUnit.SECONDS), "the agent did not stop within 150 s");
+        assertEquals(0, agent.exitValue(), tail());
+        String first = Files.readString(log);
+        assertTrue(first.contains("kafka-broker | ") && first.contains("shut down completed"), "no controlled shutdown:\n" + tail());
+        assertTrue(first.contains("every service stopped; agent exits 0"), tail());
+
+        startStack();
+        String second = Files.readString(log);
+        assertTrue(second.contains("Skipping recovery"), "the broker did not skip recovery after a clean stop:\n" + tail());
+        assertTrue(!second.contains("Recovering unflushed segment"), "the broker recovered logs after a clean stop");
+        assertEquals(RECORDS, consumeAll("dev-stack-it-2"), "records survive the restart");
+    }
+
+    /** run.sh execs the agent's JVM, so the process we started is the agent. */
+    static long agentJvmPid() {
+        return agent.pid();
+    }
+
+    static int consumeAll(String group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        int seen = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (seen < RECORDS && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    assertEquals("v" + r.key().substring(1), r.value());
+                    seen++;
+                }
+            }
+        }
+        return seen;
+    }
+
+    static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}
