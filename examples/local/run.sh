@@ -22,8 +22,8 @@ export AGENT_ROLE=standalone
 export AGENT_CLUSTER_CONFIG=single-node
 export AGENT_CLUSTER_NAME="${AGENT_CLUSTER_NAME:-dev}"
 export AGENT_FQDN="${AGENT_FQDN:-localhost}"
-export AGENT_CATALOG="$root/templates/catalog.json"
-export AGENT_TEMPLATES="$root/templates"
+export AGENT_CATALOG="${AGENT_CATALOG:-$root/templates/catalog.json}"
+export AGENT_TEMPLATES="${AGENT_TEMPLATES:-$root/templates}"
 export AGENT_HOME="$root/image/target/dist"
 export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$root/run/data}"
 export AGENT_SOCKET="${AGENT_SOCKET:-$root/run/agent.sock}"
@@ -31,4 +31,6 @@ export AGENT_MEMORY_MB="${AGENT_MEMORY_MB:-2048}"
 mkdir -p "$AGENT_DATA_DIR"
 
 echo "dev stack: data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
-exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$root/agent/target/agent.jar" run "$@"
+# the agent is small: the same footprint flags as in the image (image/Dockerfile)
+exec java -XX:+UseSerialGC -Xms8m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m \
+  -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -jar "$root/agent/target/agent.jar" run "$@"

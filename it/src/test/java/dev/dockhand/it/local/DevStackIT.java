@@ -64,6 +64,8 @@ class DevStackIT {
         }
         deleteTree(WORK);
         Files.createDirectories(WORK);
+        // a copy of the templates, so that the reload test can change one
+        copyTree(ROOT.resolve("templates"), WORK.resolve("templates"));
         startStack();
     }
 
@@ -86,6 +88,8 @@ class DevStackIT {
         pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
         pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
         pb.environment().put("AGENT_MEMORY_MB", "1600");
+        pb.environment().put("AGENT_TEMPLATES", WORK.resolve("templates").toString());
+        pb.environment().put("AGENT_CATALOG", WORK.resolve("templates/catalog.json").toString());
         pb.directory(ROOT.toFile());
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
@@ -190,6 +194,96 @@ class DevStackIT {
 
     @Test
     @Order(5)
+    void stoppingAServiceFlipsReadinessAndStartBringsItBack() throws Exception {
+        Cli refused = cli("stop", "kafka-broker");
+        assertEquals(1, refused.code(), refused.out());
+        assertTrue(refused.out().contains("control-center depends on kafka-broker"), refused.out());
+        assertEquals(200, readyz());
+
+        Cli stop = cli("stop", "control-center");
+        assertEquals(0, stop.code(), stop.out());
+        awaitTrue(() -> readyz() == 503, "readyz never turned 503 after stopping control-center");
+        assertEquals(1, status().code());
+        assertEquals(1, cli("ready").code());
+
+        Cli start = cli("start", "control-center");
+        assertEquals(0, start.code(), start.out());
+        awaitTrue(() -> readyz() == 200, "readyz never turned 200 again");
+        assertEquals(0, status().code());
+    }
+
+    @Test
+    @Order(6)
+    void reloadRestartsOnlyTheServiceWhoseFileChanged() throws Exception {
+        Map<String, Integer> before = pids();
+        Path template = WORK.resolve("templates/control-center/console.properties");
+        Files.writeString(template, Files.readString(template) + "\nrefresh.seconds=7\n");
+        Cli reload = cli("reload");
+        assertEquals(0, reload.code(), reload.out());
+        assertTrue(reload.out().contains("restarting control-center"), reload.out());
+        awaitTrue(() -> status().code() == 0 && !pids().get("control-center").equals(before.get("control-center")),
+                "control-center was not restarted by the reload");
+        Map<String, Integer> after = pids();
+        for (String same : List.of("zookeeper", "kafka-broker", "schema-registry")) {
+            assertEquals(before.get(same), after.get(same), same + " must not be restarted by a reload that did not change it");
+        }
+        assertTrue(Files.readString(WORK.resolve("data/conf/control-center/console.properties")).contains("refresh.seconds=7"));
+    }
+
+    record Cli(int code, String out) {}
+
+    static Cli cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("examples/local/agent").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "agent " + String.join(" ", args) + " did not answer");
+        return new Cli(p.exitValue(), out);
+    }
+
+    static Map<String, Integer> pids() throws Exception {
+        JsonNode snap = new ObjectMapper().readTree(status("--json").out());
+        Map<String, Integer> out = new java.util.HashMap<>();
+        snap.get("services").forEach(s -> out.put(s.get("id").asText(), s.get("pid").asInt()));
+        return out;
+    }
+
+    static int readyz() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:9800/readyz")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    static void awaitTrue(Condition c, String message) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!c.met()) {
+            assertTrue(System.nanoTime() < deadline, message + "\n" + tail());
+            Thread.sleep(250); // polling an external process: nothing to wait on
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path dst = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(p, dst);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
     void interruptStopsCleanlyAndTheNextStartSkipsRecovery() throws Exception {
         long pid = agentJvmPid();
         new ProcessBuilder("kill", "-INT", String.valueOf(pid)).start().waitFor(10, TimeUnit.SECONDS);
