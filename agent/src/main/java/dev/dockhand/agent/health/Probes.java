@@ -2,7 +2,6 @@ package dev.dockhand.agent.health;
 
 import dev.dockhand.agent.catalog.HealthSpec;
 import java.io.EOFException;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -50,9 +49,5 @@ public final class Probes {
         }
         String m = e.getMessage();
         return (m == null ? e.getClass().getSimpleName() : m) + " (" + host + ":" + port + ")";
-    }
-
-    static String describe(IOException e, String host, int port) {
-        return describe((Exception) e, host, port);
     }
 }

@@ -177,7 +177,6 @@ public final class Supervisor implements SupervisorControl {
         ServiceSpec spec = p.spec();
         s.generation++;
         s.failures = 0;
-        s.failedStart = false;
         int gen = s.generation;
         try {
             s.process = launcher.launch(
@@ -465,7 +464,6 @@ public final class Supervisor implements SupervisorControl {
         long ok = r.answers.values().stream().filter(HealthResult::ok).count();
         boolean ready = ok >= r.dep.required();
         r.detail = ok + "/" + r.dep.endpoints().size() + " answered" + (r.dep.required() > 1 ? ", " + r.dep.required() + " needed" : "");
-        r.lastAnswers = new LinkedHashMap<>(r.answers);
         if (ready != r.ready) {
             r.ready = ready;
             String who = r.answers.entrySet().stream().map(x -> x.getKey() + " " + x.getValue().detail()).collect(Collectors.joining("; "));
@@ -729,7 +727,6 @@ public final class Supervisor implements SupervisorControl {
         int attempt;
         int failures;
         boolean manualStop;
-        boolean failedStart;
         AfterStop afterStop = AfterStop.NOTHING;
         String crashReason;
         HealthResult lastProbe;
@@ -757,7 +754,6 @@ public final class Supervisor implements SupervisorControl {
         String detail = "not probed yet";
         int round;
         final Map<String, HealthResult> answers = new LinkedHashMap<>();
-        Map<String, HealthResult> lastAnswers = Map.of();
         Loop.Timer timer;
 
         Remote(RemoteDependency dep) {
