@@ -48,6 +48,8 @@ public final class Supervisor implements SupervisorControl {
     static final Duration ALIVE_WINDOW = Duration.ofSeconds(15);
     /** Bound of a control command waiting for the loop. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a process may take to disappear after SIGKILL before the supervisor gives up on it. */
+    static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     private final Loop loop;
     private final ProcessLauncher launcher;
@@ -375,6 +377,20 @@ public final class Supervisor implements SupervisorControl {
                 log.warn("{}: still running {} s after SIG{}; sending SIGKILL to its process group", s.planned.id(),
                         grace.toSeconds(), signal.name());
                 p.signal(Signal.KILL);
+                // a process stuck in the kernel (uninterruptible I/O) may not die even then: do not let it
+                // hold the whole node's stop forever
+                s.killTimer = loop.schedule(KILL_WAIT, () -> {
+                    if (gen == s.generation && s.state == ServiceState.STOPPING && s.process == p) {
+                        log.error("{}: pid {} did not exit {} s after SIGKILL; giving up on it", s.planned.id(), p.pid(),
+                                KILL_WAIT.toSeconds());
+                        s.generation++;
+                        s.process = null;
+                        moveTo(s, ServiceState.STOPPED, "did not exit after SIGKILL");
+                        if (stopping) {
+                            stopNext();
+                        }
+                    }
+                });
             }
         });
     }
