@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ReloadCommand.class,
             HealthCommand.class,
             ReadyCommand.class,
+            ConsoleCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

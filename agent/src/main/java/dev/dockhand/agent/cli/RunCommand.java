@@ -39,11 +39,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "SIG", description = "signal the agent gets when its parent dies (tini -p)")
     String parentDeathSignal;
 
-    @Option(names = "--socket", paramLabel = "PATH", description = "control socket (default: $AGENT_SOCKET, /run/agent/agent.sock)")
-    String socket;
-
-    @Option(names = "--http-port", paramLabel = "PORT", description = "read-only HTTP port for /livez /readyz /status /metrics; 0 disables (default: $AGENT_HTTP_PORT, 9800)")
-    Integer httpPort;
+    @Mixin
+    ControlOptions control = new ControlOptions();
 
     @Parameters(arity = "0..*", paramLabel = "CMD", description = "single-command mode: the command and its arguments, after --")
     List<String> command = new ArrayList<>();
@@ -65,7 +62,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!command.isEmpty()) {
             return singleCommand();
         }
-        throw new AgentException(ExitCode.INTERNAL, "supervisor mode is wired in the next step");
+        return new SupervisorMode(node, control, env, spec.commandLine().getErr()).run();
     }
 
     private int singleCommand() {

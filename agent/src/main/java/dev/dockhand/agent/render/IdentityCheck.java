@@ -35,6 +35,21 @@ public final class IdentityCheck {
                 problems.add("node " + n.fqdn() + " has unknown role '" + n.role() + "' (" + id.nodes().source() + ")");
             }
         }
+        // every wait of this node's services is run here or by some node of the list
+        if (!role.isEmpty() && config.assigns(role)) {
+            List<String> local = config.servicesOf(role);
+            for (String svc : local) {
+                for (String dep : catalog.waitsOf(svc)) {
+                    boolean somewhere = local.contains(dep) || id.nodes().value().stream()
+                            .anyMatch(n -> config.servicesOf(n.role()).contains(dep));
+                    if (!somewhere) {
+                        problems.add("service '" + svc + "' waits for '" + dep + "', but no node of the node list ("
+                                + id.nodes().source() + ") runs '" + dep + "' under cluster config '" + configId
+                                + "'; add such a node or remove the wait from the catalog's start order");
+                    }
+                }
+            }
+        }
         // cardinality holds for the roles this cluster config assigns
         for (Role r : catalog.roles()) {
             if (!config.assigns(r.id())) {

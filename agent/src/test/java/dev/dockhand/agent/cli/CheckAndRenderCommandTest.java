@@ -173,6 +173,8 @@ class CheckAndRenderCommandTest {
 
     private static void assertBad(Result r, String expectedStart) {
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().startsWith(expectedStart), "expected stderr to start with:\n" + expectedStart + "\nbut was:\n" + r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith(expectedStart)),
+                "expected a line of stderr to start with:\n" + expectedStart + "\nbut was:\n" + r.err());
+        assertTrue(r.err().lines().allMatch(l -> l.startsWith("agent: ")), "one problem per line: " + r.err());
     }
 }

@@ -1,0 +1,40 @@
+package dev.dockhand.agent.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code agent console --config FILE}: the web console of the gateway role (port 9021). The only
+ * reference to the console package is the call in {@link #call()}: fields and signatures use JDK
+ * types only, so building the command line for {@code agent run} never loads the console or
+ * kafka-clients (checked by ConsoleIsolationTest).
+ */
+@Command(name = "console",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+            "Serve the read-only cluster console (Kafka, ZooKeeper, schema registry, every node's agent).",
+            "Pages: / (HTML), /api/overview (JSON), /metrics (Prometheus), /livez."
+        })
+public final class ConsoleCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "console properties, rendered from templates/control-center/console.properties")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        try {
+            return dev.dockhand.agent.console.ConsoleMain.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+}

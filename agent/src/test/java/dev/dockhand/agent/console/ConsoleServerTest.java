@@ -1,0 +1,63 @@
+package dev.dockhand.agent.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConsoleServerTest {
+    private Console console;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        ConsoleConfig config = Fixtures.config("listen.host", "127.0.0.1", "listen.port", "0", "actions.enabled", "true",
+                "agents", "broker=b1:9800,gateway=gw:9800");
+        Overview o = Fixtures.overview();
+        console = Console.start(config, d -> o.kafka(), (m, d) -> null, d -> o.registry(),
+                (e, d) -> o.nodes().stream().filter(n -> n.address().equals(e.address())).findFirst().orElseThrow());
+    }
+
+    @AfterEach
+    void stop() {
+        console.close();
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + path))
+                .timeout(Duration.ofSeconds(5)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesPageJsonMetricsAndLivez() throws Exception {
+        HttpResponse<String> page = send("GET", "/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'none'"));
+        assertTrue(page.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+        HttpResponse<String> json = send("GET", "/api/overview");
+        assertEquals(200, json.statusCode());
+        assertEquals("down: connection refused", Http.JSON.readTree(json.body()).path("nodes").get(1).path("status").asText());
+
+        HttpResponse<String> metrics = send("GET", "/metrics");
+        assertTrue(metrics.body().contains("dockhand_console_nodes_up 1"), metrics.body());
+        assertEquals("ok\n", send("GET", "/livez").body());
+    }
+
+    @Test
+    void readOnlyEvenWithActionsEnabled() throws Exception {
+        assertEquals(404, send("POST", "/api/nodes/b1/services/kafka/restart").statusCode());
+        assertEquals(404, send("GET", "/actions").statusCode());
+        assertEquals(405, send("POST", "/").statusCode());
+        assertEquals(405, send("DELETE", "/api/overview").statusCode());
+    }
+}

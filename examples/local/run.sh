@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The dockhand dev stack on this machine, without Docker: builds what is needed, then runs the agent in
+# the foreground supervising ZooKeeper, a Kafka broker, the schema registry and the console for one node
+# (cluster config single-node, role standalone). Ctrl-C stops everything cleanly.
+#
+#   Kafka            localhost:9092
+#   schema registry  http://localhost:8081/apis/ccompat/v7
+#   console          http://localhost:9021
+#   agent            http://localhost:9800/status, and `examples/local/agent status`
+#
+# Data lives under ./run/data (override with AGENT_DATA_DIR); the node may use AGENT_MEMORY_MB (2048).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+if [ "${DOCKHAND_SKIP_BUILD:-}" != 1 ]; then
+  echo "dev stack: building the agent and the service distributions (mvn package)..." >&2
+  mvn -B -q package -DskipTests
+fi
+
+export AGENT_ROLE=standalone
+export AGENT_CLUSTER_CONFIG=single-node
+export AGENT_CLUSTER_NAME="${AGENT_CLUSTER_NAME:-dev}"
+export AGENT_FQDN="${AGENT_FQDN:-localhost}"
+export AGENT_CATALOG="$root/templates/catalog.json"
+export AGENT_TEMPLATES="$root/templates"
+export AGENT_HOME="$root/image/target/dist"
+export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$root/run/data}"
+export AGENT_SOCKET="${AGENT_SOCKET:-$root/run/agent.sock}"
+export AGENT_MEMORY_MB="${AGENT_MEMORY_MB:-2048}"
+mkdir -p "$AGENT_DATA_DIR"
+
+echo "dev stack: data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
+exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$root/agent/target/agent.jar" run "$@"

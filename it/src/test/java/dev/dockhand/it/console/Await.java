@@ -1,0 +1,40 @@
+package dev.dockhand.it.console;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** Bounded waits: poll a condition until it holds or the time is up (then fail with the last reason). */
+final class Await {
+    /** Scales every timeout, for slow machines: -Dtiming.multiple=2. */
+    static final double MULTIPLE = Double.parseDouble(System.getProperty("timing.multiple", "1"));
+
+    private Await() {}
+
+    interface Check {
+        /** Returns normally when the condition holds; throws (e.g. AssertionError) when not yet. */
+        void run() throws Exception;
+    }
+
+    static void until(String what, Duration atMost, Check check) throws InterruptedException {
+        long end = System.nanoTime() + (long) (atMost.toNanos() * MULTIPLE);
+        Throwable last = null;
+        while (System.nanoTime() < end) {
+            try {
+                check.run();
+                return;
+            } catch (Exception | AssertionError e) {
+                last = e;
+            }
+            Thread.sleep(200); // polling interval; the loop is bounded by atMost
+        }
+        throw new AssertionError("not within " + atMost + ": " + what + (last == null ? "" : ": " + last), last);
+    }
+
+    static <T> T value(String what, Duration atMost, Callable<T> get) throws InterruptedException {
+        Object[] box = new Object[1];
+        until(what, atMost, () -> box[0] = get.call());
+        @SuppressWarnings("unchecked")
+        T t = (T) box[0];
+        return t;
+    }
+}
