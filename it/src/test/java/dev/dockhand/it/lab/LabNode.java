@@ -85,7 +85,7 @@ public final class LabNode {
             throw new UncheckedIOException(e);
         }
         List<String> argv = net.exec(name, "unshare", "--pid", "--fork", "--mount-proc",
-                "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", agentJar.toString(), "run");
+                "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-jar", agentJar.toString(), "run");
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
                 .redirectErrorStream(true)
