@@ -31,11 +31,18 @@ public final class Cmd {
     }
 
     public static Result run(Duration timeout, List<String> argv) {
+        return run(timeout, argv, java.util.Map.of());
+    }
+
+    /** Runs {@code argv} with {@code env} added to this JVM's environment. */
+    public static Result run(Duration timeout, List<String> argv, java.util.Map<String, String> env) {
         Path out = null;
         try {
             out = Files.createTempFile("dh-cmd", ".out");
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
             Duration t = Timing.scaled(timeout);
             if (!p.waitFor(t.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
