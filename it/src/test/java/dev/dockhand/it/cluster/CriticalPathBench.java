@@ -108,8 +108,8 @@ class CriticalPathBench {
                 directs.add(direct(specs, config));
             }
         }
-        Times direct = median(directs);
-        Times agent = median(agents);
+        Times direct = medianOf(directs);
+        Times agent = medianOf(agents);
         for (String s : SERVICES) {
             TABLE.append(String.format("| %s | %s | %.1f s | %.1f s | %.1f s | %.1f s |%n", stack, s,
                     direct.own().getOrDefault(s, Double.NaN), direct.fromStart().getOrDefault(s, Double.NaN),
@@ -122,7 +122,7 @@ class CriticalPathBench {
         }
     }
 
-    static Times median(List<Times> runs) {
+    static Times medianOf(List<Times> runs) {
         Map<String, Double> own = new LinkedHashMap<>();
         Map<String, Double> from = new LinkedHashMap<>();
         for (String s : SERVICES) {
