@@ -57,7 +57,7 @@ class CriticalPathBench {
     static Catalog catalog;
 
     /** One run's times, seconds, per service: spawn → READY (worst node) and t0 → READY (last node). */
-    record Times(Map<String, Double> own, Map<String, Double> fromStart, double total) {}
+    record Times(Map<String, Double> own, Map<String, Double> fromStart, double total, double agentStartup) {}
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -84,28 +84,28 @@ class CriticalPathBench {
     @Test
     @Order(1)
     void devStack() {
-        bench("dev (single-node, 1 node)", LabCluster.singleNode(), "single-node");
+        bench("dev (single-node, 1 node)", "dev", LabCluster.singleNode(), "single-node");
     }
 
     @Test
     @Order(2)
     void productionCluster() {
-        bench("production (8 nodes)", LabCluster.production(), "production");
+        bench("production (8 nodes)", "production", LabCluster.production(), "production");
     }
 
     /** Runs per stack ({@code -Dbench.runs}, default 1); with more, the order alternates and medians are shown. */
     static final int RUNS = Integer.getInteger("bench.runs", 1);
 
-    static void bench(String stack, List<LabCluster.NodeSpec> specs, String config) {
+    static void bench(String stack, String key, List<LabCluster.NodeSpec> specs, String config) {
         List<Times> directs = new ArrayList<>();
         List<Times> agents = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             if (i % 2 == 0) {
-                directs.add(direct(specs, config));
-                agents.add(underAgent(specs, config));
+                directs.add(direct(specs, config, BASE.resolve(key)));
+                agents.add(underAgent(specs, config, BASE.resolve(key)));
             } else {
-                agents.add(underAgent(specs, config));
-                directs.add(direct(specs, config));
+                agents.add(underAgent(specs, config, BASE.resolve(key)));
+                directs.add(direct(specs, config, BASE.resolve(key)));
             }
         }
         Times direct = medianOf(directs);
@@ -115,6 +115,7 @@ class CriticalPathBench {
                     direct.own().getOrDefault(s, Double.NaN), direct.fromStart().getOrDefault(s, Double.NaN),
                     agent.own().getOrDefault(s, Double.NaN), agent.fromStart().getOrDefault(s, Double.NaN)));
         }
+        TABLE.append(String.format("| %s | agent: exec → first service spawned (slowest node) | | | | %.1f s |%n", stack, agent.agentStartup()));
         TABLE.append(String.format("| %s | **critical path**%s | | **%.1f s** | | **%.1f s** (ratio **%.2f×**) |%n",
                 stack, RUNS > 1 ? " (median of " + RUNS + ")" : "", direct.total(), agent.total(), agent.total() / direct.total()));
         for (int i = 0; i < RUNS; i++) {
@@ -129,7 +130,7 @@ class CriticalPathBench {
             own.put(s, median(runs.stream().map(t -> t.own().getOrDefault(s, Double.NaN)).toList()));
             from.put(s, median(runs.stream().map(t -> t.fromStart().getOrDefault(s, Double.NaN)).toList()));
         }
-        return new Times(own, from, median(runs.stream().map(Times::total).toList()));
+        return new Times(own, from, median(runs.stream().map(Times::total).toList()), median(runs.stream().map(Times::agentStartup).toList()));
     }
 
     static double median(List<Double> values) {
@@ -143,12 +144,12 @@ class CriticalPathBench {
     /** A process this class started directly, by pid. */
     record Direct(String node, String service, Process process, long spawnedNanos) {}
 
-    static Times direct(List<LabCluster.NodeSpec> specs, String config) {
+    static Times direct(List<LabCluster.NodeSpec> specs, String config, Path base) {
         Map<String, Double> own = new LinkedHashMap<>();
         Map<String, Double> fromStart = new LinkedHashMap<>();
         List<Direct> running = new java.util.concurrent.CopyOnWriteArrayList<>();
         double total;
-        try (LabCluster cluster = new LabCluster(specs, config, BASE.resolve("direct"))) {
+        try (LabCluster cluster = new LabCluster(specs, config, base.resolve("direct"))) {
             // node -> service -> argv, exactly what the agent would run (rendered into the node's data dir)
             Map<LabNode, Map<String, List<String>>> commands = new LinkedHashMap<>();
             for (LabNode n : cluster.nodes()) {
@@ -197,7 +198,7 @@ class CriticalPathBench {
                 stopDirect(running);
             }
         }
-        return new Times(own, fromStart, total);
+        return new Times(own, fromStart, total, Double.NaN);
     }
 
     static boolean allReady(Map<String, List<LabNode>> nodesOf, Map<String, Map<LabNode, Double>> readyAt) {
@@ -296,11 +297,12 @@ class CriticalPathBench {
     static final Pattern STARTED = Pattern.compile("^---- test: agent start (\\S+)$");
     static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
-    static Times underAgent(List<LabCluster.NodeSpec> specs, String config) {
+    static Times underAgent(List<LabCluster.NodeSpec> specs, String config, Path base) {
         Map<String, Double> own = new LinkedHashMap<>();
         Map<String, Double> fromStart = new LinkedHashMap<>();
         double total;
-        try (LabCluster cluster = new LabCluster(specs, config, BASE.resolve("agent"))) {
+        double agentStartup;
+        try (LabCluster cluster = new LabCluster(specs, config, base.resolve("agent"))) {
             cluster.startAll();
             Timing.awaitValue("every node ready under the agent", Duration.ofMinutes(5), Duration.ofMillis(100),
                     () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
@@ -315,6 +317,7 @@ class CriticalPathBench {
                 Instant s = Instant.parse(m.group(1));
                 t0 = t0 == null || s.isBefore(t0) ? s : t0;
             }
+            double startup = 0; // exec of the agent -> its first service spawned (worst node)
             java.util.Set<String> counted = new java.util.HashSet<>(); // later READYs of a service would be restarts
             for (LabNode n : cluster.nodes()) {
                 Map<String, Instant> spawned = new LinkedHashMap<>();
@@ -326,6 +329,12 @@ class CriticalPathBench {
                     Instant at = LocalDateTime.parse(m.group(1), LOG_TIME).atZone(ZoneId.systemDefault()).toInstant();
                     String svc = m.group(2);
                     if (m.group(4).equals("STARTING")) {
+                        if (spawned.isEmpty()) {
+                            Matcher st = STARTED.matcher(n.logText().lines().findFirst().orElse(""));
+                            if (st.matches()) {
+                                startup = Math.max(startup, Duration.between(Instant.parse(st.group(1)), at).toMillis() / 1e3);
+                            }
+                        }
                         spawned.putIfAbsent(svc, at);
                     } else if (m.group(4).equals("READY") && spawned.containsKey(svc) && counted.add(n.name() + "/" + svc)) {
                         double s = Duration.between(spawned.get(svc), at).toMillis() / 1e3;
@@ -337,8 +346,9 @@ class CriticalPathBench {
                 }
             }
             total = Duration.between(t0, last).toMillis() / 1e3;
+            agentStartup = startup;
         }
-        return new Times(own, fromStart, total);
+        return new Times(own, fromStart, total, agentStartup);
     }
 
     // ------------------------------------------------------------------ helpers
