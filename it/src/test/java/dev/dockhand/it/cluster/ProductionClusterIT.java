@@ -1,0 +1,245 @@
+package dev.dockhand.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.it.lab.Kafka;
+import dev.dockhand.it.lab.LabCluster;
+import dev.dockhand.it.lab.LabNode;
+import dev.dockhand.it.lab.Timing;
+import dev.dockhand.it.lab.ZooKeeperWords;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The production cluster config on this machine, without Docker: three ZooKeeper nodes, three brokers, the
+ * registry and the console, each node an agent as PID 1 of its own PID and network namespace, configured by
+ * env as an orchestrator would. The scenarios share one cluster and run in order; each leaves it whole.
+ *
+ * <p>Run: {@code mvn -B -o -pl it -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=ProductionClusterIT} (root; {@code -Dtiming.multiple=2} on a slow machine).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProductionClusterIT {
+    static final String TOPIC = "durable";
+    static final int N = 2000;
+    static final Set<Integer> BROKER_IDS = Set.of(4, 5, 6); // node order: zk-1..3 are 1..3, b-1..3 are 4..6
+    /** A broker's log lines in its agent's output. */
+    static final String BROKER_PREFIX = "kafka-broker | ";
+    /** A non-empty "(unclean log dirs = ArrayBuffer(/data/...))": the broker recovered after an unclean stop. */
+    static final Pattern UNCLEAN_DIRS = Pattern.compile("unclean log dirs = \\w*\\([^)\\s]");
+
+    static LabCluster cluster;
+    static Kafka kafka;
+    /** Every value the cluster acknowledged so far; all of them must be readable at every step. */
+    static final Set<String> acked = new HashSet<>();
+    static final Map<String, String> timings = new TreeMap<>();
+
+    @BeforeAll
+    static void up() {
+        String why = LabCluster.unsupportedReason();
+        assumeTrue(why == null, () -> "production cluster in network namespaces skipped: " + why);
+        cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath());
+        cluster.startAll();
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+            System.out.println("ProductionClusterIT timings: " + timings);
+        }
+    }
+
+    static void time(String what, long startNanos) {
+        timings.put(what, String.format("%.1f s", (System.nanoTime() - startNanos) / 1e9));
+    }
+
+    static Map<String, Long> zkModes() {
+        return cluster.withRole("zookeeper").stream()
+                .map(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("(none)"))
+                .collect(Collectors.groupingBy(m -> m, TreeMap::new, Collectors.counting()));
+    }
+
+    static boolean quorum(Map<String, Long> modes, int followers) {
+        return modes.getOrDefault("leader", 0L) == 1 && modes.getOrDefault("follower", 0L) == followers;
+    }
+
+    static JsonNode brokerStatus(LabNode n) {
+        JsonNode s = n.service("kafka-broker");
+        if (s == null) {
+            throw new IllegalStateException(n.name() + " lists no kafka-broker");
+        }
+        return s;
+    }
+
+    @Test
+    @Order(1)
+    void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
+        long t0 = cluster.node("zk-1").startedNanos();
+        Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
+                () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
+        time("1 all ready", t0);
+        kafka = new Kafka(cluster.bootstrap()); // now: a client made earlier only logs refused connections
+        assertEquals(BROKER_IDS, kafka.brokerIds(), "describeCluster");
+        Map<String, Long> modes = zkModes();
+        assertTrue(quorum(modes, 2), "srvr Mode over the 3 ZooKeeper nodes: " + modes);
+        // the other two roles answer on their own ports
+        assertEquals(200, cluster.node("sr-1").http(8081, "/apis/ccompat/v7/subjects").statusCode(), "registry ccompat API");
+        assertEquals(200, cluster.node("gw-1").http(9021, "/livez").statusCode(), "console /livez");
+        for (LabNode n : cluster.nodes()) {
+            assertEquals(1, n.pidInNamespace(), n + " is PID 1 of its namespace");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void replicatedTopicReturnsEveryAcknowledgedRecord() {
+        long t0 = System.nanoTime();
+        kafka.createTopic(TOPIC, 3, 3, 2);
+        Timing.await("ISR 3 on every partition of " + TOPIC, Duration.ofSeconds(60), Duration.ofMillis(200), () -> kafka.minIsr(TOPIC) == 3);
+        Kafka.Produced p = kafka.produce(TOPIC, "first", N);
+        assertEquals(List.of(), p.errors(), "every send with acks=all to a healthy cluster is acknowledged");
+        assertEquals(N, p.acked().size());
+        acked.addAll(p.acked());
+        Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60));
+        assertTrue(read.containsAll(acked), "read back " + read.size() + " of " + acked.size() + " acknowledged");
+        time("2 produce+consume " + N, t0);
+    }
+
+    @Test
+    @Order(3)
+    void brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing() {
+        LabNode b = cluster.node("b-2");
+        long javaPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b));
+        int restartsBefore = brokerStatus(b).path("restarts").asInt();
+        long t0 = System.nanoTime();
+        assertTrue(dev.dockhand.it.lab.Procs.signal(javaPid, "KILL"), "kill -9 " + javaPid);
+        assertTrue(b.running(), "the agent of " + b.name() + " survives its broker");
+        // two brokers left, min.insync.replicas=2: acks=all still succeeds while the third is away
+        Kafka.Produced during = kafka.produce(TOPIC, "during-kill", 500);
+        acked.addAll(during.acked());
+        Timing.awaitValue("b-2's agent restarted its broker and it is READY again (a restart right after kill -9 waits"
+                        + " for ZooKeeper to expire the old session)", Duration.ofSeconds(150), Duration.ofMillis(250),
+                () -> {
+                    JsonNode s = brokerStatus(b);
+                    return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
+                }, () -> String.valueOf(b.service("kafka-broker")));
+        time("3 kill -9 -> READY", t0);
+        // the kill was unclean, and the broker's lines show it: the check of scenario 4 sees recovery when there is one
+        List<String> restartLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX))
+                .dropWhile(l -> !l.contains("since no clean shutdown file") && !UNCLEAN_DIRS.matcher(l).find()).toList();
+        assertFalse(restartLines.isEmpty(), "the broker restarted after kill -9 recovered its logs");
+        long newPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b + " after restart"));
+        assertNotEquals(javaPid, newPid, "a new broker process");
+        Timing.await("ISR back to 3 on every partition", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
+        time("3 kill -9 -> ISR 3", t0);
+        assertTrue(kafka.brokerIds().containsAll(BROKER_IDS), "broker 5 registered again");
+        assertEquals(List.of(), during.errors(), "acks=all with 2 of 3 in sync");
+        Kafka.Produced after = kafka.produce(TOPIC, "after-kill", 200);
+        assertEquals(List.of(), after.errors());
+        acked.addAll(after.acked());
+        Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60));
+        Set<String> lost = new HashSet<>(acked);
+        lost.removeAll(read);
+        assertEquals(Set.of(), lost.size() > 20 ? Set.of(lost.size() + " values") : lost, "acknowledged but not read back");
+    }
+
+    @Test
+    @Order(4)
+    void sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery() {
+        LabNode b = cluster.node("b-3");
+        long t0 = System.nanoTime();
+        b.signalAgent("TERM");
+        int exit = b.awaitExit(Duration.ofSeconds(150));
+        time("4 SIGTERM -> agent exit", t0);
+        String stopLog = b.logSinceStart();
+        assertEquals(0, exit, "agent exit code after SIGTERM: " + b.tail(30));
+        List<String> brokerLines = stopLog.lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
+        assertTrue(brokerLines.stream().anyMatch(l -> l.contains("Controlled shutdown request returned successfully")),
+                "controlled shutdown in the broker's lines: " + tail(brokerLines, 30));
+        assertFalse(stopLog.contains("Proceeding to do an unclean shutdown"), "unclean shutdown: " + tail(brokerLines, 30));
+        assertTrue(kafka.minIsr(TOPIC) >= 2, "two brokers keep every partition writable");
+
+        long t1 = System.nanoTime();
+        b.start();
+        Timing.awaitValue("b-3 ready after its restart", Duration.ofMinutes(3), Duration.ofMillis(250),
+                () -> LabCluster.ready(b) ? Boolean.TRUE : null, cluster::describe);
+        time("4 restart -> READY", t1);
+        List<String> startLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
+        assertTrue(startLines.stream().anyMatch(l -> l.contains("Skipping recovery")), "clean start: " + tail(startLines, 40));
+        List<String> recovery = startLines.stream()
+                .filter(l -> l.contains("Recovering unflushed segment") || l.contains("since no clean shutdown file") || UNCLEAN_DIRS.matcher(l).find())
+                .toList();
+        assertEquals(List.of(), recovery, "log recovery after a clean stop");
+        Timing.await("ISR back to 3 after b-3's restart", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
+        Kafka.Produced p = kafka.produce(TOPIC, "after-sigterm", 200);
+        assertEquals(List.of(), p.errors());
+        acked.addAll(p.acked());
+        assertTrue(kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60)).containsAll(acked), "every acknowledged record readable");
+    }
+
+    @Test
+    @Order(5)
+    void zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking() {
+        // a follower: the ensemble keeps its leader and a majority the whole time
+        LabNode zk = cluster.withRole("zookeeper").stream()
+                .filter(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("").equals("follower")).findFirst()
+                .orElseThrow(() -> new AssertionError("no follower: " + zkModes()));
+        List<LabNode> others = new ArrayList<>(cluster.withRole("zookeeper"));
+        others.remove(zk);
+        long t0 = System.nanoTime();
+        try (Kafka.Background bg = new Kafka.Background(kafka, TOPIC, "during-zk-restart", Duration.ofMillis(10))) {
+            zk.signalAgent("TERM");
+            assertEquals(0, zk.awaitExit(Duration.ofSeconds(60)), "zk agent exit after SIGTERM: " + zk.tail(20));
+            Map<String, Long> down = others.stream().map(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("(none)"))
+                    .collect(Collectors.groupingBy(m -> m, TreeMap::new, Collectors.counting()));
+            assertTrue(quorum(down, 1), "2 of 3 keep quorum while " + zk.name() + " is down: " + down);
+            int before = bg.ackedCount();
+            Timing.await("records acknowledged while " + zk.name() + " is down", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> bg.ackedCount() > before + 50);
+            zk.start();
+            Timing.awaitValue(zk.name() + " ready after restart", Duration.ofMinutes(2), Duration.ofMillis(250),
+                    () -> LabCluster.ready(zk) ? Boolean.TRUE : null, cluster::describe);
+            Timing.await("leader x1, follower x2 again", Duration.ofSeconds(60), Duration.ofMillis(250), () -> quorum(zkModes(), 2));
+            int back = bg.ackedCount();
+            Timing.await("records acknowledged after " + zk.name() + " is back", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> bg.ackedCount() > back + 50);
+            Kafka.Produced p = bg.finish();
+            time("5 zk restart cycle", t0);
+            assertEquals(List.of(), p.errors(), "no send failed during the ZooKeeper restart");
+            acked.addAll(p.acked());
+        }
+        assertEquals(BROKER_IDS, kafka.brokerIds(), "every broker still registered");
+        Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(90));
+        assertTrue(read.containsAll(acked), "read " + read.size() + ", acknowledged " + acked.size());
+    }
+
+    static String tail(List<String> lines, int n) {
+        return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+}
