@@ -210,7 +210,7 @@ public final class Supervisor implements SupervisorControl {
             HealthSpec h = s.planned.spec().health();
             String host = s.planned.probeHost();
             int port = h.port() == null ? s.planned.spec().port() : h.port();
-            probes.submit(() -> check(s, h, host, port), r -> probed(s, gen, r));
+            probes.submit(s.planned.id(), () -> check(s, h, host, port), r -> probed(s, gen, r));
         });
     }
 
@@ -450,7 +450,8 @@ public final class Supervisor implements SupervisorControl {
         int round = ++r.round;
         r.answers.clear();
         for (NodePlan.Endpoint e : r.dep.endpoints()) {
-            probes.submit(() -> check.check(e.host(), e.port(), timeout), res -> remoteAnswered(r, round, e, res));
+            probes.submit(r.dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),
+                    res -> remoteAnswered(r, round, e, res));
         }
     }
 
@@ -464,6 +465,7 @@ public final class Supervisor implements SupervisorControl {
         }
         long ok = r.answers.values().stream().filter(HealthResult::ok).count();
         boolean ready = ok >= r.dep.required();
+        String before = r.detail;
         r.detail = ok + "/" + r.dep.endpoints().size() + " answered" + (r.dep.required() > 1 ? ", " + r.dep.required() + " needed" : "");
         r.lastAnswers = new LinkedHashMap<>(r.answers);
         if (ready != r.ready) {
@@ -471,10 +473,13 @@ public final class Supervisor implements SupervisorControl {
             String who = r.answers.entrySet().stream().map(x -> x.getKey() + " " + x.getValue().detail()).collect(Collectors.joining("; "));
             if (ready) {
                 log.info("remote {} ready: {} ({})", r.dep.service(), r.detail, who);
-                evaluate();
             } else {
                 log.warn("remote {} not ready: {} ({})", r.dep.service(), r.detail, who);
             }
+            evaluate();
+        } else if (!r.detail.equals(before)) {
+            // the waiting services' reasons quote the detail ("waiting for zookeeper (1/3 answered...)")
+            evaluate();
         }
         Duration next = r.ready ? REMOTE_READY_INTERVAL : r.dep.probe().interval();
         r.timer = loop.schedule(next, () -> probeRemote(r));
@@ -527,6 +532,13 @@ public final class Supervisor implements SupervisorControl {
             }
             if (stopping) {
                 return CommandResult.refused("the agent is stopping");
+            }
+            if (s.state == ServiceState.STOPPING && s.afterStop == AfterStop.NOTHING) {
+                // an operator's stop is under way: without this the service would end STOPPED after "start"
+                s.manualStop = false;
+                s.attempt = 0;
+                s.afterStop = AfterStop.RESTART;
+                return CommandResult.ok(service + " is stopping; it starts again after");
             }
             if (s.state.running() || s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
                 s.manualStop = false;
