@@ -13,7 +13,13 @@ import java.util.function.Supplier;
  */
 public interface ProbeRunner {
 
-    void submit(Supplier<HealthResult> probe, Consumer<HealthResult> onLoop);
+    /**
+     * Runs {@code probe} and hands its result to {@code onLoop} on the loop thread.
+     *
+     * @param target what is probed: the service id for a service's own probe, {@code service@host:port}
+     *     for one endpoint of a remote dependency (for logs and for tests that script results)
+     */
+    void submit(String target, Supplier<HealthResult> probe, Consumer<HealthResult> onLoop);
 
     /** Probes on a small pool of daemon threads; results posted to {@code loop}. */
     static ProbeRunner threads(Loop loop) {
@@ -23,12 +29,12 @@ public interface ProbeRunner {
             t.setDaemon(true);
             return t;
         });
-        return (probe, onLoop) -> pool.execute(() -> {
+        return (target, probe, onLoop) -> pool.execute(() -> {
             HealthResult r;
             try {
                 r = probe.get();
             } catch (RuntimeException e) {
-                r = HealthResult.failed("probe failed: " + e, 0);
+                r = HealthResult.failed("probe of " + target + " failed: " + e, 0);
             }
             HealthResult result = r;
             loop.post(() -> onLoop.accept(result));
