@@ -55,8 +55,6 @@ public final class Supervisor implements SupervisorControl {
     static final Duration ALIVE_WINDOW = Duration.ofSeconds(15);
     /** Bound of a control command waiting for the loop. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    /** Probe interval while a service is STARTING (at most its catalog interval). */
-    static final Duration STARTING_PROBE_INTERVAL = Duration.ofMillis(100);
     /** How long a process may take to disappear after SIGKILL before the supervisor gives up on it. */
     static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
@@ -247,10 +245,6 @@ public final class Supervisor implements SupervisorControl {
                     evaluate();
                 } else {
                     s.reason = "starting: " + r.detail();
-                    // a starting service is probed often: each hop of the dependency chain would otherwise
-                    // wait up to one interval after the service is in fact ready
-                    scheduleProbe(s, gen, min(h.interval(), STARTING_PROBE_INTERVAL));
-                    return;
                 }
             }
             case READY, UNHEALTHY -> {
@@ -749,10 +743,6 @@ public final class Supervisor implements SupervisorControl {
 
     private static long logMax(PlannedService p) {
         return p.spec().log() == null ? 0 : p.spec().log().maxBytes();
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void cancel(Loop.Timer t) {
