@@ -99,7 +99,9 @@ class SingleCommandPid1Test {
     void reapsAThousandDoubleForkedGrandchildrenAndLeavesNoZombie() throws Exception {
         String script = String.join("\n",
                 "[ $PPID = 1 ] || { echo \"parent is $PPID, not the agent as PID 1\"; exit 99; }",
-                "for i in $(seq 1000); do (sleep 0.01 &); done",
+                // each sleep outlives its subshell by far, so it is always re-parented before it exits
+                // (a sleep that ended first would be reaped by its own subshell, not by the agent)
+                "for i in $(seq 1000); do (sleep 0.3 &); done",
                 "sleep 1",
                 // Count zombies (state Z, the field after the ')' of comm) in this namespace; retry a while.
                 "for t in $(seq 100); do",
