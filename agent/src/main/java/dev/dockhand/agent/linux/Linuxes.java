@@ -31,6 +31,13 @@ public final class Linuxes {
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
             return new UnsupportedLinux("this is " + os);
         }
+        // Without this, JNA's first use runs `ldconfig -p` to learn the library path: a child process
+        // the JDK reaps itself, which our waitpid(-1) reaper could take from it (one owner per child),
+        // and time at every start. libc sits in the multiarch dirs on Debian and in /lib64 elsewhere.
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path",
+                    "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib");
+        }
         try {
             return new JnaLinux();
         } catch (LinkageError e) {
