@@ -97,6 +97,16 @@ class ProductionClusterIT {
         return s;
     }
 
+    /** The console's JSON overview, or null while it does not answer (it may take its request timeout). */
+    static JsonNode consoleOverview() {
+        try {
+            var r = cluster.node("gw-1").http(9021, "/api/overview");
+            return r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()) : null;
+        } catch (RuntimeException | java.io.IOException e) {
+            return null;
+        }
+    }
+
     @Test
     @Order(1)
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
@@ -111,6 +121,25 @@ class ProductionClusterIT {
         // the other two roles answer on their own ports
         assertEquals(200, cluster.node("sr-1").http(8081, "/apis/ccompat/v7/subjects").statusCode(), "registry ccompat API");
         assertEquals(200, cluster.node("gw-1").http(9021, "/livez").statusCode(), "console /livez");
+        // the console (gateway role) sees the whole cluster from the real agents, brokers and ensemble
+        Timing.await("the console shows 3 brokers, the ensemble in quorum and 8 nodes whose agents are READY",
+                Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
+                    JsonNode o = consoleOverview();
+                    if (o == null || o.path("kafka").path("brokers").size() != 3) {
+                        return false;
+                    }
+                    List<String> seen = new ArrayList<>();
+                    o.path("zookeeper").path("members").forEach(m -> seen.add(m.path("mode").asText()));
+                    boolean quorum = seen.stream().filter("leader"::equals).count() == 1
+                            && seen.stream().filter("follower"::equals).count() == 2;
+                    int ready = 0;
+                    for (JsonNode n : o.path("nodes")) {
+                        if (n.path("up").asBoolean() && n.path("agent").path("ready").asBoolean()) {
+                            ready++;
+                        }
+                    }
+                    return quorum && ready == 8;
+                });
         for (LabNode n : cluster.nodes()) {
             assertEquals(1, n.pidInNamespace(), n + " is PID 1 of its namespace");
         }
@@ -184,6 +213,19 @@ class ProductionClusterIT {
                 "controlled shutdown in the broker's lines: " + tail(brokerLines, 30));
         assertFalse(stopLog.contains("Proceeding to do an unclean shutdown"), "unclean shutdown: " + tail(brokerLines, 30));
         assertTrue(kafka.minIsr(TOPIC) >= 2, "two brokers keep every partition writable");
+        // the console shows the node whose agent stopped as down, not hidden
+        Timing.await("the console shows b-3 down", Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+            JsonNode o = consoleOverview();
+            if (o == null) {
+                return false;
+            }
+            for (JsonNode n : o.path("nodes")) {
+                if (n.path("address").asText().startsWith(b.fqdn() + ":")) {
+                    return !n.path("up").asBoolean() && n.path("status").asText().startsWith("down");
+                }
+            }
+            return false;
+        });
 
         long t1 = System.nanoTime();
         b.start();
