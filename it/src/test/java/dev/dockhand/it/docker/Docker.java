@@ -101,7 +101,12 @@ final class Docker {
         return docker(Duration.ofMinutes(2), args.toArray(String[]::new));
     }
 
-    /** Waits (bounded) until every container reports healthy; fails early, with its log, when one has exited. */
+    /**
+     * Waits (bounded) until every container reports healthy and its agent says every service is
+     * ready; fails early, with its log, when one has exited. Both, because the image's HEALTHCHECK
+     * ({@code agent health}) is liveness: it turns healthy as soon as the agent supervises, while a
+     * broker may still be starting (a container must not be marked unhealthy during log recovery).
+     */
     static void awaitHealthy(Duration timeout, List<String> containers) {
         Instant deadline = Instant.now().plus(timeout);
         List<String> pending = new ArrayList<>(containers);
@@ -110,7 +115,7 @@ final class Docker {
                 if (!running(c)) {
                     throw new AssertionError(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n" + tail(logs(c), 80));
                 }
-                if ("healthy".equals(health(c))) {
+                if ("healthy".equals(health(c)) && exec(c, "agent", "ready").exit() == 0) {
                     pending.remove(c);
                 }
             }
@@ -128,8 +133,11 @@ final class Docker {
 
     /** Paths, sizes, modes and checksums of a volume's files, read by a throwaway container. */
     static String volumeSnapshot(String image, String volume) {
-        return docker(Duration.ofMinutes(1), "run", "--rm", "--label", LABEL, "--user", "0", "--entrypoint", "bash", "-v", volume + ":/v:ro", image,
-                "-c", "cd /v && find . -printf '%p %s %m %U %T@\\n' | sort && find . -type f -size -64k -exec md5sum {} + | sort").ok().out();
+        // Mounted where the agent mounts it: Docker copies the image's (empty) data dir's owner and
+        // mode onto an empty volume at its first mount there, which is Docker's doing, not the agent's.
+        return docker(Duration.ofMinutes(1), "run", "--rm", "--label", LABEL, "--user", "0", "--entrypoint", "bash",
+                "-v", volume + ":/var/lib/dockhand", image,
+                "-c", "cd /var/lib/dockhand && find . -printf '%p %s %m %U %T@\\n' | sort && find . -type f -size -64k -exec md5sum {} + | sort").ok().out();
     }
 
     static void removeQuietly(String kind, String... names) {
