@@ -163,15 +163,17 @@ class ClusterIT {
     @Order(4)
     void dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery() {
         String c = brokerContainer(nodes.size() - 1);
-        Docker.Result stop = Docker.docker(Duration.ofMinutes(4), "stop", "-t", "180", c).ok();
+        // the example's own stop_grace_period (docker run --stop-timeout): docker stop without -t
+        Duration grace = serviceOf(c).stopGracePeriod();
+        Docker.Result stop = Docker.docker(grace.plusMinutes(1), "stop", c).ok();
         String stopped = Docker.logs(c);
         assertEquals("0", Docker.inspect(c, "{{.State.ExitCode}}"), c + " exit code after docker stop; log:\n" + Docker.tail(stopped, 40));
-        assertTrue(stop.took().compareTo(Duration.ofSeconds(150)) < 0, "docker stop took " + stop.took());
+        assertTrue(stop.took().compareTo(grace) < 0, "docker stop took " + stop.took() + ", the grace period is " + grace);
         // a controlled shutdown: the controller moved the broker's leaderships away before it stopped
         assertTrue(stopped.contains("Controlled shutdown request returned successfully"), c + ": no successful controlled shutdown:\n"
                 + Docker.tail(stopped, 60));
         assertFalse(stopped.contains("Error during controlled shutdown"), c + ": controlled shutdown retried:\n" + Docker.tail(stopped, 60));
-        System.out.printf("%s: docker stop (grace 180 s) took %d ms, exit 0, controlled shutdown%n", c, stop.took().toMillis());
+        System.out.printf("%s: docker stop (grace %d s) took %d ms, exit 0, controlled shutdown%n", c, grace.toSeconds(), stop.took().toMillis());
         Docker.docker("start", c).ok();
         String since = Docker.inspect(c, "{{.State.StartedAt}}");
         Docker.awaitHealthy(START, List.of(c));
@@ -189,13 +191,16 @@ class ClusterIT {
         ComposeFile.Service s = serviceOf(c);
         String other = nodes.stream().filter(n -> n.role().equals(s.env("AGENT_ROLE")) && !n.fqdn().equals(s.env("AGENT_FQDN")))
                 .findFirst().orElseThrow().fqdn();
-        Docker.docker(Duration.ofMinutes(4), "stop", "-t", "180", c).ok();
+        Docker.docker(s.stopGracePeriod().plusMinutes(1), "stop", c).ok();
+        assertEquals("0", Docker.inspect(c, "{{.State.ExitCode}}"), c + " exit code after docker stop");
         String volume = NETWORK + "-" + s.volumes().get(0).substring(0, s.volumes().get(0).indexOf(':'));
         String before = Docker.volumeSnapshot(image, volume);
         Docker.Result r = Docker.docker(Duration.ofMinutes(1), runArgs(s, null, other, Map.of()));
         assertEquals(2, r.exit(), "a node claiming to be " + other + " on the volume of " + s.env("AGENT_FQDN") + ":\n" + r.all());
         assertTrue(r.all().contains("meta.properties") || r.all().contains("myid"), "the message names the identity file:\n" + r.all());
         assertEquals(before, Docker.volumeSnapshot(image, volume), "the volume is untouched");
+        System.out.println("node " + other + " on the volume of " + s.env("AGENT_FQDN") + ": exit 2, "
+                + r.all().lines().filter(l -> l.startsWith("agent:")).toList());
         Docker.docker("start", c).ok();
         Docker.awaitHealthy(START, List.of(c));
         awaitFullyReplicated();
