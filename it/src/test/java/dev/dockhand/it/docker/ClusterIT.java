@@ -233,13 +233,16 @@ class ClusterIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** {@code agent status --json} inside the container (exit 0 ready or 1 not ready both carry the snapshot). */
+    /** The agent's snapshot from HTTP {@code /status} (the same JSON as {@code agent status --json}). */
     private static JsonNode status(String container) {
-        Docker.Result r = Docker.exec(container, "agent", "status", "--json");
+        var r = Docker.agentHttp(container, "/status");
+        if (r.status() != 200) {
+            throw new AssertionError(container + ": GET /status answered " + r.status() + ": " + r.body());
+        }
         try {
-            return JSON.readTree(r.out());
+            return JSON.readTree(r.body());
         } catch (java.io.IOException e) {
-            throw new AssertionError(container + ": agent status --json exited " + r.exit() + " with no JSON: " + r.all(), e);
+            throw new AssertionError(container + ": /status is not JSON: " + r.body(), e);
         }
     }
 

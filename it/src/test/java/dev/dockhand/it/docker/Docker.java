@@ -115,7 +115,7 @@ final class Docker {
                 if (!running(c)) {
                     throw new AssertionError(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n" + tail(logs(c), 80));
                 }
-                if ("healthy".equals(health(c)) && exec(c, "agent", "ready").exit() == 0) {
+                if ("healthy".equals(health(c)) && ready(c)) {
                     pending.remove(c);
                 }
             }
@@ -130,6 +130,47 @@ final class Docker {
             sleepQuietly(Duration.ofSeconds(1));
         }
     }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * Every service of the container's role is ready: the agent's {@code /readyz} (see {@link #agentHttp}),
+     * or {@code agent ready} when the container has no address of its own.
+     */
+    static boolean ready(String container) {
+        String ip = address(container);
+        if (ip.isEmpty()) {
+            return exec(container, "agent", "ready").exit() == 0;
+        }
+        return agentHttp(container, "/readyz").status() == 200;
+    }
+
+    private static String address(String container) {
+        String ips = inspect(container, "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}").trim();
+        return ips.isEmpty() ? "" : ips.split(" ")[0];
+    }
+
+    /**
+     * GET on the agent's HTTP port (9800) at the container's address on its network (the host
+     * reaches bridge networks). Polling this costs no JVM start inside the container, as
+     * {@code docker exec c agent ...} does on every call. Status 0 when nothing answers.
+     */
+    static Answer agentHttp(String container, String path) {
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + address(container) + ":9800" + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            var r = HTTP.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new Answer(0, String.valueOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    record Answer(int status, String body) {}
 
     /** Paths, sizes, modes and checksums of a volume's files, read by a throwaway container. */
     static String volumeSnapshot(String image, String volume) {
