@@ -101,7 +101,12 @@ final class Docker {
         return docker(Duration.ofMinutes(2), args.toArray(String[]::new));
     }
 
-    /** Waits (bounded) until every container reports healthy; fails early, with its log, when one has exited. */
+    /**
+     * Waits (bounded) until every container reports healthy and its agent says every service is
+     * ready; fails early, with its log, when one has exited. Both, because the image's HEALTHCHECK
+     * ({@code agent health}) is liveness: it turns healthy as soon as the agent supervises, while a
+     * broker may still be starting (a container must not be marked unhealthy during log recovery).
+     */
     static void awaitHealthy(Duration timeout, List<String> containers) {
         Instant deadline = Instant.now().plus(timeout);
         List<String> pending = new ArrayList<>(containers);
@@ -110,7 +115,7 @@ final class Docker {
                 if (!running(c)) {
                     throw new AssertionError(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n" + tail(logs(c), 80));
                 }
-                if ("healthy".equals(health(c))) {
+                if ("healthy".equals(health(c)) && ready(c)) {
                     pending.remove(c);
                 }
             }
@@ -126,10 +131,54 @@ final class Docker {
         }
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * Every service of the container's role is ready: the agent's {@code /readyz} (see {@link #agentHttp}),
+     * or {@code agent ready} when the container has no address of its own.
+     */
+    static boolean ready(String container) {
+        String ip = address(container);
+        if (ip.isEmpty()) {
+            return exec(container, "agent", "ready").exit() == 0;
+        }
+        return agentHttp(container, "/readyz").status() == 200;
+    }
+
+    private static String address(String container) {
+        String ips = inspect(container, "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}").trim();
+        return ips.isEmpty() ? "" : ips.split(" ")[0];
+    }
+
+    /**
+     * GET on the agent's HTTP port (9800) at the container's address on its network (the host
+     * reaches bridge networks). Polling this costs no JVM start inside the container, as
+     * {@code docker exec c agent ...} does on every call. Status 0 when nothing answers.
+     */
+    static Answer agentHttp(String container, String path) {
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + address(container) + ":9800" + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            var r = HTTP.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new Answer(0, String.valueOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    record Answer(int status, String body) {}
+
     /** Paths, sizes, modes and checksums of a volume's files, read by a throwaway container. */
     static String volumeSnapshot(String image, String volume) {
-        return docker(Duration.ofMinutes(1), "run", "--rm", "--label", LABEL, "--user", "0", "--entrypoint", "bash", "-v", volume + ":/v:ro", image,
-                "-c", "cd /v && find . -printf '%p %s %m %U %T@\\n' | sort && find . -type f -size -64k -exec md5sum {} + | sort").ok().out();
+        // Mounted where the agent mounts it: Docker copies the image's (empty) data dir's owner and
+        // mode onto an empty volume at its first mount there, which is Docker's doing, not the agent's.
+        return docker(Duration.ofMinutes(1), "run", "--rm", "--label", LABEL, "--user", "0", "--entrypoint", "bash",
+                "-v", volume + ":/var/lib/dockhand", image,
+                "-c", "cd /var/lib/dockhand && find . -printf '%p %s %m %U %T@\\n' | sort && find . -type f -size -64k -exec md5sum {} + | sort").ok().out();
     }
 
     static void removeQuietly(String kind, String... names) {

@@ -16,7 +16,11 @@ import java.util.List;
 final class DockhandImage {
     private DockhandImage() {}
 
-    static final String TAG = "dockhand:it";
+    /**
+     * One tag per checkout: several worktrees on one machine share the engine, and a build in one
+     * must not replace the image that another one's tests are running.
+     */
+    static final String TAG = "dockhand:it-" + Integer.toHexString(Examples.repoRoot().toAbsolutePath().normalize().toString().hashCode());
     static final String LOCAL_BASE = "dockhand/jre17-base:bookworm";
     private static String image;
 
@@ -40,6 +44,7 @@ final class DockhandImage {
         }
         Docker.run(List.of("docker", "build", "-q", "-f", "image/Dockerfile", "--build-arg", "BASE_IMAGE=" + base, "-t", TAG, "."),
                 root, Duration.ofMinutes(10)).ok();
-        return image = TAG;
+        // the image id, not the tag: a rebuild from this checkout during the run cannot swap it
+        return image = Docker.inspect(TAG, "{{.Id}}");
     }
 }

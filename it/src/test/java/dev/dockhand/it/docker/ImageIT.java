@@ -51,7 +51,12 @@ class ImageIT {
         String name = "dockhand-it-single-" + UUID.randomUUID().toString().substring(0, 8);
         try {
             Docker.docker("run", "-d", "--name", name, "--label", Docker.LABEL, image, "--", "sleep", "300").ok();
-            Docker.exec(name, "pgrep", "-x", "sleep").ok(); // the agent runs the command as its child
+            // the agent runs the command as its child (spawned a moment after `docker run -d` returns)
+            java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+            while (Docker.exec(name, "pgrep", "-x", "sleep").exit() != 0) {
+                assertTrue(java.time.Instant.now().isBefore(deadline), "no `sleep` child within 30 s:\n" + Docker.logs(name));
+                Docker.sleepQuietly(Duration.ofMillis(200));
+            }
             assertEquals("java", Docker.exec(name, "cat", "/proc/1/comm").ok().out().trim(), "PID 1 is the agent's JVM");
             Docker.Result stop = Docker.docker(Duration.ofMinutes(1), "stop", "-t", "30", name).ok();
             assertTrue(stop.took().compareTo(Duration.ofSeconds(10)) < 0, "docker stop took " + stop.took() + ": SIGTERM not forwarded?");
