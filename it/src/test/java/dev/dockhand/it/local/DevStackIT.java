@@ -328,7 +328,7 @@ class DevStackIT {
 
     static boolean listening(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            return true;
+            return s.isConnected();
         } catch (IOException e) {
             return false;
         }
