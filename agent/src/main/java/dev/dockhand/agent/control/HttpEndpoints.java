@@ -95,7 +95,7 @@ final class HttpEndpoints implements AutoCloseable {
                             s.ready() ? "ready\n" : RequestHandler.notReady(s) + "\n", head);
                 }
                 case "/status" -> send(ex, 200, "application/json",
-                        new String(Protocol.JSON.writeValueAsBytes(handler.snapshot()), StandardCharsets.UTF_8) + "\n", head);
+                        Json.write(handler.snapshot(), false) + "\n", head);
                 case "/metrics" -> send(ex, 200, Metrics.CONTENT_TYPE, Metrics.render(handler.snapshot()), head);
                 default -> send(ex, 404, "text/plain; charset=utf-8",
                         "not found; try /livez, /readyz, /status or /metrics\n", head);

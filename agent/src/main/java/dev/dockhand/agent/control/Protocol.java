@@ -1,8 +1,6 @@
 package dev.dockhand.agent.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Wire format of the control socket: one JSON request, one JSON reply, per connection. */
 final class Protocol {
@@ -19,8 +17,4 @@ final class Protocol {
      */
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     record Request(String op, String service, boolean force) {}
-
-    /** Unknown fields are ignored both ways, so a newer CLI and an older agent (and back) still talk. */
-    static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 }

@@ -194,7 +194,7 @@ final class SocketServer implements AutoCloseable {
             } else {
                 reply = answer(request);
             }
-            write(c, Protocol.JSON.writeValueAsBytes(reply));
+            write(c, Json.write(wire(reply), false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             if (!closed) {
                 LOG.debug("control: connection ended early: {}", e.toString());
@@ -204,15 +204,29 @@ final class SocketServer implements AutoCloseable {
         }
     }
 
+    /** The reply as it goes on the wire: its null fields left out (the snapshot keeps its own nulls). */
+    static java.util.Map<String, Object> wire(ControlReply reply) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("ok", reply.ok());
+        if (reply.error() != null) {
+            m.put("error", reply.error());
+        }
+        if (reply.message() != null) {
+            m.put("message", reply.message());
+        }
+        if (reply.snapshot() != null) {
+            m.put("snapshot", reply.snapshot());
+        }
+        return m;
+    }
+
     private ControlReply answer(byte[] body) {
         Request r;
         try {
-            r = Protocol.JSON.readValue(body, Request.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            r = Json.toRecord(Json.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)), Request.class);
+        } catch (IllegalArgumentException | ClassCastException e) {
             return ControlReply.error(ControlReply.BAD_REQUEST,
-                    "request is not a JSON object like {\"op\":\"status\"}: " + Redactor.redact(e.getOriginalMessage()));
-        } catch (IOException e) {
-            return ControlReply.error(ControlReply.BAD_REQUEST, "unreadable request: " + e.getMessage());
+                    "request is not a JSON object like {\"op\":\"status\"}: " + Redactor.redact(String.valueOf(e.getMessage())));
         }
         return handler.handle(r);
     }

@@ -84,7 +84,7 @@ class HttpEndpointsTest {
         HttpResponse<String> r = get("/status");
         assertEquals(200, r.statusCode());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
-        var tree = Protocol.JSON.readTree(r.body());
+        var tree = Jackson.JSON.readTree(r.body());
         assertEquals("broker-1.kafka1.example", tree.get("fqdn").asText());
         assertEquals("zookeeper", tree.get("services").get(0).get("id").asText());
         assertEquals("READY", tree.get("services").get(0).get("state").asText());

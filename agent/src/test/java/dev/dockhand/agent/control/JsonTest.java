@@ -19,15 +19,15 @@ class JsonTest {
     @Test
     void writesWhatJacksonWrites() throws Exception {
         for (AgentSnapshot s : List.of(FakeSupervisor.mixed().snapshot(), FakeSupervisor.allReady().snapshot(), odd())) {
-            assertEquals(Protocol.JSON.readTree(Protocol.JSON.writeValueAsBytes(s)), Protocol.JSON.readTree(Json.write(s, true)));
-            assertEquals(Protocol.JSON.readTree(Protocol.JSON.writeValueAsBytes(s)), Protocol.JSON.readTree(Json.write(s, false)));
+            assertEquals(Jackson.JSON.readTree(Jackson.JSON.writeValueAsBytes(s)), Jackson.JSON.readTree(Json.write(s, true)));
+            assertEquals(Jackson.JSON.readTree(Jackson.JSON.writeValueAsBytes(s)), Jackson.JSON.readTree(Json.write(s, false)));
         }
     }
 
     @Test
     void readsWhatJacksonWrites() throws Exception {
         for (AgentSnapshot s : List.of(FakeSupervisor.mixed().snapshot(), FakeSupervisor.allReady().snapshot(), odd())) {
-            String jackson = Protocol.JSON.writeValueAsString(ControlReply.ok("x", s));
+            String jackson = Jackson.JSON.writeValueAsString(ControlReply.ok("x", s));
             Map<?, ?> reply = (Map<?, ?>) Json.parse(jackson);
             assertEquals(s, Json.toRecord(reply.get("snapshot"), AgentSnapshot.class));
         }
