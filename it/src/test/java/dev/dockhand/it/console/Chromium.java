@@ -1,5 +1,6 @@
 package dev.dockhand.it.console;
 
+import dev.dockhand.it.lab.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package dev.dockhand.it.console;
 
+import dev.dockhand.it.lab.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,6 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,6 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
