@@ -22,7 +22,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -127,13 +126,11 @@ final class SupervisorMode {
             }
         }
         if (previous != null) {
-            Set<String> before = new HashSet<>();
             for (RenderPlan.ResolvedService s : render.services()) {
                 previous.render.services().stream().filter(p -> p.spec().id().equals(s.spec().id())).findFirst().ifPresent(p -> {
                     if (!p.argv().equals(s.argv()) || !p.env().equals(s.env())) {
                         changed.add(s.spec().id());
                     }
-                    before.add(s.spec().id());
                 });
             }
         } else {
