@@ -433,9 +433,7 @@ public final class Supervisor implements SupervisorControl {
             if (!s.state.running() || s.state == ServiceState.STOPPING) {
                 continue;
             }
-            boolean dependentRunning = services.values().stream()
-                    .anyMatch(d -> d.planned.localWaits().contains(s.planned.id()) && d.state.running());
-            if (!dependentRunning) {
+            if (runningDependents(s.planned.id()).isEmpty()) {
                 stopProcess(s, "agent stopping");
             }
         }
@@ -550,14 +548,7 @@ public final class Supervisor implements SupervisorControl {
 
     @Override
     public CommandResult start(String service) {
-        return onLoop(() -> {
-            Svc s = services.get(service);
-            if (s == null) {
-                return unknown(service);
-            }
-            if (stopping) {
-                return CommandResult.refused("the agent is stopping");
-            }
+        return onService(service, true, s -> {
             if (s.state == ServiceState.STOPPING && s.afterStop == AfterStop.NOTHING) {
                 // an operator's stop is under way: without this the service would end STOPPED after "start"
                 s.manualStop = false;
@@ -579,14 +570,9 @@ public final class Supervisor implements SupervisorControl {
 
     @Override
     public CommandResult stop(String service, boolean force) {
-        return onLoop(() -> {
-            Svc s = services.get(service);
-            if (s == null) {
-                return unknown(service);
-            }
-            List<String> dependents = services.values().stream()
-                    .filter(d -> d.planned.localWaits().contains(service) && d.state.running())
-                    .map(d -> d.planned.id()).toList();
+        // a stop while the agent itself stops is harmless: it only marks the service as stopped by the operator
+        return onService(service, false, s -> {
+            List<String> dependents = runningDependents(service);
             if (!dependents.isEmpty() && !force) {
                 return CommandResult.refused(String.join(", ", dependents) + (dependents.size() == 1 ? " depends" : " depend")
                         + " on " + service);
@@ -610,14 +596,7 @@ public final class Supervisor implements SupervisorControl {
 
     @Override
     public CommandResult restart(String service) {
-        return onLoop(() -> {
-            Svc s = services.get(service);
-            if (s == null) {
-                return unknown(service);
-            }
-            if (stopping) {
-                return CommandResult.refused("the agent is stopping");
-            }
+        return onService(service, true, s -> {
             s.manualStop = false;
             s.attempt = 0;
             if (s.state.running() && s.state != ServiceState.STOPPING) {
@@ -674,8 +653,26 @@ public final class Supervisor implements SupervisorControl {
         return !terminated.isDone() && loop.nowMillis() - lastTick < ALIVE_WINDOW.toMillis();
     }
 
-    private static CommandResult unknown(String service) {
-        return CommandResult.refused("no service '" + service + "' on this node");
+    /** Runs a command on one service, on the loop: unknown services (and, if asked, a stopping agent) are refused. */
+    private CommandResult onService(String service, boolean refuseWhileStopping, java.util.function.Function<Svc, CommandResult> command) {
+        return onLoop(() -> {
+            Svc s = services.get(service);
+            if (s == null) {
+                return CommandResult.refused("no service '" + service + "' on this node");
+            }
+            if (refuseWhileStopping && stopping) {
+                return CommandResult.refused("the agent is stopping");
+            }
+            return command.apply(s);
+        });
+    }
+
+    /** The services of this node that wait for {@code service} and still run. */
+    private List<String> runningDependents(String service) {
+        return services.values().stream()
+                .filter(d -> d.planned.localWaits().contains(service) && d.state.running())
+                .map(d -> d.planned.id())
+                .toList();
     }
 
     private <T> T onLoop(Callable<T> task) {
