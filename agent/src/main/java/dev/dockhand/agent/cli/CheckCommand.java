@@ -1,9 +1,7 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.PrintWriter;
-import java.nio.file.FileSystems;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,8 +27,8 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NodeSetup setup = NodeSetup.resolve(node, env, FileSystems.getDefault(), HostInfo.system());
-        RenderPlan plan = setup.plan(Sizing.heaps(setup));
+        NodeSetup setup = NodeSetup.resolve(node, env);
+        RenderPlan plan = setup.plan();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("ok: %s is node %d, role %s, cluster config %s, cluster %s%n", setup.identity.self().value(),
                 setup.context.nodeId(), setup.identity.role().value(), setup.identity.clusterConfig().value(),

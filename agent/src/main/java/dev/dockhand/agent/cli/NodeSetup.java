@@ -45,6 +45,11 @@ final class NodeSetup {
         this.options = options;
     }
 
+    /** Identity and validation on this machine's file system and host name. */
+    static NodeSetup resolve(NodeOptions o, Map<String, String> env) {
+        return resolve(o, env, java.nio.file.FileSystems.getDefault(), HostInfo.system());
+    }
+
     /** Identity and validation: every problem of the catalog and the identity together. */
     static NodeSetup resolve(NodeOptions o, Map<String, String> env, FileSystem fs, HostInfo host) {
         Path cwd = fs.getPath("").toAbsolutePath();
@@ -85,9 +90,9 @@ final class NodeSetup {
         return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env, o);
     }
 
-    /** Sizing and render in memory, then the identity guard against what is on disk. */
-    RenderPlan plan(Map<String, Renderer.Heap> heaps) {
-        RenderPlan plan = new Renderer(context, env, heaps).plan();
+    /** Sizing from this machine's limits, render in memory, then the identity guard against what is on disk. */
+    RenderPlan plan() {
+        RenderPlan plan = new Renderer(context, env, Sizing.heaps(this)).plan();
         Problems problems = new Problems();
         IdentityGuard.check(plan, problems);
         problems.throwIfAny();

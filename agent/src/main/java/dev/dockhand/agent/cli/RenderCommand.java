@@ -1,11 +1,9 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,8 +37,8 @@ public final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NodeSetup setup = NodeSetup.resolve(node, env, FileSystems.getDefault(), HostInfo.system());
-        RenderPlan plan = setup.plan(Sizing.heaps(setup));
+        NodeSetup setup = NodeSetup.resolve(node, env);
+        RenderPlan plan = setup.plan();
         PrintWriter out = spec.commandLine().getOut();
         if (explain) {
             explain(out, setup, plan);

@@ -6,7 +6,6 @@ import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
-import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -111,8 +109,8 @@ final class SupervisorMode {
      * "changed"; on a reload, the services with a changed file, command or environment.
      */
     private Prepared prepare(Prepared previous) {
-        NodeSetup setup = NodeSetup.resolve(node, env, FileSystems.getDefault(), HostInfo.system());
-        RenderPlan render = setup.plan(Sizing.heaps(setup));
+        NodeSetup setup = NodeSetup.resolve(node, env);
+        RenderPlan render = setup.plan();
         if (previous == null) {
             setup.sizingLines.forEach(l -> log.info("sizing: {}", l));
         }
