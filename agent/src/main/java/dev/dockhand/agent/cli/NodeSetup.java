@@ -33,16 +33,14 @@ final class NodeSetup {
     final Path catalogPath;
     final List<String> sizingLines = new ArrayList<>();
     final Map<String, String> env;
-    private final NodeOptions options;
 
     private NodeSetup(Catalog catalog, NodeIdentity identity, NodeContext context, Path catalogPath,
-            Map<String, String> env, NodeOptions options) {
+            Map<String, String> env) {
         this.catalog = catalog;
         this.identity = identity;
         this.context = context;
         this.catalogPath = catalogPath;
         this.env = env;
-        this.options = options;
     }
 
     /** Identity and validation on this machine's file system and host name. */
@@ -87,7 +85,7 @@ final class NodeSetup {
             }
         }
         Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(), java, httpPort);
-        return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env, o);
+        return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env);
     }
 
     /** Sizing from this machine's limits, render in memory, then the identity guard against what is on disk. */
@@ -97,10 +95,6 @@ final class NodeSetup {
         IdentityGuard.check(plan, problems);
         problems.throwIfAny();
         return plan;
-    }
-
-    NodeOptions options() {
-        return options;
     }
 
     /** flag > env > image default (if it exists) > checkout default. */
