@@ -1,9 +1,11 @@
 package dev.dockhand.agent.console;
 
+import dev.dockhand.agent.log.AgentLog;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.event.Level;
 
 /**
  * The one entry point {@code agent console} calls. Its signature uses JDK types only, so that
@@ -49,10 +51,13 @@ public final class ConsoleMain {
 
     /**
      * kafka-clients logs its whole config at INFO and a warning per failed reconnect; the page
-     * already shows a broker that is down. Explicit -D settings win.
+     * already shows a broker that is down. An operator who asks for debug (AGENT_LOG_LEVEL) gets it all.
      */
     private static void quietKafkaClientLogs() {
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
+        AgentLog log = AgentLog.get();
+        if (!log.getLogger("org.apache.kafka").isDebugEnabled()) {
+            log.setLevel("org.apache.kafka", Level.WARN);
+            log.setLevel("org.apache.kafka.clients.NetworkClient", Level.ERROR);
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.dockhand.agent.resources;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -32,7 +31,7 @@ public record SizingPlan(ContainerLimits limits, long agentOverheadMb, List<Serv
         List<String> out = new ArrayList<>();
         out.add("memory: " + limits.memoryMb() + " MiB from " + limits.memorySource()
                 + (limits.memoryLimited() ? " (container limit)" : " (no container limit: the machine's memory)"));
-        out.add("cpu: " + String.format(Locale.ROOT, "%.2f", limits.cpus()) + " from " + limits.cpuSource()
+        out.add("cpu: " + twoDecimals(limits.cpus()) + " from " + limits.cpuSource()
                 + (limits.cpuLimited() ? " (container quota)" : " (no container quota)")
                 + " -> " + activeProcessorCountFlag()
                 + limits.cpuShares().map(s -> "; " + (limits.cgroupVersion() == 2 ? "cpu.weight " : "cpu.shares ") + s
@@ -43,5 +42,15 @@ public record SizingPlan(ContainerLimits limits, long agentOverheadMb, List<Serv
                     + String.join(" ", s.jvmFlags()));
         }
         return out;
+    }
+
+    /**
+     * {@code 1.50} for 1.5: by hand, because {@code String.format} of a float loads the JDK's locale
+     * providers into PID 1 for this one figure.
+     */
+    static String twoDecimals(double value) {
+        long hundredths = Math.round(Math.abs(value) * 100);
+        long fraction = hundredths % 100;
+        return (value < 0 && hundredths != 0 ? "-" : "") + hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction;
     }
 }

@@ -77,8 +77,7 @@ class SingleCommandPid1Test {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> argv = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc",
-                java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.log.dev.dockhand.agent.process.ChildReaper=debug",
+                "env", "AGENT_LOG_LEVEL=info,dev.dockhand.agent.process.ChildReaper=debug", java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", cp, SingleCommandMain.class.getName()));
         argv.addAll(flags);
         argv.addAll(List.of("--", "bash", "-c", script));

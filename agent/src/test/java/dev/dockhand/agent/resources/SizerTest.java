@@ -181,4 +181,11 @@ class SizerTest {
         assertEquals("AGENT_HEAP_MB_SCHEMA_REGISTRY", Sizer.heapEnvName("schema-registry"));
         assertEquals("AGENT_HEAP_MB_ZOOKEEPER", Sizer.heapEnvName("zookeeper"));
     }
+
+    @Test
+    void cpusPrintWithTwoDecimalsLikeStringFormat() {
+        for (double cpus : new double[] {0, 0.005, 0.25, 1, 1.5, 2.999, 3.14159, 16, 0.1}) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%.2f", cpus), SizingPlan.twoDecimals(cpus), "cpus " + cpus);
+        }
+    }
 }
