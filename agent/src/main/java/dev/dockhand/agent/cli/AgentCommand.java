@@ -1,6 +1,5 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -49,32 +48,12 @@ public final class AgentCommand implements Runnable {
     public static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
         cl.setExitCodeExceptionMapper(AgentCommand::exitCodeOf);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            if (ex instanceof InvalidInputException iie) {
-                for (String p : iie.problems()) {
-                    err.println("agent: " + p);
-                }
-            } else if (ex instanceof AgentException) {
-                err.println("agent: " + ex.getMessage());
-            } else {
-                err.println("agent: internal error: " + ex);
-                ex.printStackTrace(err);
-            }
-            err.flush();
-            return exitCodeOf(ex);
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> Failures.report(ex, commandLine.getErr()));
         return cl;
     }
 
     static int exitCodeOf(Throwable ex) {
-        if (ex instanceof AgentException ae) {
-            return ae.exitCode().code;
-        }
-        if (ex instanceof InvalidInputException || ex instanceof CommandLine.ParameterException) {
-            return ExitCode.INVALID_INPUT.code;
-        }
-        return ExitCode.INTERNAL.code;
+        return ex instanceof CommandLine.ParameterException ? ExitCode.INVALID_INPUT.code : Failures.exitCodeOf(ex);
     }
 
     /** Gives every command that wants it the environment map, so only Main reads System.getenv(). */

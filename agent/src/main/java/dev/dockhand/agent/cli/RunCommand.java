@@ -4,6 +4,7 @@ import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.process.LaunchException;
 import dev.dockhand.agent.process.SingleCommand;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +60,18 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!command.isEmpty()) {
-            return singleCommand();
-        }
-        return new SupervisorMode(node, control, env, spec.commandLine().getErr()).run();
+        return call(spec.commandLine().getErr());
     }
 
-    private int singleCommand() {
+    /** Runs the supervisor, or the command in single-command mode; problems are reported on {@code err}. */
+    int call(PrintWriter err) {
+        if (!command.isEmpty()) {
+            return singleCommand(err);
+        }
+        return new SupervisorMode(node, control, env, err).run();
+    }
+
+    private int singleCommand(PrintWriter err) {
         Signal pdeath;
         try {
             pdeath = parentDeathSignal == null ? null : Signal.parse(parentDeathSignal);
@@ -82,8 +88,8 @@ public final class RunCommand implements Callable<Integer> {
             return new SingleCommand(Linuxes.system(), options).run(command, env, null);
         } catch (LaunchException e) {
             // as a shell does for a command it cannot find or execute
-            spec.commandLine().getErr().println("agent: " + e.getMessage());
-            spec.commandLine().getErr().flush();
+            err.println("agent: " + e.getMessage());
+            err.flush();
             return COMMAND_NOT_FOUND;
         }
     }

@@ -21,6 +21,9 @@ final class Pid1Agent implements AutoCloseable {
     static final String JAR = System.getProperty("agent.jar", "../agent/target/agent.jar");
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
+    /** The JVM's class-loading log, in {@link #dir}: which classes PID 1 keeps in memory. */
+    static final String CLASS_LOG = "classes.log";
+
     final Path dir;
     final Path log;
     final Path socket;
@@ -51,7 +54,8 @@ final class Pid1Agent implements AutoCloseable {
 
     Pid1Agent start() throws IOException, InterruptedException {
         List<String> cmd = List.of("unshare", "--pid", "--fork", "--mount-proc",
-                JAVA, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR, "run",
+                JAVA, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xlog:class+load=info:file=" + dir.resolve(CLASS_LOG), "-jar", JAR, "run",
                 "--catalog", dir.resolve("catalog.json").toString(),
                 "--templates", dir.resolve("templates").toString(),
                 "--data-dir", dir.toString(),
