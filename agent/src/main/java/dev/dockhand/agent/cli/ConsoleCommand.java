@@ -28,8 +28,18 @@ public final class ConsoleCommand implements Callable<Integer> {
             description = "console properties, rendered from templates/control-center/console.properties")
     Path config;
 
+    /** A class of the Kafka client, which only agent-console.jar carries. */
+    static final String KAFKA_CLIENT = "org.apache.kafka.clients.admin.Admin";
+
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            Class.forName(KAFKA_CLIENT, false, ConsoleCommand.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "the console runs from agent-console.jar, which carries the Kafka"
+                    + " client that agent.jar leaves out: java -cp <home>/agent-console.jar dev.dockhand.agent.cli.Main console"
+                    + " --config FILE (in the image: agent console ...)");
+        }
         try {
             return dev.dockhand.agent.console.ConsoleMain.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
         } catch (InterruptedException e) {

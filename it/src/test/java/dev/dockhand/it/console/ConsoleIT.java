@@ -47,7 +47,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code agent console} (from target/agent.jar, as a child process) against a real ZooKeeper 3.8.4,
+ * {@code agent console} (from the dist's agent-console.jar, as a child process) against a real ZooKeeper 3.8.4,
  * a real Kafka 3.9.1 broker, the real schema registry when it has been built, and stand-in agents
  * (JDK HttpServers answering /status JSON) plus one node whose agent does not listen at all.
  *
@@ -150,7 +150,7 @@ class ConsoleIT {
                 "request.timeout.ms=2000",
                 "cache.ms=500",
                 "actions.enabled=false", ""));
-        Path agentJar = Path.of(System.getProperty("agent.jar", "../agent/target/agent.jar"));
+        Path agentJar = Path.of(System.getProperty("dist.dir", "../image/target/dist"), "agent-console.jar");
         assertTrue(Files.isRegularFile(agentJar), "build the agent first: " + agentJar);
         ChildProcess consoleProcess = ChildProcess.java("console", work, null,
                 List.of("-jar", agentJar.toAbsolutePath().toString(), "console", "--config", props.toAbsolutePath().toString()));
