@@ -31,17 +31,11 @@ export AGENT_MEMORY_MB="${AGENT_MEMORY_MB:-2048}"
 mkdir -p "$AGENT_DATA_DIR"
 
 echo "dev stack: data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
-# the agent is small: the same footprint flags as in the image (image/Dockerfile)
-jvm=(-XX:+UseSerialGC -Xms8m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m
-  -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData)
+# the agent's JVM as in the image: flags and class-data archives made by image/agent-jvm.sh from this
+# machine's JVM, once per build of the agent jar (about 4 s)
 jar="$root/agent/target/agent.jar"
-# a class-data archive of what the agent loads to configure a node (made once per build by
-# `agent check`) brings its first service's start about 60 ms sooner
-jsa="$root/run/agent-run.jsa"
-mkdir -p "$root/run"
-if [ ! -f "$jsa" ] || [ "$jar" -nt "$jsa" ]; then
-  rm -f "$jsa"
-  java "${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" check >/dev/null 2>&1 || rm -f "$jsa"
+jvm="$root/agent/target/jvm"
+if [ ! -f "$jvm/agent-run.jvmopts" ] || [ "$jar" -nt "$jvm/agent-run.jvmopts" ]; then
+  bash "$root/image/agent-jvm.sh" "$jvm" "$jar" >&2
 fi
-[ -f "$jsa" ] && jvm+=(-XX:SharedArchiveFile="$jsa" -Xshare:auto)
-exec java "${jvm[@]}" -jar "$jar" run "$@"
+exec java @"$jvm/agent-run.jvmopts" -jar "$jar" run "$@"

@@ -9,7 +9,7 @@
 # (the agent's HTTP port is 0: any free port).
 #
 # Env:
-#   AGENT_JVM_OPTS   the agent's JVM flags (default: the image's, from image/Dockerfile)
+#   AGENT_JVM_OPTS   the agent's JVM flags (default: the image's, written by image/agent-jvm.sh)
 #   RUNS             repetitions of each timing; the median is printed (default 5)
 #   LAG_RUNS         repetitions of the readiness lag, which spreads over a probe interval (default 10)
 #   PROBE_INTERVAL   exec probe interval of the readiness-lag measurement (default 500ms, the shipped
@@ -30,7 +30,14 @@ JAR=${1:-$here/../../agent/target/agent.jar}
 RUNS=${RUNS:-5}
 PROBE_INTERVAL=${PROBE_INTERVAL:-500ms}
 LAG_RUNS=${LAG_RUNS:-$((RUNS < 10 ? 10 : RUNS))}
-AGENT_JVM_OPTS=${AGENT_JVM_OPTS:--XX:+UseSerialGC -Xms8m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto}
+if [ -z "${AGENT_JVM_OPTS:-}" ]; then
+  # the image's flags and class-data archive (image/agent-jvm.sh), made for this jar and this JVM
+  jvm_dir="$(dirname "$JAR")/jvm"
+  if [ ! -f "$jvm_dir/agent-run.jvmopts" ] || [ "$JAR" -nt "$jvm_dir/agent-run.jvmopts" ]; then
+    bash "$here/../../image/agent-jvm.sh" "$jvm_dir" "$JAR" >&2
+  fi
+  AGENT_JVM_OPTS="@$jvm_dir/agent-run.jvmopts"
+fi
 
 die() { echo "supervisor-bench: $*" >&2; exit 2; }
 [ -f "$JAR" ] || die "no agent jar at $JAR (mvn -B -pl agent package -DskipTests, or pass its path)"
@@ -112,7 +119,9 @@ stop_pid() {
 
 idle() { service "$1" "$STAMP >> $1.started; exec sleep 100000"; }
 
-echo "supervisor-bench: $RUNS runs each; agent JVM: $AGENT_JVM_OPTS" >&2
+jvm_shown=$AGENT_JVM_OPTS
+[ "${AGENT_JVM_OPTS:0:1}" = @ ] && jvm_shown="$(tr '\n' ' ' < "${AGENT_JVM_OPTS:1}")"
+echo "supervisor-bench: $RUNS runs each; agent JVM: $jvm_shown" >&2
 echo "supervisor-bench: java $(java -version 2>&1 | head -1); $(tini --version 2>&1 | head -1); $(nproc) cpus; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ---------------------------------------------------------------- agent run: one idle service

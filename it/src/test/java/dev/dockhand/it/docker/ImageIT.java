@@ -21,7 +21,7 @@ class ImageIT {
 
     @Test
     void imageRunsTheAgentAsPid1WithHealthcheckStopSignalVolumeAndNonRootUser() {
-        assertEquals("[java @/opt/dockhand/agent.jvmopts -jar /opt/dockhand/agent.jar run]", Docker.inspect(image, "{{.Config.Entrypoint}}"));
+        assertEquals("[java @/opt/dockhand/agent-run.jvmopts -jar /opt/dockhand/agent.jar run]", Docker.inspect(image, "{{.Config.Entrypoint}}"));
         assertEquals("[CMD agent health]", Docker.inspect(image, "{{.Config.Healthcheck.Test}}"));
         assertEquals("SIGTERM", Docker.inspect(image, "{{.Config.StopSignal}}"));
         assertTrue(Docker.inspect(image, "{{json .Config.Volumes}}").contains("/var/lib/dockhand"));
@@ -58,6 +58,10 @@ class ImageIT {
                 Docker.sleepQuietly(Duration.ofMillis(200));
             }
             assertEquals("java", Docker.exec(name, "cat", "/proc/1/comm").ok().out().trim(), "PID 1 is the agent's JVM");
+            // the build's class-data archive is in use, and JNA's library was not unpacked at start
+            String maps = Docker.exec(name, "cat", "/proc/1/maps").ok().out();
+            assertTrue(maps.contains("/opt/dockhand/agent-run.jsa"), "PID 1 maps its class-data archive");
+            assertTrue(maps.contains("/opt/dockhand/native/libjnidispatch.so"), "PID 1 loads JNA's library from the image");
             Docker.Result stop = Docker.docker(Duration.ofMinutes(1), "stop", "-t", "30", name).ok();
             assertTrue(stop.took().compareTo(Duration.ofSeconds(10)) < 0, "docker stop took " + stop.took() + ": SIGTERM not forwarded?");
             assertEquals("143", Docker.inspect(name, "{{.State.ExitCode}}"), "the command died of the forwarded SIGTERM: 128 + 15");

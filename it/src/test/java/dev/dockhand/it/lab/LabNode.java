@@ -84,8 +84,9 @@ public final class LabNode {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> argv = net.exec(name, "unshare", "--pid", "--fork", "--mount-proc",
-                "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-jar", agentJar.toString(), "run");
+        List<String> argv = net.exec(name, "unshare", "--pid", "--fork", "--mount-proc", "java");
+        argv.addAll(AgentJvm.runFlags(agentJar));
+        argv.addAll(List.of("-jar", agentJar.toString(), "run"));
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
                 .redirectErrorStream(true)

@@ -1,5 +1,6 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.AgentJvm;
 import dev.dockhand.it.lab.Await;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,13 +54,13 @@ final class Pid1Agent implements AutoCloseable {
     }
 
     Pid1Agent start() throws IOException, InterruptedException {
-        List<String> cmd = List.of("unshare", "--pid", "--fork", "--mount-proc",
-                JAVA, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Xlog:class+load=info:file=" + dir.resolve(CLASS_LOG), "-jar", JAR, "run",
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", JAVA));
+        cmd.addAll(AgentJvm.runFlags(Path.of(JAR)));
+        cmd.addAll(List.of("-Xlog:class+load=info:file=" + dir.resolve(CLASS_LOG), "-jar", JAR, "run",
                 "--catalog", dir.resolve("catalog.json").toString(),
                 "--templates", dir.resolve("templates").toString(),
                 "--data-dir", dir.toString(),
-                "--role", "node", "--cluster-config", "test", "--fqdn", "localhost");
+                "--role", "node", "--cluster-config", "test", "--fqdn", "localhost"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("AGENT_SOCKET", socket.toString());

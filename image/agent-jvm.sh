@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The agent's JVM set-up, in one place for the image, the local dev stack and the test harness:
+#
+#   image/agent-jvm.sh OUTDIR [AGENT_JAR]
+#
+# writes into OUTDIR
+#   agent-run.jvmopts  java @argfile for PID 1 (`java @OUTDIR/agent-run.jvmopts -jar agent.jar run`)
+#   agent-cli.jvmopts  java @argfile for the short-lived CLI (`agent status`, `agent health`, ...)
+#   agent-run.jsa, agent-cli.jsa   class-data archives of exactly the classes each path loads
+#   native/libjnidispatch.so       JNA's native part, so that no JVM unpacks it at start
+# and prints one line saying what it made. It never fails for want of an archive: without one the
+# flag files simply do not name it. Needs bash, java 17 (`java` on PATH, or $JAVA), the agent jar,
+# `sleep` and `true`; uses a temp dir and no network (the training agent's HTTP port is off).
+#
+# Why: the agent is PID 1 of every container and must stay small. Its RSS is mostly the JVM's class
+# data: the JDK's default archive is relocated at start (and so all of it is resident), whatever the
+# agent uses of it. An archive of only the classes the agent loads, dumped from a training run of that
+# path, is smaller than the default one and needs no class parsing or verification at start (README,
+# "Figures"). The flags, one per line so the files read as a list:
+#   -XX:+UseSerialGC -Xms4m -Xmn1m -Xmx32m  one GC thread, a young generation of 1 MiB: the agent's
+#                                            live data is about 2 MiB
+#   -Xss512k                                 the agent's threads are shallow
+#   -XX:-UsePerfData                         no /tmp/hsperfdata mmap per JVM (jcmd works by pid)
+#   run: -Xint                               no JIT: the supervisor is idle between probes; the
+#                                            compiler's thread, arena and code cache cost ~3 MiB
+#   cli: -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1   C1 only: quick for a short-lived JVM
+#   -Djna.boot.library.path, -Djna.nounpack  load JNA's native part from OUTDIR/native; never write it
+#                                            to a temp dir (read-only or noexec /tmp works)
+set -euo pipefail
+
+out=${1:?usage: agent-jvm.sh OUTDIR [AGENT_JAR]}
+here=$(cd "$(dirname "$0")" && pwd)
+jar=${2:-$here/../agent/target/agent.jar}
+java=${JAVA:-java}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
+[ -f "$jar" ] || { echo "agent-jvm.sh: no agent jar at $jar" >&2; exit 2; }
+
+common=(-XX:+UseSerialGC -Xms4m -Xmn1m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
+run_flags=("${common[@]}" -Xint)
+cli_flags=("${common[@]}" -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m)
+
+# JNA's native library for this platform, copied out of the jar once
+rm -rf "$out/native"
+if "$java" -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$jar" dev.dockhand.agent.linux.JnaNativeExport \
+    "$out/native" > /dev/null; then
+  chmod 0755 "$out/native"
+  chmod 0644 "$out/native/libjnidispatch.so"
+  jna=(-Djna.boot.library.path="$out/native" -Djna.nounpack=true)
+else
+  rm -rf "$out/native"
+  # JNA unpacks its library at start, by default under ~/.cache; /tmp is what a container has
+  jna=(-Djna.tmpdir=/tmp)
+fi
+run_flags+=("${jna[@]}")
+cli_flags+=("${jna[@]}")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/agent-jvm.XXXXXX")
+agent_pid=
+cleanup() {
+  if [ -n "$agent_pid" ]; then kill -KILL "$agent_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Training: PID 1's path (catalog, render, start, exec probes, a dependency, the control socket,
+# a clean stop), then the CLI's (`agent status` against it). Classes only the real services' probes
+# need (tcp, http, zookeeper, kafka) load from the jar as usual.
+mkdir -p "$work/templates"
+cat > "$work/catalog.json" <<'JSON'
+{ "roles": [ { "id": "node", "cardinality": "1" } ],
+  "services": [
+    { "id": "first", "command": ["sleep", "600"], "health": { "type": "exec", "command": ["true"], "interval": "100ms" },
+      "stop": { "signal": "TERM", "grace": "5s" } },
+    { "id": "second", "command": ["sleep", "600"], "health": { "type": "exec", "command": ["true"], "interval": "100ms" },
+      "stop": { "signal": "TERM", "grace": "5s" } } ],
+  "clusterConfigs": [ { "id": "train", "assignments": { "node": ["first", "second"] } } ],
+  "startOrder": [ { "service": "first", "waitFor": [] }, { "service": "second", "waitFor": ["first"] } ] }
+JSON
+
+trained=
+(
+  cd "$work"
+  export AGENT_SOCKET="$work/agent.sock" AGENT_HTTP_PORT=0
+  "$java" "${run_flags[@]}" -XX:DumpLoadedClassList="$work/run.classlist" -jar "$jar" run \
+    --catalog "$work/catalog.json" --templates "$work/templates" --data-dir "$work" \
+    --role node --cluster-config train --fqdn localhost > "$work/agent.log" 2>&1 &
+  echo $! > "$work/agent.pid"
+)
+agent_pid=$(cat "$work/agent.pid")
+for _ in $(seq 300); do   # up to 30 s
+  if AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
+      -jar "$jar" status > /dev/null 2>&1; then
+    trained=yes
+    break
+  fi
+  kill -0 "$agent_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -TERM "$agent_pid" 2>/dev/null || true
+for _ in $(seq 300); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+kill -KILL "$agent_pid" 2>/dev/null || true
+wait "$agent_pid" 2>/dev/null || true
+agent_pid=
+
+archive() { # archive NAME CLASSLIST FLAGS...: dumps OUTDIR/NAME.jsa, prints its path or nothing
+  local name=$1 list=$2
+  shift 2
+  rm -f "$out/$name.jsa"
+  if [ -s "$list" ] && "$java" "$@" -Xshare:dump -XX:SharedClassListFile="$list" \
+      -XX:SharedArchiveFile="$out/$name.jsa" -cp "$jar" > "$work/$name.dump.log" 2>&1 && [ -s "$out/$name.jsa" ]; then
+    chmod 0644 "$out/$name.jsa"
+    echo "$out/$name.jsa"
+  else
+    rm -f "$out/$name.jsa"
+  fi
+}
+run_jsa= cli_jsa=
+if [ -n "$trained" ]; then
+  run_jsa=$(archive agent-run "$work/run.classlist" "${run_flags[@]}")
+  cli_jsa=$(archive agent-cli "$work/cli.classlist" "${cli_flags[@]}")
+fi
+[ -n "$run_jsa" ] && run_flags+=(-XX:SharedArchiveFile="$run_jsa" -Xshare:auto)
+[ -n "$cli_jsa" ] && cli_flags+=(-XX:SharedArchiveFile="$cli_jsa" -Xshare:auto)
+
+printf '%s\n' "${run_flags[@]}" > "$out/agent-run.jvmopts.tmp" && mv "$out/agent-run.jvmopts.tmp" "$out/agent-run.jvmopts"
+printf '%s\n' "${cli_flags[@]}" > "$out/agent-cli.jvmopts.tmp" && mv "$out/agent-cli.jvmopts.tmp" "$out/agent-cli.jvmopts"
+chmod 0644 "$out/agent-run.jvmopts" "$out/agent-cli.jvmopts"
+if [ -n "$run_jsa" ] && [ -n "$cli_jsa" ]; then
+  echo "agent-jvm.sh: $out/agent-run.jvmopts and agent-cli.jvmopts, with class-data archives"
+else
+  echo "agent-jvm.sh: $out/agent-run.jvmopts and agent-cli.jvmopts, WITHOUT class-data archives (training failed: $(tail -3 "$work/agent.log" 2>/dev/null | tr '\n' ' '))" >&2
+fi
