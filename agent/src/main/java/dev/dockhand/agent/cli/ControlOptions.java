@@ -36,20 +36,7 @@ public final class ControlOptions {
 
     /** Where HTTP listens, or null when it is disabled (port 0). */
     public InetSocketAddress http(Map<String, String> env) {
-        int port;
-        if (httpPort != null) {
-            port = checkPort(httpPort, "--http-port " + httpPort);
-        } else if (env.get(ENV_HTTP_PORT) != null && !env.get(ENV_HTTP_PORT).isBlank()) {
-            String v = env.get(ENV_HTTP_PORT).trim();
-            try {
-                port = checkPort(Integer.parseInt(v), "env " + ENV_HTTP_PORT + "=" + v);
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException(
-                        "env " + ENV_HTTP_PORT + "=" + v + " is not a port number; use 1-65535, or 0 to disable HTTP");
-            }
-        } else {
-            port = ControlServer.DEFAULT_HTTP_PORT;
-        }
+        int port = httpPort(env);
         if (port == 0) {
             return null;
         }
@@ -61,6 +48,32 @@ public final class ControlOptions {
                     + " is not an address of this host; use an IP address such as 0.0.0.0 or 127.0.0.1");
         }
         return a;
+    }
+
+    /** The HTTP port: this command's --http-port, else {@code AGENT_HTTP_PORT}, else 9800; 0 = disabled. */
+    int httpPort(Map<String, String> env) {
+        return httpPort(httpPort, env);
+    }
+
+    /**
+     * The one reading of the agent's HTTP port, for the listener and for the {@code AGENT_HTTP_PORT} and
+     * {@code AGENT_ENDPOINTS} macros alike (check and render have no --http-port: {@code flag} null).
+     */
+    static int httpPort(Integer flag, Map<String, String> env) {
+        if (flag != null) {
+            return checkPort(flag, "--http-port " + flag);
+        }
+        String v = env.get(ENV_HTTP_PORT);
+        if (v == null || v.isBlank()) {
+            return ControlServer.DEFAULT_HTTP_PORT;
+        }
+        v = v.trim();
+        try {
+            return checkPort(Integer.parseInt(v), "env " + ENV_HTTP_PORT + "=" + v);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(
+                    "env " + ENV_HTTP_PORT + "=" + v + " is not a port number; use 1-65535, or 0 to disable HTTP");
+        }
     }
 
     private static int checkPort(int port, String source) {

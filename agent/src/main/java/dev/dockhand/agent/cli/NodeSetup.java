@@ -25,8 +25,6 @@ import java.util.Map;
  * guard, sizing, render (in memory). Every problem of a step is reported together.
  */
 final class NodeSetup {
-    static final int DEFAULT_AGENT_HTTP_PORT = 9800;
-
     final Catalog catalog;
     final NodeIdentity identity;
     final NodeContext context;
@@ -43,13 +41,21 @@ final class NodeSetup {
         this.env = env;
     }
 
-    /** Identity and validation on this machine's file system and host name. */
+    /**
+     * Identity and validation on this machine's file system and host name, for check and render: the
+     * agent's HTTP port (for the macros) from {@code AGENT_HTTP_PORT}.
+     */
     static NodeSetup resolve(NodeOptions o, Map<String, String> env) {
-        return resolve(o, env, java.nio.file.FileSystems.getDefault(), HostInfo.system());
+        return resolve(o, env, ControlOptions.httpPort(null, env));
+    }
+
+    /** The same for run, whose --http-port may name another port. */
+    static NodeSetup resolve(NodeOptions o, Map<String, String> env, int agentHttpPort) {
+        return resolve(o, env, agentHttpPort, java.nio.file.FileSystems.getDefault(), HostInfo.system());
     }
 
     /** Identity and validation: every problem of the catalog and the identity together. */
-    static NodeSetup resolve(NodeOptions o, Map<String, String> env, FileSystem fs, HostInfo host) {
+    static NodeSetup resolve(NodeOptions o, Map<String, String> env, int agentHttpPort, FileSystem fs, HostInfo host) {
         Path cwd = fs.getPath("").toAbsolutePath();
         Path catalogPath = pick(fs, o.catalog, env.get("AGENT_CATALOG"), "/etc/agent/catalog.json", cwd.resolve("templates/catalog.json"));
         Problems problems = new Problems();
@@ -75,16 +81,7 @@ final class NodeSetup {
         Path out = o.out != null ? fs.getPath(o.out) : env.get("AGENT_CONF_DIR") != null ? fs.getPath(env.get("AGENT_CONF_DIR")) : dataDir.resolve("conf");
         Path home = pick(fs, o.home, env.get("AGENT_HOME"), "/opt/dockhand", cwd.resolve("image/target/dist"));
         String java = env.getOrDefault("AGENT_JAVA", fs.getPath(System.getProperty("java.home"), "bin", "java").toString());
-        int httpPort = DEFAULT_AGENT_HTTP_PORT;
-        String portText = env.get("AGENT_HTTP_PORT");
-        if (portText != null && !portText.isBlank()) {
-            try {
-                httpPort = Integer.parseInt(portText.strip());
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("env AGENT_HTTP_PORT: '" + portText + "' is not a port number");
-            }
-        }
-        Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(), java, httpPort);
+        Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(), java, agentHttpPort);
         return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env);
     }
 

@@ -123,9 +123,13 @@ public final class NodeContext {
                 "nodes running zookeeper (" + listSrc + ")");
         put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, ""), "nodes running kafka-broker (" + listSrc + ")");
         put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, "http://"), "nodes running schema-registry (" + listSrc + ")");
-        put(Macro.AGENT_ENDPOINTS,
-                nodes.value().stream().map(n -> n.role() + "=" + n.fqdn() + ":" + paths.agentHttpPort()).collect(Collectors.joining(",")),
-                "every node (" + listSrc + ")");
+        if (paths.agentHttpPort() == 0) {
+            put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
+        } else {
+            put(Macro.AGENT_ENDPOINTS,
+                    nodes.value().stream().map(n -> n.role() + "=" + n.fqdn() + ":" + paths.agentHttpPort()).collect(Collectors.joining(",")),
+                    "every node (" + listSrc + ")");
+        }
         int brokers = nodesRunning(ServiceIds.KAFKA_BROKER).size();
         int rf = Math.max(1, Math.min(3, brokers));
         put(Macro.BROKER_COUNT, String.valueOf(brokers), "nodes running kafka-broker");

@@ -121,6 +121,16 @@ class RenderTest {
     }
 
     @Test
+    void agentEndpointsCarryTheAgentsHttpPortAndAreEmptyWhenHttpIsOff() {
+        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), env("gw-1.kafka1.example", Map.of()));
+        java.util.function.IntFunction<String> endpoints = port -> new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"),
+                fs.getPath("/d/conf"), fs.getPath("/d"), fs.getPath("/opt/dockhand"), "/usr/bin/java", port))
+                .values().get(dev.dockhand.agent.catalog.Macro.AGENT_ENDPOINTS).value();
+        assertTrue(endpoints.apply(9900).contains("gateway=gw-1.kafka1.example:9900"), endpoints.apply(9900));
+        assertEquals("", endpoints.apply(0), "no endpoint to list when every agent's HTTP is off");
+    }
+
+    @Test
     void oneBrokerGetsReplicationFactorOne() throws IOException {
         NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(),
                 Map.of("AGENT_ROLE", "standalone", "AGENT_CLUSTER_CONFIG", "single-node", "AGENT_FQDN", "localhost"));
