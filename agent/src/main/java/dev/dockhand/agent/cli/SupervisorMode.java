@@ -49,9 +49,10 @@ final class SupervisorMode {
     }
 
     int run() {
-        Linux linux = Linuxes.system();
-        // steps 1-5: every problem of the input before anything starts
+        // steps 1-5: every problem of the input before anything starts (pure Java: meanwhile Main's
+        // jna-init thread binds libc, which Linuxes.system() then waits for)
         Prepared first = prepare(null);
+        Linux linux = Linuxes.system();
         var socket = control.socket(env);
         var http = control.http(env);
 
@@ -109,7 +110,7 @@ final class SupervisorMode {
      * "changed"; on a reload, the services with a changed file, command or environment.
      */
     private Prepared prepare(Prepared previous) {
-        NodeSetup setup = NodeSetup.resolve(node, env);
+        NodeSetup setup = NodeSetup.resolve(node, env, control.httpPort(env));
         RenderPlan render = setup.plan();
         if (previous == null) {
             setup.sizingLines.forEach(l -> log.info("sizing: {}", l));
