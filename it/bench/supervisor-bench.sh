@@ -170,8 +170,8 @@ for ((i = 1; i <= LAG_RUNS; i++)); do
   start_agent "$d"
   wait_for "$d/app.started"
   a_lag+=("$(ms "$(cat "$d/ready_at")" "$(head -1 "$d/app.started")")")
-  # the agent's log: "2026-01-01 12:00:00.123 INFO supervise - dep: STARTING -> READY (...)"
-  ready_line=$(grep -m1 'dep: STARTING -> READY' "$d/agent.log" | cut -d' ' -f1-2)
+  # the agent's log: "2026-01-01T12:00:00.123Z INFO supervise - dep: STARTING -> READY (...)"
+  ready_line=$(grep -m1 'dep: STARTING -> READY' "$d/agent.log" | cut -d' ' -f1)
   ready_us=$(( $(date -d "$ready_line" +%s%3N) * 1000 ))
   a_lag_log+=("$(ms "$ready_us" "$(head -1 "$d/app.started")")")
   stop_pid "$AGENT_PID"

@@ -77,6 +77,11 @@ public final class LabNode {
         if (unshare != null && unshare.isAlive()) {
             throw new IllegalStateException(name + " is running");
         }
+        // before the start line: the first call may make the flags and archives (a few seconds)
+        List<String> argv = net.exec(name, "unshare", "--pid", "--fork", "--mount-proc", "java");
+        argv.addAll(AgentJvm.runFlags(agentJar));
+        argv.addAll(List.of("-jar", agentJar.toString(), "run"));
+        argv.addAll(List.of(args));
         try {
             Files.createDirectories(dir);
             Files.writeString(log(), "---- test: agent start " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
@@ -84,10 +89,6 @@ public final class LabNode {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> argv = net.exec(name, "unshare", "--pid", "--fork", "--mount-proc", "java");
-        argv.addAll(AgentJvm.runFlags(agentJar));
-        argv.addAll(List.of("-jar", agentJar.toString(), "run"));
-        argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
