@@ -1,7 +1,7 @@
 package dev.dockhand.agent.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,9 +56,9 @@ public final class CatalogReader {
         }
 
         Catalog catalog() {
-            JsonNode root = tree.root();
+            JsonValue root = tree.root();
             known(root, "", "distro", "roles", "services", "clusterConfigs", "autogen", "startOrder");
-            JsonNode d = root.path("distro");
+            JsonValue d = root.path("distro");
             Distro distro = d.isObject()
                     ? new Distro(str(d, "distro", "id", "dockhand"), str(d, "distro", "name", ""), str(d, "distro", "version", ""))
                     : new Distro("dockhand", "", "");
@@ -78,11 +78,11 @@ public final class CatalogReader {
             List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
                 known(n, p, "id", "description", "assignments");
                 Map<String, List<String>> assign = new LinkedHashMap<>();
-                JsonNode a = n.path("assignments");
+                JsonValue a = n.path("assignments");
                 if (!a.isObject()) {
                     problems.add(tree.where(p + ".assignments") + ": must be an object of role -> [service ids]");
                 } else {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, JsonValue>> it = a.fields(); it.hasNext(); ) {
                         var e = it.next();
                         assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
                     }
@@ -100,7 +100,7 @@ public final class CatalogReader {
             return new Catalog(distro, roles, services, configs, autogen, order);
         }
 
-        private ServiceSpec service(String p, JsonNode n) {
+        private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "dataDirs", "health", "stop", "restart", "memory", "user", "log");
             String id = req(n, p, "id");
@@ -111,7 +111,7 @@ public final class CatalogReader {
                 return new TemplateSpec(source, str(t, tp, "target", source));
             });
             Map<String, String> env = new LinkedHashMap<>();
-            JsonNode e = n.path("env");
+            JsonValue e = n.path("env");
             if (e.isObject()) {
                 e.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
             } else if (!e.isMissingNode()) {
@@ -139,7 +139,7 @@ public final class CatalogReader {
                     log(p + ".log", n.path("log")));
         }
 
-        private HealthSpec health(String p, JsonNode n, int port) {
+        private HealthSpec health(String p, JsonValue n, int port) {
             if (n.isMissingNode()) {
                 return new HealthSpec("none", port, null, null, null, List.of(), Duration.ofSeconds(5),
                         Duration.ofSeconds(2), 3, Duration.ofMinutes(5), false);
@@ -165,7 +165,7 @@ public final class CatalogReader {
                     bool(n, p, "restartWhenUnhealthy", false));
         }
 
-        private StopSpec stop(String p, JsonNode n) {
+        private StopSpec stop(String p, JsonValue n) {
             known(n, p, "signal", "grace");
             String signal = str(n, p, "signal", "TERM");
             if (!signal.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "")
@@ -176,7 +176,7 @@ public final class CatalogReader {
             return new StopSpec(signal, duration(n, p, "grace", "30s"));
         }
 
-        private RestartSpec restart(String p, JsonNode n) {
+        private RestartSpec restart(String p, JsonValue n) {
             known(n, p, "policy", "initialBackoff", "maxBackoff", "maxRetries", "resetAfter", "failStopsAgent");
             String policy = str(n, p, "policy", "always");
             if (!RestartSpec.POLICIES.contains(policy)) {
@@ -186,7 +186,7 @@ public final class CatalogReader {
                     integer(n, p, "maxRetries", 10), duration(n, p, "resetAfter", "2m"), bool(n, p, "failStopsAgent", false));
         }
 
-        private MemorySpec memory(String p, JsonNode n) {
+        private MemorySpec memory(String p, JsonValue n) {
             known(n, p, "weight", "minHeapMb", "maxHeapMb", "heapFraction", "fixedMb");
             double fraction = n.path("heapFraction").isNumber() ? n.path("heapFraction").asDouble() : 0.5;
             if (fraction <= 0 || fraction > 1) {
@@ -196,15 +196,15 @@ public final class CatalogReader {
                     integer(n, p, "maxHeapMb", 0), fraction, integer(n, p, "fixedMb", 0));
         }
 
-        private LogSpec log(String p, JsonNode n) {
+        private LogSpec log(String p, JsonValue n) {
             known(n, p, "file", "maxBytes");
-            JsonNode mb = n.path("maxBytes");
+            JsonValue mb = n.path("maxBytes");
             return new LogSpec(str(n, p, "file", null), mb.canConvertToLong() ? mb.asLong() : 10L * 1024 * 1024);
         }
 
         // ---- small typed accessors that record problems with their location ----
 
-        private void known(JsonNode n, String p, String... names) {
+        private void known(JsonValue n, String p, String... names) {
             if (!n.isObject()) {
                 return;
             }
@@ -217,12 +217,12 @@ public final class CatalogReader {
             });
         }
 
-        private <T> List<T> list(JsonNode parent, String name, boolean required, Item<T> item) {
+        private <T> List<T> list(JsonValue parent, String name, boolean required, Item<T> item) {
             return list(parent, name, name, required, item);
         }
 
-        private <T> List<T> list(JsonNode parent, String path, String name, boolean required, Item<T> item) {
-            JsonNode a = parent.path(name);
+        private <T> List<T> list(JsonValue parent, String path, String name, boolean required, Item<T> item) {
+            JsonValue a = parent.path(name);
             List<T> out = new ArrayList<>();
             if (a.isMissingNode()) {
                 if (required) {
@@ -245,8 +245,8 @@ public final class CatalogReader {
             return out;
         }
 
-        private String req(JsonNode n, String p, String name) {
-            JsonNode v = n.path(name);
+        private String req(JsonValue n, String p, String name) {
+            JsonValue v = n.path(name);
             if (!v.isTextual() || v.asText().isBlank()) {
                 problems.add(tree.where(p + "." + name) + ": required text property '" + name + "' is missing or empty");
                 return "";
@@ -254,8 +254,8 @@ public final class CatalogReader {
             return v.asText();
         }
 
-        private String str(JsonNode n, String p, String name, String dflt) {
-            JsonNode v = n.path(name);
+        private String str(JsonValue n, String p, String name, String dflt) {
+            JsonValue v = n.path(name);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
@@ -266,8 +266,8 @@ public final class CatalogReader {
             return v.asText();
         }
 
-        private int integer(JsonNode n, String p, String name, int dflt) {
-            JsonNode v = n.path(name);
+        private int integer(JsonValue n, String p, String name, int dflt) {
+            JsonValue v = n.path(name);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
@@ -278,8 +278,8 @@ public final class CatalogReader {
             return v.asInt();
         }
 
-        private boolean bool(JsonNode n, String p, String name, boolean dflt) {
-            JsonNode v = n.path(name);
+        private boolean bool(JsonValue n, String p, String name, boolean dflt) {
+            JsonValue v = n.path(name);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
@@ -290,7 +290,7 @@ public final class CatalogReader {
             return v.asBoolean();
         }
 
-        private Duration duration(JsonNode n, String p, String name, String dflt) {
+        private Duration duration(JsonValue n, String p, String name, String dflt) {
             String s = str(n, p, name, dflt);
             try {
                 return Durations.parse(s);
@@ -300,8 +300,8 @@ public final class CatalogReader {
             }
         }
 
-        private List<String> strings(JsonNode n, String p, String name) {
-            JsonNode v = n.path(name);
+        private List<String> strings(JsonValue n, String p, String name) {
+            JsonValue v = n.path(name);
             List<String> out = new ArrayList<>();
             if (v.isMissingNode() || v.isNull()) {
                 return out;
@@ -310,7 +310,7 @@ public final class CatalogReader {
                 problems.add(tree.where(p + "." + name) + ": must be a list of text");
                 return out;
             }
-            for (JsonNode x : v) {
+            for (JsonValue x : v) {
                 if (!x.isTextual()) {
                     problems.add(tree.where(p + "." + name) + ": must be a list of text");
                     continue;
@@ -323,7 +323,7 @@ public final class CatalogReader {
 
     @FunctionalInterface
     private interface Item<T> {
-        T apply(String path, JsonNode node);
+        T apply(String path, JsonValue node);
     }
 
 }

@@ -1,195 +1,69 @@
 package dev.dockhand.agent.control;
 
+import dev.dockhand.agent.json.JsonReader;
+import dev.dockhand.agent.json.JsonValue;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer for the CLI's side of the socket. The agent itself uses Jackson;
- * the client does not, because loading Jackson's ~600 classes doubled the time of {@code agent
- * health} (a Docker HEALTHCHECK, run every few seconds in every container). Records are read and
- * written by their components, so fields added to {@link dev.dockhand.agent.supervise.AgentSnapshot}
- * need no change here; JsonTest checks that the result equals Jackson's.
+ * JSON for the control plane: requests and replies are read with the agent's one reader
+ * ({@link dev.dockhand.agent.json.JsonReader}) into plain maps and lists, mapped to records, and
+ * written. Neither side loads Jackson: loading its ~600 classes doubled the time of {@code agent
+ * health} (a Docker HEALTHCHECK, run every few seconds in every container), and the agent is PID 1.
+ * Records are read and written by their components, so fields added to
+ * {@link dev.dockhand.agent.supervise.AgentSnapshot} need no change here; JsonTest checks that the
+ * result equals Jackson's.
  */
 final class Json {
     private Json() {}
 
     // ---- reading ----
 
-    /** Parses one JSON value: Map (insertion-ordered), List, String, Long, Double, Boolean or null. */
+    /**
+     * Parses one JSON value: Map (insertion-ordered), List, String, Long, Double, Boolean or null.
+     * Text that is not JSON is a {@link dev.dockhand.agent.json.JsonSyntaxException}, an
+     * IllegalArgumentException.
+     */
     static Object parse(String text) {
-        Reader r = new Reader(text);
-        r.space();
-        Object v = r.value();
-        r.space();
-        if (r.at < text.length()) {
-            throw r.error("unexpected text after the value");
-        }
-        return v;
+        return plain(JsonReader.parse(text));
     }
 
-    private static final class Reader {
-        final String s;
-        int at;
-
-        Reader(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(what + " at offset " + at);
-        }
-
-        void space() {
-            while (at < s.length() && " \t\r\n".indexOf(s.charAt(at)) >= 0) {
-                at++;
-            }
-        }
-
-        char peek() {
-            if (at >= s.length()) {
-                throw error("unexpected end");
-            }
-            return s.charAt(at);
-        }
-
-        void expect(char c) {
-            if (peek() != c) {
-                throw error("expected '" + c + "'");
-            }
-            at++;
-        }
-
-        Object value() {
-            char c = peek();
-            switch (c) {
-                case '{':
-                    return object();
-                case '[':
-                    return array();
-                case '"':
-                    return string();
-                case 't':
-                    return word("true", Boolean.TRUE);
-                case 'f':
-                    return word("false", Boolean.FALSE);
-                case 'n':
-                    return word("null", null);
-                default:
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        return number();
-                    }
-                    throw error("unexpected '" + c + "'");
-            }
-        }
-
-        Object word(String w, Object v) {
-            if (!s.startsWith(w, at)) {
-                throw error("expected " + w);
-            }
-            at += w.length();
-            return v;
-        }
-
-        Map<String, Object> object() {
-            expect('{');
+    private static Object plain(JsonValue v) {
+        if (v.isObject()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            space();
-            if (peek() == '}') {
-                at++;
-                return m;
+            for (Iterator<Map.Entry<String, JsonValue>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonValue> e = it.next();
+                m.put(e.getKey(), plain(e.getValue()));
             }
-            while (true) {
-                space();
-                String k = string();
-                space();
-                expect(':');
-                space();
-                m.put(k, value());
-                space();
-                if (peek() == ',') {
-                    at++;
-                    continue;
-                }
-                expect('}');
-                return m;
-            }
+            return m;
         }
-
-        List<Object> array() {
-            expect('[');
-            List<Object> l = new ArrayList<>();
-            space();
-            if (peek() == ']') {
-                at++;
-                return l;
+        if (v.isArray()) {
+            List<Object> l = new ArrayList<>(v.size());
+            for (JsonValue e : v) {
+                l.add(plain(e));
             }
-            while (true) {
-                space();
-                l.add(value());
-                space();
-                if (peek() == ',') {
-                    at++;
-                    continue;
-                }
-                expect(']');
-                return l;
-            }
+            return l;
         }
-
-        String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                char c = peek();
-                at++;
-                if (c == '"') {
-                    return b.toString();
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                char e = peek();
-                at++;
-                switch (e) {
-                    case '"', '\\', '/' -> b.append(e);
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (at + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        b.append((char) Integer.parseInt(s.substring(at, at + 4), 16));
-                        at += 4;
-                    }
-                    default -> throw error("bad escape \\" + e);
-                }
-            }
+        if (v.isTextual()) {
+            return v.asText();
         }
-
-        Object number() {
-            int start = at;
-            boolean fraction = false;
-            while (at < s.length() && "+-0123456789.eE".indexOf(s.charAt(at)) >= 0) {
-                fraction |= ".eE".indexOf(s.charAt(at)) >= 0;
-                at++;
-            }
-            String n = s.substring(start, at);
-            try {
-                return fraction ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
-            } catch (NumberFormatException e) {
-                throw error("bad number " + n);
-            }
+        if (v.isIntegralNumber()) {
+            return v.asLong();
         }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        return null;
     }
 
     // ---- records ----

@@ -59,9 +59,13 @@
  * probe details, the values of keys whose names contain password, secret, jaas, key, token or
  * credential are replaced with {@code ****}. Log lines about requests are redacted the same way.
  *
- * <h2>Why the client has its own JSON code</h2>
+ * <h2>Why not Jackson</h2>
  * {@code agent health} is a Docker HEALTHCHECK run every few seconds in every container; Jackson's
- * class loading doubled its time. The client ({@code ControlClient}, {@code Json}) loads neither
- * Jackson nor a logger; the server keeps Jackson. JsonTest holds the two to the same output.
+ * class loading doubled its time. And the server is PID 1, which keeps what it loads. So both sides
+ * read with {@link dev.dockhand.agent.json.JsonReader} (this package imports {@code json}, never the
+ * other way) and write and map records with {@code Json}; the client loads no logger either.
+ * JsonTest holds {@code Json} to Jackson's output. The {@code @JsonInclude} annotations on
+ * {@code Request} and {@code ControlReply} only matter to Jackson (the tests' reference); the agent
+ * never asks for a class's annotations, so the JVM never loads them.
  */
 package dev.dockhand.agent.control;

@@ -1,9 +1,9 @@
 package dev.dockhand.agent.metadata;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.agent.InvalidInputException;
 import dev.dockhand.agent.catalog.JsonTree;
 import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -193,11 +193,12 @@ public final class MetadataResolver {
             problems.addAll(e.problems());
             return FileMetadata.NONE;
         }
-        JsonNode root = tree.root();
+        JsonValue root = tree.root();
         Sourced<String> self = null;
-        if (root.hasNonNull("self")) {
-            if (root.get("self").isTextual() && !root.get("self").asText().isBlank()) {
-                self = new Sourced<>(root.get("self").asText().trim(), Source.file(tree.where("self")));
+        JsonValue selfValue = root.path("self");
+        if (!selfValue.isMissingNode() && !selfValue.isNull()) {
+            if (selfValue.isTextual() && !selfValue.asText().isBlank()) {
+                self = new Sourced<>(selfValue.asText().trim(), Source.file(tree.where("self")));
             } else {
                 problems.add(tree.where("self") + ": must be this node's FQDN as text");
             }
@@ -205,14 +206,14 @@ public final class MetadataResolver {
         Sourced<String> config = text(root.path("cluster"), "config", tree, "cluster.config", problems);
         Sourced<String> name = text(root.path("cluster"), "name", tree, "cluster.name", problems);
         Sourced<List<Node>> nodes = null;
-        JsonNode ns = root.path("nodes");
+        JsonValue ns = root.path("nodes");
         if (!ns.isMissingNode()) {
             if (!ns.isArray() || ns.isEmpty()) {
                 problems.add(tree.where("nodes") + ": must be a non-empty list of {\"fqdn\": ..., \"role\": ...}");
             } else {
                 List<Node> list = new ArrayList<>();
                 for (int i = 0; i < ns.size(); i++) {
-                    JsonNode n = ns.get(i);
+                    JsonValue n = ns.get(i);
                     String fqdn = n.path("fqdn").asText("");
                     String role = n.path("role").asText("");
                     if (fqdn.isBlank() || role.isBlank()) {
@@ -231,8 +232,8 @@ public final class MetadataResolver {
         return new FileMetadata(self, nodes, config, name);
     }
 
-    private static Sourced<String> text(JsonNode parent, String field, JsonTree tree, String path, Problems problems) {
-        JsonNode v = parent.path(field);
+    private static Sourced<String> text(JsonValue parent, String field, JsonTree tree, String path, Problems problems) {
+        JsonValue v = parent.path(field);
         if (v.isMissingNode() || v.isNull()) {
             return null;
         }
