@@ -193,7 +193,9 @@ class AgentPid1IT {
                 () -> assertTrue(agent.lines("stuck.starts").size() >= 2));
         List<Long> t = nanos(agent.lines("stuck.starts"));
         long gap = (t.get(1) - t.get(0)) / 1_000_000;
-        assertTrue(gap >= 2000 && gap < 4000, "stuck restarted " + gap + " ms after its start (startup timeout 2 s)");
+        // the stamps are the service's own (after bash and date start), the timeout counts from the spawn:
+        // the first stamp may lag its spawn more than the second does, by a few ms under load
+        assertTrue(gap >= 1900 && gap < 4000, "stuck restarted " + gap + " ms after its start (startup timeout 2 s)");
         assertTrue(agent.logText().contains("stuck: not ready within its startup timeout of 2 s"), agent.logText());
         agent.signal("TERM");
         assertEquals(0, agent.awaitExit(Duration.ofSeconds(20)));
