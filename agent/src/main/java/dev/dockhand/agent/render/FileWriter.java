@@ -31,7 +31,9 @@ public final class FileWriter {
     public record Written(String service, Path path, boolean changed) {}
 
     public static List<Written> write(List<RenderedFile> files) {
-        Map<RenderedFile, Path> staged = new LinkedHashMap<>();
+        // target -> its staged temp file (keyed by Path, not by the record: a record's hashCode is
+        // bootstrapped through method handles at first use, start-up time PID 1 need not spend)
+        Map<Path, Path> staged = new LinkedHashMap<>();
         List<Written> out = new ArrayList<>();
         try {
             for (RenderedFile f : files) {
@@ -44,12 +46,12 @@ public final class FileWriter {
                 Path dir = f.target().getParent();
                 Files.createDirectories(dir);
                 Path tmp = Files.createTempFile(dir, "." + f.target().getFileName() + ".", ".tmp");
-                staged.put(f, tmp);
+                staged.put(f.target(), tmp);
                 Files.writeString(tmp, f.content(), StandardCharsets.UTF_8);
                 copyModeAndOwner(Files.exists(f.target()) ? f.target() : f.template(), tmp, Files.exists(f.target()));
             }
             for (var e : staged.entrySet()) {
-                Files.move(e.getValue(), e.getKey().target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return out;
         } catch (IOException e) {
