@@ -64,45 +64,62 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Training: PID 1's path (catalog, render, start, exec probes, a dependency, the control socket,
-# a clean stop), then the CLI's (`agent status` against it). Classes only the real services' probes
-# need (tcp, http, zookeeper, kafka) load from the jar as usual.
-mkdir -p "$work/templates"
-cat > "$work/catalog.json" <<'JSON'
-{ "roles": [ { "id": "node", "cardinality": "1" } ],
+# Training: PID 1's path as a real node walks it (catalog, a node list, templates with macros,
+# render, start, exec and HTTP probes, a dependency, the control socket and HTTP endpoints, a clean
+# stop), then the CLI's (`agent status` against it). What each path touches here is archived and
+# needs no class loading, lambda spinning or method-handle generation at a real start.
+mkdir -p "$work/templates/first"
+cat > "$work/templates/first/first.properties" <<'PROPS'
+node.id=@@ID@@
+host=@@HOST@@
+cluster.id=@@CLUSTER_ID@@
+agents=@@AGENT_ENDPOINTS@@
+PROPS
+write_catalog() { # write_catalog HTTP_PORT
+  cat > "$work/catalog.json" <<JSON
+{ "roles": [ { "id": "node", "cardinality": "1+" } ],
   "services": [
-    { "id": "first", "command": ["sleep", "600"], "health": { "type": "exec", "command": ["true"], "interval": "100ms" },
-      "stop": { "signal": "TERM", "grace": "5s" } },
-    { "id": "second", "command": ["sleep", "600"], "health": { "type": "exec", "command": ["true"], "interval": "100ms" },
-      "stop": { "signal": "TERM", "grace": "5s" } } ],
+    { "id": "first", "command": ["sleep", "600"], "templates": [ { "source": "first/first.properties", "target": "first/first.properties" } ],
+      "health": { "type": "exec", "command": ["true"], "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } },
+    { "id": "second", "port": $1, "command": ["sleep", "600"],
+      "health": { "type": "http", "path": "/livez", "expectStatus": 200, "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } } ],
   "clusterConfigs": [ { "id": "train", "assignments": { "node": ["first", "second"] } } ],
+  "autogen": [ { "file": "first/first.properties", "pattern": "@@ID@@", "macro": "UNIQUE_SELF_NODE_INT" },
+               { "file": "first/first.properties", "pattern": "@@HOST@@", "macro": "GET_NODE_FQDN" } ],
   "startOrder": [ { "service": "first", "waitFor": [] }, { "service": "second", "waitFor": ["first"] } ] }
 JSON
+}
 
 trained=
-(
-  cd "$work"
-  export AGENT_SOCKET="$work/agent.sock" AGENT_HTTP_PORT=0
-  "$java" "${run_flags[@]}" -XX:DumpLoadedClassList="$work/run.classlist" -jar "$jar" run \
-    --catalog "$work/catalog.json" --templates "$work/templates" --data-dir "$work" \
-    --role node --cluster-config train --fqdn localhost > "$work/agent.log" 2>&1 &
-  echo $! > "$work/agent.pid"
-)
-agent_pid=$(cat "$work/agent.pid")
-for _ in $(seq 300); do   # up to 30 s
-  if AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
-      -jar "$jar" status > /dev/null 2>&1; then
-    trained=yes
-    break
-  fi
-  kill -0 "$agent_pid" 2>/dev/null || break
-  sleep 0.1
+for attempt in 1 2 3; do   # a port someone else holds ends the attempt at once; try another
+  port=$((20000 + RANDOM % 30000))
+  write_catalog "$port"
+  rm -f "$work/agent.sock"
+  (
+    cd "$work"
+    export AGENT_SOCKET="$work/agent.sock" AGENT_HTTP_PORT="$port" AGENT_HTTP_BIND=127.0.0.1 \
+      AGENT_NODES="node=localhost,other.invalid" AGENT_CLUSTER_NAME=train AGENT_MEMORY_MB=1024
+    exec "$java" "${run_flags[@]}" -XX:DumpLoadedClassList="$work/run.classlist" -jar "$jar" run \
+      --catalog "$work/catalog.json" --templates "$work/templates" --data-dir "$work/data" \
+      --role node --cluster-config train --fqdn localhost > "$work/agent.log" 2>&1
+  ) &
+  agent_pid=$!
+  for _ in $(seq 300); do   # up to 30 s
+    if AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
+        -jar "$jar" status > /dev/null 2>&1; then
+      trained=yes
+      break
+    fi
+    kill -0 "$agent_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -TERM "$agent_pid" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$agent_pid" 2>/dev/null || true
+  wait "$agent_pid" 2>/dev/null || true
+  agent_pid=
+  [ -n "$trained" ] && break
 done
-kill -TERM "$agent_pid" 2>/dev/null || true
-for _ in $(seq 300); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-kill -KILL "$agent_pid" 2>/dev/null || true
-wait "$agent_pid" 2>/dev/null || true
-agent_pid=
 
 archive() { # archive NAME CLASSLIST FLAGS...: dumps OUTDIR/NAME.jsa, prints its path or nothing
   local name=$1 list=$2
