@@ -25,9 +25,9 @@ public final class ControlServer implements AutoCloseable {
     public static final String DEFAULT_HTTP_BIND = "0.0.0.0";
 
     private final SocketServer socket;
-    private final HttpEndpoints http;
+    private final ProbeHttpServer http;
 
-    private ControlServer(SocketServer socket, HttpEndpoints http) {
+    private ControlServer(SocketServer socket, ProbeHttpServer http) {
         this.socket = socket;
         this.http = http;
     }
@@ -51,7 +51,7 @@ public final class ControlServer implements AutoCloseable {
             throws IOException {
         RequestHandler handler = new RequestHandler(supervisor);
         SocketServer s = SocketServer.start(socket, handler, policy);
-        HttpEndpoints h = null;
+        ProbeHttpServer h = null;
         if (httpOrNull != null) {
             try {
                 h = HttpEndpoints.start(httpOrNull, handler);

@@ -1,126 +1,71 @@
 package dev.dockhand.agent.control;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.dockhand.agent.control.ProbeHttpServer.Response;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The read-only HTTP endpoints: {@code /livez}, {@code /readyz}, {@code /status}, {@code /metrics}.
  * GET and HEAD only (405 otherwise); exact paths only (404 otherwise). No authentication: nothing
- * here changes state, and every snapshot is redacted before it is written.
+ * here changes state, and every snapshot is redacted before it is written. {@link ProbeHttpServer}
+ * speaks the protocol.
  */
-final class HttpEndpoints implements AutoCloseable {
+final class HttpEndpoints implements ProbeHttpServer.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
+    private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final RequestHandler handler;
 
-    private HttpEndpoints(HttpServer server, ExecutorService executor, RequestHandler handler) {
-        this.server = server;
-        this.executor = executor;
+    private HttpEndpoints(RequestHandler handler) {
         this.handler = handler;
     }
 
-    static HttpEndpoints start(InetSocketAddress address, RequestHandler handler) throws IOException {
-        HttpServer server;
+    /** Serves the endpoints on {@code address}; the caller closes the server. */
+    static ProbeHttpServer start(InetSocketAddress address, RequestHandler handler) throws IOException {
+        ProbeHttpServer server;
         try {
-            server = HttpServer.create(address, 16);
+            server = ProbeHttpServer.start(address, new HttpEndpoints(handler));
         } catch (IOException e) {
             throw new IOException("cannot serve HTTP on " + address.getHostString() + ":" + address.getPort() + ": "
                     + e.getMessage() + "; choose another port with --http-port (0 disables HTTP)", e);
         }
-        AtomicInteger n = new AtomicInteger();
-        // Two threads: a slow /status (the supervisor's thread is busy) never delays a /livez.
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "control-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        HttpEndpoints h = new HttpEndpoints(server, executor, handler);
-        server.setExecutor(executor);
-        server.createContext("/", h::handle);
-        server.start();
-        LOG.info("control: HTTP on {}:{}", address.getHostString(), server.getAddress().getPort());
-        return h;
-    }
-
-    InetSocketAddress address() {
-        return server.getAddress();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-        try {
-            route(ex);
-        } catch (RuntimeException e) {
-            LOG.error("control: HTTP {} failed", ex.getRequestURI().getPath(), e);
-            try {
-                send(ex, 500, "text/plain; charset=utf-8", "internal error\n", false);
-            } catch (IOException | RuntimeException ignored) {
-                // headers were already sent: the client sees a cut-off body
-            }
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void route(HttpExchange ex) throws IOException {
-        {
-            String method = ex.getRequestMethod();
-            boolean head = method.equals("HEAD");
-            if (!head && !method.equals("GET")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(ex, 405, "text/plain; charset=utf-8", "method " + method + " not allowed; use GET\n", false);
-                return;
-            }
-            String path = ex.getRequestURI().getPath();
-            switch (path) {
-                case "/livez" -> {
-                    boolean alive = handler.alive();
-                    send(ex, alive ? 200 : 503, "text/plain; charset=utf-8",
-                            alive ? "ok\n" : "the agent's supervision loop is not making progress\n", head);
-                }
-                case "/readyz" -> {
-                    AgentSnapshot s = handler.snapshot();
-                    send(ex, s.ready() ? 200 : 503, "text/plain; charset=utf-8",
-                            s.ready() ? "ready\n" : RequestHandler.notReady(s) + "\n", head);
-                }
-                case "/status" -> send(ex, 200, "application/json",
-                        Json.write(handler.snapshot(), false) + "\n", head);
-                case "/metrics" -> send(ex, 200, Metrics.CONTENT_TYPE, Metrics.render(handler.snapshot()), head);
-                default -> send(ex, 404, "text/plain; charset=utf-8",
-                        "not found; try /livez, /readyz, /status or /metrics\n", head);
-            }
-        }
-    }
-
-    private static void send(HttpExchange ex, int code, String type, String body, boolean head) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        if (head) {
-            ex.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
-            ex.sendResponseHeaders(code, -1);
-            return;
-        }
-        ex.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        LOG.info("control: HTTP on {}:{}", address.getHostString(), server.address().getPort());
+        return server;
     }
 
     @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+    public Response answer(String method, String path) {
+        try {
+            return route(method, path);
+        } catch (RuntimeException e) {
+            LOG.error("control: HTTP {} failed", path, e);
+            return new Response(500, TEXT, "internal error\n");
+        }
+    }
+
+    private Response route(String method, String path) {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return new Response(405, TEXT, "method " + method + " not allowed; use GET\n", "GET, HEAD");
+        }
+        switch (path) {
+            case "/livez": {
+                boolean alive = handler.alive();
+                return new Response(alive ? 200 : 503, TEXT,
+                        alive ? "ok\n" : "the agent's supervision loop is not making progress\n");
+            }
+            case "/readyz": {
+                AgentSnapshot s = handler.snapshot();
+                return new Response(s.ready() ? 200 : 503, TEXT, s.ready() ? "ready\n" : RequestHandler.notReady(s) + "\n");
+            }
+            case "/status":
+                return new Response(200, "application/json", Json.write(handler.snapshot(), false) + "\n");
+            case "/metrics":
+                return new Response(200, Metrics.CONTENT_TYPE, Metrics.render(handler.snapshot()));
+            default:
+                return new Response(404, TEXT, "not found; try /livez, /readyz, /status or /metrics\n");
+        }
     }
 }
