@@ -6,7 +6,7 @@
 #
 # Needs: bash 5 (EPOCHREALTIME), a JDK/JRE 17 `java`, the agent jar (mvn -pl agent package), and tini
 # (Debian: apt-get install -y tini). Installs nothing. Runs as any user; no network besides loopback
-# (the agent's HTTP port is 0: any free port).
+# (the agent's HTTP endpoints listen on 127.0.0.1 at a random port).
 #
 # Env:
 #   AGENT_JVM_OPTS   the agent's JVM flags (default: the image's, written by image/agent-jvm.sh)
@@ -98,8 +98,10 @@ start_agent() {
   local dir=$1
   cd "$dir"
   T0=$(now_us)
+  # HTTP on, as shipped, on loopback and a random port (a port in use ends the run with a clear error)
   # shellcheck disable=SC2086
-  AGENT_SOCKET="$dir/agent.sock" AGENT_HTTP_PORT=0 java $AGENT_JVM_OPTS -jar "$JAR" run \
+  AGENT_SOCKET="$dir/agent.sock" AGENT_HTTP_PORT=$((20000 + RANDOM % 30000)) AGENT_HTTP_BIND=127.0.0.1 \
+    java $AGENT_JVM_OPTS -jar "$JAR" run \
     --catalog "$dir/catalog.json" --templates "$dir/templates" --data-dir "$dir" \
     --role node --cluster-config bench --fqdn localhost > "$dir/agent.log" 2>&1 &
   AGENT_PID=$!
