@@ -64,10 +64,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Training: PID 1's path as a real node walks it (catalog, a node list, templates with macros,
-# render, start, exec and HTTP probes, a dependency, the control socket and HTTP endpoints, a clean
+# Training: PID 1's path as every node walks it (catalog, a node list, templates with macros,
+# render, start, exec and TCP probes, a dependency, the control socket and HTTP endpoints, a clean
 # stop), then the CLI's (`agent status` against it). What each path touches here is archived and
-# needs no class loading, lambda spinning or method-handle generation at a real start.
+# needs no class loading, lambda spinning or method-handle generation at a real start. What only
+# some roles use (the HTTP probe's client, on the registry and console nodes) is left out: the
+# whole archive is resident in every agent, a class loaded at run time only where it is used.
 mkdir -p "$work/templates/first"
 cat > "$work/templates/first/first.properties" <<'PROPS'
 node.id=@@ID@@
@@ -82,7 +84,7 @@ write_catalog() { # write_catalog HTTP_PORT
     { "id": "first", "command": ["sleep", "600"], "templates": [ { "source": "first/first.properties", "target": "first/first.properties" } ],
       "health": { "type": "exec", "command": ["true"], "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } },
     { "id": "second", "port": $1, "command": ["sleep", "600"],
-      "health": { "type": "http", "path": "/livez", "expectStatus": 200, "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } } ],
+      "health": { "type": "tcp", "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } } ],
   "clusterConfigs": [ { "id": "train", "assignments": { "node": ["first", "second"] } } ],
   "autogen": [ { "file": "first/first.properties", "pattern": "@@ID@@", "macro": "UNIQUE_SELF_NODE_INT" },
                { "file": "first/first.properties", "pattern": "@@HOST@@", "macro": "GET_NODE_FQDN" } ],
