@@ -28,8 +28,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Kafka's Java client from the test JVM against brokers on the lab network (their FQDNs resolve through the JVM's hosts file). */
 public final class Kafka implements AutoCloseable {
     static {
-        // the clients log every config at INFO; keep the test's output to what matters
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // the clients log every config at INFO; keep the test's output to what matters (the agent jar on
+        // the test class path brings its SLF4J backend, dev.dockhand.agent.log)
+        dev.dockhand.agent.log.AgentLog.get().setLevel("org.apache.kafka", org.slf4j.event.Level.WARN);
     }
 
     private final String bootstrap;
