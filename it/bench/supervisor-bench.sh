@@ -213,10 +213,10 @@ medf() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ?
 range() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s", lo, hi }'; }
 
 printf '\n%-44s %-22s %-18s %-10s %s\n' "median of $RUNS (min..max)" "agent run (supervisor)" "agent run -- CMD" "tini" "target"
-printf '%-44s %-22s %-18s %-10s %s\n' "RSS, 1 idle service (MB)" "$(medf "${a_rss1[@]}") ($(range "${a_rss1[@]}"))" "$(medf "${s_rss[@]}")" "$(medf "${t_rss[@]}")" "< 40"
-printf '%-44s %-22s %-18s %-10s %s\n' "RSS, 4 idle services (MB)" "$(medf "${a_rss4[@]}") ($(range "${a_rss4[@]}"))" "n/a" "n/a" "< 40"
-printf '%-44s %-22s %-18s %-10s %s\n' "  of which anonymous, 1 service (MB)" "$(medf "${a_anon1[@]}") ($(range "${a_anon1[@]}"))" "$(medf "${s_anon[@]}")" "$(medf "${t_anon[@]}")" ""
-printf '%-44s %-22s %-18s %-10s %s\n' "  of which anonymous, 4 services (MB)" "$(medf "${a_anon4[@]}") ($(range "${a_anon4[@]}"))" "n/a" "n/a" ""
+printf '%-44s %-22s %-18s %-10s %s\n' "RSS, 1 idle service (MiB)" "$(medf "${a_rss1[@]}") ($(range "${a_rss1[@]}"))" "$(medf "${s_rss[@]}")" "$(medf "${t_rss[@]}")" "< 40"
+printf '%-44s %-22s %-18s %-10s %s\n' "RSS, 4 idle services (MiB)" "$(medf "${a_rss4[@]}") ($(range "${a_rss4[@]}"))" "n/a" "n/a" "< 40"
+printf '%-44s %-22s %-18s %-10s %s\n' "  of which anonymous, 1 service (MiB)" "$(medf "${a_anon1[@]}") ($(range "${a_anon1[@]}"))" "$(medf "${s_anon[@]}")" "$(medf "${t_anon[@]}")" ""
+printf '%-44s %-22s %-18s %-10s %s\n' "  of which anonymous, 4 services (MiB)" "$(medf "${a_anon4[@]}") ($(range "${a_anon4[@]}"))" "n/a" "n/a" ""
 printf '%-44s %-22s %-18s %-10s %s\n' "start -> first service exec (ms)" "$(med "${a_exec[@]}") ($(range "${a_exec[@]}"))" "$(med "${s_exec[@]}")" "$(med "${t_exec[@]}")" ""
 printf '%-44s %-22s %-18s %-10s %s\n' "crash -> first retry exec (ms)" "$(med "${a_retry[@]}") ($(range "${a_retry[@]}"))" "n/a" "n/a" "< 100"
 printf '%-44s %-22s %-18s %-10s %s\n' "dependency ready -> dependent exec (ms) [$LAG_RUNS]" "$(med "${a_lag[@]}") ($(range "${a_lag[@]}"))" "n/a" "n/a" "< 100"
