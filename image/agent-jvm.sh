@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The agent's JVM set-up, in one place for the image, the local dev stack and the test harness:
 #
-#   image/agent-jvm.sh OUTDIR [AGENT_JAR]
+#   image/agent-jvm.sh [--if-stale] OUTDIR [AGENT_JAR]
+#
+# (--if-stale: do nothing when OUTDIR's flag files are newer than the jar and this script, as the
+# dev stack, the benchmarks and the test harness call it before every start)
 #
 # writes into OUTDIR
 #   agent-run.jvmopts  java @argfile for PID 1 (`java @OUTDIR/agent-run.jvmopts -jar agent.jar run`)
@@ -28,7 +31,9 @@
 #                                            to a temp dir (read-only or noexec /tmp works)
 set -euo pipefail
 
-out=${1:?usage: agent-jvm.sh OUTDIR [AGENT_JAR]}
+if_stale=
+if [ "${1:-}" = --if-stale ]; then if_stale=yes; shift; fi
+out=${1:?usage: agent-jvm.sh [--if-stale] OUTDIR [AGENT_JAR]}
 here=$(cd "$(dirname "$0")" && pwd)
 jar=${2:-$here/../agent/target/agent.jar}
 java=${JAVA:-java}
@@ -36,6 +41,10 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
 [ -f "$jar" ] || { echo "agent-jvm.sh: no agent jar at $jar" >&2; exit 2; }
+if [ -n "$if_stale" ] && [ "$out/agent-run.jvmopts" -nt "$jar" ] && [ "$out/agent-run.jvmopts" -nt "$0" ] \
+    && [ "$out/agent-cli.jvmopts" -nt "$jar" ]; then
+  exit 0
+fi
 
 common=(-XX:+UseSerialGC -Xms4m -Xmn1m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
 run_flags=("${common[@]}" -Xint)

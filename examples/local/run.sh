@@ -35,7 +35,5 @@ echo "dev stack: data in $AGENT_DATA_DIR; in another terminal: examples/local/ag
 # machine's JVM, once per build of the agent jar (about 4 s)
 jar="$root/agent/target/agent.jar"
 jvm="$root/agent/target/jvm"
-if [ ! -f "$jvm/agent-run.jvmopts" ] || [ "$jar" -nt "$jvm/agent-run.jvmopts" ]; then
-  bash "$root/image/agent-jvm.sh" "$jvm" "$jar" >&2
-fi
+bash "$root/image/agent-jvm.sh" --if-stale "$jvm" "$jar" >&2
 exec java @"$jvm/agent-run.jvmopts" -jar "$jar" run "$@"

@@ -33,9 +33,7 @@ LAG_RUNS=${LAG_RUNS:-$((RUNS < 10 ? 10 : RUNS))}
 if [ -z "${AGENT_JVM_OPTS:-}" ]; then
   # the image's flags and class-data archive (image/agent-jvm.sh), made for this jar and this JVM
   jvm_dir="$(dirname "$JAR")/jvm"
-  if [ ! -f "$jvm_dir/agent-run.jvmopts" ] || [ "$JAR" -nt "$jvm_dir/agent-run.jvmopts" ]; then
-    bash "$here/../../image/agent-jvm.sh" "$jvm_dir" "$JAR" >&2
-  fi
+  bash "$here/../../image/agent-jvm.sh" --if-stale "$jvm_dir" "$JAR" >&2
   AGENT_JVM_OPTS="@$jvm_dir/agent-run.jvmopts"
 fi
 

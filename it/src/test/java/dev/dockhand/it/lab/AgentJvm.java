@@ -1,9 +1,10 @@
 package dev.dockhand.it.lab;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The agent's JVM flags as the image ships them: {@code image/agent-jvm.sh} run once per build of the
@@ -25,16 +26,16 @@ public final class AgentJvm {
         return List.of("@" + flagFile(agentJar, "agent-cli.jvmopts"));
     }
 
+    /** Jars whose flags this JVM has made or found current (the jar does not change during a test run). */
+    private static final Set<Path> CURRENT = new HashSet<>();
+
     private static Path flagFile(Path agentJar, String name) {
-        Path dir = agentJar.toAbsolutePath().getParent().resolve("jvm");
-        Path file = dir.resolve(name);
-        try {
-            if (!Files.isRegularFile(file) || Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(agentJar)) < 0) {
-                Cmd.run(Duration.ofMinutes(2), List.of("bash", SCRIPT.toString(), dir.toString(), agentJar.toString())).check();
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        Path jar = agentJar.toAbsolutePath();
+        Path dir = jar.getParent().resolve("jvm");
+        if (!CURRENT.contains(jar)) {
+            Cmd.run(Duration.ofMinutes(2), List.of("bash", SCRIPT.toString(), "--if-stale", dir.toString(), jar.toString())).check();
+            CURRENT.add(jar);
         }
-        return file;
+        return dir.resolve(name);
     }
 }
