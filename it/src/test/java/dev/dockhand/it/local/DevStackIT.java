@@ -52,6 +52,9 @@ class DevStackIT {
     static final Duration READY_WITHIN = Duration.ofSeconds(180);
     static final String TOPIC = "dev-stack-it";
     static final int RECORDS = 500;
+    static final String SUBJECT = "dev-stack-value";
+    /** The id the registry gave the schema registered in order 3; read back after the restart in order 7. */
+    static String schemaId;
 
     static Process agent;
     static Path log;
@@ -169,9 +172,22 @@ class DevStackIT {
                 .POST(HttpRequest.BodyPublishers.ofString(schema)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, post.statusCode(), post.body());
         assertTrue(post.body().matches("\\{\"id\":\\d+\\}"), post.body());
+        schemaId = post.body().replaceAll("\\D", "");
+        assertTrue(registrySubjects().contains(SUBJECT), registrySubjects());
+    }
+
+    static String registrySubjects() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/subjects"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(subjects.body().contains("dev-stack-value"), subjects.body());
+        assertEquals(200, subjects.statusCode(), subjects.body());
+        return subjects.body();
+    }
+
+    static HttpResponse<String> registrySchema(String id) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/schemas/ids/" + id))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -298,6 +314,12 @@ class DevStackIT {
         assertTrue(second.contains("Skipping recovery"), "the broker did not skip recovery after a clean stop:\n" + tail());
         assertTrue(!second.contains("Recovering unflushed segment"), "the broker recovered logs after a clean stop");
         assertEquals(RECORDS, consumeAll("dev-stack-it-2"), "records survive the restart");
+        // the registry keeps its schemas in <data dir>/registry, not in memory
+        assertTrue(Files.exists(WORK.resolve("data/registry/registry.mv.db")), "no registry database on the data volume");
+        assertTrue(registrySubjects().contains(SUBJECT), "the registry lost its subjects in the restart: " + registrySubjects());
+        HttpResponse<String> byId = registrySchema(schemaId);
+        assertEquals(200, byId.statusCode(), "schema " + schemaId + " after the restart: " + byId.body());
+        assertTrue(byId.body().contains("Rec"), byId.body());
     }
 
     /** run.sh execs the agent's JVM, so the process we started is the agent. */
