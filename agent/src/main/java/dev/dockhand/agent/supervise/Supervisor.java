@@ -207,19 +207,10 @@ public final class Supervisor implements SupervisorControl {
             return;
         }
         s.startupTimer = loop.schedule(h.startupTimeout(), () -> startupTimedOut(s, gen));
-        scheduleProbe(s, gen, Duration.ZERO);
-    }
-
-    private void scheduleProbe(Svc s, int gen, Duration delay) {
-        s.probeTimer = loop.schedule(delay, () -> {
-            if (gen != s.generation || !s.state.running() || s.state == ServiceState.STOPPING) {
-                return;
-            }
-            HealthSpec h = s.planned.spec().health();
-            String host = s.planned.probeHost();
-            int port = h.port() == null ? s.planned.spec().port() : h.port();
-            probes.submit(s.planned.id(), () -> check(s, h, host, port), r -> probed(s, gen, r));
-        });
+        String host = p.probeHost();
+        int port = h.port() == null ? spec.port() : h.port();
+        s.prober = new Prober(loop, probes, p.id(), () -> check(s, h, host, port), r -> probed(s, gen, r));
+        s.prober.schedule(Duration.ZERO, startingInterval(h.interval()), true);
     }
 
     private HealthResult check(Svc s, HealthSpec h, String host, int port) {
@@ -240,6 +231,7 @@ public final class Supervisor implements SupervisorControl {
             case STARTING -> {
                 if (r.ok()) {
                     cancel(s.startupTimer);
+                    s.prober.schedule(h.interval(), h.interval(), false); // liveness: one attempt at a time
                     moveTo(s, ServiceState.READY, r.detail() + ", " + r.latencyMs() + " ms");
                     armReset(s, gen);
                     evaluate();
@@ -263,10 +255,9 @@ public final class Supervisor implements SupervisorControl {
                 }
             }
             default -> {
-                return;
+                // not probed in other states
             }
         }
-        scheduleProbe(s, gen, s.state == ServiceState.STARTING ? startingInterval(h.interval()) : h.interval());
     }
 
     private static Duration startingInterval(Duration interval) {
@@ -289,7 +280,7 @@ public final class Supervisor implements SupervisorControl {
         if (gen != s.generation || s.process == null || s.process.pid() != pid) {
             return;
         }
-        cancel(s.probeTimer);
+        stopProbing(s);
         cancel(s.startupTimer);
         cancel(s.killTimer);
         cancel(s.resetTimer);
@@ -374,7 +365,7 @@ public final class Supervisor implements SupervisorControl {
         if (s.process == null) {
             return;
         }
-        cancel(s.probeTimer);
+        stopProbing(s);
         cancel(s.startupTimer);
         Signal signal = Signal.parse(s.planned.spec().stop().signal());
         Duration grace = s.planned.spec().stop().grace();
@@ -438,7 +429,7 @@ public final class Supervisor implements SupervisorControl {
             }
         }
         if (services.values().stream().noneMatch(x -> x.state.running()) && !terminated.isDone()) {
-            remotes.values().forEach(r -> cancel(r.timer));
+            remotes.values().forEach(r -> r.probers.forEach(Prober::stop));
             log.info("every service stopped; agent exits {}", exitCode);
             terminated.complete(exitCode);
         }
@@ -459,6 +450,7 @@ public final class Supervisor implements SupervisorControl {
 
     // ---------------------------------------------------------------- remote dependencies
 
+    /** One prober per endpoint, hedged until the dependency is ready; ready as soon as enough endpoints pass. */
     private void probeRemote(Remote r) {
         if (stopping) {
             return;
@@ -471,24 +463,21 @@ public final class Supervisor implements SupervisorControl {
         }
         HealthCheck check = Probes.of(h);
         Duration timeout = h.timeout();
-        int round = ++r.round;
-        r.answers.clear();
         for (NodePlan.Endpoint e : r.dep.endpoints()) {
-            probes.submit(r.dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),
-                    res -> remoteAnswered(r, round, e, res));
+            Prober prober = new Prober(loop, probes, r.dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),
+                    res -> remoteAnswered(r, e, res));
+            r.probers.add(prober);
+            prober.schedule(Duration.ZERO, startingInterval(r.dep.probe().interval()), true);
         }
     }
 
-    private void remoteAnswered(Remote r, int round, NodePlan.Endpoint e, HealthResult res) {
-        if (round != r.round) {
-            return;
-        }
+    private void remoteAnswered(Remote r, NodePlan.Endpoint e, HealthResult res) {
         r.answers.put(e.toString(), res);
-        if (r.answers.size() < r.dep.endpoints().size()) {
-            return;
-        }
         long ok = r.answers.values().stream().filter(HealthResult::ok).count();
         boolean ready = ok >= r.dep.required();
+        if (!ready && !r.ready && r.answers.size() < r.dep.endpoints().size()) {
+            return; // not every endpoint has answered yet: nothing to say
+        }
         String before = r.detail;
         r.detail = ok + "/" + r.dep.endpoints().size() + " answered" + (r.dep.required() > 1 ? ", " + r.dep.required() + " needed" : "");
         if (ready != r.ready) {
@@ -499,13 +488,14 @@ public final class Supervisor implements SupervisorControl {
             } else {
                 log.warn("remote {} not ready: {} ({})", r.dep.service(), r.detail, who);
             }
+            // ready: every REMOTE_READY_INTERVAL, for status; not ready: hedged, to see it back soon
+            Duration next = ready ? REMOTE_READY_INTERVAL : startingInterval(r.dep.probe().interval());
+            r.probers.forEach(p -> p.schedule(next, next, !ready));
             evaluate();
         } else if (!r.detail.equals(before)) {
             // the waiting services' reasons quote the detail ("waiting for zookeeper (1/3 answered...)")
             evaluate();
         }
-        Duration next = r.ready ? REMOTE_READY_INTERVAL : startingInterval(r.dep.probe().interval());
-        r.timer = loop.schedule(next, () -> probeRemote(r));
     }
 
     // ---------------------------------------------------------------- exec probes
@@ -742,6 +732,12 @@ public final class Supervisor implements SupervisorControl {
         return p.spec().log() == null ? 0 : p.spec().log().maxBytes();
     }
 
+    private static void stopProbing(Svc s) {
+        if (s.prober != null) {
+            s.prober.stop();
+        }
+    }
+
     private static void cancel(Loop.Timer t) {
         if (t != null) {
             t.cancel();
@@ -767,7 +763,8 @@ public final class Supervisor implements SupervisorControl {
         String crashReason;
         HealthResult lastProbe;
         long lastProbeEpoch;
-        Loop.Timer probeTimer;
+        /** The probe of the current generation, while it runs; null before the first start. */
+        Prober prober;
         Loop.Timer startupTimer;
         Loop.Timer backoffTimer;
         Loop.Timer killTimer;
@@ -788,9 +785,9 @@ public final class Supervisor implements SupervisorControl {
         final RemoteDependency dep;
         boolean ready;
         String detail = "not probed yet";
-        int round;
+        /** The last answer of each endpoint that has answered. */
         final Map<String, HealthResult> answers = new LinkedHashMap<>();
-        Loop.Timer timer;
+        final List<Prober> probers = new ArrayList<>();
 
         Remote(RemoteDependency dep) {
             this.dep = dep;

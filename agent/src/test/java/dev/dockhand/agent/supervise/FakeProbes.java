@@ -22,6 +22,8 @@ final class FakeProbes implements ProbeRunner {
     /** The loop task in which each target's last passing answer was handled. */
     final Map<String, Long> passedInTask = new HashMap<>();
     private final java.util.function.LongSupplier currentTask;
+    /** Targets whose next attempt hangs: it is never answered (a probe stuck until its timeout). */
+    private final java.util.Set<String> hangNext = new java.util.HashSet<>();
 
     FakeProbes(ManualLoop loop) {
         this.loop = loop;
@@ -36,6 +38,11 @@ final class FakeProbes implements ProbeRunner {
         answers.put(target, HealthResult.failed(why, 1));
     }
 
+    /** The next attempt at {@code target} never answers; later ones answer as scripted. */
+    void hangNext(String target) {
+        hangNext.add(target);
+    }
+
     long count(String target) {
         return asked.stream().filter(target::equals).count();
     }
@@ -43,6 +50,9 @@ final class FakeProbes implements ProbeRunner {
     @Override
     public void submit(String target, Supplier<HealthResult> probe, Consumer<HealthResult> onLoop) {
         asked.add(target);
+        if (hangNext.remove(target)) {
+            return;
+        }
         HealthResult r = answers.getOrDefault(target, HealthResult.failed("no answer scripted", 1));
         loop.post(() -> {
             if (r.ok()) {

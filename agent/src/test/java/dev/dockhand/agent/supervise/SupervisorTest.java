@@ -99,6 +99,32 @@ class SupervisorTest {
     }
 
     @Test
+    void anAttemptThatHangsWhileStartingDoesNotDelayReady() {
+        start(plan(svc("zk"), svc("kafka").waits("zk")));
+        loop.advance(ms(250));
+        probes.hangNext("zk"); // as ZooKeeper does with a connection made the instant it binds its port
+        probes.pass("zk");
+        loop.advance(ms(100));
+        assertEquals(ServiceState.STARTING, state("zk"), "the attempt that hangs was the only one so far");
+        loop.advance(ms(100));
+        assertEquals(ServiceState.READY, state("zk"), "the next attempt went out without waiting for the hung one");
+        assertEquals(1, launcher.of("kafka").size());
+    }
+
+    @Test
+    void aRemoteMajorityIsReadyWithoutWaitingForAnEndpointThatHangs() {
+        start(plan(svc("kafka").remote("zookeeper", 2, "zk-1", "zk-2", "zk-3")));
+        loop.advance(ms(200));
+        probes.hangNext("zookeeper@zk-3:2181");
+        probes.fail("zookeeper@zk-3:2181", "timed out");
+        probes.pass("zookeeper@zk-1:2181");
+        probes.pass("zookeeper@zk-2:2181");
+        loop.advance(ms(100));
+        assertEquals(List.of("launch kafka"), launcher.events, "two of three answered: a majority, zk-3 still out");
+        assertTrue(supervisor.snapshot().dependencies().get(0).ready());
+    }
+
+    @Test
     void aRemoteDependencyThatIsNotReadyIsProbedEvery100Ms() {
         start(plan(svc("kafka").remote("zookeeper", 1, "zk-1")));
         loop.advance(s(1));
