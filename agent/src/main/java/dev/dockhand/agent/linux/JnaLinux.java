@@ -46,6 +46,9 @@ final class JnaLinux implements Linux {
     // <fcntl.h>
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000; // 02000000 octal
+    // <poll.h>
+    static final int POLLIN = 0x1;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     // <spawn.h>
     static final short POSIX_SPAWN_SETPGROUP = 0x02;
@@ -85,6 +88,11 @@ final class JnaLinux implements Linux {
         int pipe2(int[] fds, int flags);
 
         NativeLong read(int fd, byte[] buf, NativeLong count);
+
+        NativeLong write(int fd, byte[] buf, NativeLong count);
+
+        /** {@code fds}: struct pollfd as two ints each, see {@link JnaLinux#poll}. */
+        int poll(int[] fds, NativeLong nfds, int timeout);
 
         int close(int fd);
 
@@ -211,7 +219,7 @@ final class JnaLinux implements Linux {
                 }
                 check(libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
             });
-            // The child holds its own copies now; keeping ours would hide its EOF from the pumps.
+            // The child holds its own copies now; keeping ours would hide its EOF from the output thread.
             close(out[1]);
             close(err[1]);
             return new Spawned(pid, out[0], err[0]);
@@ -304,7 +312,8 @@ final class JnaLinux implements Linux {
         }
     }
 
-    private int[] pipe() {
+    @Override
+    public int[] pipe() {
         int[] fds = new int[2];
         // O_CLOEXEC: no other child may inherit these ends; the dup2 onto 1 and 2 clears the flag there.
         if (libc.pipe2(fds, O_CLOEXEC) != 0) {
@@ -475,6 +484,52 @@ final class JnaLinux implements Linux {
                 throw errno("read(" + fd + ")", e);
             }
         }
+    }
+
+    @Override
+    public void write(int fd, byte[] buf, int len) {
+        byte[] rest = buf;
+        int left = len;
+        while (left > 0) {
+            long n = libc.write(fd, rest, new NativeLong(left)).longValue();
+            if (n < 0) {
+                int e = Native.getLastError();
+                if (e == EINTR) {
+                    continue;
+                }
+                throw errno("write(" + fd + ")", e);
+            }
+            left -= (int) n;
+            if (left > 0) {
+                rest = java.util.Arrays.copyOfRange(rest, (int) n, (int) n + left);
+            }
+        }
+    }
+
+    /**
+     * struct pollfd is {int fd; short events; short revents;}: passed as two ints per fd, the second
+     * holding events and revents, in its low and high half on a little-endian machine (x86-64, arm64).
+     */
+    @Override
+    public int poll(int[] fds, int[] revents, int timeoutMillis) {
+        int[] pollfds = new int[fds.length * 2];
+        for (int i = 0; i < fds.length; i++) {
+            pollfds[2 * i] = fds[i];
+            pollfds[2 * i + 1] = LITTLE_ENDIAN ? POLLIN : POLLIN << 16;
+        }
+        int n = libc.poll(pollfds, new NativeLong(fds.length), timeoutMillis);
+        if (n < 0) {
+            int e = Native.getLastError();
+            if (e == EINTR) {
+                java.util.Arrays.fill(revents, 0, fds.length, 0);
+                return 0;
+            }
+            throw errno("poll", e);
+        }
+        for (int i = 0; i < fds.length; i++) {
+            revents[i] = LITTLE_ENDIAN ? pollfds[2 * i + 1] >>> 16 : pollfds[2 * i + 1] & 0xFFFF;
+        }
+        return n;
     }
 
     @Override

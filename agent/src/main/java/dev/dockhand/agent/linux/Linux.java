@@ -73,6 +73,20 @@ public interface Linux {
 
     void close(int fd);
 
+    /** pipe2(O_CLOEXEC): {read end, write end}, for waking a thread blocked in {@link #poll}. */
+    int[] pipe();
+
+    /** Writes all of {@code buf[0..len)} to fd. Restarts on EINTR. */
+    void write(int fd, byte[] buf, int len);
+
+    /**
+     * poll(2) for input on {@code fds}: blocks until at least one has data, has reached end of file or
+     * has failed, or until {@code timeoutMillis} (-1: no timeout). {@code revents[i]} is set to the
+     * events of {@code fds[i]}: nonzero means a {@link #read} will not block. Returns the number of fds
+     * with events; 0 after the timeout or when a signal interrupted the wait.
+     */
+    int poll(int[] fds, int[] revents, int timeoutMillis);
+
     /** Resident set size of a process in bytes, from /proc/PID/statm; -1 if gone. */
     long rssBytes(int pid);
 }

@@ -73,6 +73,21 @@ final class UnsupportedLinux implements Linux {
     }
 
     @Override
+    public int[] pipe() {
+        throw unsupported("make pipes");
+    }
+
+    @Override
+    public void write(int fd, byte[] buf, int len) {
+        throw unsupported("write pipes");
+    }
+
+    @Override
+    public int poll(int[] fds, int[] revents, int timeoutMillis) {
+        throw unsupported("poll pipes");
+    }
+
+    @Override
     public long rssBytes(int pid) {
         return -1;
     }

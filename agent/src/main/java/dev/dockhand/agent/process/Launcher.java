@@ -16,14 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ProcessLauncher}: spawns through {@link Linux#spawn}, reaps through one
- * {@link ChildReaper}, and pumps each child's stdout and stderr, line by line and prefixed with its
- * id, to the agent's own stdout and stderr (and to the service's log file when it has one).
+ * {@link ChildReaper}, and reads every child's stdout and stderr on one {@link OutputMux} thread, line
+ * by line and prefixed with its id, to the agent's own stdout and stderr (and to the service's log
+ * file when it has one).
  *
  * <p>When {@code onExit} runs: after the child was reaped AND both of its pipes reached end of file,
  * so every line it wrote is out before anyone hears that it ended. If a descendant that outlived it
  * keeps a pipe open (a daemon that forked and did not close its fds), {@code onExit} runs
  * {@link #DEFAULT_DRAIN_GRACE} after the reap anyway, and that descendant's lines keep flowing under
- * the same prefix until it closes the pipe. {@code onExit} runs on the reaper thread, a pump thread or
+ * the same prefix until it closes the pipe. {@code onExit} runs on the reaper thread, the output thread or
  * the JDK's delay thread, whichever completes the condition: it must hand work off, not block.
  */
 public final class Launcher implements ProcessLauncher {
@@ -36,6 +37,7 @@ public final class Launcher implements ProcessLauncher {
     private final PrefixedOutput output;
     private final Duration drainGrace;
     private final ChildReaper reaper;
+    private final OutputMux outputs;
 
     /**
      * @param linux the kernel ({@code Linuxes.system()}, or a fake in tests)
@@ -52,6 +54,7 @@ public final class Launcher implements ProcessLauncher {
         this.output = new PrefixedOutput(out, err);
         this.drainGrace = drainGrace;
         this.reaper = new ChildReaper(linux);
+        this.outputs = new OutputMux(linux);
     }
 
     @Override
@@ -88,11 +91,12 @@ public final class Launcher implements ProcessLauncher {
     @Override
     public void close() {
         reaper.close();
+        outputs.close();
     }
 
-    /** For tests: the reaper has ended. */
+    /** For tests: the reaper and the output thread have ended. */
     boolean awaitStopped(Duration timeout) throws InterruptedException {
-        return reaper.awaitStopped(timeout);
+        return reaper.awaitStopped(timeout) && outputs.awaitStopped(timeout);
     }
 
     private final class Child implements RunningProcess {
@@ -118,12 +122,8 @@ public final class Launcher implements ProcessLauncher {
 
         void started(Spawned s) {
             pid = s.pid();
-            OutputPump out = new OutputPump(linux, s.stdoutFd(), spec.id() + "-stdout", line -> line(false, line));
-            OutputPump err = new OutputPump(linux, s.stderrFd(), spec.id() + "-stderr", line -> line(true, line));
-            out.done.thenRun(() -> stdoutEof.complete(null));
-            err.done.thenRun(() -> stderrEof.complete(null));
-            out.start();
-            err.start();
+            outputs.add(s.stdoutFd(), spec.id() + "-stdout", line -> line(false, line)).thenRun(() -> stdoutEof.complete(null));
+            outputs.add(s.stderrFd(), spec.id() + "-stderr", line -> line(true, line)).thenRun(() -> stderrEof.complete(null));
         }
 
         private void line(boolean stderr, byte[] line) {

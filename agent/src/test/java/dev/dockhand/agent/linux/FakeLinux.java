@@ -50,6 +50,9 @@ public final class FakeLinux implements Linux {
     private volatile IntConsumer onSpawn = p -> {};
 
     private static final byte[] EOF = new byte[0];
+    /** Write end of each {@link #pipe()} -> its read end. */
+    private final Map<Integer, Integer> writeEnds = new ConcurrentHashMap<>();
+    private final Object pollMonitor = new Object();
 
     /** What {@link #getpid()} returns (4242 unless set; 1 plays PID 1). */
     public FakeLinux pid(int pid) {
@@ -94,15 +97,15 @@ public final class FakeLinux implements Linux {
     /** Puts {@code text} (UTF-8) on the child's stdout or stderr pipe. */
     public void write(int pid, boolean stderr, String text) {
         int[] fds = fdsOfPid.get(pid);
-        pipes.get(stderr ? fds[1] : fds[0]).add(text.getBytes(StandardCharsets.UTF_8));
+        put(stderr ? fds[1] : fds[0], text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** End of file on both pipes of the child (it and everything that inherited them are gone). */
     public void closeOutput(int pid) {
         int[] fds = fdsOfPid.get(pid);
         if (fds != null) {
-            pipes.get(fds[0]).add(EOF);
-            pipes.get(fds[1]).add(EOF);
+            put(fds[0], EOF);
+            put(fds[1], EOF);
         }
     }
 
@@ -254,6 +257,58 @@ public final class FakeLinux implements Linux {
     @Override
     public void close(int fd) {
         calls.add("close " + fd);
+    }
+
+    /** A pipe as the kernel makes one: bytes written to the second fd are read from the first. */
+    @Override
+    public synchronized int[] pipe() {
+        int r = nextFd++;
+        int w = nextFd++;
+        pipes.put(r, new LinkedBlockingDeque<>());
+        writeEnds.put(w, r);
+        return new int[] {r, w};
+    }
+
+    @Override
+    public void write(int fd, byte[] buf, int len) {
+        Integer r = writeEnds.get(fd);
+        if (r == null) {
+            throw new ErrnoException("write(" + fd + ")", 9, "Bad file descriptor");
+        }
+        put(r, Arrays.copyOf(buf, len));
+    }
+
+    /** Readable: a pipe with bytes or at end of file. */
+    @Override
+    public int poll(int[] fds, int[] revents, int timeoutMillis) {
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (pollMonitor) {
+            while (true) {
+                int n = 0;
+                for (int i = 0; i < fds.length; i++) {
+                    LinkedBlockingDeque<byte[]> pipe = pipes.get(fds[i]);
+                    revents[i] = pipe == null ? 0x20 /* POLLNVAL */ : pipe.isEmpty() ? 0 : 0x1 /* POLLIN */;
+                    n += revents[i] != 0 ? 1 : 0;
+                }
+                long left = deadline - System.nanoTime();
+                if (n > 0 || left <= 0) {
+                    return n;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(pollMonitor, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+        }
+    }
+
+    private void put(int fd, byte[] chunk) {
+        pipes.get(fd).add(chunk);
+        synchronized (pollMonitor) {
+            pollMonitor.notifyAll();
+        }
     }
 
     @Override

@@ -65,6 +65,33 @@ class JnaLinuxTest {
     }
 
     @Test
+    void pollSaysWhichPipeHasDataAndWhenOneReachedEndOfFile() {
+        int[] a = linux.pipe();
+        int[] b = linux.pipe();
+        try {
+            int[] revents = new int[2];
+            assertEquals(0, linux.poll(new int[] {a[0], b[0]}, revents, 50), "nothing written: the timeout");
+            linux.write(b[1], "hi\n".getBytes(StandardCharsets.UTF_8), 3);
+            assertEquals(1, linux.poll(new int[] {a[0], b[0]}, revents, 5000));
+            assertEquals(0, revents[0], "a has nothing");
+            assertTrue(revents[1] != 0, "b has data");
+            byte[] buf = new byte[16];
+            assertEquals(3, linux.read(b[0], buf));
+            linux.close(a[1]);
+            a[1] = -1;
+            assertEquals(1, linux.poll(new int[] {a[0], b[0]}, revents, 5000), "a's writer is gone: end of file is an event");
+            assertTrue(revents[0] != 0);
+            assertEquals(-1, linux.read(a[0], buf), "and reads as end of file");
+        } finally {
+            for (int fd : new int[] {a[0], a[1], b[0], b[1]}) {
+                if (fd >= 0) {
+                    linux.close(fd);
+                }
+            }
+        }
+    }
+
+    @Test
     void subreaperFlagReadsBack() {
         linux.becomeChildSubreaper();
         assertTrue(linux.isChildSubreaper());

@@ -83,6 +83,53 @@ class LauncherLinuxTest {
     }
 
     @Test
+    void oneThreadReadsEveryChildAndAQuietOneIsNotStarvedByANoisyOne() throws Exception {
+        // the noisy child's lines are counted, not kept: it writes as fast as it can until it is killed
+        java.util.concurrent.atomic.AtomicLong noise = new java.util.concurrent.atomic.AtomicLong();
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        java.io.OutputStream sink = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                rest.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) { // one call per prefixed line
+                if (new String(b, off, Math.min(len, 8), StandardCharsets.UTF_8).equals("noisy | ")) {
+                    noise.incrementAndGet();
+                } else {
+                    rest.write(b, off, len);
+                }
+            }
+        };
+        Launcher own = new Launcher(Linuxes.system(), new PrintStream(sink, true), new PrintStream(sink, true), Duration.ofSeconds(5));
+        CompletableFuture<ExitStatus> noisyExit = new CompletableFuture<>();
+        CompletableFuture<ExitStatus> quietExit = new CompletableFuture<>();
+        try {
+            RunningProcess noisy = own.launch(new LaunchSpec("noisy", List.of("yes", "noise"), ENV, Path.of("/"), null, null, 0, true),
+                    (pid, st) -> noisyExit.complete(st));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (noise.get() < 1000) {
+                assertTrue(System.nanoTime() < deadline, "the noisy child's lines never came");
+                Thread.sleep(5);
+            }
+            own.launch(new LaunchSpec("quiet", List.of("sh", "-c", "echo hello"), ENV, Path.of("/"), null, null, 0, true),
+                    (pid, st) -> quietExit.complete(st));
+            assertEquals(new ExitStatus.Exited(0), quietExit.get(20, TimeUnit.SECONDS), "the quiet child's pipes were read to their end");
+            assertEquals("quiet | hello\n", rest.toString(StandardCharsets.UTF_8), "while the noisy one still wrote");
+            long readers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("dockhand-output") || t.getName().endsWith("-stdout") || t.getName().endsWith("-stderr"))
+                    .count();
+            assertEquals(1, readers, "one output thread for every pipe of every child");
+            noisy.signal(Signal.KILL);
+            assertEquals(new ExitStatus.Killed(9, false), noisyExit.get(20, TimeUnit.SECONDS));
+        } finally {
+            own.close();
+            assertTrue(own.awaitStopped(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
     void exitCodePropagates() throws Exception {
         assertEquals(new ExitStatus.Exited(5), launch("five", "echo bye >&2; exit 5").get(10, TimeUnit.SECONDS));
         assertEquals("five | bye\n", err.toString(StandardCharsets.UTF_8));
