@@ -20,8 +20,9 @@
 # agent uses of it. An archive of only the classes the agent loads, dumped from a training run of that
 # path, is smaller than the default one and needs no class parsing or verification at start (README,
 # "Figures"). The flags, one per line so the files read as a list:
-#   -XX:+UseSerialGC -Xms4m -Xmn1m -Xmx32m  one GC thread, a young generation of 1 MiB: the agent's
-#                                            live data is about 2 MiB
+#   -XX:+UseSerialGC -Xms4m -Xmx32m         one GC thread; the agent's live data is about 2 MiB
+#   run: -Xmn512k, cli: -Xmn1m               young generation: PID 1 allocates little once started, and
+#                                            every page of eden it cycles through stays resident
 #   -Xss512k                                 the agent's threads are shallow
 #   -XX:-UsePerfData                         no /tmp/hsperfdata mmap per JVM (jcmd works by pid)
 #   run: -Xint                               no JIT: the supervisor is idle between probes; the
@@ -46,9 +47,9 @@ if [ -n "$if_stale" ] && [ "$out/agent-run.jvmopts" -nt "$jar" ] && [ "$out/agen
   exit 0
 fi
 
-common=(-XX:+UseSerialGC -Xms4m -Xmn1m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
-run_flags=("${common[@]}" -Xint)
-cli_flags=("${common[@]}" -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m)
+common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
+run_flags=("${common[@]}" -Xmn512k -Xint)
+cli_flags=("${common[@]}" -Xmn1m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m)
 
 # JNA's native library for this platform, copied out of the jar once
 rm -rf "$out/native"
