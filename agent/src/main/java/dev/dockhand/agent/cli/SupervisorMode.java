@@ -76,7 +76,6 @@ final class SupervisorMode {
             server = ControlServer.start(supervisor, socket, http);
         } catch (IOException e) {
             launcher.close();
-            loop.shutdown();
             throw new InvalidInputException("cannot serve the control plane: " + e.getMessage()
                     + " (set --socket/AGENT_SOCKET or --http-port/AGENT_HTTP_PORT)");
         }
@@ -91,6 +90,7 @@ final class SupervisorMode {
         supervisor.start();
         int code;
         try {
+            loop.runUntil(supervisor::terminated); // this thread is the supervisor's loop from here on
             code = supervisor.awaitTermination();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -98,7 +98,6 @@ final class SupervisorMode {
         }
         server.close();
         launcher.close();
-        loop.shutdown();
         return code;
     }
 

@@ -128,6 +128,11 @@ public final class Supervisor implements SupervisorControl {
         loop.post(this::beginStop);
     }
 
+    /** True once every service has stopped and the exit code is known (set in a loop task). */
+    public boolean terminated() {
+        return terminated.isDone();
+    }
+
     /** The agent's exit code once every service has stopped: 0 after a clean stop, 1 when a failed service stopped the node. */
     public int awaitTermination() throws InterruptedException {
         try {
