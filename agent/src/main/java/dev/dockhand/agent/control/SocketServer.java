@@ -17,10 +17,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class SocketServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
     static final long REQUEST_TIMEOUT_MS = 10_000;
+    /** How long a worker or timeout thread with nothing to do lives on. */
+    static final long IDLE_THREAD_LIFE_MS = 5_000;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
@@ -60,10 +62,17 @@ final class SocketServer implements AutoCloseable {
         this.handler = handler;
         this.policy = policy;
         AtomicInteger n = new AtomicInteger();
+        // Both pools end their threads after IDLE_THREAD_LIFE without work: Docker's HEALTHCHECK asks
+        // every 10 s, and two threads kept for that in PID 1 would cost about 0.25 MiB all day.
         this.workers = new ThreadPoolExecutor(
-                1, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                1, 4, IDLE_THREAD_LIFE_MS, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64),
                 r -> daemon(r, "control-socket-" + n.incrementAndGet()));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "control-socket-timeout"));
+        workers.allowCoreThreadTimeOut(true);
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "control-socket-timeout"));
+        timeouts.setKeepAliveTime(IDLE_THREAD_LIFE_MS, TimeUnit.MILLISECONDS);
+        timeouts.allowCoreThreadTimeOut(true);
+        timeouts.setRemoveOnCancelPolicy(true);
+        this.watchdog = timeouts;
         this.acceptor = daemon(this::acceptLoop, "control-socket-accept");
     }
 

@@ -75,6 +75,28 @@ class ControlServerTest {
     }
 
     @Test
+    void theThreadsThatAnsweredEndWhenIdle() throws Exception {
+        Path socket = tmp.resolve("agent.sock");
+        try (ControlServer ignored = ControlServer.start(FakeSupervisor.allReady(), socket, null)) {
+            assertTrue(new ControlClient(socket).health().ok());
+            assertTrue(answeringThreads() > 0, "a worker answered");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SocketServer.IDLE_THREAD_LIFE_MS + 10_000);
+            while (answeringThreads() > 0) {
+                assertTrue(System.nanoTime() < deadline, "worker and timeout threads still there after being idle");
+                Thread.sleep(100); // the pool's own keep-alive decides; nothing to await
+            }
+            assertTrue(new ControlClient(socket).health().ok(), "and a later request is answered by new ones");
+        }
+    }
+
+    /** Live worker and timeout threads of control sockets (the acceptor excluded). */
+    static long answeringThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("control-socket-") && !t.getName().equals("control-socket-accept"))
+                .count();
+    }
+
+    @Test
     void speaksPlainJsonLinesToAnyClient() throws IOException {
         Path socket = tmp.resolve("agent.sock");
         try (ControlServer ignored = ControlServer.start(FakeSupervisor.allReady(), socket, null)) {
