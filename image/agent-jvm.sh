@@ -94,8 +94,11 @@ write_catalog() { # write_catalog HTTP_PORT
     { "id": "first", "command": ["sleep", "600"], "templates": [ { "source": "first/first.properties", "target": "first/first.properties" } ],
       "health": { "type": "exec", "command": ["true"], "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } },
     { "id": "second", "port": $1, "command": ["sleep", "600"],
-      "health": { "type": "tcp", "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } } ],
-  "clusterConfigs": [ { "id": "train", "assignments": { "node": ["first", "second"] } } ],
+      "health": { "type": "tcp", "interval": "100ms" }, "stop": { "signal": "TERM", "grace": "5s" } },
+    { "id": "third", "command": ["sleep", "600"],
+      "health": { "type": "http", "port": $1, "path": "/livez", "expectBody": "ok", "interval": "100ms" },
+      "stop": { "signal": "TERM", "grace": "5s" } } ],
+  "clusterConfigs": [ { "id": "train", "assignments": { "node": ["first", "second", "third"] } } ],
   "autogen": [ { "file": "first/first.properties", "pattern": "@@ID@@", "macro": "UNIQUE_SELF_NODE_INT" },
                { "file": "first/first.properties", "pattern": "@@HOST@@", "macro": "GET_NODE_FQDN" } ],
   "startOrder": [ { "service": "first", "waitFor": [] }, { "service": "second", "waitFor": ["first"] } ] }

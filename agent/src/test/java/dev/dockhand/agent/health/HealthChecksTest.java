@@ -129,6 +129,77 @@ class HealthChecksTest {
     }
 
     @Test
+    void httpReadsChunkedAndCloseDelimitedBodies() throws IOException {
+        HttpServer chunked = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        chunked.createContext("/", x -> {
+            x.sendResponseHeaders(200, 0); // length 0: chunked
+            for (String part : List.of("{\"status\":", "\"UP\",", "\"checks\":[]}")) {
+                x.getResponseBody().write(part.getBytes(StandardCharsets.UTF_8));
+                x.getResponseBody().flush();
+            }
+            x.close();
+        });
+        chunked.start();
+        open.add(() -> chunked.stop(0));
+        HealthResult ok = Probes.of(spec("http", "/q/health", 200, "\"UP\",\"checks\"")).check(HOST, chunked.getAddress().getPort(), TIMEOUT);
+        assertTrue(ok.ok(), "a body split across chunks is matched whole: " + ok.detail());
+
+        int plain = rawHttp("HTTP/1.0 200 OK\nContent-Type: text/plain\n\nall good, no length, LF line ends");
+        HealthResult closeDelimited = Probes.of(spec("http", "/", 200, "no length")).check(HOST, plain, TIMEOUT);
+        assertTrue(closeDelimited.ok(), closeDelimited.detail());
+    }
+
+    @Test
+    void httpNamesAnAnswerThatIsNotHttp() throws IOException {
+        int notHttp = rawHttp("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+        HealthResult r = Probes.of(spec("http", "/", 200, null)).check(HOST, notHttp, TIMEOUT);
+        assertFalse(r.ok());
+        assertTrue(r.detail().startsWith("not an HTTP answer: SSH-2.0-OpenSSH_9.2"), r.detail());
+    }
+
+    @Test
+    void httpAServerThatTricklesIsCutAtTheProbesTimeout() throws IOException {
+        ServerSocket trickle = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        open.add(trickle);
+        Thread t = new Thread(() -> {
+            try (Socket c = trickle.accept()) {
+                for (int i = 0; i < 100; i++) { // a byte every 50 ms: never a whole head within 300 ms
+                    c.getOutputStream().write('H');
+                    c.getOutputStream().flush();
+                    Thread.sleep(50);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the probe hung up: what is expected
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        long t0 = System.nanoTime();
+        HealthResult r = Probes.of(spec("http", "/", 200, null)).check(HOST, trickle.getLocalPort(), Duration.ofMillis(300));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(r.ok());
+        assertTrue(r.detail().startsWith("timed out"), r.detail());
+        assertTrue(ms < 2000, "the probe took " + ms + " ms with a 300 ms timeout");
+    }
+
+    /** A server that answers one connection with {@code answer} and closes it. */
+    int rawHttp(String answer) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        open.add(server);
+        Thread t = new Thread(() -> {
+            try (Socket c = server.accept()) {
+                c.getInputStream().read(new byte[4096]);
+                c.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // the test's assertion says what went wrong
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return server.getLocalPort();
+    }
+
+    @Test
     void httpAgainstAServerThatNeverAnswersTimesOut() throws IOException {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(silent);
