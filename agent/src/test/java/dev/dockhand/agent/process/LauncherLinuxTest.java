@@ -48,7 +48,7 @@ class LauncherLinuxTest {
 
     @Test
     void concurrentWritersNeverInterleaveMidLine() throws Exception {
-        // 3000-byte lines straddle the pumps' 8 KiB reads and the 64 KiB pipe buffer.
+        // 3000-byte lines straddle the output thread's 8 KiB reads and the 64 KiB pipe buffer.
         String lines = "yes \"$(head -c 3000 /dev/zero | tr '\\0' %s)\" | head -n 2000";
         CompletableFuture<ExitStatus> a = launch("a", String.format(lines, "a"));
         CompletableFuture<ExitStatus> b = launch("b", String.format(lines, "b"));
