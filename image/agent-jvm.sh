@@ -24,6 +24,8 @@
 #   run: -Xmn512k, cli: -Xmn1m               young generation: PID 1 allocates little once started, and
 #                                            every page of eden it cycles through stays resident
 #   -Xss512k                                 the agent's threads are shallow
+#   -XX:StringTableSize=4096                 the interned-string table starts at 4096 buckets, not
+#                                            65536 (0.5 MiB); it grows by itself if ever needed
 #   -XX:-UsePerfData                         no /tmp/hsperfdata mmap per JVM (jcmd works by pid)
 #   run: -Xint                               no JIT: the supervisor is idle between probes; the
 #                                            compiler's thread, arena and code cache cost ~3 MiB
@@ -47,7 +49,7 @@ if [ -n "$if_stale" ] && [ "$out/agent-run.jvmopts" -nt "$jar" ] && [ "$out/agen
   exit 0
 fi
 
-common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:-UsePerfData)
+common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:StringTableSize=4096 -XX:-UsePerfData)
 run_flags=("${common[@]}" -Xmn512k -Xint)
 cli_flags=("${common[@]}" -Xmn1m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m)
 

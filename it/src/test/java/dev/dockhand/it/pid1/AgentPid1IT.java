@@ -219,12 +219,12 @@ class AgentPid1IT {
         assertEquals(List.of("registry", "registry-done", "kafka", "kafka-done", "zk", "zk-done"), order,
                 "each dependency is signalled only after its dependent exited");
 
-        // PID 1 keeps what it loads for the container's life: no CLI parser, console, Kafka client, Jackson or URL handler
+        // PID 1 keeps what it loads for the container's life: no CLI parser, console, Kafka client, Jackson or HTTP URL handler
         List<String> loaded = Files.readAllLines(tmp.resolve(Pid1Agent.CLASS_LOG));
         assertTrue(loaded.stream().anyMatch(l -> l.contains(" dev.dockhand.agent.supervise.Supervisor ")), "the log is the agent's");
         List<String> unwanted = loaded.stream().filter(l -> l.contains(" picocli.") || l.contains(" dev.dockhand.agent.console.")
                 || l.contains(" org.apache.kafka.") || l.contains(" java.text.SimpleDateFormat ")
-                || l.contains(" com.fasterxml.") || l.contains(" sun.net.www.")).toList();
+                || l.contains(" com.fasterxml.") || l.contains(" sun.net.www.protocol.http.") || l.contains(" sun.net.www.http.")).toList();
         assertEquals(List.of(), unwanted, "classes that agent run must not load");
     }
 
