@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -37,14 +36,12 @@ final class HttpCheck implements HealthCheck {
     public HealthResult check(String host, int port, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), Probes.millisLeft(deadline));
-            s.setSoTimeout(Probes.millisLeft(deadline));
+        try (Socket s = Probes.connect(host, port, deadline)) {
             String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + authority
                     + "\r\nUser-Agent: dockhand-agent\r\nAccept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            InputStream in = new java.io.BufferedInputStream(new DeadlineInput(s, deadline), 4096);
+            InputStream in = DeadlineInput.of(s, deadline);
             String head = readHead(in);
             int status = status(head);
             if (status != expectStatus) {
@@ -115,31 +112,6 @@ final class HttpCheck implements HealthCheck {
     private static String firstLine(String head) {
         int nl = head.indexOf('\n');
         return (nl < 0 ? head : head.substring(0, nl)).strip();
-    }
-
-    /** A socket's input that fails once the probe's deadline has passed, however the server trickles. */
-    private static final class DeadlineInput extends InputStream {
-        private final Socket socket;
-        private final InputStream in;
-        private final long deadline;
-
-        DeadlineInput(Socket socket, long deadline) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.deadline = deadline;
-        }
-
-        @Override
-        public int read() throws IOException {
-            socket.setSoTimeout(Probes.millisLeft(deadline));
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            socket.setSoTimeout(Probes.millisLeft(deadline));
-            return in.read(b, off, len);
-        }
     }
 
     /** Transfer-Encoding: chunked, decoded; trailers ignored. */

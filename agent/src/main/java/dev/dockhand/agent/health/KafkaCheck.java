@@ -3,7 +3,6 @@ package dev.dockhand.agent.health;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,9 +23,7 @@ final class KafkaCheck implements HealthCheck {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         int correlation = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), Probes.millisLeft(deadline));
-            s.setSoTimeout(Probes.millisLeft(deadline));
+        try (Socket s = Probes.connect(host, port, deadline)) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             byte[] client = CLIENT_ID.getBytes(StandardCharsets.UTF_8);
             // request header v1: api_key, api_version, correlation_id, client_id (nullable string); empty body
@@ -37,7 +34,7 @@ final class KafkaCheck implements HealthCheck {
             out.writeShort(client.length);
             out.write(client);
             out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataInputStream in = new DataInputStream(DeadlineInput.of(s, deadline));
             int size = in.readInt();
             if (size < 10 || size > MAX_RESPONSE) {
                 return HealthResult.failed("not a Kafka ApiVersions response (size " + size + ")", Probes.since(start));

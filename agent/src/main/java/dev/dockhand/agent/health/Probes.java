@@ -2,7 +2,10 @@ package dev.dockhand.agent.health;
 
 import dev.dockhand.agent.catalog.HealthSpec;
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
@@ -20,6 +23,18 @@ public final class Probes {
             case "kafka" -> new KafkaCheck();
             default -> throw new IllegalArgumentException("no network check for probe type '" + spec.type() + "'");
         };
+    }
+
+    /** A connection to {@code host:port} made before {@code deadlineNanos}; the caller closes it. */
+    static Socket connect(String host, int port, long deadlineNanos) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), millisLeft(deadlineNanos));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     static long since(long startNanos) {

@@ -1,8 +1,6 @@
 package dev.dockhand.agent.health;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,14 +40,10 @@ final class ZooKeeperCheck implements HealthCheck {
 
     /** Sends a four-letter word and reads the reply until the server closes the connection. */
     static String fourLetter(String host, int port, String word, long deadlineNanos) throws IOException {
-        try (Socket s = new Socket()) {
-            int left = Probes.millisLeft(deadlineNanos);
-            s.connect(new InetSocketAddress(host, port), left);
-            s.setSoTimeout(Probes.millisLeft(deadlineNanos));
+        try (Socket s = Probes.connect(host, port, deadlineNanos)) {
             s.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            InputStream in = s.getInputStream();
-            byte[] reply = in.readNBytes(MAX_REPLY);
+            byte[] reply = DeadlineInput.of(s, deadlineNanos).readNBytes(MAX_REPLY);
             return new String(reply, StandardCharsets.UTF_8);
         }
     }
