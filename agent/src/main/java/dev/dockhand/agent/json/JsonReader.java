@@ -101,8 +101,7 @@ public final class JsonReader {
         at++; // {
         Map<String, JsonValue> fields = new LinkedHashMap<>();
         space();
-        if (at < s.length() && s.charAt(at) == '}') {
-            at++;
+        if (skip('}')) {
             depth--;
             return new JsonValue(Collections.unmodifiableMap(fields));
         }
@@ -120,12 +119,10 @@ public final class JsonReader {
             String child = lines == null ? null : path.isEmpty() ? name : path + "." + name;
             fields.put(name, value(child));
             space();
-            if (at < s.length() && s.charAt(at) == ',') {
-                at++;
+            if (skip(',')) {
                 continue;
             }
-            if (at < s.length() && s.charAt(at) == '}') {
-                at++;
+            if (skip('}')) {
                 depth--;
                 return new JsonValue(Collections.unmodifiableMap(fields));
             }
@@ -138,25 +135,31 @@ public final class JsonReader {
         at++; // [
         List<JsonValue> elements = new ArrayList<>();
         space();
-        if (at < s.length() && s.charAt(at) == ']') {
-            at++;
+        if (skip(']')) {
             depth--;
             return new JsonValue(Collections.unmodifiableList(elements));
         }
         while (true) {
             elements.add(value(lines == null ? null : path + "[" + elements.size() + "]"));
             space();
-            if (at < s.length() && s.charAt(at) == ',') {
-                at++;
+            if (skip(',')) {
                 continue;
             }
-            if (at < s.length() && s.charAt(at) == ']') {
-                at++;
+            if (skip(']')) {
                 depth--;
                 return new JsonValue(Collections.unmodifiableList(elements));
             }
             throw error("expected ',' or ']' but found " + found());
         }
+    }
+
+    /** Steps over {@code c} if it comes next. */
+    private boolean skip(char c) {
+        if (at < s.length() && s.charAt(at) == c) {
+            at++;
+            return true;
+        }
+        return false;
     }
 
     private void enter() {
@@ -191,11 +194,8 @@ public final class JsonReader {
     private JsonValue number() {
         int start = at;
         int startColumn = at - lineStart + 1;
-        if (s.charAt(at) == '-') {
-            at++;
-        }
-        if (at < s.length() && s.charAt(at) == '0') {
-            at++;
+        skip('-');
+        if (skip('0')) {
             if (at < s.length() && isDigit(s.charAt(at))) {
                 throw error("a number must not start with 0 (leading zeros are not allowed)");
             }
@@ -203,16 +203,14 @@ public final class JsonReader {
             digits("expected a digit after '-' but found ");
         }
         boolean integral = true;
-        if (at < s.length() && s.charAt(at) == '.') {
-            at++;
+        if (skip('.')) {
             integral = false;
             digits("expected a digit after the decimal point but found ");
         }
-        if (at < s.length() && (s.charAt(at) == 'e' || s.charAt(at) == 'E')) {
-            at++;
+        if (skip('e') || skip('E')) {
             integral = false;
-            if (at < s.length() && (s.charAt(at) == '+' || s.charAt(at) == '-')) {
-                at++;
+            if (!skip('+')) {
+                skip('-');
             }
             digits("expected a digit in the exponent but found ");
         }
@@ -313,8 +311,8 @@ public final class JsonReader {
                 at++;
             } else if (c == '\n' || c == '\r') {
                 at++;
-                if (c == '\r' && at < s.length() && s.charAt(at) == '\n') {
-                    at++;
+                if (c == '\r') {
+                    skip('\n'); // CRLF is one line end
                 }
                 line++;
                 lineStart = at;
