@@ -94,10 +94,10 @@ final class Prober {
             onAnswer.accept(r); // may schedule or stop
         }
         if (stopped || timer != null) {
-            return;
+            return; // stopped, or onAnswer rescheduled, or the next attempt is already armed
         }
         // hedged: a slot is free again (the attempts were all out); one at a time: this was the attempt
-        if (hedged || (current && attemptEpoch == epoch)) {
+        if (hedged || current) {
             timer = loop.schedule(interval, this::attempt);
         }
     }
