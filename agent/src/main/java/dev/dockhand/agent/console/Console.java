@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** One running console: its sources, its overview cache and its HTTP server. */
 final class Console implements AutoCloseable {
     private final ExecutorService collectors;
-    private final ExecutorService http;
     private final Sources.KafkaSource kafka;
     private final ConsoleServer server;
 
@@ -19,11 +18,10 @@ final class Console implements AutoCloseable {
             Sources.ZooKeeperSource zk, Sources.RegistrySource registry, Sources.AgentSource agents) throws IOException {
         this.collectors = collectors;
         this.kafka = kafka;
-        this.http = Executors.newFixedThreadPool(8, daemon("console-http"));
         OverviewCollector collector = new OverviewCollector(config, kafka, zk, registry, agents, collectors, Clock.systemUTC());
         OverviewCache cache = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
         this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), cache,
-                new Page(config.refreshSeconds()), http);
+                new Page(config.refreshSeconds()));
     }
 
     /** The real console: AdminClient, srvr, the registry's HTTP API and the agents' /status. */
@@ -53,7 +51,6 @@ final class Console implements AutoCloseable {
     public void close() {
         server.close();
         kafka.close();
-        http.shutdownNow();
         collectors.shutdownNow();
     }
 

@@ -1,86 +1,92 @@
 package dev.dockhand.agent.console;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.dockhand.agent.net.HttpProtocol;
+import dev.dockhand.agent.net.HttpProtocol.Header;
+import dev.dockhand.agent.net.HttpProtocol.Response;
+import dev.dockhand.agent.net.RequestServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The console's HTTP side (JDK server). Read-only: GET and HEAD of {@code /}, {@code /api/overview},
+ * The console's HTTP side, on the agent's own request server (no thread waits for a slow client; see
+ * {@link RequestServer}). Read-only: GET and HEAD of {@code /}, {@code /api/overview},
  * {@code /metrics}, {@code /livez}; everything else is 404, other methods 405. There is no action
  * endpoint at all, whatever {@code actions.enabled} says.
  */
-final class ConsoleServer implements AutoCloseable {
-    private final HttpServer server;
+final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
+    private static final String TEXT = HttpProtocol.TEXT;
+    private static final List<Header> COMMON = List.of(
+            new Header("X-Content-Type-Options", "nosniff"), new Header("Referrer-Policy", "no-referrer"));
+
     private final OverviewCache overviews;
     private final Page page;
+    private final ServerSocketChannel channel;
+    private final int port;
+    private RequestServer server;
 
-    ConsoleServer(InetSocketAddress address, OverviewCache overviews, Page page, ExecutorService executor) throws IOException {
+    ConsoleServer(InetSocketAddress address, OverviewCache overviews, Page page) throws IOException {
         this.overviews = overviews;
         this.page = page;
-        this.server = HttpServer.create(address, 64);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
+        this.channel = ServerSocketChannel.open();
+        try {
+            channel.bind(address, 64);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        this.port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
 
-    void start() {
-        server.start();
+    void start() throws IOException {
+        server = RequestServer.start("console-http", List.of(new RequestServer.Listener(channel, new HttpProtocol(this))));
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return port;
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getPath();
-            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
-            ex.getResponseHeaders().set("Cache-Control", "no-store");
-            boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez");
-            if (!known) {
-                send(ex, 404, "text/plain; charset=utf-8", "not found: this console is read-only and serves /, /api/overview, /metrics, /livez\n");
-                return;
-            }
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(ex, 405, "text/plain; charset=utf-8", "method not allowed: this console is read-only\n");
-                return;
-            }
-            switch (path) {
-                case "/livez" -> send(ex, 200, "text/plain; charset=utf-8", "ok\n");
-                case "/api/overview" -> send(ex, 200, "application/json", Http.JSON.writeValueAsString(overviews.get()));
-                case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", Metrics.render(overviews.get()));
-                default -> {
-                    ex.getResponseHeaders().set("Content-Security-Policy", page.contentSecurityPolicy());
-                    ex.getResponseHeaders().set("X-Frame-Options", "DENY");
-                    send(ex, 200, "text/html; charset=utf-8", page.render(overviews.get()));
-                }
-            }
-        } catch (RuntimeException e) {
-            // The exchange may be half-written; the client sees a broken reply. Say why on stderr.
-            System.err.println("console: " + ex.getRequestURI() + ": " + e);
+    @Override
+    public Response answer(String method, String path) {
+        boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez");
+        if (!known) {
+            return response(404, TEXT, "not found: this console is read-only and serves /, /api/overview, /metrics, /livez\n");
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return response(405, TEXT, "method not allowed: this console is read-only\n", new Header("Allow", "GET, HEAD"));
+        }
+        try {
+            return switch (path) {
+                case "/livez" -> response(200, TEXT, "ok\n");
+                case "/api/overview" -> response(200, "application/json", Http.JSON.writeValueAsString(overviews.get()));
+                case "/metrics" -> response(200, "text/plain; version=0.0.4; charset=utf-8", Metrics.render(overviews.get()));
+                default -> response(200, "text/html; charset=utf-8", page.render(overviews.get()),
+                        new Header("Content-Security-Policy", page.contentSecurityPolicy()), new Header("X-Frame-Options", "DENY"));
+            };
+        } catch (IOException | RuntimeException e) {
+            System.err.println("console: " + path + ": " + e);
+            return response(500, TEXT, "internal error\n");
         }
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : b.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(b);
-            }
-        }
+    private static Response response(int code, String type, String body, Header... extra) {
+        List<Header> headers = new ArrayList<>(COMMON);
+        headers.addAll(List.of(extra));
+        return new Response(code, type, body, headers);
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        if (server != null) {
+            server.close();
+        } else {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
     }
 }

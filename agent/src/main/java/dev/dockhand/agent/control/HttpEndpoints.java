@@ -1,19 +1,24 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.control.ProbeHttpServer.Response;
+import dev.dockhand.agent.net.HttpProtocol;
+import dev.dockhand.agent.net.HttpProtocol.Header;
+import dev.dockhand.agent.net.HttpProtocol.Response;
+import dev.dockhand.agent.net.RequestServer;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The read-only HTTP endpoints: {@code /livez}, {@code /readyz}, {@code /status}, {@code /metrics}.
  * GET and HEAD only (405 otherwise); exact paths only (404 otherwise). No authentication: nothing
- * here changes state, and every snapshot is redacted before it is written. {@link ProbeHttpServer}
+ * here changes state, and every snapshot is redacted before it is written. {@link HttpProtocol}
  * speaks the protocol.
  */
-final class HttpEndpoints implements ProbeHttpServer.Handler {
+final class HttpEndpoints implements HttpProtocol.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
     private static final String TEXT = "text/plain; charset=utf-8";
 
@@ -23,17 +28,18 @@ final class HttpEndpoints implements ProbeHttpServer.Handler {
         this.handler = handler;
     }
 
-    /** Serves the endpoints on {@code address}; the caller closes the server. */
-    static ProbeHttpServer start(InetSocketAddress address, RequestHandler handler) throws IOException {
-        ProbeHttpServer server;
+    /** Binds {@code address} (port 0: any free port); the listener to hand to a {@link RequestServer}. */
+    static RequestServer.Listener bind(InetSocketAddress address, RequestHandler handler) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
         try {
-            server = ProbeHttpServer.start(address, new HttpEndpoints(handler));
+            ch.bind(address, 64);
         } catch (IOException e) {
+            ch.close();
             throw new IOException("cannot serve HTTP on " + address.getHostString() + ":" + address.getPort() + ": "
                     + e.getMessage() + "; choose another port with --http-port (0 disables HTTP)", e);
         }
-        LOG.info("control: HTTP on {}:{}", address.getHostString(), server.address().getPort());
-        return server;
+        LOG.info("control: HTTP on {}:{}", address.getHostString(), ((InetSocketAddress) ch.getLocalAddress()).getPort());
+        return new RequestServer.Listener(ch, new HttpProtocol(new HttpEndpoints(handler)));
     }
 
     @Override
@@ -48,7 +54,7 @@ final class HttpEndpoints implements ProbeHttpServer.Handler {
 
     private Response route(String method, String path) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return new Response(405, TEXT, "method " + method + " not allowed; use GET\n", "GET, HEAD");
+            return new Response(405, TEXT, "method " + method + " not allowed; use GET\n", List.of(new Header("Allow", "GET, HEAD")));
         }
         switch (path) {
             case "/livez": {

@@ -24,7 +24,10 @@
  * <h2>Protocol</h2>
  * One request per connection: the client sends one JSON object followed by a newline (or closes its
  * write side), the server answers one JSON object followed by a newline and closes. A request not
- * complete within 10 s is dropped. Requests:
+ * complete within 10 s is dropped. Idle clients hold no thread: one selector thread serves the socket
+ * and the HTTP port together ({@link dev.dockhand.agent.net.RequestServer}), a request reaches a worker
+ * only once complete, and at most 128 connections stay open per listener (a new one closes the oldest
+ * still sending its request). Requests:
  * <pre>
  * {"op":"status"}                                  the snapshot
  * {"op":"health"}                                  ok = the supervision loop is alive
@@ -44,7 +47,8 @@
  * <h2>HTTP</h2>
  * Port {@code --http-port} / {@code AGENT_HTTP_PORT} (default 9800, 0 disables), bind address
  * {@code --http-bind} / {@code AGENT_HTTP_BIND} (default 0.0.0.0). GET and HEAD only (else 405),
- * exact paths (else 404), no authentication because nothing here changes anything:
+ * exact paths (else 404), no authentication because nothing here changes anything. A request head
+ * must arrive within 3 s (else 408 and closed) and fit in 8 KiB (else 431):
  * {@code /livez} 200 while the supervision loop is alive, also while services are still starting;
  * {@code /readyz} 200 when every service is ready, else 503 naming the others; {@code /status} the
  * snapshot as JSON; {@code /metrics} Prometheus text format 0.0.4: {@code dockhand_service_up},

@@ -60,4 +60,24 @@ class ConsoleServerTest {
         assertEquals(405, send("POST", "/").statusCode());
         assertEquals(405, send("DELETE", "/api/overview").statusCode());
     }
+
+    @Test
+    void halfSentRequestsDoNotFreezeTheConsole() throws Exception {
+        java.util.List<java.net.Socket> half = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", console.port());
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                half.add(s);
+            }
+            HttpResponse<String> livez = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.port() + "/livez"))
+                    .timeout(Duration.ofMillis(2500)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, livez.statusCode());
+            assertEquals(200, send("GET", "/").statusCode());
+        } finally {
+            for (java.net.Socket s : half) {
+                s.close();
+            }
+        }
+    }
 }

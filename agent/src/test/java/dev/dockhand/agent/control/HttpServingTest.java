@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.control.ProbeHttpServer.Response;
+import dev.dockhand.agent.net.HttpProtocol;
+import dev.dockhand.agent.net.HttpProtocol.Response;
+import dev.dockhand.agent.net.RequestServer;
+import java.nio.channels.ServerSocketChannel;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.CommandResult;
 import dev.dockhand.agent.supervise.SupervisorControl;
@@ -39,10 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's HTTP server spoken to with raw sockets: what probes, scrapers and hostile clients send. */
-class ProbeHttpServerTest {
+class HttpServingTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    /** Longer than any answer here takes, shorter than the server's own read timeout (5 s). */
-    private static final int CLIENT_TIMEOUT_MS = 3000;
+    /** Longer than any answer here takes, longer than the server's own read timeout. */
+    private static final int CLIENT_TIMEOUT_MS = 5000;
 
     @TempDir
     Path tmp;
@@ -66,10 +69,17 @@ class ProbeHttpServerTest {
         return server.httpAddress().orElseThrow().getPort();
     }
 
-    private ProbeHttpServer server(ProbeHttpServer.Handler handler, long readTimeoutMs) throws IOException {
-        ProbeHttpServer s = ProbeHttpServer.start(new InetSocketAddress(LOOPBACK, 0), handler, readTimeoutMs);
-        toClose.add(s);
-        return s;
+    /** A request server with one HTTP listener on a free loopback port; its port. */
+    private int server(HttpProtocol.Handler handler, long readTimeoutMs) throws IOException {
+        return server(new InetSocketAddress(LOOPBACK, 0), handler, readTimeoutMs);
+    }
+
+    private int server(InetSocketAddress at, HttpProtocol.Handler handler, long readTimeoutMs) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        ch.bind(at);
+        int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        toClose.add(RequestServer.start("test-http", List.of(new RequestServer.Listener(ch, new HttpProtocol(handler, readTimeoutMs)))));
+        return port;
     }
 
     private Socket connect(int port) throws IOException {
@@ -235,7 +245,7 @@ class ProbeHttpServerTest {
     void anOversizedHeadIs431AndTheConnectionCloses() throws Exception {
         int port = agent();
         Socket s = connect(port);
-        String head = "GET /livez HTTP/1.1\r\nX-Filler: " + "a".repeat(ProbeHttpServer.MAX_HEAD_BYTES) + "\r\n\r\n";
+        String head = "GET /livez HTTP/1.1\r\nX-Filler: " + "a".repeat(HttpProtocol.MAX_HEAD_BYTES) + "\r\n\r\n";
         s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
         Answer a = Answer.parse(s.getInputStream().readAllBytes()); // returns at the server's end of output
         assertEquals("HTTP/1.1 431 Request Header Fields Too Large", a.statusLine());
@@ -249,7 +259,6 @@ class ProbeHttpServerTest {
     void aClientThatSendsNothingDoesNotDelayLivez() throws Exception {
         int port = agent();
         Socket silent = connect(port);
-        // the silent connection came first, so it holds one thread for up to 5 s; the other answers
         long start = System.nanoTime();
         assertEquals("ok\n", get(port, "/livez").body());
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(CLIENT_TIMEOUT_MS));
@@ -257,28 +266,27 @@ class ProbeHttpServerTest {
     }
 
     @Test
-    void silentClientsAreAnswered408AndReleaseTheirThreads() throws Exception {
-        ProbeHttpServer server = server((m, p) -> new Response(200, "text/plain", "ok\n"), 300);
-        int port = server.address().getPort();
+    void silentClientsAreAnswered408() throws Exception {
+        int port = server((m, p) -> new Response(200, "text/plain", "ok\n"), 300);
         List<Socket> silent = new ArrayList<>();
-        for (int i = 0; i < ProbeHttpServer.THREADS; i++) {
+        for (int i = 0; i < 4; i++) {
             silent.add(connect(port));
         }
         Socket trickle = connect(port); // a head begun and never finished
         trickle.getOutputStream().write('G');
+        assertEquals("ok\n", get(port, "/").body(), "answered while the others wait");
         for (Socket s : silent) {
             Answer a = Answer.parse(s.getInputStream().readAllBytes());
             assertEquals("HTTP/1.1 408 Request Timeout", a.statusLine());
         }
         assertEquals(408, Answer.parse(trickle.getInputStream().readAllBytes()).code());
-        assertEquals("ok\n", get(port, "/").body(), "every thread is free again");
     }
 
     @Test
     void aSlowAnswerDoesNotDelayAnother() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch slowStarted = new CountDownLatch(1);
-        ProbeHttpServer server = server((m, p) -> {
+        int port = server((m, p) -> {
             if (p.equals("/slow")) {
                 slowStarted.countDown();
                 try {
@@ -288,8 +296,7 @@ class ProbeHttpServerTest {
                 }
             }
             return new Response(200, "text/plain", p + "\n");
-        }, ProbeHttpServer.READ_TIMEOUT_MS);
-        int port = server.address().getPort();
+        }, HttpProtocol.READ_TIMEOUT_MS);
         Future<Answer> slow = clients.submit(() -> get(port, "/slow"));
         assertTrue(slowStarted.await(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS), "the slow request reached the handler");
         assertEquals("/fast\n", get(port, "/fast").body());
@@ -299,20 +306,17 @@ class ProbeHttpServerTest {
     }
 
     @Test
-    void aFailingHandlerEndsOnlyItsConnection() throws Exception {
-        ProbeHttpServer server = server((m, p) -> {
+    void aFailingHandlerIs500AndEndsOnlyItsConnection() throws Exception {
+        int port = server((m, p) -> {
             if (p.equals("/boom")) {
                 throw new IllegalStateException("boom");
             }
             return new Response(200, "text/plain", "fine\n");
-        }, ProbeHttpServer.READ_TIMEOUT_MS);
-        int port = server.address().getPort();
-        for (int i = 0; i < ProbeHttpServer.THREADS + 1; i++) {
-            Socket s = connect(port);
-            s.getOutputStream().write("GET /boom HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            assertEquals(0, s.getInputStream().readAllBytes().length, "closed without an answer");
+        }, HttpProtocol.READ_TIMEOUT_MS);
+        for (int i = 0; i < RequestServer.WORKERS + 1; i++) {
+            assertEquals(500, get(port, "/boom").code());
         }
-        assertEquals("fine\n", get(port, "/").body(), "every thread survived");
+        assertEquals("fine\n", get(port, "/").body(), "every worker survived");
     }
 
     @Test
@@ -361,35 +365,39 @@ class ProbeHttpServerTest {
 
     @Test
     void closeFreesThePortAndEndsTheThreads() throws Exception {
-        Set<Thread> before = httpThreads();
-        ProbeHttpServer first = ProbeHttpServer.start(new InetSocketAddress(LOOPBACK, 0), (m, p) -> new Response(200, "text/plain", "first\n"));
-        int port = first.address().getPort();
+        Set<Thread> before = serverThreads();
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        ch.bind(new InetSocketAddress(LOOPBACK, 0));
+        int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        RequestServer first = RequestServer.start("test-http",
+                List.of(new RequestServer.Listener(ch, new HttpProtocol((m, p) -> new Response(200, "text/plain", "first\n")))));
         assertEquals("first\n", get(port, "/").body());
-        Set<Thread> ours = httpThreads();
+        Set<Thread> ours = serverThreads();
         ours.removeAll(before);
-        assertEquals(ProbeHttpServer.THREADS, ours.size(), "its threads: " + ours);
+        assertTrue(ours.size() >= 1 && ours.size() <= 1 + RequestServer.WORKERS, "its threads: " + ours);
         Socket open = connect(port); // a connection in progress must not keep the server alive
         first.close();
         int read;
         try {
             read = open.getInputStream().read();
         } catch (SocketException reset) {
-            read = -1; // closed before a thread took it: the kernel resets it
+            read = -1;
         }
         assertEquals(-1, read, "the open connection was closed, not left waiting for its request");
         assertThrows(ConnectException.class, () -> new Socket(LOOPBACK, port).close());
+        for (Thread t : ours) {
+            t.join(2000);
+        }
         assertTrue(ours.stream().noneMatch(Thread::isAlive), "threads ended: " + ours);
 
-        try (ProbeHttpServer second = ProbeHttpServer.start(new InetSocketAddress(LOOPBACK, port), (m, p) -> new Response(200, "text/plain", "second\n"))) {
-            assertEquals(port, second.address().getPort());
-            assertEquals("second\n", get(port, "/").body());
-        }
+        server(new InetSocketAddress(LOOPBACK, port), (m, p) -> new Response(200, "text/plain", "second\n"), 1000);
+        assertEquals("second\n", get(port, "/").body());
     }
 
-    private static Set<Thread> httpThreads() {
+    private static Set<Thread> serverThreads() {
         Set<Thread> threads = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("control-http-")) {
+            if (t.getName().startsWith("test-http-")) {
                 threads.add(t);
             }
         }
@@ -399,7 +407,7 @@ class ProbeHttpServerTest {
     @Test
     void aTakenPortSaysWhatToDo() throws Exception {
         int port = agent();
-        IOException e = assertThrows(IOException.class, () -> HttpEndpoints.start(
+        IOException e = assertThrows(IOException.class, () -> HttpEndpoints.bind(
                 new InetSocketAddress("127.0.0.1", port), new RequestHandler(FakeSupervisor.allReady())));
         assertTrue(e.getMessage().startsWith("cannot serve HTTP on 127.0.0.1:" + port + ": "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; choose another port with --http-port (0 disables HTTP)"), e.getMessage());

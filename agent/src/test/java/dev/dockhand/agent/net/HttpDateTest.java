@@ -1,4 +1,4 @@
-package dev.dockhand.agent.control;
+package dev.dockhand.agent.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
