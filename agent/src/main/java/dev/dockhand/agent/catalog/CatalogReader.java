@@ -1,11 +1,8 @@
 package dev.dockhand.agent.catalog;
 
+import dev.dockhand.agent.InputFiles;
 import dev.dockhand.agent.InvalidInputException;
 import dev.dockhand.agent.json.JsonValue;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +23,10 @@ public final class CatalogReader {
     public static Catalog read(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("catalog " + file + " does not exist (set --catalog or AGENT_CATALOG)");
-        } catch (IOException e) {
-            throw new InvalidInputException("catalog " + file + " cannot be read: " + e.getMessage());
+            text = InputFiles.read(file, InputFiles.CATALOG_LIMIT);
+        } catch (InputFiles.Refused e) {
+            throw new InvalidInputException("catalog " + file + " " + e.getMessage()
+                    + (e.missing() ? " (set --catalog or AGENT_CATALOG)" : ""));
         }
         return parse(file.toString(), text);
     }
@@ -102,6 +98,7 @@ public final class CatalogReader {
 
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
+                    "overrideFormat", "overrideKeys",
                     "dataDirs", "health", "stop", "restart", "memory", "user", "log");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
@@ -128,8 +125,7 @@ public final class CatalogReader {
                     command,
                     env,
                     templates,
-                    str(n, p, "overridePrefix", null),
-                    str(n, p, "overrideFile", null),
+                    overrides(n, p),
                     strings(n, p, "dataDirs"),
                     health(p + ".health", n.path("health"), port),
                     stop(p + ".stop", n.path("stop")),
@@ -139,13 +135,32 @@ public final class CatalogReader {
                     log(p + ".log", n.path("log")));
         }
 
+        private OverrideSpec overrides(JsonValue n, String p) {
+            String prefix = str(n, p, "overridePrefix", null);
+            String file = str(n, p, "overrideFile", null);
+            if (prefix == null && file == null) {
+                return null;
+            }
+            if (prefix == null || file == null) {
+                problems.add(tree.where(p) + ": overridePrefix and overrideFile go together; give both or neither");
+                return null;
+            }
+            OverrideSpec.Format format = OverrideSpec.Format.PROPERTIES;
+            try {
+                format = OverrideSpec.Format.parse(str(n, p, "overrideFormat", "properties"));
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + ".overrideFormat") + ": " + e.getMessage());
+            }
+            return new OverrideSpec(prefix, file, format, strings(n, p, "overrideKeys"));
+        }
+
         private HealthSpec health(String p, JsonValue n, int port) {
             if (n.isMissingNode()) {
                 return new HealthSpec("none", port, null, null, null, List.of(), Duration.ofSeconds(5),
-                        Duration.ofSeconds(2), 3, Duration.ofMinutes(5), false);
+                        Duration.ofSeconds(2), 3, Duration.ofMinutes(5), null);
             }
             known(n, p, "type", "port", "path", "expectStatus", "expectBody", "command", "interval", "timeout",
-                    "failureThreshold", "startupTimeout", "restartWhenUnhealthy");
+                    "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy");
             String type = str(n, p, "type", "none");
             if (!HealthSpec.TYPES.contains(type)) {
                 problems.add(tree.where(p + ".type") + ": unknown probe type '" + type + "' (use one of "
@@ -162,7 +177,15 @@ public final class CatalogReader {
                     duration(n, p, "timeout", "2s"),
                     integer(n, p, "failureThreshold", 3),
                     duration(n, p, "startupTimeout", "5m"),
-                    bool(n, p, "restartWhenUnhealthy", false));
+                    restartAfter(n, p));
+        }
+
+        /** {@code restartAfter}, or the older {@code restartWhenUnhealthy: true} (restart at once). */
+        private Duration restartAfter(JsonValue n, String p) {
+            if (!n.path("restartAfter").isMissingNode()) {
+                return duration(n, p, "restartAfter", "0s");
+            }
+            return bool(n, p, "restartWhenUnhealthy", false) ? Duration.ZERO : null;
         }
 
         private StopSpec stop(String p, JsonValue n) {

@@ -13,6 +13,15 @@ final class CatalogValidator {
     private CatalogValidator() {}
 
     static void validate(Catalog c, JsonTree tree, Problems problems) {
+        for (int i = 0; i < c.services().size(); i++) {
+            checkId(c.services().get(i).id(), "services[" + i + "].id", "service", tree, problems);
+        }
+        for (int i = 0; i < c.roles().size(); i++) {
+            checkId(c.roles().get(i).id(), "roles[" + i + "].id", "role", tree, problems);
+        }
+        for (int i = 0; i < c.clusterConfigs().size(); i++) {
+            checkId(c.clusterConfigs().get(i).id(), "clusterConfigs[" + i + "].id", "cluster config", tree, problems);
+        }
         Set<String> serviceIds = unique(c.services().stream().map(ServiceSpec::id).toList(), "services", "service", tree, problems);
         Set<String> roleIds = unique(c.roles().stream().map(Role::id).toList(), "roles", "role", tree, problems);
         unique(c.clusterConfigs().stream().map(ClusterConfig::id).toList(), "clusterConfigs", "cluster config", tree, problems);
@@ -35,15 +44,38 @@ final class CatalogValidator {
         }
 
         Set<String> targets = new HashSet<>();
+        Map<Integer, String> portOwners = new HashMap<>();
         for (int i = 0; i < c.services().size(); i++) {
             ServiceSpec s = c.services().get(i);
             String p = "services[" + i + "]";
             s.templates().forEach(t -> targets.add(t.target()));
-            if (s.overrideFile() != null && s.templates().stream().noneMatch(t -> t.target().equals(s.overrideFile()))) {
-                problems.add(tree.where(p + ".overrideFile") + ": '" + s.overrideFile() + "' is not a template target of service '" + s.id() + "'");
+            for (int j = 0; j < s.templates().size(); j++) {
+                TemplateSpec t = s.templates().get(j);
+                String tp = p + ".templates[" + j + "]";
+                if (!insideTree(t.source())) {
+                    problems.add(tree.where(tp + ".source") + ": '" + t.source() + "' must be a relative path inside the templates dir");
+                }
+                String target = t.target().startsWith("@@DATA_DIR@@/") ? t.target().substring("@@DATA_DIR@@/".length()) : t.target();
+                if (!insideTree(target)) {
+                    problems.add(tree.where(tp + ".target") + ": '" + t.target()
+                            + "' must be a relative path inside the conf dir, or @@DATA_DIR@@/ and a relative path inside the data dir");
+                }
             }
-            if (s.overridePrefix() != null && !s.overridePrefix().matches("[A-Z][A-Z0-9_]*_")) {
-                problems.add(tree.where(p + ".overridePrefix") + ": '" + s.overridePrefix() + "' must be upper case and end with '_' (like KAFKA_CFG_)");
+            if (s.port() > 65535) {
+                problems.add(tree.where(p + ".port") + ": " + s.port() + " is not a port number (1-65535)");
+            } else if (s.port() > 0) {
+                String other = portOwners.putIfAbsent(s.port(), s.id());
+                if (other != null) {
+                    problems.add(tree.where(p + ".port") + ": service '" + s.id() + "' has port " + s.port() + ", as service '"
+                            + other + "' has; every service needs its own port (they may share a node)");
+                }
+            }
+            OverrideSpec o = s.overrides();
+            if (o != null && s.templates().stream().noneMatch(t -> t.target().equals(o.file()))) {
+                problems.add(tree.where(p + ".overrideFile") + ": '" + o.file() + "' is not a template target of service '" + s.id() + "'");
+            }
+            if (o != null && !o.prefix().matches("[A-Z][A-Z0-9_]*_")) {
+                problems.add(tree.where(p + ".overridePrefix") + ": '" + o.prefix() + "' must be upper case and end with '_' (like KAFKA_CFG_)");
             }
             String type = s.health().type();
             if (List.of("tcp", "http", "zookeeper", "kafka").contains(type) && (s.health().port() == null || s.health().port() <= 0)) {
@@ -88,6 +120,29 @@ final class CatalogValidator {
         List<String> cycle = findCycle(waits);
         if (!cycle.isEmpty()) {
             problems.add(tree.where("startOrder") + ": the waits form a cycle: " + String.join(" -> ", cycle));
+        }
+    }
+
+    /** A relative path whose every segment is a name: no absolute path, no {@code ..}, no empty segment. */
+    static boolean insideTree(String path) {
+        if (path.isEmpty() || path.startsWith("/") || path.contains("\\")) {
+            return false;
+        }
+        for (String seg : path.split("/", -1)) {
+            if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkId(String id, String path, String what, JsonTree tree, Problems problems) {
+        if (id.isEmpty()) {
+            return; // reported as missing already
+        }
+        String why = dev.dockhand.agent.Names.idProblem(id);
+        if (why != null) {
+            problems.add(tree.where(path) + ": " + what + " id '" + dev.dockhand.agent.Names.printable(id) + "' " + why);
         }
     }
 

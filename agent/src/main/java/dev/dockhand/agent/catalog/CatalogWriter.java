@@ -29,11 +29,15 @@ public final class CatalogWriter {
             }
             ArrayNode t = o.putArray("templates");
             s.templates().forEach(x -> t.addObject().put("source", x.source()).put("target", x.target()));
-            if (s.overridePrefix() != null) {
-                o.put("overridePrefix", s.overridePrefix());
-            }
-            if (s.overrideFile() != null) {
-                o.put("overrideFile", s.overrideFile());
+            if (s.overrides() != null) {
+                o.put("overridePrefix", s.overrides().prefix());
+                o.put("overrideFile", s.overrides().file());
+                if (s.overrides().format() != OverrideSpec.Format.PROPERTIES) {
+                    o.put("overrideFormat", s.overrides().format().id);
+                }
+                if (!s.overrides().keys().isEmpty()) {
+                    strings(o.putArray("overrideKeys"), s.overrides().keys());
+                }
             }
             if (!s.dataDirs().isEmpty()) {
                 strings(o.putArray("dataDirs"), s.dataDirs());
@@ -53,8 +57,10 @@ public final class CatalogWriter {
                 strings(ho.putArray("command"), h.command());
             }
             ho.put("interval", Durations.format(h.interval())).put("timeout", Durations.format(h.timeout()))
-                    .put("failureThreshold", h.failureThreshold()).put("startupTimeout", Durations.format(h.startupTimeout()))
-                    .put("restartWhenUnhealthy", h.restartWhenUnhealthy());
+                    .put("failureThreshold", h.failureThreshold()).put("startupTimeout", Durations.format(h.startupTimeout()));
+            if (h.restartAfter() != null) {
+                ho.put("restartAfter", Durations.format(h.restartAfter()));
+            }
             o.putObject("stop").put("signal", s.stop().signal()).put("grace", Durations.format(s.stop().grace()));
             RestartSpec r = s.restart();
             o.putObject("restart").put("policy", r.policy()).put("initialBackoff", Durations.format(r.initialBackoff()))

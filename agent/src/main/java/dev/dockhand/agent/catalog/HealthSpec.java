@@ -17,7 +17,8 @@ import java.util.List;
  * @param failureThreshold consecutive failures after READY before the service counts as UNHEALTHY
  * @param startupTimeout how long a starting service may take to pass its first probe
  *     (long enough for a broker's log recovery); a probe never kills a service before that
- * @param restartWhenUnhealthy restart the service after it stayed UNHEALTHY for {@code failureThreshold} probes
+ * @param restartAfter restart a service that has stayed UNHEALTHY this long (liveness: a hung or stopped
+ *     process answers no probe and never exits by itself); null: never restart it for failing probes
  */
 public record HealthSpec(
         String type,
@@ -30,7 +31,7 @@ public record HealthSpec(
         Duration timeout,
         int failureThreshold,
         Duration startupTimeout,
-        boolean restartWhenUnhealthy) {
+        Duration restartAfter) {
 
     public static final List<String> TYPES = List.of("tcp", "http", "zookeeper", "kafka", "exec", "none");
 

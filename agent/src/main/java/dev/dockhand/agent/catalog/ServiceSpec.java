@@ -9,8 +9,7 @@ import java.util.Map;
  * @param command argv; tokens ({@code @@SERVICE_HEAP@@}, {@code @@CONF_DIR@@}, ...) are replaced at start
  * @param env environment of the service, on top of a minimal base (PATH, HOME, LANG); tokens replaced
  * @param templates config files rendered for this service
- * @param overridePrefix env prefix for config overrides (e.g. {@code KAFKA_CFG_}), applied to {@code overrideFile}
- * @param overrideFile the template target that overrides apply to (a .properties file), or null
+ * @param overrides how env overrides reach the service's config, or null for none
  * @param dataDirs directories (relative to the data dir, or absolute) the service writes; created at start
  */
 public record ServiceSpec(
@@ -20,8 +19,7 @@ public record ServiceSpec(
         List<String> command,
         Map<String, String> env,
         List<TemplateSpec> templates,
-        String overridePrefix,
-        String overrideFile,
+        OverrideSpec overrides,
         List<String> dataDirs,
         HealthSpec health,
         StopSpec stop,

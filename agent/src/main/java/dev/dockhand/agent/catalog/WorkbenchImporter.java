@@ -34,8 +34,9 @@ import java.util.Set;
  * <p>What the script cannot say, the importer fills in and documents: each service's command is a
  * placeholder ({@link #placeholderCommand}) that fails with a message saying the command must be set;
  * a service with a port gets a TCP health probe on it (so {@code --wait} means "accepts connections");
- * other settings take the catalog reader's defaults. Each autogen file becomes a template (source: the
- * path without its leading {@code /}, target: the path) of the service whose id, or a part of it, names a
+ * other settings take the catalog reader's defaults. Each autogen file becomes a template (source and
+ * target: the path without its leading {@code /}, so the file lands below the agent's conf dir, never
+ * at an absolute path of the container) of the service whose id, or a part of it, names a
  * directory or word of the path ({@code /tmp/zookeeper/myid}: zookeeper; {@code .../kafka/server.properties}:
  * kafka-broker); with no such service, of the first service declared, with a warning.
  *
@@ -349,7 +350,9 @@ public final class WorkbenchImporter {
                 ok = false;
             }
             if (ok) {
-                autogen.add(new Autogen(file, pattern, macro));
+                // the script names the file where the talk's image kept it; the agent renders into its
+                // conf dir, so the same path below it
+                autogen.add(new Autogen(file.replaceFirst("^/+", ""), pattern, macro));
                 autogenLines.add(c.line);
             }
         }
@@ -466,9 +469,9 @@ public final class WorkbenchImporter {
                 }
                 ServiceSpec s = updated.get(owner);
                 List<TemplateSpec> templates = new ArrayList<>(s.templates());
-                templates.add(new TemplateSpec(file.replaceFirst("^/+", ""), file));
+                templates.add(new TemplateSpec(file, file));
                 updated.put(owner, new ServiceSpec(s.id(), s.name(), s.port(), s.command(), s.env(), templates,
-                        s.overridePrefix(), s.overrideFile(), s.dataDirs(), s.health(), s.stop(), s.restart(), s.memory(),
+                        s.overrides(), s.dataDirs(), s.health(), s.stop(), s.restart(), s.memory(),
                         s.user(), s.log()));
             }
             services.putAll(updated);
@@ -615,8 +618,8 @@ public final class WorkbenchImporter {
     /** A service as the script declares it; what the script cannot say is filled in as the class comment describes. */
     private static ServiceSpec service(String id, String name, int port) {
         HealthSpec health = new HealthSpec(port > 0 ? "tcp" : "none", port, "/", 200, null, List.of(),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMinutes(5), false);
-        return new ServiceSpec(id, name, port, placeholderCommand(id), Map.of(), List.of(), null, null, List.of(), health,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMinutes(5), null);
+        return new ServiceSpec(id, name, port, placeholderCommand(id), Map.of(), List.of(), null, List.of(), health,
                 new StopSpec("TERM", Duration.ofSeconds(30)),
                 new RestartSpec("always", Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(2), false),
                 new MemorySpec(1, 64, 0, 0.5, 0), null, new LogSpec(null, 10L * 1024 * 1024));

@@ -1,5 +1,7 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -29,6 +31,9 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         NodeSetup setup = NodeSetup.resolve(node, env);
         RenderPlan plan = setup.plan();
+        Problems problems = new Problems();
+        Commands.check(plan, problems);
+        problems.throwIfAny();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("ok: %s is node %d, role %s, cluster config %s, cluster %s%n", setup.identity.self().value(),
                 setup.context.nodeId(), setup.identity.role().value(), setup.identity.clusterConfig().value(),

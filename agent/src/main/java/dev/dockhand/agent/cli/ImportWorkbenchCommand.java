@@ -1,5 +1,6 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.InputFiles;
 import dev.dockhand.agent.InvalidInputException;
 import dev.dockhand.agent.catalog.CatalogWriter;
 import dev.dockhand.agent.catalog.WorkbenchImporter;
@@ -54,11 +55,9 @@ public final class ImportWorkbenchCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("workbench script " + file + " does not exist");
-        } catch (IOException e) {
-            throw new InvalidInputException("workbench script " + file + " cannot be read: " + e.getMessage());
+            text = InputFiles.read(Path.of(file), InputFiles.CATALOG_LIMIT);
+        } catch (InputFiles.Refused e) {
+            throw new InvalidInputException("workbench script " + file + " " + e.getMessage());
         }
         WorkbenchImporter.Result result = WorkbenchImporter.parse(file, text);
         PrintWriter err = spec.commandLine().getErr();

@@ -82,6 +82,17 @@ final class NodeSetup {
         Path home = pick(fs, o.home, env.get("AGENT_HOME"), "/opt/dockhand", cwd.resolve("image/target/dist"));
         String java = env.getOrDefault("AGENT_JAVA", fs.getPath(System.getProperty("java.home"), "bin", "java").toString());
         Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(), java, agentHttpPort);
+        // the paths land in rendered files (dataDir=, log.dirs=, -Dlog4j.configuration=): no control
+        // character, no backslash (a properties escape), whatever the flag or variable said
+        for (String p : List.of(paths.templates().toString(), paths.confDir().toString(), paths.dataDir().toString(),
+                paths.homeDir().toString(), paths.java())) {
+            if (dev.dockhand.agent.Names.hasControl(p) || p.indexOf('\\') >= 0) {
+                problems.add("the path '" + dev.dockhand.agent.Names.printable(p) + "' (from --templates/--out/--data-dir/--home or "
+                        + "AGENT_TEMPLATES/AGENT_CONF_DIR/AGENT_DATA_DIR/AGENT_HOME/AGENT_JAVA) has a control character or a "
+                        + "backslash; choose a plain path");
+            }
+        }
+        problems.throwIfAny();
         return new NodeSetup(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath, env);
     }
 

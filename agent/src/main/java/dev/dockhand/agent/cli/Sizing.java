@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class Sizing {
     static final String ENV_MEMORY_MB = "AGENT_MEMORY_MB";
+    /** 1 PiB: more is a typo, and MiB times 2^20 must not overflow a long. */
+    static final long MAX_MEMORY_MB = 1L << 30;
 
     private Sizing() {}
 
@@ -40,10 +42,15 @@ final class Sizing {
         try {
             mb = Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("env " + ENV_MEMORY_MB + ": '" + text + "' is not a number of MiB (e.g. 2048)");
+            throw new InvalidInputException("env " + ENV_MEMORY_MB + ": '" + dev.dockhand.agent.Names.printable(text)
+                    + "' is not a number of MiB (e.g. 2048)");
         }
         if (mb <= 0) {
             throw new InvalidInputException("env " + ENV_MEMORY_MB + ": must be a positive number of MiB, is " + mb);
+        }
+        if (mb > MAX_MEMORY_MB) {
+            throw new InvalidInputException("env " + ENV_MEMORY_MB + "=" + mb + " is more than " + MAX_MEMORY_MB
+                    + " MiB (1 PiB); give the memory this node may use in MiB, e.g. 2048");
         }
         if (mb * 1024 * 1024 >= read.memoryBytes()) {
             return read; // a budget above the real limit changes nothing

@@ -7,6 +7,8 @@ import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.process.Launcher;
+import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.supervise.CommandResult;
@@ -111,6 +113,9 @@ final class SupervisorMode {
     private Prepared prepare(Prepared previous) {
         NodeSetup setup = NodeSetup.resolve(node, env, control.httpPort(env));
         RenderPlan render = setup.plan();
+        Problems problems = new Problems();
+        Commands.check(render, problems);
+        problems.throwIfAny();
         if (previous == null) {
             setup.sizingLines.forEach(l -> log.info("sizing: {}", l));
         }
@@ -142,10 +147,10 @@ final class SupervisorMode {
     private static void ensureDirs(NodeSetup setup, RenderPlan render) {
         Path data = setup.context.paths().dataDir();
         try {
-            Files.createDirectories(data);
+            FileWriter.createDirectories(data);
             for (RenderPlan.ResolvedService s : render.services()) {
                 for (Path d : s.dataDirs()) {
-                    Files.createDirectories(d);
+                    FileWriter.createDirectories(d);
                 }
             }
             Path probe = Files.createTempFile(data, ".agent-write-check", ".tmp");

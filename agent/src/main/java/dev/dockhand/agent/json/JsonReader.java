@@ -110,6 +110,8 @@ public final class JsonReader {
             if (at >= s.length() || s.charAt(at) != '"') {
                 throw error("expected a field name in double quotes but found " + found());
             }
+            int nameLine = line;
+            int nameColumn = at - lineStart + 1;
             String name = string();
             space();
             if (at >= s.length() || s.charAt(at) != ':') {
@@ -117,7 +119,10 @@ public final class JsonReader {
             }
             at++;
             String child = lines == null ? null : path.isEmpty() ? name : path + "." + name;
-            fields.put(name, value(child));
+            if (fields.put(name, value(child)) != null) {
+                // a second value would silently win over the first: which one did the writer mean?
+                throw new JsonSyntaxException(nameLine, nameColumn, "the field \"" + printable(name) + "\" appears twice in one object");
+            }
             space();
             if (skip(',')) {
                 continue;
@@ -336,6 +341,20 @@ public final class JsonReader {
     }
 
     /** A syntax error at {@code at}. */
+    /** A name for a message: control characters shown as escapes, at most 64 characters. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < name.length() && sb.length() < 64; i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     private JsonSyntaxException error(String reason) {
         return new JsonSyntaxException(line, at - lineStart + 1, reason);
     }

@@ -1,14 +1,12 @@
 package dev.dockhand.agent.metadata;
 
+import dev.dockhand.agent.InputFiles;
 import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.Names;
 import dev.dockhand.agent.catalog.JsonTree;
 import dev.dockhand.agent.catalog.Problems;
 import dev.dockhand.agent.json.JsonValue;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,7 +31,6 @@ public final class MetadataResolver {
     public static final String ENV_METADATA_FILE = "AGENT_METADATA_FILE";
 
     private static final Pattern ORDINAL = Pattern.compile(".*-([0-9]+)");
-    private static final Pattern FQDN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9\\-]{0,62}))*\\.?");
 
     private final FileSystem fs;
     private final HostInfo host;
@@ -70,8 +67,8 @@ public final class MetadataResolver {
                 problems.add("cannot tell this node's FQDN: set " + ENV_FQDN + " or --fqdn, or fix the hostname");
                 self = new Sourced<>("", Source.derived("nothing"));
             }
-        } else if (!FQDN.matcher(self.value()).matches()) {
-            problems.add(self.source() + ": '" + self.value() + "' is not a valid host name");
+        } else {
+            checkFqdn(self.value(), self.source().toString(), problems);
         }
 
         Sourced<List<Node>> nodes;
@@ -85,6 +82,9 @@ public final class MetadataResolver {
         }
 
         Sourced<String> role = pick(flags.role(), "--role", env, ENV_ROLE);
+        if (role != null && !checkId(role.value(), role.source() + ": role", problems)) {
+            role = new Sourced<>("", role.source()); // reported; checked no further
+        }
         String selfValue = self.value();
         Node listed = nodes == null ? null
                 : nodes.value().stream().filter(n -> n.fqdn().equalsIgnoreCase(selfValue)).findFirst().orElse(null);
@@ -117,12 +117,35 @@ public final class MetadataResolver {
         if (config == null) {
             config = file.config() != null ? file.config() : new Sourced<>("default", Source.byDefault("cluster config"));
         }
+        checkId(config.value(), config.source() + ": cluster config", problems);
         Sourced<String> name = pick(flags.clusterName(), "--cluster-name", env, ENV_CLUSTER_NAME);
         if (name == null) {
             name = file.name() != null ? file.name() : new Sourced<>("dockhand", Source.byDefault("cluster name"));
         }
+        String nameProblem = Names.clusterNameProblem(name.value());
+        if (nameProblem != null) {
+            problems.add(name.source() + ": cluster name '" + Names.printable(name.value()) + "' " + nameProblem);
+        }
         problems.throwIfAny();
         return new NodeIdentity(role, config, name, self, nodes, ordinal);
+    }
+
+    private static boolean checkFqdn(String fqdn, String where, Problems problems) {
+        String why = Names.fqdnProblem(fqdn);
+        if (why != null) {
+            problems.add(where + ": '" + Names.printable(fqdn) + "' is not a valid host name: it " + why);
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean checkId(String id, String where, Problems problems) {
+        String why = Names.idProblem(id);
+        if (why != null) {
+            problems.add(where + " '" + Names.printable(id) + "' " + why);
+            return false;
+        }
+        return true;
     }
 
     /** Flag if given, else the env var if set and not empty, else null. */
@@ -147,21 +170,22 @@ public final class MetadataResolver {
             }
             int eq = group.indexOf('=');
             if (eq <= 0) {
-                problems.add(text.source() + ": '" + group.trim() + "' is not role=fqdn[,fqdn...] (example: "
+                problems.add(text.source() + ": '" + Names.printable(group.trim()) + "' is not role=fqdn[,fqdn...] (example: "
                         + "zookeeper=zk-0.example,zk-1.example;broker=broker-0.example)");
                 continue;
             }
             String role = group.substring(0, eq).trim();
+            if (!checkId(role, text.source() + ": role", problems)) {
+                continue;
+            }
             for (String f : group.substring(eq + 1).split(",")) {
                 String fqdn = f.trim();
                 if (fqdn.isEmpty()) {
                     continue;
                 }
-                if (!FQDN.matcher(fqdn).matches()) {
-                    problems.add(text.source() + ": '" + fqdn + "' is not a valid host name");
-                    continue;
+                if (checkFqdn(fqdn, text.source().toString(), problems)) {
+                    out.add(new Node(fqdn, role));
                 }
-                out.add(new Node(fqdn, role));
             }
         }
         if (out.isEmpty()) {
@@ -178,12 +202,9 @@ public final class MetadataResolver {
         Path path = fs.getPath(fileName.value());
         String text;
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            problems.add("metadata file " + path + " (" + fileName.source() + ") does not exist");
-            return FileMetadata.NONE;
-        } catch (IOException e) {
-            problems.add("metadata file " + path + " (" + fileName.source() + ") cannot be read: " + e.getMessage());
+            text = InputFiles.read(path, InputFiles.METADATA_LIMIT);
+        } catch (InputFiles.Refused e) {
+            problems.add("metadata file " + path + " (" + fileName.source() + ") " + e.getMessage());
             return FileMetadata.NONE;
         }
         JsonTree tree;
@@ -203,8 +224,17 @@ public final class MetadataResolver {
                 problems.add(tree.where("self") + ": must be this node's FQDN as text");
             }
         }
-        Sourced<String> config = text(root.path("cluster"), "config", tree, "cluster.config", problems);
-        Sourced<String> name = text(root.path("cluster"), "name", tree, "cluster.name", problems);
+        Sourced<String> config = null;
+        Sourced<String> name = null;
+        JsonValue cluster = root.path("cluster");
+        if (!cluster.isMissingNode() && !cluster.isNull()) {
+            if (!cluster.isObject()) {
+                problems.add(tree.where("cluster") + ": must be an object like {\"name\": \"kafka1\", \"config\": \"production\"}");
+            } else {
+                config = text(cluster, "config", tree, "cluster.config", problems);
+                name = text(cluster, "name", tree, "cluster.name", problems);
+            }
+        }
         Sourced<List<Node>> nodes = null;
         JsonValue ns = root.path("nodes");
         if (!ns.isMissingNode()) {
@@ -214,17 +244,17 @@ public final class MetadataResolver {
                 List<Node> list = new ArrayList<>();
                 for (int i = 0; i < ns.size(); i++) {
                     JsonValue n = ns.get(i);
-                    String fqdn = n.path("fqdn").asText("");
-                    String role = n.path("role").asText("");
-                    if (fqdn.isBlank() || role.isBlank()) {
-                        problems.add(tree.where("nodes[" + i + "]") + ": every node needs \"fqdn\" and \"role\"");
+                    String at = "nodes[" + i + "]";
+                    if (!n.isObject() || !n.path("fqdn").isTextual() || !n.path("role").isTextual()
+                            || n.path("fqdn").asText().isBlank() || n.path("role").asText().isBlank()) {
+                        problems.add(tree.where(at) + ": every node needs \"fqdn\" and \"role\" as text");
                         continue;
                     }
-                    if (!FQDN.matcher(fqdn).matches()) {
-                        problems.add(tree.where("nodes[" + i + "].fqdn") + ": '" + fqdn + "' is not a valid host name");
-                        continue;
+                    String fqdn = n.path("fqdn").asText().trim();
+                    String role = n.path("role").asText().trim();
+                    if (checkFqdn(fqdn, tree.where(at + ".fqdn"), problems) & checkId(role, tree.where(at + ".role") + ": role", problems)) {
+                        list.add(new Node(fqdn, role));
                     }
-                    list.add(new Node(fqdn.trim(), role.trim()));
                 }
                 nodes = new Sourced<>(list, Source.file(tree.where("nodes")));
             }

@@ -12,7 +12,8 @@ public record Source(Kind kind, String detail) {
 
     public static Source flag(String name) { return new Source(Kind.FLAG, name); }
     public static Source env(String var) { return new Source(Kind.ENV, var); }
-    public static Source file(String pathAndPointer) { return new Source(Kind.METADATA_FILE, pathAndPointer); }
+    /** @param where as {@code JsonTree.where} says it: {@code metadata file /m.json:3 self} */
+    public static Source file(String where) { return new Source(Kind.METADATA_FILE, where); }
     public static Source derived(String how) { return new Source(Kind.DERIVED, how); }
     public static Source byDefault(String what) { return new Source(Kind.DEFAULT, what); }
 
@@ -21,7 +22,7 @@ public record Source(Kind kind, String detail) {
         return switch (kind) {
             case FLAG -> "flag " + detail;
             case ENV -> "env " + detail;
-            case METADATA_FILE -> "metadata file " + detail;
+            case METADATA_FILE -> detail; // the file's own "metadata file PATH:LINE path"
             case DERIVED -> "derived: " + detail;
             case DEFAULT -> "default: " + detail;
         };

@@ -2,10 +2,11 @@ package dev.dockhand.agent.render;
 
 import dev.dockhand.agent.catalog.Problems;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
+import dev.dockhand.agent.InputFiles;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -30,19 +31,20 @@ public final class IdentityGuard {
     }
 
     private static void checkMyid(RenderedFile f, Problems problems) {
-        if (!Files.isRegularFile(f.target())) {
+        if (!Files.exists(f.target(), LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
-            String onDisk = Files.readString(f.target(), StandardCharsets.UTF_8).strip();
+            String onDisk = InputFiles.read(f.target(), InputFiles.STATE_LIMIT).strip();
             String rendered = f.content().strip();
             if (!onDisk.equals(rendered)) {
                 problems.add("identity conflict: " + f.target() + " holds ZooKeeper id " + onDisk + " but this node would be id "
                         + rendered + "; the data volume belongs to another node, or the node list changed order. "
                         + "Mount this node's own volume or restore the node order (new nodes go at the end); nothing was changed");
             }
-        } catch (IOException e) {
-            problems.add("cannot read " + f.target() + " to check this node's identity: " + e.getMessage());
+        } catch (InputFiles.Refused e) {
+            problems.add("cannot check this node's identity: " + f.target() + " " + e.getMessage()
+                    + "; it should hold this node's ZooKeeper id; nothing was changed");
         }
     }
 
@@ -61,14 +63,19 @@ public final class IdentityGuard {
         String clusterId = rendered.getProperty("process.roles") != null ? rendered.getProperty("cluster.id") : null;
         for (String dir : dirs.split(",")) {
             Path meta = f.target().getFileSystem().getPath(dir.strip(), "meta.properties");
-            if (!Files.isRegularFile(meta)) {
+            if (!Files.exists(meta, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             Properties p = new Properties();
-            try (var r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
-                p.load(r);
-            } catch (IOException e) {
-                problems.add("cannot read " + meta + " to check this node's identity: " + e.getMessage());
+            try {
+                p.load(new StringReader(InputFiles.read(meta, InputFiles.STATE_LIMIT)));
+            } catch (InputFiles.Refused e) {
+                problems.add("cannot check this node's identity: " + meta + " " + e.getMessage()
+                        + "; it should be the broker's own meta.properties; nothing was changed");
+                continue;
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add("cannot check this node's identity: " + meta + " is not a properties file (" + e.getMessage()
+                        + "); nothing was changed");
                 continue;
             }
             String onDisk = p.getProperty("broker.id", p.getProperty("node.id"));

@@ -1,14 +1,17 @@
 package dev.dockhand.agent.render;
 
+import dev.dockhand.agent.InputFiles;
+import dev.dockhand.agent.Names;
+import dev.dockhand.agent.catalog.OverrideSpec;
 import dev.dockhand.agent.catalog.Problems;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -16,10 +19,18 @@ import java.util.TreeMap;
  * {@code KAFKA_CFG_LOG_RETENTION_HOURS=24} sets {@code log.retention.hours=24}; in the name after the
  * prefix {@code _} becomes {@code .}, {@code __} becomes {@code _} and {@code ___} becomes {@code -}.
  * {@code <NAME>_FILE=/path} reads the value from a file (for secrets).
+ *
+ * <p>A value reaches the file escaped for the parser of its service ({@link PropertiesText}), so that
+ * the service reads back exactly what was set: a line break in a value cannot start another property.
+ * What that parser cannot read back is refused, naming the variable and never the value: a blank at
+ * either end of a ZooKeeper value (ZooKeeper trims), {@code ${} in a Quarkus value (it would be
+ * expanded). A key is matched to the file's own spelling case-insensitively, so that
+ * {@code ZOOKEEPER_CFG_TICKTIME} reaches {@code tickTime}; for a file with such keys, a name that
+ * matches no known key is refused.
  */
 final class Overrides {
     /** A key set by an override, where it came from, and its value. */
-    record Override(String key, String value, String var) {}
+    record Override(String key, String value, String var, boolean fromFile) {}
 
     private Overrides() {}
 
@@ -33,12 +44,16 @@ final class Overrides {
             }
             String rest = var.substring(prefix.length());
             String value = e.getValue();
-            if (rest.endsWith("_FILE")) {
+            boolean fromFile = rest.endsWith("_FILE");
+            if (fromFile) {
                 rest = rest.substring(0, rest.length() - "_FILE".length());
                 try {
-                    value = Files.readString(fs.getPath(value), StandardCharsets.UTF_8).strip();
-                } catch (IOException ex) {
-                    problems.add("env " + var + ": cannot read the file it names (" + value + "): " + ex.getMessage());
+                    value = strip(InputFiles.read(fs.getPath(value), InputFiles.SECRET_LIMIT));
+                } catch (InputFiles.Refused ex) {
+                    problems.add("env " + var + ": the file it names (" + Names.printable(value) + ") " + ex.getMessage());
+                    continue;
+                } catch (RuntimeException ex) { // an invalid path
+                    problems.add("env " + var + ": '" + Names.printable(value) + "' is not a file path");
                     continue;
                 }
             }
@@ -47,9 +62,17 @@ final class Overrides {
                         + "(e.g. " + prefix + "LOG_RETENTION_HOURS for log.retention.hours)");
                 continue;
             }
-            out.add(new Override(keyOf(rest), value, var));
+            out.add(new Override(keyOf(rest), value, var, fromFile));
         }
         return out;
+    }
+
+    /** A secret file's content without the line end editors add (and nothing else). */
+    private static String strip(String s) {
+        if (s.endsWith("\r\n")) {
+            return s.substring(0, s.length() - 2);
+        }
+        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
     static String keyOf(String name) {
@@ -61,36 +84,92 @@ final class Overrides {
                 .replace('\u0002', '_');
     }
 
-    /** Sets each key in a .properties-style text: replaces an existing (uncommented) line, else appends. */
-    static String apply(String text, List<Override> overrides) {
+    /**
+     * Sets each key in the properties text {@code text}: replaces an existing (uncommented) line, else
+     * appends. Problems name the variable, never the value.
+     */
+    static String apply(String text, List<Override> overrides, OverrideSpec spec, String fileName, Problems problems) {
         List<String> lines = new ArrayList<>(text.lines().toList());
+        List<String> lineKeys = new ArrayList<>(lines.size());
+        lines.forEach(l -> lineKeys.add(keyOfLine(l)));
+        List<Override> applied = new ArrayList<>();
         for (Override o : overrides) {
-            boolean replaced = false;
+            String why = unreadable(o.value(), spec.format());
+            if (why != null) {
+                problems.add("env " + o.var() + ": " + why + "; the value is not used");
+                continue;
+            }
+            String key = null;
             for (int i = 0; i < lines.size(); i++) {
-                String l = lines.get(i).stripLeading();
-                if (l.startsWith("#") || l.startsWith("!")) {
+                String existing = lineKeys.get(i);
+                if (existing != null && existing.equalsIgnoreCase(o.key())) {
+                    key = existing;
+                    lines.set(i, PropertiesText.key(existing) + "=" + PropertiesText.value(o.value()));
+                }
+            }
+            if (key == null) {
+                key = spec.keys().stream().filter(k -> k.equalsIgnoreCase(o.key())).findFirst().orElse(null);
+                if (key == null && !spec.keys().isEmpty()) {
+                    problems.add("env " + o.var() + ": " + fileName + " has no key '" + o.key() + "' in any case; its keys are "
+                            + "case-sensitive, so an override names one of the template's keys or of the catalog's overrideKeys "
+                            + "(tickTime is ..._TICKTIME)");
                     continue;
                 }
-                int sep = indexOfSeparator(l);
-                if (sep > 0 && l.substring(0, sep).strip().equals(o.key())) {
-                    lines.set(i, o.key() + "=" + o.value());
-                    replaced = true;
+                if (key == null) {
+                    key = o.key();
                 }
+                lines.add(PropertiesText.key(key) + "=" + PropertiesText.value(o.value()));
+                lineKeys.add(key);
             }
-            if (!replaced) {
-                lines.add(o.key() + "=" + o.value());
-            }
+            applied.add(new Override(key, o.value(), o.var(), o.fromFile()));
         }
-        return String.join("\n", lines) + "\n";
+        String out = String.join("\n", lines) + "\n";
+        readBack(out, applied, fileName, problems);
+        return out;
     }
 
-    private static int indexOfSeparator(String line) {
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '=' || c == ':' || c == ' ' || c == '\t') {
-                return i;
+    /** Why the service's parser could not read {@code value} back as it is, or null when it can. */
+    private static String unreadable(String value, OverrideSpec.Format format) {
+        if (format == OverrideSpec.Format.QUARKUS && value.contains("${")) {
+            return "the value holds '${', which Quarkus would expand as an expression";
+        }
+        if (format == OverrideSpec.Format.ZOOKEEPER && !value.equals(value.strip())) {
+            return "the value starts or ends with a blank, which ZooKeeper strips";
+        }
+        return null;
+    }
+
+    /**
+     * Parses the result as the services do and checks that every override reads back as given: the
+     * escaping above is what makes it so, and this makes sure of it.
+     */
+    private static void readBack(String text, List<Override> applied, String fileName, Problems problems) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(fileName + ": the rendered file does not parse as properties: " + e.getMessage());
+            return;
+        }
+        for (Override o : applied) {
+            if (!o.value().equals(p.getProperty(o.key()))) {
+                problems.add("env " + o.var() + ": the value would not read back as given from " + fileName);
             }
         }
-        return -1;
+    }
+
+    /** The key of a properties line, unescaped; null for blank and comment lines. */
+    static String keyOfLine(String line) {
+        String l = line.stripLeading();
+        if (l.isEmpty() || l.startsWith("#") || l.startsWith("!")) {
+            return null;
+        }
+        Properties one = new Properties();
+        try {
+            one.load(new StringReader(l));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+        return one.stringPropertyNames().stream().findFirst().orElse(null);
     }
 }

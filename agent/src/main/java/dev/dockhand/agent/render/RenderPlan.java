@@ -25,8 +25,9 @@ public record RenderPlan(List<RenderedFile> files, List<ResolvedService> service
      * @param target absolute path
      * @param template the template it came from (its mode is used for a new file)
      * @param content rendered text
+     * @param secret it holds a secret: written 0600, never shown
      */
-    public record RenderedFile(String service, Path target, Path template, String content) {}
+    public record RenderedFile(String service, Path target, Path template, String content, boolean secret) {}
 
     /**
      * @param spec catalog definition

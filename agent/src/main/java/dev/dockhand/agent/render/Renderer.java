@@ -1,8 +1,10 @@
 package dev.dockhand.agent.render;
 
+import dev.dockhand.agent.InputFiles;
 import dev.dockhand.agent.InvalidInputException;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.OverrideSpec;
 import dev.dockhand.agent.catalog.Problems;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
@@ -10,11 +12,7 @@ import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.RenderPlan.Explained;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import dev.dockhand.agent.render.RenderPlan.ResolvedService;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,17 +85,25 @@ public final class Renderer {
                     : ctx.paths().dataDir().resolve(tokens(s.log().file(), macros, Map.of(), where + ".log.file", problems));
 
             for (TemplateSpec t : s.templates()) {
-                Path source = ctx.paths().templates().resolve(t.source());
+                Path templates = ctx.paths().templates();
+                Path source = templates.resolve(t.source()).normalize();
                 String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
-                Path targetPath = ctx.paths().confDir().resolve(target);
+                Path targetPath = ctx.paths().confDir().resolve(target).normalize();
+                if (!source.startsWith(templates.normalize())) {
+                    problems.add("template " + t.source() + " (service " + s.id() + ") is outside the templates dir " + templates);
+                    continue;
+                }
+                if (!targetPath.startsWith(ctx.paths().confDir().normalize()) && !targetPath.startsWith(ctx.paths().dataDir().normalize())) {
+                    problems.add("target " + target + " of template " + t.source() + " (service " + s.id()
+                            + ") is outside the conf dir and the data dir");
+                    continue;
+                }
                 String text;
                 try {
-                    text = Files.readString(source, StandardCharsets.UTF_8);
-                } catch (NoSuchFileException e) {
-                    problems.add("template " + source + " (service " + s.id() + ") does not exist; check --templates / AGENT_TEMPLATES");
-                    continue;
-                } catch (IOException e) {
-                    problems.add("template " + source + " cannot be read: " + e.getMessage());
+                    text = InputFiles.read(source, InputFiles.TEMPLATE_LIMIT);
+                } catch (InputFiles.Refused e) {
+                    problems.add("template " + source + " (service " + s.id() + ") " + e.getMessage()
+                            + (e.missing() ? "; check --templates / AGENT_TEMPLATES" : ""));
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
@@ -111,15 +117,20 @@ public final class Renderer {
                     }
                 }
                 String content = tokens(text, macros, patterns, source.toString(), problems);
-                if (t.target().equals(s.overrideFile()) && s.overridePrefix() != null) {
-                    List<Overrides.Override> os = Overrides.from(s.overridePrefix(), env, fs, problems);
-                    content = Overrides.apply(content, os);
-                    for (Overrides.Override o : os) {
-                        explain.add(new Explained(s.id(), o.key() + " in " + t.target(), Secrets.mask(o.key(), o.value()),
-                                (o.var().endsWith("_FILE") ? "file named by env " : "env ") + o.var()));
+                boolean secret = false;
+                OverrideSpec o = s.overrides();
+                if (o != null && t.target().equals(o.file())) {
+                    List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
+                    content = Overrides.apply(content, os, o, targetPath.toString(), problems);
+                    for (Overrides.Override x : os) {
+                        // a value read from a *_FILE is a secret by where it came from, whatever its key
+                        boolean hidden = x.fromFile() || Secrets.isSecretKey(x.key());
+                        secret |= hidden;
+                        explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
+                                (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
                 }
-                files.add(new RenderedFile(s.id(), targetPath, source, content));
+                files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
             services.add(new ResolvedService(s, argv, serviceEnv, dataDirs, logFile, heap.mb()));
         }
@@ -155,7 +166,33 @@ public final class Renderer {
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
         m.appendTail(sb);
-        return sb.toString();
+        String out2 = sb.toString();
+        // what the token pattern did not take: "@@FOO BAR@@", "@@ID" with no end, a stray "@@"
+        int at = out2.indexOf("@@");
+        while (at >= 0) {
+            int line = lineAt(out2, at);
+            int end = out2.indexOf('\n', at);
+            String rest = out2.substring(at, end < 0 ? out2.length() : end);
+            boolean reported = TOKEN.matcher(rest).lookingAt();
+            if (!reported) {
+                problems.add(where + (line > 0 ? ":" + line : "") + ": '" + dev.dockhand.agent.Names.printable(
+                        rest.length() > 40 ? rest.substring(0, 40) : rest)
+                        + "' is not a token: a token is @@NAME@@ with letters, digits, '_', '.' and '-' in NAME");
+                break;
+            }
+            at = out2.indexOf("@@", at + rest.indexOf("@@", 2) + 2);
+        }
+        return out2;
+    }
+
+    private static int lineAt(String text, int index) {
+        int n = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static int lineOf(String text, String token) {

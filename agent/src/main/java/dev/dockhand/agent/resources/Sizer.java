@@ -18,6 +18,9 @@ public final class Sizer {
     /** Memory kept for the agent itself (measured idle RSS 35-40 MB, plus room for the control plane). */
     public static final long AGENT_OVERHEAD_MB = 64;
 
+    /** No JVM service of this image starts with less heap than this, whatever its catalog entry says. */
+    public static final int MIN_HEAP_FLOOR_MB = 32;
+
     /** Prefix of the env var that fixes one service's heap in MiB: {@code AGENT_HEAP_MB_KAFKA_BROKER=1024}. */
     public static final String HEAP_ENV_PREFIX = "AGENT_HEAP_MB_";
 
@@ -128,16 +131,25 @@ public final class Sizer {
             if (v == null) {
                 continue;
             }
+            int h;
             try {
-                int h = Integer.parseInt(v.trim());
+                h = Integer.parseInt(v.trim());
                 if (h <= 0) {
                     throw new NumberFormatException();
                 }
-                out.put(s.id(), h);
             } catch (NumberFormatException e) {
-                problems.add("env " + name + "='" + v + "' is not a heap size: write a whole number of MiB, e.g. "
-                        + name + "=1024, or unset it to size " + s.id() + " from the memory limit");
+                problems.add("env " + name + "='" + dev.dockhand.agent.Names.printable(v) + "' is not a heap size: write a whole "
+                        + "number of MiB, e.g. " + name + "=1024, or unset it to size " + s.id() + " from the memory limit");
+                continue;
             }
+            int floor = Math.max(MIN_HEAP_FLOOR_MB, s.memory().minHeapMb());
+            if (h < floor) {
+                problems.add("env " + name + "=" + h + " is below the " + floor + " MiB heap " + s.id()
+                        + " needs at the least (the catalog's minHeapMb); its JVM would not start or not last. Give it "
+                        + floor + " MiB or more, or unset " + name + " to size it from the memory limit");
+                continue;
+            }
+            out.put(s.id(), h);
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);

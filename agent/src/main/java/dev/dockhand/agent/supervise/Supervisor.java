@@ -74,6 +74,8 @@ public final class Supervisor implements SupervisorControl {
     private boolean stopping;
     private int exitCode;
     private volatile long lastTick;
+    /** Ids of the services now FAILED; read by {@link #alive()} off the loop. */
+    private final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
 
     /**
@@ -248,14 +250,15 @@ public final class Supervisor implements SupervisorControl {
                 if (r.ok()) {
                     s.failures = 0;
                     if (s.state == ServiceState.UNHEALTHY) {
+                        cancel(s.unhealthyTimer);
                         moveTo(s, ServiceState.READY, "probe passes again: " + r.detail());
                     }
                 } else if (++s.failures >= h.failureThreshold() && s.state == ServiceState.READY) {
                     moveTo(s, ServiceState.UNHEALTHY, s.failures + " probes failed: " + r.detail());
-                    if (h.restartWhenUnhealthy()) {
-                        s.afterStop = AfterStop.CRASH;
-                        stopProcess(s, "restarting: unhealthy");
-                        return;
+                    if (h.restartAfter() != null) {
+                        // a hung or stopped process answers no probe and never exits: restart it once it
+                        // has stayed unhealthy this long (long enough for a GC pause to end)
+                        s.unhealthyTimer = loop.schedule(h.restartAfter(), () -> unhealthyTooLong(s, gen));
                     }
                 }
             }
@@ -263,6 +266,18 @@ public final class Supervisor implements SupervisorControl {
                 // not probed in other states
             }
         }
+    }
+
+    private void unhealthyTooLong(Svc s, int gen) {
+        if (gen != s.generation || s.state != ServiceState.UNHEALTHY) {
+            return;
+        }
+        Duration after = s.planned.spec().health().restartAfter();
+        String why = "unhealthy for " + after.toSeconds() + " s" + (s.lastProbe == null ? "" : " (last probe: " + s.lastProbe.detail() + ")");
+        log.warn("{}: {}; restarting it", s.planned.id(), why);
+        s.afterStop = AfterStop.CRASH;
+        s.crashReason = why;
+        stopProcess(s, "restarting: " + why, true);
     }
 
     private static Duration startingInterval(Duration interval) {
@@ -289,12 +304,13 @@ public final class Supervisor implements SupervisorControl {
         cancel(s.startupTimer);
         cancel(s.killTimer);
         cancel(s.resetTimer);
+        cancel(s.unhealthyTimer);
         s.process = null;
         if (s.state == ServiceState.STOPPING) {
             AfterStop after = s.afterStop;
             s.afterStop = AfterStop.NOTHING;
             if (stopping || s.manualStop || after == AfterStop.NOTHING) {
-                moveTo(s, ServiceState.STOPPED, "stopped (" + status + ")");
+                moveTo(s, ServiceState.STOPPED, stoppedHow(s, status));
                 if (stopping) {
                     stopNext();
                 }
@@ -367,6 +383,11 @@ public final class Supervisor implements SupervisorControl {
     }
 
     private void stopProcess(Svc s, String why) {
+        stopProcess(s, why, false);
+    }
+
+    /** @param hung the process may be stopped (it answered no probe): continue it after the stop signal */
+    private void stopProcess(Svc s, String why, boolean hung) {
         if (s.process == null) {
             return;
         }
@@ -379,6 +400,11 @@ public final class Supervisor implements SupervisorControl {
         RunningProcess p = s.process;
         int gen = s.generation;
         p.signal(signal);
+        if (hung) {
+            // a stopped process (SIGSTOP, a debugger) holds the stop signal until it is continued:
+            // continue it, so that it can stop cleanly within its grace instead of being killed after it
+            p.signal(Signal.CONT);
+        }
         s.killTimer = loop.schedule(grace, () -> {
             if (gen == s.generation && s.state == ServiceState.STOPPING && s.process == p) {
                 log.warn("{}: still running {} s after SIG{}; sending SIGKILL to its process group", s.planned.id(),
@@ -400,6 +426,24 @@ public final class Supervisor implements SupervisorControl {
                 });
             }
         });
+    }
+
+    /**
+     * "stopped (exit code 143)" reads as a failure, but every JVM exits 143 after a clean SIGTERM
+     * shutdown: say which it was.
+     */
+    private static String stoppedHow(Svc s, ExitStatus status) {
+        Signal asked = Signal.parse(s.planned.spec().stop().signal());
+        if (status.success()) {
+            return "stopped cleanly (exit code 0)";
+        }
+        if (status instanceof ExitStatus.Exited e && e.code() == 128 + asked.number) {
+            return "stopped cleanly (exit code " + e.code() + " after SIG" + asked.name() + ", as a JVM does)";
+        }
+        if (status instanceof ExitStatus.Killed k && k.signal() == asked.number) {
+            return "stopped cleanly (by SIG" + asked.name() + ")";
+        }
+        return "stopped (" + status + ")";
     }
 
     private void beginStop() {
@@ -444,6 +488,11 @@ public final class Supervisor implements SupervisorControl {
         ServiceState from = s.state;
         s.state = to;
         s.reason = reason;
+        if (to == ServiceState.FAILED) {
+            failed.add(s.planned.id());
+        } else {
+            failed.remove(s.planned.id());
+        }
         if (from != to) {
             if (to == ServiceState.FAILED || to == ServiceState.UNHEALTHY) {
                 log.warn("{}: {} -> {} ({})", s.planned.id(), from, to, reason);
@@ -464,7 +513,7 @@ public final class Supervisor implements SupervisorControl {
         if (h.type().equals("none") || h.type().equals("exec")) {
             // nothing to ask over the network: an accepting port is what "ready" can mean from here
             h = new HealthSpec("tcp", h.port(), null, null, null, List.of(), h.interval(), h.timeout(), h.failureThreshold(),
-                    h.startupTimeout(), false);
+                    h.startupTimeout(), null);
         }
         HealthCheck check = Probes.of(h);
         Duration timeout = h.timeout();
@@ -643,9 +692,15 @@ public final class Supervisor implements SupervisorControl {
         });
     }
 
+    /**
+     * The supervision loop makes progress and no service has FAILED. A node with a FAILED service must
+     * not look alive to its orchestrator: the agent has given up on that service, and restarting the
+     * whole container (Kubernetes' liveness probe, Docker's restart policy on an unhealthy container) is
+     * what is left to try.
+     */
     @Override
     public boolean alive() {
-        return !terminated.isDone() && loop.nowMillis() - lastTick < ALIVE_WINDOW.toMillis();
+        return !terminated.isDone() && loop.nowMillis() - lastTick < ALIVE_WINDOW.toMillis() && failed.isEmpty();
     }
 
     /** Runs a command on one service, on the loop: unknown services (and, if asked, a stopping agent) are refused. */
@@ -774,6 +829,7 @@ public final class Supervisor implements SupervisorControl {
         Loop.Timer backoffTimer;
         Loop.Timer killTimer;
         Loop.Timer resetTimer;
+        Loop.Timer unhealthyTimer;
 
         Svc(PlannedService planned) {
             this.planned = planned;

@@ -110,10 +110,10 @@ class WorkbenchImporterTest {
     void anAutogenFileNoServiceNamesGoesToTheFirstServiceWithAWarning() {
         var r = WorkbenchImporter.parse("w", BASE + "appconfig autogen --replace /etc/hosts.conf --pattern @@H@@ --macro GET_NODE_FQDN\n");
 
-        assertEquals(List.of("w:9: warning: cannot tell which service renders '/etc/hosts.conf' (no service id in its path);"
+        assertEquals(List.of("w:9: warning: cannot tell which service renders 'etc/hosts.conf' (no service id in its path);"
                 + " made it a template of 'zookeeper': move it in the catalog if it belongs to another"),
                 r.problems().stream().map(p -> p.format("w")).toList());
-        assertEquals(List.of(new TemplateSpec("etc/hosts.conf", "/etc/hosts.conf")),
+        assertEquals(List.of(new TemplateSpec("etc/hosts.conf", "etc/hosts.conf")),
                 r.catalog().orElseThrow().service("zookeeper").orElseThrow().templates());
     }
 

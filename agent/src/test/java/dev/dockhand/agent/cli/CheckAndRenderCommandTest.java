@@ -45,12 +45,38 @@ class CheckAndRenderCommandTest {
         return new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production"));
     }
 
+    /** A distribution home with what the shipped catalog's commands name. */
+    Path home() throws IOException {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("lib/kafka"));
+        Files.createDirectories(home.resolve("registry"));
+        Files.writeString(home.resolve("registry/quarkus-run.jar"), "");
+        Files.writeString(home.resolve("agent-console.jar"), "");
+        return home;
+    }
+
     @Test
-    void checkValidProductionNode() {
-        Result r = run(prod("b-2.x"), "check");
+    void checkValidProductionNode() throws IOException {
+        Result r = run(prod("b-2.x"), "check", "--home", home().toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("ok: b-2.x is node 5, role broker, cluster config production"), r.out());
         assertEquals("", r.err());
+    }
+
+    @Test
+    void checkSaysWhenAServiceCannotBeStarted() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty-home"));
+        Result missing = run(prod("b-2.x"), "check", "--home", empty.toString());
+        assertBad(missing, "agent: service kafka-broker: the class path entry " + empty + "/lib/kafka/* does not exist");
+
+        Path notExecutable = Files.writeString(tmp.resolve("java"), "#!/bin/sh\n");
+        Map<String, String> e = prod("b-2.x");
+        e.put("AGENT_JAVA", notExecutable.toString());
+        assertBad(run(e, "check", "--home", home().toString()),
+                "agent: service kafka-broker: its command " + notExecutable + " is not executable (permission denied)");
+        e.put("AGENT_JAVA", tmp.resolve("no-java").toString());
+        assertBad(run(e, "check", "--home", home().toString()),
+                "agent: service kafka-broker: its command " + tmp.resolve("no-java") + " does not exist");
     }
 
     @Test

@@ -70,8 +70,8 @@ class ImportWorkbenchCommandTest {
         assertEquals(List.of("schema-registry"), c.clusterConfig("production").orElseThrow().servicesOf("schemareg"));
         assertEquals("ZOOKEEPER_SERVICE_STRING", c.autogen().get(2).macro());
         assertEquals("@@zookeeper.connet@@", c.autogen().get(2).pattern(), "a pattern is whatever the template holds");
-        assertEquals("/tmp/zookeeper/myid", c.service("zookeeper").orElseThrow().templates().get(0).target());
-        assertEquals("/usr/lib/kafka/etc/kafka/server.properties",
+        assertEquals("tmp/zookeeper/myid", c.service("zookeeper").orElseThrow().templates().get(0).target());
+        assertEquals("usr/lib/kafka/etc/kafka/server.properties",
                 c.service("kafka-broker").orElseThrow().templates().get(0).target());
         assertEquals(new StartEntry("control-center", List.of("kafka-broker", "schema-registry")), c.startOrder().get(3));
         assertEquals("tcp", c.service("kafka-broker").orElseThrow().health().type());

@@ -38,7 +38,7 @@ class HealthChecksTest {
     }
 
     static HealthSpec spec(String type, String path, int status, String body) {
-        return new HealthSpec(type, null, path, status, body, List.of(), Duration.ofSeconds(1), TIMEOUT, 3, Duration.ofMinutes(1), false);
+        return new HealthSpec(type, null, path, status, body, List.of(), Duration.ofSeconds(1), TIMEOUT, 3, Duration.ofMinutes(1), null);
     }
 
     /** A port nothing listens on: bound, then closed. */

@@ -51,7 +51,7 @@ class MetadataResolverTest {
         assertEquals("production", id.clusterConfig().value());
         assertEquals("kafka1", id.clusterName().value());
         assertEquals(2, id.selfIndex().getAsInt());
-        assertEquals("metadata file metadata file /meta.json:3 self", id.self().source().toString());
+        assertEquals("metadata file /meta.json:3 self", id.self().source().toString());
         assertEquals(Source.Kind.METADATA_FILE, id.nodes().source().kind());
     }
 

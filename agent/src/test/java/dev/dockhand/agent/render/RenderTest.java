@@ -204,9 +204,9 @@ class RenderTest {
         Path server = fs.getPath("/data/broker-1.kafka1.example/conf/kafka-broker/server.properties");
         String before = Files.readString(server);
         // the second file's directory is blocked by a plain file: the first must stay as it was
-        RenderPlan.RenderedFile first = new RenderPlan.RenderedFile("kafka-broker", server, server, "changed\n");
+        RenderPlan.RenderedFile first = new RenderPlan.RenderedFile("kafka-broker", server, server, "changed\n", false);
         Files.writeString(fs.getPath("/blocked"), "x");
-        RenderPlan.RenderedFile second = new RenderPlan.RenderedFile("kafka-broker", fs.getPath("/blocked/sub/file"), server, "y");
+        RenderPlan.RenderedFile second = new RenderPlan.RenderedFile("kafka-broker", fs.getPath("/blocked/sub/file"), server, "y", false);
         var e = assertThrows(InvalidInputException.class, () -> FileWriter.write(List.of(first, second)));
         assertTrue(e.getMessage().contains("/blocked"), e.getMessage());
         assertEquals(before, Files.readString(server, StandardCharsets.UTF_8));

@@ -15,7 +15,7 @@ final class Services {
     static final ServiceSpec CONTROL_CENTER = svc("control-center", new MemorySpec(1, 96, 512, 0.6, 0));
 
     static ServiceSpec svc(String id, MemorySpec memory) {
-        return new ServiceSpec(id, id, 0, List.of("true"), Map.of(), List.of(), null, null, List.of(),
+        return new ServiceSpec(id, id, 0, List.of("true"), Map.of(), List.of(), null, List.of(),
                 null, null, null, memory, null, null);
     }
 

@@ -209,7 +209,7 @@ class SupervisorTest {
         assertEquals(ServiceState.READY, state("base"));
         assertTrue(launcher.eventsOf("base").stream().noneMatch(e -> e.startsWith("signal")));
         assertEquals("DEGRADED", supervisor.snapshot().state());
-        assertTrue(supervisor.alive());
+        assertFalse(supervisor.alive(), "a node with a FAILED service must not look alive to its orchestrator");
         loop.advance(s(60));
         assertEquals(4, launcher.of("app").size(), "a FAILED service stays down");
 
@@ -366,7 +366,7 @@ class SupervisorTest {
     @Test
     void restartWhenUnhealthyRestartsTheService() {
         var zk = svc("zk");
-        zk.restartWhenUnhealthy = true;
+        zk.restartAfter = Duration.ZERO;
         probes.pass("zk");
         start(plan(zk));
         assertEquals(ServiceState.READY, state("zk"));
@@ -375,11 +375,49 @@ class SupervisorTest {
         loop.advance(s(2));
         assertTrue(first.signals.isEmpty());
         loop.advance(s(1));
-        assertEquals(List.of(Signal.TERM), first.signals);
+        assertEquals(List.of(Signal.TERM, Signal.CONT), first.signals);
         loop.runPending();
         assertEquals(2, launcher.of("zk").size());
         assertEquals(ServiceState.STARTING, state("zk"));
         assertEquals(1, snap("zk").restarts());
+    }
+
+    @Test
+    void aHungServiceIsRestartedOnlyAfterStayingUnhealthyForRestartAfter() {
+        var broker = svc("broker");
+        broker.restartAfter = Duration.ofSeconds(60);
+        probes.pass("broker");
+        start(plan(broker));
+        FakeProcess hung = launcher.last("broker").obeysTerm();
+        probes.fail("broker", "no answer within 2000 ms");
+        loop.advance(s(3));
+        assertEquals(ServiceState.UNHEALTHY, state("broker"));
+        loop.advance(s(50));
+        assertTrue(hung.signals.isEmpty(), "a long GC pause is not a reason to restart");
+        assertTrue(supervisor.alive());
+        loop.advance(s(10));
+        assertEquals(List.of(Signal.TERM, Signal.CONT), hung.signals, "a stopped process is continued so that it can stop");
+        loop.runPending();
+        assertEquals(2, launcher.of("broker").size());
+        assertTrue(snap("broker").reason().startsWith("started") || state("broker") == ServiceState.STARTING, snap("broker").reason());
+    }
+
+    @Test
+    void aServiceThatRecoversBeforeRestartAfterIsNotRestarted() {
+        var broker = svc("broker");
+        broker.restartAfter = Duration.ofSeconds(60);
+        probes.pass("broker");
+        start(plan(broker));
+        FakeProcess p = launcher.last("broker").obeysTerm();
+        probes.fail("broker", "no answer");
+        loop.advance(s(10));
+        assertEquals(ServiceState.UNHEALTHY, state("broker"));
+        probes.pass("broker");
+        loop.advance(s(5));
+        assertEquals(ServiceState.READY, state("broker"));
+        loop.advance(s(120));
+        assertTrue(p.signals.isEmpty(), "recovered: the restart was called off");
+        assertEquals(1, launcher.of("broker").size());
     }
 
     // ------------------------------------------------------------------ stopping

@@ -31,7 +31,7 @@ final class TestPlans {
         Duration interval = Duration.ofSeconds(1);
         int failureThreshold = 3;
         Duration startupTimeout = Duration.ofSeconds(60);
-        boolean restartWhenUnhealthy;
+        Duration restartAfter;
         String stopSignal = "TERM";
         Duration grace = Duration.ofSeconds(10);
         String policy = "always";
@@ -76,11 +76,11 @@ final class TestPlans {
 
         HealthSpec health(String type, Duration interval) {
             return new HealthSpec(type, null, "/", 200, null, List.of(), interval, Duration.ofMillis(500), failureThreshold,
-                    startupTimeout, restartWhenUnhealthy);
+                    startupTimeout, restartAfter);
         }
 
         PlannedService build() {
-            ServiceSpec spec = new ServiceSpec(id, id, 9000, argv, Map.of(), List.of(), null, null, List.of(),
+            ServiceSpec spec = new ServiceSpec(id, id, 9000, argv, Map.of(), List.of(), null, List.of(),
                     health(probe, interval), new StopSpec(stopSignal, grace),
                     new RestartSpec(policy, initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null);
