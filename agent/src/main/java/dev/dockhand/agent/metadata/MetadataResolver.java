@@ -151,11 +151,11 @@ public final class MetadataResolver {
     /** Flag if given, else the env var if set and not empty, else null. */
     private static Sourced<String> pick(String flag, String flagName, Map<String, String> env, String var) {
         if (flag != null && !flag.isBlank()) {
-            return new Sourced<>(flag.trim(), Source.flag(flagName));
+            return new Sourced<>(flag.strip(), Source.flag(flagName));
         }
         String v = env.get(var);
         if (v != null && !v.isBlank()) {
-            return new Sourced<>(v.trim(), Source.env(var));
+            return new Sourced<>(v.strip(), Source.env(var));
         }
         return null;
     }
@@ -170,16 +170,16 @@ public final class MetadataResolver {
             }
             int eq = group.indexOf('=');
             if (eq <= 0) {
-                problems.add(text.source() + ": '" + Names.printable(group.trim()) + "' is not role=fqdn[,fqdn...] (example: "
+                problems.add(text.source() + ": '" + Names.printable(group.strip()) + "' is not role=fqdn[,fqdn...] (example: "
                         + "zookeeper=zk-0.example,zk-1.example;broker=broker-0.example)");
                 continue;
             }
-            String role = group.substring(0, eq).trim();
+            String role = group.substring(0, eq).strip();
             if (!checkId(role, text.source() + ": role", problems)) {
                 continue;
             }
             for (String f : group.substring(eq + 1).split(",")) {
-                String fqdn = f.trim();
+                String fqdn = f.strip();
                 if (fqdn.isEmpty()) {
                     continue;
                 }
@@ -219,7 +219,7 @@ public final class MetadataResolver {
         JsonValue selfValue = root.path("self");
         if (!selfValue.isMissingNode() && !selfValue.isNull()) {
             if (selfValue.isTextual() && !selfValue.asText().isBlank()) {
-                self = new Sourced<>(selfValue.asText().trim(), Source.file(tree.where("self")));
+                self = new Sourced<>(selfValue.asText().strip(), Source.file(tree.where("self")));
             } else {
                 problems.add(tree.where("self") + ": must be this node's FQDN as text");
             }
@@ -250,8 +250,8 @@ public final class MetadataResolver {
                         problems.add(tree.where(at) + ": every node needs \"fqdn\" and \"role\" as text");
                         continue;
                     }
-                    String fqdn = n.path("fqdn").asText().trim();
-                    String role = n.path("role").asText().trim();
+                    String fqdn = n.path("fqdn").asText().strip();
+                    String role = n.path("role").asText().strip();
                     if (checkFqdn(fqdn, tree.where(at + ".fqdn"), problems) & checkId(role, tree.where(at + ".role") + ": role", problems)) {
                         list.add(new Node(fqdn, role));
                     }
@@ -271,6 +271,6 @@ public final class MetadataResolver {
             problems.add(tree.where(path) + ": must be non-empty text");
             return null;
         }
-        return new Sourced<>(v.asText().trim(), Source.file(tree.where(path)));
+        return new Sourced<>(v.asText().strip(), Source.file(tree.where(path)));
     }
 }
