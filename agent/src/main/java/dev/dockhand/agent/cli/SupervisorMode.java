@@ -7,6 +7,7 @@ import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.process.Launcher;
+import dev.dockhand.agent.process.ProcessLedger;
 import dev.dockhand.agent.catalog.Problems;
 import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.FileWriter;
@@ -63,7 +64,14 @@ final class SupervisorMode {
             // orphans of the services come to us, not to the real init, so we can reap them
             linux.becomeChildSubreaper();
         }
-        Launcher launcher = new Launcher(linux, System.out, System.err);
+        // services a previous agent on this data dir started and never stopped (it was killed -9)
+        // hold our ports: stop them before anything starts
+        ProcessLedger ledger = new ProcessLedger(first.dataDir.resolve(".dockhand").resolve("processes"), linux);
+        int reclaimed = ledger.reclaim(RECLAIM_GRACE);
+        if (reclaimed > 0) {
+            log.info("stopped {} process group(s) left running by a previous agent on {}", reclaimed, first.dataDir);
+        }
+        Launcher launcher = new Launcher(linux, System.out, System.err, Launcher.DEFAULT_DRAIN_GRACE, ledger);
         ExecutorLoop loop = new ExecutorLoop();
         Prepared[] current = {first};
         NodePlan.Replanner replanner = () -> {
@@ -103,8 +111,11 @@ final class SupervisorMode {
         return code;
     }
 
+    /** The longest the agent waits at start for a survivor of a previous agent to stop before SIGKILL. */
+    static final java.time.Duration RECLAIM_GRACE = java.time.Duration.ofSeconds(30);
+
     /** The result of steps 1-5. */
-    private record Prepared(NodePlan plan, Set<String> changed, RenderPlan render) {}
+    private record Prepared(NodePlan plan, Set<String> changed, RenderPlan render, Path dataDir) {}
 
     /**
      * Identity, validation, identity guard, sizing, render and write. On the first run everything is
@@ -140,7 +151,7 @@ final class SupervisorMode {
             render.services().forEach(s -> changed.add(s.spec().id()));
         }
         List<String> files = written.stream().map(w -> w.path().toString()).toList();
-        return new Prepared(PlanBuilder.build(setup.context, render, files), changed, render);
+        return new Prepared(PlanBuilder.build(setup.context, render, files), changed, render, setup.context.paths().dataDir());
     }
 
     /** The data dir and every service's dirs must exist and be writable, or nothing starts. */

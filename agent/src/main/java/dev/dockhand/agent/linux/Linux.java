@@ -89,4 +89,17 @@ public interface Linux {
 
     /** Resident set size of a process in bytes, from /proc/PID/statm; -1 if gone. */
     long rssBytes(int pid);
+
+    /**
+     * When {@code pid} started, in clock ticks since boot; empty when no such process is alive. A pid
+     * and its start time together name one process: a pid alone may have been reused.
+     */
+    default java.util.OptionalLong startTime(int pid) {
+        return ProcFs.system().startTime(pid);
+    }
+
+    /** The processes listening on TCP {@code port} in this network namespace (see {@link ProcFs#listeners}). */
+    default List<ProcFs.Listener> listeners(int port) {
+        return ProcFs.system().listeners(port);
+    }
 }

@@ -91,4 +91,14 @@ final class UnsupportedLinux implements Linux {
     public long rssBytes(int pid) {
         return -1;
     }
+
+    @Override
+    public java.util.OptionalLong startTime(int pid) {
+        return java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public java.util.List<ProcFs.Listener> listeners(int port) {
+        return java.util.List.of();
+    }
 }

@@ -3,11 +3,13 @@ package dev.dockhand.agent.process;
 import dev.dockhand.agent.linux.ErrnoException;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Linux;
+import dev.dockhand.agent.linux.ProcFs;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.linux.Spawned;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +40,7 @@ public final class Launcher implements ProcessLauncher {
     private final Duration drainGrace;
     private final ChildReaper reaper;
     private final OutputMux outputs;
+    private final ProcessLedger ledger;
 
     /**
      * @param linux the kernel ({@code Linuxes.system()}, or a fake in tests)
@@ -45,22 +48,34 @@ public final class Launcher implements ProcessLauncher {
      * @param err where the children's stderr lines go (the agent's {@code System.err})
      */
     public Launcher(Linux linux, PrintStream out, PrintStream err) {
-        this(linux, out, err, DEFAULT_DRAIN_GRACE);
+        this(linux, out, err, DEFAULT_DRAIN_GRACE, null);
     }
 
     /** @param drainGrace see the class comment */
     public Launcher(Linux linux, PrintStream out, PrintStream err, Duration drainGrace) {
+        this(linux, out, err, drainGrace, null);
+    }
+
+    /**
+     * @param drainGrace see the class comment
+     * @param ledger where services are recorded while they run, or null
+     */
+    public Launcher(Linux linux, PrintStream out, PrintStream err, Duration drainGrace, ProcessLedger ledger) {
         this.linux = linux;
         this.output = new PrefixedOutput(out, err);
         this.drainGrace = drainGrace;
         this.reaper = new ChildReaper(linux);
         this.outputs = new OutputMux(linux);
+        this.ledger = ledger;
     }
 
     @Override
     public RunningProcess launch(LaunchSpec spec, ExitListener onExit) {
         if (spec.argv().isEmpty()) {
             throw new LaunchException(spec.id() + ": no command to start (empty argv)");
+        }
+        if (spec.service() != null) {
+            refuseTakenPorts(spec);
         }
         RotatingLog logFile = null;
         if (spec.logFile() != null) {
@@ -83,8 +98,30 @@ public final class Launcher implements ProcessLauncher {
             throw new LaunchException(spec.id() + ": cannot start '" + spec.argv().get(0) + "': " + e.getMessage());
         }
         child.started(spawned);
+        if (ledger != null && spec.service() != null) {
+            ledger.started(spec.id(), spawned.pid(), spec.service().stopSignal(), spec.service().grace());
+        }
         log.debug("{}: started pid {}: {}", spec.id(), spawned.pid(), spec.argv());
         return child;
+    }
+
+    /**
+     * A port of the service that some process already listens on is someone else's: a service of a
+     * previous agent that nobody stopped, or another program. Starting anyway would make the probe
+     * count that process's answers as this service's readiness while the service itself fails to bind.
+     */
+    private void refuseTakenPorts(LaunchSpec spec) {
+        int self = linux.getpid();
+        for (int port : spec.service().ports()) {
+            // the agent's own listener is not someone else's (a service may be probed on the agent's port)
+            List<ProcFs.Listener> holders = linux.listeners(port).stream().filter(h -> h.pid() != self).toList();
+            if (!holders.isEmpty()) {
+                ProcFs.Listener h = holders.get(0);
+                throw new LaunchException(spec.id() + ": port " + port + " is held by "
+                        + (h.pid() > 0 ? "pid " + h.pid() + " (" + h.commandLine() + ")" : h.commandLine())
+                        + ", which this agent did not start; stop it, or give this service another port");
+            }
+        }
     }
 
     /** No new launches; the reaper ends once the last child is gone. */
@@ -148,6 +185,9 @@ public final class Launcher implements ProcessLauncher {
             }
             if (!stdoutEof.isDone() || !stderrEof.isDone()) {
                 log.info("{}: pid {} ended ({}) but a process it started still holds its output open", spec.id(), pid, status);
+            }
+            if (ledger != null && spec.service() != null) {
+                ledger.ended(pid);
             }
             try {
                 onExit.exited(pid, status);

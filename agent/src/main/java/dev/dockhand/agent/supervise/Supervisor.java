@@ -196,7 +196,8 @@ public final class Supervisor implements SupervisorControl {
         int gen = s.generation;
         try {
             s.process = launcher.launch(
-                    new LaunchSpec(p.id(), p.argv(), p.env(), p.workDir(), spec.user(), logFile(p), logMax(p), true),
+                    new LaunchSpec(p.id(), p.argv(), p.env(), p.workDir(), spec.user(), logFile(p), logMax(p), true,
+                            new LaunchSpec.Service(ports(spec), Signal.parse(spec.stop().signal()), spec.stop().grace())),
                     (pid, status) -> loop.post(() -> exited(s, gen, pid, status)));
         } catch (LaunchException e) {
             s.process = null;
@@ -560,7 +561,8 @@ public final class Supervisor implements SupervisorControl {
         ExitStatus[] status = new ExitStatus[1];
         RunningProcess proc;
         try {
-            proc = launcher.launch(new LaunchSpec(p.id() + "-probe", h.command(), p.env(), p.workDir(), p.spec().user(), null, 0, true),
+            proc = launcher.launch(new LaunchSpec(p.id() + "-probe", h.command(), p.env(), p.workDir(), p.spec().user(), null, 0, true,
+                    null),
                     (pid, st) -> {
                         status[0] = st;
                         done.countDown();
@@ -786,6 +788,20 @@ public final class Supervisor implements SupervisorControl {
 
     private static java.nio.file.Path logFile(PlannedService p) {
         return p.spec().log() == null || p.spec().log().file() == null ? null : p.workDir().resolve(p.spec().log().file());
+    }
+
+    /** The TCP ports the service opens: its own and its probe's. */
+    private static List<Integer> ports(ServiceSpec spec) {
+        List<Integer> ports = new ArrayList<>();
+        if (spec.port() > 0) {
+            ports.add(spec.port());
+        }
+        Integer probe = spec.health().port();
+        if (probe != null && probe > 0 && !ports.contains(probe) && !spec.health().type().equals("none")
+                && !spec.health().type().equals("exec")) {
+            ports.add(probe);
+        }
+        return ports;
     }
 
     private static long logMax(PlannedService p) {

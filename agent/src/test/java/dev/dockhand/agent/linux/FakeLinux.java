@@ -315,4 +315,17 @@ public final class FakeLinux implements Linux {
     public synchronized long rssBytes(int pid) {
         return live.contains(pid) ? 64L << 20 : -1;
     }
+
+    /** Port -> who listens there, as {@link #listeners} answers. */
+    public final Map<Integer, List<ProcFs.Listener>> portHolders = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized java.util.OptionalLong startTime(int pid) {
+        return live.contains(pid) ? java.util.OptionalLong.of(1000L + pid) : java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public List<ProcFs.Listener> listeners(int port) {
+        return portHolders.getOrDefault(port, List.of());
+    }
 }

@@ -175,4 +175,20 @@ class LauncherTest {
             Thread.sleep(10);
         }
     }
+
+    @Test
+    void aPortSomeoneElseHoldsIsARefusalNamingTheHolder() {
+        linux.portHolders.put(9092, List.of(new dev.dockhand.agent.linux.ProcFs.Listener(31337, "java kafka.Kafka old.properties")));
+        LaunchSpec spec = new LaunchSpec("kafka-broker", List.of("java", "kafka.Kafka"), Map.of("PATH", "/bin"), Path.of("/"), null,
+                null, 0, true, new LaunchSpec.Service(List.of(9092), Signal.TERM, Duration.ofSeconds(30)));
+        LaunchException e = assertThrows(LaunchException.class, () -> launcher.launch(spec, (pid, s) -> {}));
+        assertEquals("kafka-broker: port 9092 is held by pid 31337 (java kafka.Kafka old.properties), which this agent did not "
+                + "start; stop it, or give this service another port", e.getMessage());
+        assertTrue(linux.spawned().isEmpty(), "nothing started");
+
+        linux.portHolders.put(9092, List.of(new dev.dockhand.agent.linux.ProcFs.Listener(linux.getpid(), "the agent")));
+        launcher.launch(spec, (pid, s) -> {});
+        assertEquals(1, linux.spawned().size(), "the agent's own listener is not someone else's");
+        linux.exitAndClose(linux.spawned().get(0).pid(), new ExitStatus.Exited(0));
+    }
 }
