@@ -1,7 +1,9 @@
 package dev.dockhand.agent.catalog;
 
-import dev.dockhand.agent.InputFiles;
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.JsonTree;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.json.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.dockhand.agent.catalog;
 
+import dev.dockhand.agent.core.JsonTree;
+import dev.dockhand.agent.core.Problems;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -140,9 +142,9 @@ final class CatalogValidator {
         if (id.isEmpty()) {
             return; // reported as missing already
         }
-        String why = dev.dockhand.agent.Names.idProblem(id);
+        String why = dev.dockhand.agent.core.Names.idProblem(id);
         if (why != null) {
-            problems.add(tree.where(path) + ": " + what + " id '" + dev.dockhand.agent.Names.printable(id) + "' " + why);
+            problems.add(tree.where(path) + ": " + what + " id '" + dev.dockhand.agent.core.Names.printable(id) + "' " + why);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.catalog;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

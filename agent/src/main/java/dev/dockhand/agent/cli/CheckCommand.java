@@ -1,6 +1,6 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.PrintWriter;

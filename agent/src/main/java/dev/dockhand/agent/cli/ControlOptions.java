@@ -1,6 +1,6 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.control.ControlServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.io.PrintWriter;
 
 /** How a command's failure is printed and which exit code it maps to (docs/adr/002-exit-codes.md). */

@@ -1,7 +1,7 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InputFiles;
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.CatalogWriter;
 import dev.dockhand.agent.catalog.WorkbenchImporter;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataResolver;
 import dev.dockhand.agent.metadata.NodeIdentity;
@@ -86,8 +86,8 @@ final class NodeSetup {
         // character, no backslash (a properties escape), whatever the flag or variable said
         for (String p : List.of(paths.templates().toString(), paths.confDir().toString(), paths.dataDir().toString(),
                 paths.homeDir().toString(), paths.java())) {
-            if (dev.dockhand.agent.Names.hasControl(p) || p.indexOf('\\') >= 0) {
-                problems.add("the path '" + dev.dockhand.agent.Names.printable(p) + "' (from --templates/--out/--data-dir/--home or "
+            if (dev.dockhand.agent.core.Names.hasControl(p) || p.indexOf('\\') >= 0) {
+                problems.add("the path '" + dev.dockhand.agent.core.Names.printable(p) + "' (from --templates/--out/--data-dir/--home or "
                         + "AGENT_TEMPLATES/AGENT_CONF_DIR/AGENT_DATA_DIR/AGENT_HOME/AGENT_JAVA) has a control character or a "
                         + "backslash; choose a plain path");
             }

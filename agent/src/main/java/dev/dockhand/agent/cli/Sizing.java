@@ -1,6 +1,6 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.render.Renderer;
 import dev.dockhand.agent.resources.ContainerLimits;
@@ -42,7 +42,7 @@ final class Sizing {
         try {
             mb = Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("env " + ENV_MEMORY_MB + ": '" + dev.dockhand.agent.Names.printable(text)
+            throw new InvalidInputException("env " + ENV_MEMORY_MB + ": '" + dev.dockhand.agent.core.Names.printable(text)
                     + "' is not a number of MiB (e.g. 2048)");
         }
         if (mb <= 0) {

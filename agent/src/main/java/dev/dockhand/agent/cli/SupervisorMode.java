@@ -1,6 +1,6 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.control.ControlServer;
 import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
@@ -8,7 +8,7 @@ import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.process.ProcessLedger;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.console;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;

@@ -18,7 +18,7 @@ public final class ConsoleMain {
      * Reads the config, serves the console until the JVM is asked to stop (SIGTERM/SIGINT).
      *
      * @return 1 when the console cannot listen; invalid config throws
-     *     {@link dev.dockhand.agent.InvalidInputException} (exit 2)
+     *     {@link dev.dockhand.agent.core.InvalidInputException} (exit 2)
      */
     public static int run(Path configFile, PrintWriter out, PrintWriter err) throws InterruptedException {
         ConsoleConfig config = ConsoleConfig.read(configFile);

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.log;
 
-import static dev.dockhand.agent.UtcDate.pad;
+import static dev.dockhand.agent.core.UtcDate.pad;
 
-import dev.dockhand.agent.UtcDate;
+import dev.dockhand.agent.core.UtcDate;
 
 /** ISO-8601 UTC timestamps with milliseconds, by arithmetic: no calendar, locale or zone classes. */
 final class UtcTimestamp {

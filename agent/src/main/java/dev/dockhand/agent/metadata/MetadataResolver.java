@@ -1,10 +1,10 @@
 package dev.dockhand.agent.metadata;
 
-import dev.dockhand.agent.InputFiles;
-import dev.dockhand.agent.InvalidInputException;
-import dev.dockhand.agent.Names;
-import dev.dockhand.agent.catalog.JsonTree;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.Names;
+import dev.dockhand.agent.core.JsonTree;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.json.JsonValue;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.net;
 
-import static dev.dockhand.agent.UtcDate.pad;
+import static dev.dockhand.agent.core.UtcDate.pad;
 
-import dev.dockhand.agent.UtcDate;
+import dev.dockhand.agent.core.UtcDate;
 
 /**
  * HTTP's Date header value (IMF-fixdate, RFC 9110 section 5.6.7: {@code Sun, 06 Nov 1994 08:49:37

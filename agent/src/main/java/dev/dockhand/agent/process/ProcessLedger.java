@@ -145,8 +145,8 @@ public final class ProcessLedger {
         List<Entry> out = new ArrayList<>();
         String text;
         try {
-            text = dev.dockhand.agent.InputFiles.read(file, dev.dockhand.agent.InputFiles.STATE_LIMIT);
-        } catch (dev.dockhand.agent.InputFiles.Refused e) {
+            text = dev.dockhand.agent.core.InputFiles.read(file, dev.dockhand.agent.core.InputFiles.STATE_LIMIT);
+        } catch (dev.dockhand.agent.core.InputFiles.Refused e) {
             if (!e.missing()) {
                 log.warn("process ledger {} {}; not reclaiming anything", file, e.getMessage());
             }

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +135,7 @@ public final class FileWriter {
                     + "; every previous file is as it was";
         }
         // a write that fails (disk full) names no file of its own
-        return "cannot write " + (file == null ? "the rendered files" : file) + ": " + dev.dockhand.agent.InputFiles.reason(e)
+        return "cannot write " + (file == null ? "the rendered files" : file) + ": " + dev.dockhand.agent.core.InputFiles.reason(e)
                 + "; every previous file is as it was";
     }
 

@@ -2,7 +2,7 @@ package dev.dockhand.agent.render;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.catalog.Role;
 import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.NodeIdentity;

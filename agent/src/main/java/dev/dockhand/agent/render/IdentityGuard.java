@@ -1,8 +1,8 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
-import dev.dockhand.agent.InputFiles;
+import dev.dockhand.agent.core.InputFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.InputFiles;
-import dev.dockhand.agent.Names;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.catalog.OverrideSpec;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.FileSystem;

@@ -1,11 +1,11 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.InputFiles;
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
 import dev.dockhand.agent.catalog.OverrideSpec;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.metadata.Sourced;
@@ -175,7 +175,7 @@ public final class Renderer {
             String rest = out2.substring(at, end < 0 ? out2.length() : end);
             boolean reported = TOKEN.matcher(rest).lookingAt();
             if (!reported) {
-                problems.add(where + (line > 0 ? ":" + line : "") + ": '" + dev.dockhand.agent.Names.printable(
+                problems.add(where + (line > 0 ? ":" + line : "") + ": '" + dev.dockhand.agent.core.Names.printable(
                         rest.length() > 40 ? rest.substring(0, 40) : rest)
                         + "' is not a token: a token is @@NAME@@ with letters, digits, '_', '.' and '-' in NAME");
                 break;

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.resources;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.MemorySpec;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ public final class Sizer {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                problems.add("env " + name + "='" + dev.dockhand.agent.Names.printable(v) + "' is not a heap size: write a whole "
+                problems.add("env " + name + "='" + dev.dockhand.agent.core.Names.printable(v) + "' is not a heap size: write a whole "
                         + "number of MiB, e.g. " + name + "=1024, or unset it to size " + s.id() + " from the memory limit");
                 continue;
             }

@@ -20,7 +20,7 @@
  *       next to a broker in 1 GiB although both minimums fit;</li>
  *   <li>heap = share × heapFraction, capped at {@code maxHeapMb}. Memory above the cap is left to the
  *       service (page cache for the broker), not given to the others;</li>
- *   <li>when the minimums do not fit, refuse with an {@link dev.dockhand.agent.InvalidInputException}
+ *   <li>when the minimums do not fit, refuse with an {@link dev.dockhand.agent.core.InvalidInputException}
  *       that names the limit and where it was read, each service's need, and what to do. No
  *       over-provisioning.</li>
  * </ol>

@@ -1,6 +1,6 @@
 package dev.dockhand.agent.supervise;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.RestartSpec;
 import dev.dockhand.agent.catalog.ServiceSpec;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

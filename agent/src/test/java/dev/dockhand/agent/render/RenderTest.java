@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
-import dev.dockhand.agent.catalog.Problems;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.metadata.MetadataResolver;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.dockhand.agent.InvalidInputException;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.MemorySpec;
 import java.io.IOException;
 import java.nio.file.FileSystem;

@@ -1,4 +1,4 @@
-package dev.dockhand.agent;
+package dev.dockhand.agent.core;
 
 /**
  * The UTC calendar fields of an instant, by arithmetic, for the agent's log timestamps and the HTTP

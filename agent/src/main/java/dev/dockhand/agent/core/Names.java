@@ -1,4 +1,4 @@
-package dev.dockhand.agent;
+package dev.dockhand.agent.core;
 
 /**
  * The grammar of a node's identity values. They land in config files (a comment header, a

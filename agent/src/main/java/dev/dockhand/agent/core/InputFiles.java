@@ -1,4 +1,4 @@
-package dev.dockhand.agent;
+package dev.dockhand.agent.core;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.dockhand.agent;
+package dev.dockhand.agent.core;
 
 import java.util.List;
 

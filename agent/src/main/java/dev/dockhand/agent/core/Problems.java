@@ -1,6 +1,5 @@
-package dev.dockhand.agent.catalog;
+package dev.dockhand.agent.core;
 
-import dev.dockhand.agent.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 

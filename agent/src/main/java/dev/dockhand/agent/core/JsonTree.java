@@ -1,6 +1,5 @@
-package dev.dockhand.agent.catalog;
+package dev.dockhand.agent.core;
 
-import dev.dockhand.agent.InvalidInputException;
 import dev.dockhand.agent.json.JsonReader;
 import dev.dockhand.agent.json.JsonSyntaxException;
 import dev.dockhand.agent.json.JsonValue;
