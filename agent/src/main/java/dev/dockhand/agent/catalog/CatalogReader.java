@@ -5,6 +5,7 @@ import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.JsonTree;
 import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.json.JsonValue;
+import dev.dockhand.agent.linux.Signal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ public final class CatalogReader {
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
             List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, (tp, t) -> {
@@ -134,7 +135,8 @@ public final class CatalogReader {
                     restart(p + ".restart", n.path("restart")),
                     memory(p + ".memory", n.path("memory")),
                     str(n, p, "user", null),
-                    log(p + ".log", n.path("log")));
+                    log(p + ".log", n.path("log")),
+                    quorum(n, p));
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -158,28 +160,47 @@ public final class CatalogReader {
 
         private HealthSpec health(String p, JsonValue n, int port) {
             if (n.isMissingNode()) {
-                return new HealthSpec("none", port, null, null, null, List.of(), Duration.ofSeconds(5),
-                        Duration.ofSeconds(2), 3, Duration.ofMinutes(5), null);
+                return new HealthSpec(new ProbeSpec.None(), Duration.ofSeconds(5), Duration.ofSeconds(2), 3,
+                        Duration.ofMinutes(5), null);
             }
             known(n, p, "type", "port", "path", "expectStatus", "expectBody", "command", "interval", "timeout",
                     "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy");
+            return new HealthSpec(probe(p, n, port), duration(n, p, "interval", "2s"), duration(n, p, "timeout", "2s"),
+                    integer(n, p, "failureThreshold", 3), duration(n, p, "startupTimeout", "5m"), restartAfter(n, p));
+        }
+
+        /** The one place a probe's type becomes its record; what a type needs and lacks is a problem here. */
+        private ProbeSpec probe(String p, JsonValue n, int servicePort) {
             String type = str(n, p, "type", "none");
-            if (!HealthSpec.TYPES.contains(type)) {
-                problems.add(tree.where(p + ".type") + ": unknown probe type '" + type + "' (use one of "
-                        + String.join(", ", HealthSpec.TYPES) + ")");
+            int port = integer(n, p, "port", servicePort);
+            boolean network = List.of("tcp", "http", "zookeeper", "kafka").contains(type);
+            if (network && (port <= 0 || port > 65535)) {
+                problems.add(tree.where(p) + ": a '" + type + "' probe needs a port (set health.port or the service's port)");
             }
-            return new HealthSpec(
-                    type,
-                    integer(n, p, "port", port),
-                    str(n, p, "path", "/"),
-                    integer(n, p, "expectStatus", 200),
-                    str(n, p, "expectBody", null),
-                    strings(n, p, "command"),
-                    duration(n, p, "interval", "2s"),
-                    duration(n, p, "timeout", "2s"),
-                    integer(n, p, "failureThreshold", 3),
-                    duration(n, p, "startupTimeout", "5m"),
-                    restartAfter(n, p));
+            switch (type) {
+                case "none":
+                    return new ProbeSpec.None();
+                case "tcp":
+                    return new ProbeSpec.Tcp(port);
+                case "http":
+                    return new ProbeSpec.Http(port, str(n, p, "path", "/"), integer(n, p, "expectStatus", 200),
+                            str(n, p, "expectBody", null));
+                case "zookeeper":
+                    return new ProbeSpec.ZooKeeper(port);
+                case "kafka":
+                    return new ProbeSpec.Kafka(port);
+                case "exec": {
+                    List<String> command = strings(n, p, "command");
+                    if (command.isEmpty()) {
+                        problems.add(tree.where(p + ".command") + ": an 'exec' probe needs a command");
+                    }
+                    return new ProbeSpec.Exec(command);
+                }
+                default:
+                    problems.add(tree.where(p + ".type") + ": unknown probe type '" + type + "' (use one of "
+                            + String.join(", ", ProbeSpec.TYPES) + ")");
+                    return new ProbeSpec.None();
+            }
         }
 
         /** {@code restartAfter}, or the older {@code restartWhenUnhealthy: true} (restart at once). */
@@ -192,23 +213,39 @@ public final class CatalogReader {
 
         private StopSpec stop(String p, JsonValue n) {
             known(n, p, "signal", "grace");
-            String signal = str(n, p, "signal", "TERM");
-            if (!signal.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "")
-                    .matches("TERM|INT|HUP|QUIT|KILL|USR1|USR2")) {
-                problems.add(tree.where(p + ".signal") + ": unknown stop signal '" + signal
+            String name = str(n, p, "signal", "TERM");
+            Signal signal = Signal.TERM;
+            if (!name.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "").matches("TERM|INT|HUP|QUIT|KILL|USR1|USR2")) {
+                problems.add(tree.where(p + ".signal") + ": unknown stop signal '" + name
                         + "' (use TERM, INT, HUP, QUIT, KILL, USR1 or USR2)");
+            } else {
+                signal = Signal.parse(name);
             }
             return new StopSpec(signal, duration(n, p, "grace", "30s"));
         }
 
         private RestartSpec restart(String p, JsonValue n) {
             known(n, p, "policy", "initialBackoff", "maxBackoff", "maxRetries", "resetAfter", "failStopsAgent");
-            String policy = str(n, p, "policy", "always");
-            if (!RestartSpec.POLICIES.contains(policy)) {
-                problems.add(tree.where(p + ".policy") + ": unknown restart policy '" + policy + "' (use always, on-failure or never)");
+            RestartPolicy policy = RestartPolicy.ALWAYS;
+            try {
+                policy = RestartPolicy.parse(str(n, p, "policy", "always"));
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + ".policy") + ": " + e.getMessage());
             }
             return new RestartSpec(policy, duration(n, p, "initialBackoff", "1s"), duration(n, p, "maxBackoff", "30s"),
                     integer(n, p, "maxRetries", 10), duration(n, p, "resetAfter", "2m"), bool(n, p, "failStopsAgent", false));
+        }
+
+        private ServiceSpec.Quorum quorum(JsonValue n, String p) {
+            String q = str(n, p, "quorum", "one");
+            return switch (q) {
+                case "one" -> ServiceSpec.Quorum.ONE;
+                case "majority" -> ServiceSpec.Quorum.MAJORITY;
+                default -> {
+                    problems.add(tree.where(p + ".quorum") + ": unknown quorum '" + q + "' (use one or majority)");
+                    yield ServiceSpec.Quorum.ONE;
+                }
+            };
         }
 
         private MemorySpec memory(String p, JsonValue n) {

@@ -79,13 +79,6 @@ final class CatalogValidator {
             if (o != null && !o.prefix().matches("[A-Z][A-Z0-9_]*_")) {
                 problems.add(tree.where(p + ".overridePrefix") + ": '" + o.prefix() + "' must be upper case and end with '_' (like KAFKA_CFG_)");
             }
-            String type = s.health().type();
-            if (List.of("tcp", "http", "zookeeper", "kafka").contains(type) && (s.health().port() == null || s.health().port() <= 0)) {
-                problems.add(tree.where(p + ".health") + ": a '" + type + "' probe needs a port (set health.port or the service's port)");
-            }
-            if (type.equals("exec") && s.health().command().isEmpty()) {
-                problems.add(tree.where(p + ".health.command") + ": an 'exec' probe needs a command");
-            }
         }
 
         for (int i = 0; i < c.autogen().size(); i++) {

@@ -42,28 +42,31 @@ public final class CatalogWriter {
             if (!s.dataDirs().isEmpty()) {
                 strings(o.putArray("dataDirs"), s.dataDirs());
             }
+            if (s.quorum() == ServiceSpec.Quorum.MAJORITY) {
+                o.put("quorum", "majority");
+            }
             HealthSpec h = s.health();
             ObjectNode ho = o.putObject("health").put("type", h.type());
-            if (h.port() != null) {
-                ho.put("port", h.port());
+            if (h.probe().port() > 0) {
+                ho.put("port", h.probe().port());
             }
-            if (h.type().equals("http")) {
-                ho.put("path", h.path()).put("expectStatus", h.expectStatus());
-                if (h.expectBody() != null) {
-                    ho.put("expectBody", h.expectBody());
+            if (h.probe() instanceof ProbeSpec.Http http) {
+                ho.put("path", http.path()).put("expectStatus", http.expectStatus());
+                if (http.expectBody() != null) {
+                    ho.put("expectBody", http.expectBody());
                 }
             }
-            if (!h.command().isEmpty()) {
-                strings(ho.putArray("command"), h.command());
+            if (h.probe() instanceof ProbeSpec.Exec exec) {
+                strings(ho.putArray("command"), exec.command());
             }
             ho.put("interval", Durations.format(h.interval())).put("timeout", Durations.format(h.timeout()))
                     .put("failureThreshold", h.failureThreshold()).put("startupTimeout", Durations.format(h.startupTimeout()));
             if (h.restartAfter() != null) {
                 ho.put("restartAfter", Durations.format(h.restartAfter()));
             }
-            o.putObject("stop").put("signal", s.stop().signal()).put("grace", Durations.format(s.stop().grace()));
+            o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
             RestartSpec r = s.restart();
-            o.putObject("restart").put("policy", r.policy()).put("initialBackoff", Durations.format(r.initialBackoff()))
+            o.putObject("restart").put("policy", r.policy().id).put("initialBackoff", Durations.format(r.initialBackoff()))
                     .put("maxBackoff", Durations.format(r.maxBackoff())).put("maxRetries", r.maxRetries())
                     .put("resetAfter", Durations.format(r.resetAfter())).put("failStopsAgent", r.failStopsAgent());
             MemorySpec m = s.memory();

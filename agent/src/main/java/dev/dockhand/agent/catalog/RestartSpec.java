@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Restart policy.
  *
- * @param policy always, on-failure, or never
+ * @param policy when a service that ended by itself is started again
  * @param initialBackoff delay before the second retry (the first is immediate); doubles up to {@code maxBackoff}
  * @param maxBackoff cap of the backoff
  * @param maxRetries restarts allowed within one crash loop before the service is FAILED
@@ -13,12 +13,10 @@ import java.time.Duration;
  * @param failStopsAgent whether a FAILED service stops the whole agent (and so the container)
  */
 public record RestartSpec(
-        String policy,
+        RestartPolicy policy,
         Duration initialBackoff,
         Duration maxBackoff,
         int maxRetries,
         Duration resetAfter,
         boolean failStopsAgent) {
-
-    public static final java.util.List<String> POLICIES = java.util.List.of("always", "on-failure", "never");
 }

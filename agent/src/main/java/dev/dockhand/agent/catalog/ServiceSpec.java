@@ -11,6 +11,8 @@ import java.util.Map;
  * @param templates config files rendered for this service
  * @param overrides how env overrides reach the service's config, or null for none
  * @param dataDirs directories (relative to the data dir, or absolute) the service writes; created at start
+ * @param quorum how many of the nodes that run it must be ready before a service of another node that
+ *     waits for it may start
  */
 public record ServiceSpec(
         String id,
@@ -26,12 +28,26 @@ public record ServiceSpec(
         RestartSpec restart,
         MemorySpec memory,
         String user,
-        LogSpec log) {
+        LogSpec log,
+        Quorum quorum) {
 
     public ServiceSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         templates = List.copyOf(templates);
         dataDirs = List.copyOf(dataDirs);
+    }
+
+    /** How many nodes of a service make it ready for the services of other nodes that wait for it. */
+    public enum Quorum {
+        /** One node that answers is enough. */
+        ONE,
+        /** A majority of its nodes (ZooKeeper serves only while a majority of its ensemble is up). */
+        MAJORITY;
+
+        /** How many of {@code nodes} must answer. */
+        public int required(int nodes) {
+            return this == MAJORITY ? nodes / 2 + 1 : Math.min(1, nodes);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.dockhand.agent.catalog;
 
 import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.linux.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -472,7 +473,7 @@ public final class WorkbenchImporter {
                 templates.add(new TemplateSpec(file, file));
                 updated.put(owner, new ServiceSpec(s.id(), s.name(), s.port(), s.command(), s.env(), templates,
                         s.overrides(), s.dataDirs(), s.health(), s.stop(), s.restart(), s.memory(),
-                        s.user(), s.log()));
+                        s.user(), s.log(), s.quorum()));
             }
             services.putAll(updated);
         }
@@ -617,12 +618,13 @@ public final class WorkbenchImporter {
 
     /** A service as the script declares it; what the script cannot say is filled in as the class comment describes. */
     private static ServiceSpec service(String id, String name, int port) {
-        HealthSpec health = new HealthSpec(port > 0 ? "tcp" : "none", port, "/", 200, null, List.of(),
+        HealthSpec health = new HealthSpec(port > 0 ? new ProbeSpec.Tcp(port) : new ProbeSpec.None(),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMinutes(5), null);
         return new ServiceSpec(id, name, port, placeholderCommand(id), Map.of(), List.of(), null, List.of(), health,
-                new StopSpec("TERM", Duration.ofSeconds(30)),
-                new RestartSpec("always", Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(2), false),
-                new MemorySpec(1, 64, 0, 0.5, 0), null, new LogSpec(null, 10L * 1024 * 1024));
+                new StopSpec(Signal.TERM, Duration.ofSeconds(30)),
+                new RestartSpec(RestartPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(2), false),
+                new MemorySpec(1, 64, 0, 0.5, 0), null, new LogSpec(null, 10L * 1024 * 1024),
+                id.equals("zookeeper") ? ServiceSpec.Quorum.MAJORITY : ServiceSpec.Quorum.ONE);
     }
 
     /**

@@ -1,9 +1,8 @@
 package dev.dockhand.agent.cli;
 
-import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The root command: {@code agent <subcommand>}. */
 @Command(

@@ -1,14 +1,13 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.core.Problems;
-import dev.dockhand.agent.render.Commands;
-import dev.dockhand.agent.render.RenderPlan;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.plan.Planner;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /** {@code agent check}: validates catalog, identity, sizing and templates together; writes nothing. */
 @Command(name = "check", description = {
@@ -29,17 +28,14 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NodeSetup setup = NodeSetup.resolve(node, env);
-        RenderPlan plan = setup.plan();
-        Problems problems = new Problems();
-        Commands.check(plan, problems);
-        problems.throwIfAny();
+        NodePlan plan = node.plan(env, ControlOptions.httpPort(null, env));
+        Planner.checkRunnable(plan);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("ok: %s is node %d, role %s, cluster config %s, cluster %s%n", setup.identity.self().value(),
-                setup.context.nodeId(), setup.identity.role().value(), setup.identity.clusterConfig().value(),
-                setup.identity.clusterName().value());
-        out.printf("services: %s%n", String.join(", ", plan.services().stream().map(s -> s.spec().id()).toList()));
-        out.printf("files: %d would be rendered from %s%n", plan.files().size(), setup.catalogPath);
+        NodePlan.NodeInfo n = plan.node();
+        out.printf("ok: %s is node %d, role %s, cluster config %s, cluster %s%n", n.fqdn(), n.nodeId(), n.role(),
+                n.clusterConfig(), n.clusterName());
+        out.printf("services: %s%n", String.join(", ", plan.services().stream().map(NodePlan.PlannedService::id).toList()));
+        out.printf("files: %d would be rendered from %s%n", plan.files().size(), plan.catalogPath());
         out.flush();
         return ExitCode.OK.code;
     }

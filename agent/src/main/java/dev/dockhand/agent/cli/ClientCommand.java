@@ -6,8 +6,8 @@ import dev.dockhand.agent.control.ControlReply;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /**
  * What the commands that talk to a running agent share: {@code --socket}, the client, and one mapping

@@ -2,9 +2,9 @@ package dev.dockhand.agent.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code agent console --config FILE}: the web console of the gateway role (port 9021). The only

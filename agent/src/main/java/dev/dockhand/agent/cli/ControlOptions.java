@@ -1,7 +1,7 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.control.ControlServer;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,20 +1,16 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.core.InputFiles;
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.CatalogWriter;
 import dev.dockhand.agent.catalog.WorkbenchImporter;
-import java.io.IOException;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code agent import-workbench FILE}: a BlueData workbench script in, catalog JSON out. */
 @Command(

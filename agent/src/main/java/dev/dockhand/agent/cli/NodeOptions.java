@@ -1,6 +1,13 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.plan.PlanInputs;
+import dev.dockhand.agent.plan.Planner;
+import dev.dockhand.agent.resources.LimitsReader;
+import java.nio.file.FileSystems;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options shared by check, render and run: where the catalog is, and who this node is. */
@@ -44,5 +51,19 @@ public final class NodeOptions {
 
     MetadataInputs metadataInputs() {
         return new MetadataInputs(role, clusterConfig, clusterName, fqdn, nodes, metadata);
+    }
+
+    /** What the planner needs from these flags; {@code agentHttpPort} for the macros that name it. */
+    PlanInputs planInputs(int agentHttpPort) {
+        return new PlanInputs(catalog, templates, out, dataDir, home, metadataInputs(), agentHttpPort);
+    }
+
+    /**
+     * Steps 1-5 on this machine: identity and validation against its file system and host name, then
+     * sizing from its limits, render and the identity guard, all in memory.
+     */
+    NodePlan plan(Map<String, String> env, int agentHttpPort) {
+        Planner.Resolved node = Planner.resolve(planInputs(agentHttpPort), env, FileSystems.getDefault(), HostInfo.system());
+        return Planner.plan(node, env, LimitsReader.system().read());
     }
 }

@@ -1,5 +1,6 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.PrintWriter;
@@ -7,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code agent render}: writes the files this node needs. */
 @Command(name = "render", description = {
@@ -37,11 +38,10 @@ public final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NodeSetup setup = NodeSetup.resolve(node, env);
-        RenderPlan plan = setup.plan();
+        NodePlan plan = node.plan(env, ControlOptions.httpPort(null, env));
         PrintWriter out = spec.commandLine().getOut();
         if (explain) {
-            explain(out, setup, plan);
+            explain(out, plan);
         }
         if (dryRun) {
             for (var f : plan.files()) {
@@ -62,17 +62,17 @@ public final class RenderCommand implements Callable<Integer> {
         return ExitCode.OK.code;
     }
 
-    private static void explain(PrintWriter out, NodeSetup setup, RenderPlan plan) {
+    private static void explain(PrintWriter out, NodePlan plan) {
         out.println("identity:");
-        var id = setup.identity;
+        var id = plan.identity();
         out.printf("  %-16s %-40s %s%n", "role", id.role().value(), id.role().source());
         out.printf("  %-16s %-40s %s%n", "cluster config", id.clusterConfig().value(), id.clusterConfig().source());
         out.printf("  %-16s %-40s %s%n", "cluster name", id.clusterName().value(), id.clusterName().source());
         out.printf("  %-16s %-40s %s%n", "fqdn", id.self().value(), id.self().source());
         out.printf("  %-16s %-40s %s%n", "nodes", id.nodes().value().size() + " node(s)", id.nodes().source());
-        if (!setup.sizingLines.isEmpty()) {
+        if (!plan.sizing().isEmpty()) {
             out.println("sizing:");
-            setup.sizingLines.forEach(l -> out.println("  " + l));
+            plan.sizing().forEach(l -> out.println("  " + l));
         }
         out.println("tokens:");
         for (RenderPlan.Explained e : plan.explain()) {
@@ -80,8 +80,8 @@ public final class RenderCommand implements Callable<Integer> {
             out.printf("  %-16s %-34s = %-40s (%s)%n", e.scope(), e.token(), value, e.source());
         }
         out.println("commands:");
-        for (RenderPlan.ResolvedService s : plan.services()) {
-            out.printf("  %-16s %s%n", s.spec().id(), String.join(" ", s.argv()));
+        for (NodePlan.PlannedService s : plan.services()) {
+            out.printf("  %-16s %s%n", s.id(), String.join(" ", s.command().argv()));
         }
     }
 }

@@ -1,30 +1,23 @@
 package dev.dockhand.agent.cli;
 
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.control.ControlServer;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.process.ProcessLedger;
-import dev.dockhand.agent.core.Problems;
-import dev.dockhand.agent.render.Commands;
 import dev.dockhand.agent.render.FileWriter;
-import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.supervise.CommandResult;
 import dev.dockhand.agent.supervise.ExecutorLoop;
-import dev.dockhand.agent.supervise.NodePlan;
 import dev.dockhand.agent.supervise.ProbeRunner;
 import dev.dockhand.agent.supervise.Supervisor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -66,10 +59,10 @@ final class SupervisorMode {
         }
         // services a previous agent on this data dir started and never stopped (it was killed -9)
         // hold our ports: stop them before anything starts
-        ProcessLedger ledger = new ProcessLedger(first.dataDir.resolve(".dockhand").resolve("processes"), linux);
+        ProcessLedger ledger = new ProcessLedger(first.plan.dataDir().resolve(".dockhand").resolve("processes"), linux);
         int reclaimed = ledger.reclaim(RECLAIM_GRACE);
         if (reclaimed > 0) {
-            log.info("stopped {} process group(s) left running by a previous agent on {}", reclaimed, first.dataDir);
+            log.info("stopped {} process group(s) left running by a previous agent on {}", reclaimed, first.plan.dataDir());
         }
         Launcher launcher = new Launcher(linux, System.out, System.err, Launcher.DEFAULT_DRAIN_GRACE, ledger);
         ExecutorLoop loop = new ExecutorLoop();
@@ -114,75 +107,33 @@ final class SupervisorMode {
     /** The longest the agent waits at start for a survivor of a previous agent to stop before SIGKILL. */
     static final java.time.Duration RECLAIM_GRACE = java.time.Duration.ofSeconds(30);
 
-    /** The result of steps 1-5. */
-    private record Prepared(NodePlan plan, Set<String> changed, RenderPlan render, Path dataDir) {}
+    /** A plan written to disk, and what changed since the last. */
+    private record Prepared(NodePlan plan, Set<String> changed) {}
 
     /**
-     * Identity, validation, identity guard, sizing, render and write. On the first run everything is
-     * "changed"; on a reload, the services with a changed file, command or environment.
+     * Steps 1-5 and the writing of their result. On the first run everything is "changed"; on a
+     * reload, the services with a changed file, command or environment.
      */
     private Prepared prepare(Prepared previous) {
-        NodeSetup setup = NodeSetup.resolve(node, env, control.httpPort(env));
-        RenderPlan render = setup.plan();
-        Problems problems = new Problems();
-        Commands.check(render, problems);
-        problems.throwIfAny();
+        NodePlan plan = node.plan(env, control.httpPort(env));
+        Planner.checkRunnable(plan);
         if (previous == null) {
-            setup.sizingLines.forEach(l -> log.info("sizing: {}", l));
+            plan.sizing().forEach(l -> log.info("sizing: {}", l));
         }
-        ensureDirs(setup, render);
-        List<FileWriter.Written> written = FileWriter.write(render.files());
-        Set<String> changed = new LinkedHashSet<>();
-        for (FileWriter.Written w : written) {
-            if (w.changed()) {
-                changed.add(w.service());
-                log.info("rendered {} ({})", w.path(), w.service());
-            }
-        }
+        Planner.Written written = Planner.write(plan);
+        written.files().stream().filter(FileWriter.Written::changed).forEach(w -> log.info("rendered {} ({})", w.path(), w.service()));
+        Set<String> changed = new LinkedHashSet<>(written.changedServices());
         if (previous != null) {
-            for (RenderPlan.ResolvedService s : render.services()) {
-                previous.render.services().stream().filter(p -> p.spec().id().equals(s.spec().id())).findFirst().ifPresent(p -> {
-                    if (!p.argv().equals(s.argv()) || !p.env().equals(s.env())) {
-                        changed.add(s.spec().id());
+            for (NodePlan.PlannedService s : plan.services()) {
+                previous.plan.services().stream().filter(p -> p.id().equals(s.id())).findFirst().ifPresent(p -> {
+                    if (!p.command().argv().equals(s.command().argv()) || !p.command().env().equals(s.command().env())) {
+                        changed.add(s.id());
                     }
                 });
             }
         } else {
-            render.services().forEach(s -> changed.add(s.spec().id()));
+            plan.services().forEach(s -> changed.add(s.id()));
         }
-        List<String> files = written.stream().map(w -> w.path().toString()).toList();
-        return new Prepared(PlanBuilder.build(setup.context, render, files), changed, render, setup.context.paths().dataDir());
-    }
-
-    /** The data dir and every service's dirs must exist and be writable, or nothing starts. */
-    private static void ensureDirs(NodeSetup setup, RenderPlan render) {
-        Path data = setup.context.paths().dataDir();
-        try {
-            FileWriter.createDirectories(data);
-            for (RenderPlan.ResolvedService s : render.services()) {
-                for (Path d : s.dataDirs()) {
-                    FileWriter.createDirectories(d);
-                }
-            }
-            Path probe = Files.createTempFile(data, ".agent-write-check", ".tmp");
-            Files.delete(probe);
-        } catch (AccessDeniedException e) {
-            throw new InvalidInputException("data dir " + data + " is not writable by the agent's user (uid "
-                    + uid() + "): " + e.getFile() + ": permission denied; give the volume to that user "
-                    + "(in the image: dockhand, uid 1000) or run with another AGENT_DATA_DIR");
-        } catch (FileSystemException e) {
-            throw new InvalidInputException("data dir " + data + " cannot be used: " + e.getFile() + ": "
-                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()));
-        } catch (IOException e) {
-            throw new InvalidInputException("data dir " + data + " cannot be used: " + e);
-        }
-    }
-
-    private static String uid() {
-        try {
-            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return System.getProperty("user.name");
-        }
+        return new Prepared(plan, changed);
     }
 }

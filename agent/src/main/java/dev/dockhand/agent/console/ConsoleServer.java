@@ -1,8 +1,8 @@
 package dev.dockhand.agent.console;
 
-import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.HttpProtocol.Header;
 import dev.dockhand.agent.net.HttpProtocol.Response;
+import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.RequestServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;

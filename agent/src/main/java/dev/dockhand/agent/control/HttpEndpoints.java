@@ -1,8 +1,8 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.HttpProtocol.Header;
 import dev.dockhand.agent.net.HttpProtocol.Response;
+import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.RequestServer;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.util.List;
 

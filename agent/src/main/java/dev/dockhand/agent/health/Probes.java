@@ -1,6 +1,7 @@
 package dev.dockhand.agent.health;
 
-import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.process.ProcessLauncher;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,20 +10,42 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
-/** Builds the check a catalog {@link HealthSpec} declares (all but exec, which needs a launcher). */
+/** Builds the check a catalog {@link ProbeSpec} declares: the one place where a probe type becomes a check. */
 public final class Probes {
     private Probes() {}
 
-    /** The network check of {@code spec}; exec and none are handled by the supervisor. */
-    public static HealthCheck of(HealthSpec spec) {
-        return switch (spec.type()) {
-            case "tcp" -> new TcpCheck();
-            case "http" -> new HttpCheck(spec.path() == null ? "/" : spec.path(),
-                    spec.expectStatus() == null ? 200 : spec.expectStatus(), spec.expectBody());
-            case "zookeeper" -> new ZooKeeperCheck();
-            case "kafka" -> new KafkaCheck();
-            default -> throw new IllegalArgumentException("no network check for probe type '" + spec.type() + "'");
-        };
+    /**
+     * What a command probe runs with: the service's environment, working directory and user, and the
+     * launcher that spawns (and reaps) it.
+     */
+    public record CommandContext(ProcessLauncher launcher, String id, java.util.Map<String, String> env,
+            java.nio.file.Path workDir, String runAs) {}
+
+    /**
+     * The check of {@code spec}.
+     *
+     * @param commands what an exec probe runs with; null where none can run (a remote dependency)
+     */
+    public static HealthCheck of(ProbeSpec spec, CommandContext commands) {
+        if (spec instanceof ProbeSpec.Tcp) {
+            return new TcpCheck();
+        }
+        if (spec instanceof ProbeSpec.Http h) {
+            return new HttpCheck(h.path(), h.expectStatus(), h.expectBody());
+        }
+        if (spec instanceof ProbeSpec.ZooKeeper) {
+            return new ZooKeeperCheck();
+        }
+        if (spec instanceof ProbeSpec.Kafka) {
+            return new KafkaCheck();
+        }
+        if (spec instanceof ProbeSpec.Exec e) {
+            if (commands == null) {
+                throw new IllegalArgumentException("an exec probe runs on the service's own node");
+            }
+            return new ExecCheck(commands, e.command());
+        }
+        return (host, port, timeout) -> HealthResult.ok("running (no probe declared)", 0);
     }
 
     /** A connection to {@code host:port} made before {@code deadlineNanos}; the caller closes it. */

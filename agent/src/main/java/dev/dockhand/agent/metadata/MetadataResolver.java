@@ -2,8 +2,8 @@ package dev.dockhand.agent.metadata;
 
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
-import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.core.JsonTree;
+import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.json.JsonValue;
 import java.nio.file.FileSystem;

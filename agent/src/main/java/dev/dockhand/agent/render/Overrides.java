@@ -1,8 +1,8 @@
 package dev.dockhand.agent.render;
 
+import dev.dockhand.agent.catalog.OverrideSpec;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.Names;
-import dev.dockhand.agent.catalog.OverrideSpec;
 import dev.dockhand.agent.core.Problems;
 import java.io.IOException;
 import java.io.StringReader;

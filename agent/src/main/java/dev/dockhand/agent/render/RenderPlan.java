@@ -1,6 +1,5 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.catalog.ServiceSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,14 +8,15 @@ import java.util.Map;
  * Everything a render produced in memory, before anything is written.
  *
  * @param files the files to write, per service
- * @param services this node's services with commands and env resolved, in start order
+ * @param commands each service's command, environment and directories with every token replaced, in
+ *     start order
  * @param explain every token's value and where it came from (secrets masked)
  */
-public record RenderPlan(List<RenderedFile> files, List<ResolvedService> services, List<Explained> explain) {
+public record RenderPlan(List<RenderedFile> files, List<ResolvedCommand> commands, List<Explained> explain) {
 
     public RenderPlan {
         files = List.copyOf(files);
-        services = List.copyOf(services);
+        commands = List.copyOf(commands);
         explain = List.copyOf(explain);
     }
 
@@ -30,15 +30,25 @@ public record RenderPlan(List<RenderedFile> files, List<ResolvedService> service
     public record RenderedFile(String service, Path target, Path template, String content, boolean secret) {}
 
     /**
-     * @param spec catalog definition
-     * @param argv command, tokens replaced
+     * What starts a service, with every token replaced.
+     *
+     * @param serviceId the catalog's id
+     * @param argv command
      * @param env complete environment of the service
+     * @param workDir its working directory (the node's data dir)
      * @param dataDirs directories to create before the first start
      * @param logFile size-capped copy of the output, or null
+     * @param logMaxBytes rotation size of {@code logFile}
      * @param heapMb heap given to the service
      */
-    public record ResolvedService(ServiceSpec spec, List<String> argv, Map<String, String> env, List<Path> dataDirs,
-            Path logFile, int heapMb) {}
+    public record ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
+            Path logFile, long logMaxBytes, int heapMb) {
+        public ResolvedCommand {
+            argv = List.copyOf(argv);
+            env = Map.copyOf(env);
+            dataDirs = List.copyOf(dataDirs);
+        }
+    }
 
     /**
      * @param scope "node" or a service id

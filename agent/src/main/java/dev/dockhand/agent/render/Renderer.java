@@ -1,17 +1,17 @@
 package dev.dockhand.agent.render;
 
-import dev.dockhand.agent.core.InputFiles;
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
 import dev.dockhand.agent.catalog.OverrideSpec;
-import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
+import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.RenderPlan.Explained;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
-import dev.dockhand.agent.render.RenderPlan.ResolvedService;
+import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ public final class Renderer {
     public RenderPlan plan() {
         Problems problems = new Problems();
         List<RenderedFile> files = new ArrayList<>();
-        List<ResolvedService> services = new ArrayList<>();
+        List<ResolvedCommand> services = new ArrayList<>();
         List<Explained> explain = new ArrayList<>();
         ctx.values().forEach((m, v) -> explain.add(new Explained("node", m.name(), v.value(), v.source().toString())));
 
@@ -132,7 +132,8 @@ public final class Renderer {
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
-            services.add(new ResolvedService(s, argv, serviceEnv, dataDirs, logFile, heap.mb()));
+            services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
+                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb()));
         }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);

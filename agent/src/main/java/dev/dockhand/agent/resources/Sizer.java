@@ -1,8 +1,6 @@
 package dev.dockhand.agent.resources;
 
 import dev.dockhand.agent.core.InvalidInputException;
-import dev.dockhand.agent.catalog.MemorySpec;
-import dev.dockhand.agent.catalog.ServiceSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,21 +29,21 @@ public final class Sizer {
         return HEAP_ENV_PREFIX + serviceId.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    public static SizingPlan size(ContainerLimits limits, List<ServiceSpec> services, Map<String, String> env) {
+    public static SizingPlan size(ContainerLimits limits, List<MemoryDemand> services, Map<String, String> env) {
         return size(limits, services, env, AGENT_OVERHEAD_MB);
     }
 
-    public static SizingPlan size(ContainerLimits limits, List<ServiceSpec> services, Map<String, String> env, long overheadMb) {
+    public static SizingPlan size(ContainerLimits limits, List<MemoryDemand> services, Map<String, String> env, long overheadMb) {
         long limitMb = limits.memoryMb();
         Map<String, Integer> overrides = overrides(services, env);
 
         // What each service needs at the least; if the sum does not fit, refuse before splitting anything.
         Map<String, Long> need = new LinkedHashMap<>();
-        for (ServiceSpec s : services) {
-            MemorySpec m = s.memory();
-            Integer h = overrides.get(s.id());
+        for (MemoryDemand s : services) {
+            MemoryDemand m = s;
+            Integer h = overrides.get(s.serviceId());
             long minShare = h != null ? shareFor(h, m.heapFraction()) : shareFor(m.minHeapMb(), m.heapFraction());
-            need.put(s.id(), Math.max(m.fixedMb(), minShare));
+            need.put(s.serviceId(), Math.max(m.fixedMb(), minShare));
         }
         long needed = overheadMb + need.values().stream().mapToLong(Long::longValue).sum();
         if (needed > limitMb) {
@@ -54,12 +52,12 @@ public final class Sizer {
 
         // Overridden services take exactly their share; fixed memory is set aside; the rest is split by weight.
         long avail = limitMb - overheadMb;
-        List<ServiceSpec> weighted = new ArrayList<>();
-        for (ServiceSpec s : services) {
-            if (overrides.containsKey(s.id())) {
-                avail -= need.get(s.id());
+        List<MemoryDemand> weighted = new ArrayList<>();
+        for (MemoryDemand s : services) {
+            if (overrides.containsKey(s.serviceId())) {
+                avail -= need.get(s.serviceId());
             } else {
-                avail -= s.memory().fixedMb();
+                avail -= s.fixedMb();
                 weighted.add(s);
             }
         }
@@ -71,38 +69,38 @@ public final class Sizer {
         while (changed) {
             changed = false;
             long free = avail - pinned.values().stream().mapToLong(Long::longValue).sum();
-            int weights = weighted.stream().filter(s -> !pinned.containsKey(s.id())).mapToInt(s -> s.memory().weight()).sum();
-            for (ServiceSpec s : weighted) {
-                if (pinned.containsKey(s.id())) {
+            int weights = weighted.stream().filter(s -> !pinned.containsKey(s.serviceId())).mapToInt(s -> s.weight()).sum();
+            for (MemoryDemand s : weighted) {
+                if (pinned.containsKey(s.serviceId())) {
                     continue;
                 }
-                double p = weights == 0 ? 0 : (double) free * s.memory().weight() / weights;
-                long minPart = Math.max(0, need.get(s.id()) - s.memory().fixedMb());
+                double p = weights == 0 ? 0 : (double) free * s.weight() / weights;
+                long minPart = Math.max(0, need.get(s.serviceId()) - s.fixedMb());
                 if (p < minPart) {
-                    pinned.put(s.id(), minPart);
+                    pinned.put(s.serviceId(), minPart);
                     changed = true;
                     break;
                 }
-                part.put(s.id(), p);
+                part.put(s.serviceId(), p);
             }
         }
 
-        int totalWeight = weighted.stream().filter(s -> !pinned.containsKey(s.id())).mapToInt(s -> s.memory().weight()).sum();
+        int totalWeight = weighted.stream().filter(s -> !pinned.containsKey(s.serviceId())).mapToInt(s -> s.weight()).sum();
         List<ServiceSize> out = new ArrayList<>();
-        for (ServiceSpec s : services) {
-            MemorySpec m = s.memory();
-            Integer h = overrides.get(s.id());
+        for (MemoryDemand s : services) {
+            MemoryDemand m = s;
+            Integer h = overrides.get(s.serviceId());
             if (h != null) {
-                out.add(new ServiceSize(s.id(), need.get(s.id()), h, "fixed by " + heapEnvName(s.id()) + "=" + h));
+                out.add(new ServiceSize(s.serviceId(), need.get(s.serviceId()), h, "fixed by " + heapEnvName(s.serviceId()) + "=" + h));
                 continue;
             }
             long share;
             String how;
-            if (pinned.containsKey(s.id())) {
-                share = m.fixedMb() + pinned.get(s.id());
+            if (pinned.containsKey(s.serviceId())) {
+                share = m.fixedMb() + pinned.get(s.serviceId());
                 how = "raised to the share its minHeapMb " + m.minHeapMb() + " needs";
             } else {
-                share = m.fixedMb() + (long) Math.floor(part.get(s.id()));
+                share = m.fixedMb() + (long) Math.floor(part.get(s.serviceId()));
                 how = "weight " + m.weight() + " of " + totalWeight
                         + (m.fixedMb() > 0 ? " plus fixedMb " + m.fixedMb() : "");
             }
@@ -112,7 +110,7 @@ public final class Sizer {
                 heap = m.maxHeapMb();
                 how += ", capped at maxHeapMb " + m.maxHeapMb();
             }
-            out.add(new ServiceSize(s.id(), share, heap, how));
+            out.add(new ServiceSize(s.serviceId(), share, heap, how));
         }
         return new SizingPlan(limits, overheadMb, out);
     }
@@ -122,11 +120,11 @@ public final class Sizer {
         return (long) Math.ceil(heapMb / fraction - 1e-9);
     }
 
-    private static Map<String, Integer> overrides(List<ServiceSpec> services, Map<String, String> env) {
+    private static Map<String, Integer> overrides(List<MemoryDemand> services, Map<String, String> env) {
         Map<String, Integer> out = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        for (ServiceSpec s : services) {
-            String name = heapEnvName(s.id());
+        for (MemoryDemand s : services) {
+            String name = heapEnvName(s.serviceId());
             String v = env.get(name);
             if (v == null) {
                 continue;
@@ -139,17 +137,17 @@ public final class Sizer {
                 }
             } catch (NumberFormatException e) {
                 problems.add("env " + name + "='" + dev.dockhand.agent.core.Names.printable(v) + "' is not a heap size: write a whole "
-                        + "number of MiB, e.g. " + name + "=1024, or unset it to size " + s.id() + " from the memory limit");
+                        + "number of MiB, e.g. " + name + "=1024, or unset it to size " + s.serviceId() + " from the memory limit");
                 continue;
             }
-            int floor = Math.max(MIN_HEAP_FLOOR_MB, s.memory().minHeapMb());
+            int floor = Math.max(MIN_HEAP_FLOOR_MB, s.minHeapMb());
             if (h < floor) {
-                problems.add("env " + name + "=" + h + " is below the " + floor + " MiB heap " + s.id()
+                problems.add("env " + name + "=" + h + " is below the " + floor + " MiB heap " + s.serviceId()
                         + " needs at the least (the catalog's minHeapMb); its JVM would not start or not last. Give it "
                         + floor + " MiB or more, or unset " + name + " to size it from the memory limit");
                 continue;
             }
-            out.put(s.id(), h);
+            out.put(s.serviceId(), h);
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
@@ -157,20 +155,20 @@ public final class Sizer {
         return out;
     }
 
-    private static String refusal(ContainerLimits limits, List<ServiceSpec> services, Map<String, Integer> overrides,
+    private static String refusal(ContainerLimits limits, List<MemoryDemand> services, Map<String, Integer> overrides,
             Map<String, Long> need, long overheadMb, long needed) {
         StringBuilder b = new StringBuilder();
         b.append("memory limit ").append(limits.memoryMb()).append(" MiB (")
                 .append(limits.memoryLimited() ? "container limit" : "no container limit: machine memory")
                 .append(", read from ").append(limits.memorySource()).append(") is too small for the services of this node (")
-                .append(String.join(", ", services.stream().map(ServiceSpec::id).toList()))
+                .append(String.join(", ", services.stream().map(MemoryDemand::serviceId).toList()))
                 .append("): the agent needs ").append(overheadMb).append(" MiB");
-        for (ServiceSpec s : services) {
-            MemorySpec m = s.memory();
-            b.append(", ").append(s.id()).append(" at least ").append(need.get(s.id())).append(" MiB (");
-            Integer h = overrides.get(s.id());
+        for (MemoryDemand s : services) {
+            MemoryDemand m = s;
+            b.append(", ").append(s.serviceId()).append(" at least ").append(need.get(s.serviceId())).append(" MiB (");
+            Integer h = overrides.get(s.serviceId());
             if (h != null) {
-                b.append("heap fixed at ").append(h).append(" MiB by ").append(heapEnvName(s.id()));
+                b.append("heap fixed at ").append(h).append(" MiB by ").append(heapEnvName(s.serviceId()));
             } else {
                 b.append("minHeapMb ").append(m.minHeapMb());
             }

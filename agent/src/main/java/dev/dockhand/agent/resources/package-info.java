@@ -9,7 +9,7 @@
  * the JVM's available processors. A cgroup limit larger than the machine counts as the machine.
  *
  * <p>{@link dev.dockhand.agent.resources.Sizer} turns the limits and the catalog's
- * {@link dev.dockhand.agent.catalog.MemorySpec}s into a {@link dev.dockhand.agent.resources.SizingPlan}:
+ * memory demands ({@link dev.dockhand.agent.resources.MemoryDemand}, from the catalog's {@code memory} entries) into a {@link dev.dockhand.agent.resources.SizingPlan}:
  * <ol>
  *   <li>reserve the agent's own overhead ({@link dev.dockhand.agent.resources.Sizer#AGENT_OVERHEAD_MB}),
  *       every service's {@code fixedMb}, and the share of every service whose heap an env override

@@ -1,48 +1,49 @@
 package dev.dockhand.agent.supervise;
 
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
 import dev.dockhand.agent.catalog.RestartSpec;
 import dev.dockhand.agent.catalog.ServiceSpec;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.health.HealthCheck;
 import dev.dockhand.agent.health.HealthResult;
 import dev.dockhand.agent.health.Probes;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.plan.NodePlan.PlannedService;
+import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
+import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.process.LaunchException;
 import dev.dockhand.agent.process.LaunchSpec;
 import dev.dockhand.agent.process.ProcessLauncher;
 import dev.dockhand.agent.process.RunningProcess;
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.NodePlan.PlannedService;
-import dev.dockhand.agent.supervise.NodePlan.RemoteDependency;
+import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
+import dev.dockhand.agent.supervise.ServiceRun.AfterStop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Supervises this node's services (see package-info for the contract). All state lives on the
  * {@link Loop}'s one thread; process exits, probe results, timers and control commands arrive there
- * as tasks, so a dependent starts in the same task in which its dependency becomes ready.
+ * as tasks, so a dependent starts in the same task in which its dependency becomes ready. Every state
+ * change goes through {@link #moveTo}, which refuses a move {@link ServiceState}'s table does not have.
  */
 public final class Supervisor implements SupervisorControl {
     private static final Logger log = LoggerFactory.getLogger("dev.dockhand.agent.supervise");
-    /** How often a remote dependency is probed again once it is ready (for status only). */
-    static final Duration REMOTE_READY_INTERVAL = Duration.ofSeconds(5);
     /**
      * Probe interval while a service starts, or a remote dependency is not ready yet, when the catalog's
      * interval is longer: what is waited for is seen within this much, so dependents start within
@@ -68,21 +69,21 @@ public final class Supervisor implements SupervisorControl {
     private final long startedMono;
 
     private NodePlan plan;
-    private final Map<String, Svc> services = new LinkedHashMap<>();
-    private final Map<String, Remote> remotes = new LinkedHashMap<>();
+    private final Map<String, ServiceRun> services = new LinkedHashMap<>();
+    private final Map<String, RemoteQuorum> remotes = new LinkedHashMap<>();
     private boolean started;
     private boolean stopping;
     private int exitCode;
     private volatile long lastTick;
     /** Ids of the services now FAILED; read by {@link #alive()} off the loop. */
-    private final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
 
     /**
      * @param plan what to run
      * @param launcher spawns and reaps the services
      * @param probes where probes run
-     * @param replanner re-renders for reload
+     * @param replanner re-plans for reload
      * @param loop the supervisor's thread and time
      * @param agentPid the agent's pid, for status
      * @param agentRss the agent's resident memory, for status
@@ -100,9 +101,9 @@ public final class Supervisor implements SupervisorControl {
         this.startedMono = loop.nowMillis();
         this.lastTick = loop.nowMillis();
         for (PlannedService p : plan.services()) {
-            services.put(p.id(), new Svc(p));
+            services.put(p.id(), new ServiceRun(p));
             for (RemoteDependency d : p.remoteWaits()) {
-                remotes.putIfAbsent(d.service(), new Remote(d));
+                remotes.putIfAbsent(d.service(), new RemoteQuorum(d, loop, probes, this::evaluate));
             }
         }
     }
@@ -117,7 +118,7 @@ public final class Supervisor implements SupervisorControl {
             log.info("node {} ({}), role {}, cluster config {}: supervising {}", plan.node().nodeId(), plan.node().fqdn(),
                     plan.node().role(), plan.node().clusterConfig(), String.join(", ", services.keySet()));
             tick();
-            remotes.values().forEach(this::probeRemote);
+            remotes.values().forEach(RemoteQuorum::start);
             if (services.isEmpty()) {
                 log.warn("role {} runs no service under cluster config {}", plan.node().role(), plan.node().clusterConfig());
             }
@@ -158,7 +159,7 @@ public final class Supervisor implements SupervisorControl {
         if (stopping) {
             return;
         }
-        for (Svc s : services.values()) {
+        for (ServiceRun s : services.values()) {
             if (s.state != ServiceState.PENDING || s.manualStop) {
                 continue;
             }
@@ -171,33 +172,34 @@ public final class Supervisor implements SupervisorControl {
         }
     }
 
-    private String unreadyWaits(Svc s) {
+    private String unreadyWaits(ServiceRun s) {
         List<String> out = new ArrayList<>();
         for (String w : s.planned.localWaits()) {
-            Svc dep = services.get(w);
+            ServiceRun dep = services.get(w);
             if (dep == null || !dep.satisfies()) {
                 out.add(w);
             }
         }
         for (RemoteDependency d : s.planned.remoteWaits()) {
-            Remote r = remotes.get(d.service());
-            if (!r.ready) {
-                out.add(d.service() + " (" + r.detail + ")");
+            RemoteQuorum r = remotes.get(d.service());
+            if (!r.ready()) {
+                out.add(d.service() + " (" + r.detail() + ")");
             }
         }
         return String.join(", ", out);
     }
 
-    private void spawn(Svc s) {
+    private void spawn(ServiceRun s) {
         PlannedService p = s.planned;
         ServiceSpec spec = p.spec();
+        ResolvedCommand c = p.command();
         s.generation++;
         s.failures = 0;
         int gen = s.generation;
         try {
             s.process = launcher.launch(
-                    new LaunchSpec(p.id(), p.argv(), p.env(), p.workDir(), spec.user(), logFile(p), logMax(p), true,
-                            new LaunchSpec.Service(ports(spec), Signal.parse(spec.stop().signal()), spec.stop().grace())),
+                    new LaunchSpec(p.id(), c.argv(), c.env(), c.workDir(), spec.user(), c.logFile(), c.logMaxBytes(), true,
+                            new LaunchSpec.Service(ports(spec), spec.stop().signal(), spec.stop().grace())),
                     (pid, status) -> loop.post(() -> exited(s, gen, pid, status)));
         } catch (LaunchException e) {
             s.process = null;
@@ -208,27 +210,21 @@ public final class Supervisor implements SupervisorControl {
         s.startedMono = loop.nowMillis();
         moveTo(s, ServiceState.STARTING, "started, pid " + s.process.pid());
         HealthSpec h = spec.health();
-        if (h.type().equals("none")) {
+        if (h.probe() instanceof ProbeSpec.None) {
             moveTo(s, ServiceState.READY, "running (no probe declared)");
             armReset(s, gen);
             evaluate();
             return;
         }
-        s.startupTimer = loop.schedule(h.startupTimeout(), () -> startupTimedOut(s, gen));
+        s.timers.startup = loop.schedule(h.startupTimeout(), () -> startupTimedOut(s, gen));
         String host = p.probeHost();
-        int port = h.port() == null ? spec.port() : h.port();
-        s.prober = new Prober(loop, probes, p.id(), () -> check(s, h, host, port), r -> probed(s, gen, r));
+        int port = h.probe().port();
+        HealthCheck check = Probes.of(h.probe(), new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user()));
+        s.prober = new Prober(loop, probes, p.id(), () -> check.check(host, port, h.timeout()), r -> probed(s, gen, r));
         s.prober.schedule(Duration.ZERO, startingInterval(h.interval()), true);
     }
 
-    private HealthResult check(Svc s, HealthSpec h, String host, int port) {
-        if (h.type().equals("exec")) {
-            return execProbe(s.planned, h);
-        }
-        return Probes.of(h).check(host, port, h.timeout());
-    }
-
-    private void probed(Svc s, int gen, HealthResult r) {
+    private void probed(ServiceRun s, int gen, HealthResult r) {
         if (gen != s.generation || !s.state.running() || s.state == ServiceState.STOPPING) {
             return;
         }
@@ -238,7 +234,7 @@ public final class Supervisor implements SupervisorControl {
         switch (s.state) {
             case STARTING -> {
                 if (r.ok()) {
-                    cancel(s.startupTimer);
+                    s.timers.startup = ServiceRun.Timers.cancel(s.timers.startup);
                     s.prober.schedule(h.interval(), h.interval(), false); // liveness: one attempt at a time
                     moveTo(s, ServiceState.READY, r.detail() + ", " + r.latencyMs() + " ms");
                     armReset(s, gen);
@@ -251,7 +247,7 @@ public final class Supervisor implements SupervisorControl {
                 if (r.ok()) {
                     s.failures = 0;
                     if (s.state == ServiceState.UNHEALTHY) {
-                        cancel(s.unhealthyTimer);
+                        s.timers.unhealthy = ServiceRun.Timers.cancel(s.timers.unhealthy);
                         moveTo(s, ServiceState.READY, "probe passes again: " + r.detail());
                     }
                 } else if (++s.failures >= h.failureThreshold() && s.state == ServiceState.READY) {
@@ -259,7 +255,7 @@ public final class Supervisor implements SupervisorControl {
                     if (h.restartAfter() != null) {
                         // a hung or stopped process answers no probe and never exits: restart it once it
                         // has stayed unhealthy this long (long enough for a GC pause to end)
-                        s.unhealthyTimer = loop.schedule(h.restartAfter(), () -> unhealthyTooLong(s, gen));
+                        s.timers.unhealthy = loop.schedule(h.restartAfter(), () -> unhealthyTooLong(s, gen));
                     }
                 }
             }
@@ -269,43 +265,40 @@ public final class Supervisor implements SupervisorControl {
         }
     }
 
-    private void unhealthyTooLong(Svc s, int gen) {
+    private void unhealthyTooLong(ServiceRun s, int gen) {
         if (gen != s.generation || s.state != ServiceState.UNHEALTHY) {
             return;
         }
         Duration after = s.planned.spec().health().restartAfter();
         String why = "unhealthy for " + after.toSeconds() + " s" + (s.lastProbe == null ? "" : " (last probe: " + s.lastProbe.detail() + ")");
-        log.warn("{}: {}; restarting it", s.planned.id(), why);
+        log.warn("{}: {}; restarting it", s.id(), why);
         s.afterStop = AfterStop.CRASH;
         s.crashReason = why;
         stopProcess(s, "restarting: " + why, true);
     }
 
-    private static Duration startingInterval(Duration interval) {
+    static Duration startingInterval(Duration interval) {
         return interval.compareTo(STARTING_PROBE_INTERVAL) < 0 ? interval : STARTING_PROBE_INTERVAL;
     }
 
-    private void startupTimedOut(Svc s, int gen) {
+    private void startupTimedOut(ServiceRun s, int gen) {
         if (gen != s.generation || s.state != ServiceState.STARTING) {
             return;
         }
         String why = "not ready within its startup timeout of " + s.planned.spec().health().startupTimeout().toSeconds() + " s"
                 + (s.lastProbe == null ? "" : " (last probe: " + s.lastProbe.detail() + ")");
-        log.warn("{}: {}; stopping it", s.planned.id(), why);
+        log.warn("{}: {}; stopping it", s.id(), why);
         s.afterStop = AfterStop.CRASH;
         s.crashReason = why;
-        stopProcess(s, why);
+        stopProcess(s, why, false);
     }
 
-    private void exited(Svc s, int gen, int pid, ExitStatus status) {
+    private void exited(ServiceRun s, int gen, int pid, ExitStatus status) {
         if (gen != s.generation || s.process == null || s.process.pid() != pid) {
             return;
         }
         stopProbing(s);
-        cancel(s.startupTimer);
-        cancel(s.killTimer);
-        cancel(s.resetTimer);
-        cancel(s.unhealthyTimer);
+        s.timers.cancelProcessTimers();
         s.process = null;
         if (s.state == ServiceState.STOPPING) {
             AfterStop after = s.afterStop;
@@ -327,7 +320,7 @@ public final class Supervisor implements SupervisorControl {
     }
 
     /** A service ended without being asked to: the restart policy decides. */
-    private void crashed(Svc s, String why, boolean success) {
+    private void crashed(ServiceRun s, String why, boolean success) {
         RestartSpec r = s.planned.spec().restart();
         s.crashReason = null;
         if (stopping) {
@@ -335,7 +328,7 @@ public final class Supervisor implements SupervisorControl {
             stopNext();
             return;
         }
-        if (r.policy().equals("never") || (r.policy().equals("on-failure") && success)) {
+        if (!r.policy().restarts(success)) {
             moveTo(s, success ? ServiceState.EXITED : ServiceState.FAILED, why);
             if (!success) {
                 failed(s);
@@ -353,7 +346,7 @@ public final class Supervisor implements SupervisorControl {
         s.restarts++;
         moveTo(s, ServiceState.BACKOFF, why + "; restart " + s.attempt + " of " + r.maxRetries() + " in " + delay.toMillis() + " ms");
         int gen = s.generation;
-        s.backoffTimer = loop.schedule(delay, () -> {
+        s.timers.backoff = loop.schedule(delay, () -> {
             if (s.state == ServiceState.BACKOFF && gen == s.generation && !stopping) {
                 moveTo(s, ServiceState.PENDING, "restarting");
                 evaluate();
@@ -361,10 +354,10 @@ public final class Supervisor implements SupervisorControl {
         });
     }
 
-    private void failed(Svc s) {
-        log.error("{}: FAILED; {}", s.planned.id(), s.planned.spec().restart().failStopsAgent()
+    private void failed(ServiceRun s) {
+        log.error("{}: FAILED; {}", s.id(), s.planned.spec().restart().failStopsAgent()
                 ? "the catalog says a failure of this service stops the node: stopping every service"
-                : "the other services go on; `agent start " + s.planned.id() + "` tries again");
+                : "the other services go on; `agent start " + s.id() + "` tries again");
         if (s.planned.spec().restart().failStopsAgent()) {
             exitCode = 1;
             beginStop();
@@ -372,29 +365,28 @@ public final class Supervisor implements SupervisorControl {
     }
 
     /** A READY service that stays up for resetAfter starts a fresh crash-loop count. */
-    private void armReset(Svc s, int gen) {
-        cancel(s.resetTimer);
-        s.resetTimer = loop.schedule(s.planned.spec().restart().resetAfter(), () -> {
+    private void armReset(ServiceRun s, int gen) {
+        ServiceRun.Timers.cancel(s.timers.reset);
+        s.timers.reset = loop.schedule(s.planned.spec().restart().resetAfter(), () -> {
             if (gen == s.generation && s.state == ServiceState.READY && s.attempt > 0) {
-                log.info("{}: stable for {} s; crash-loop count reset", s.planned.id(),
-                        s.planned.spec().restart().resetAfter().toSeconds());
+                log.info("{}: stable for {} s; crash-loop count reset", s.id(), s.planned.spec().restart().resetAfter().toSeconds());
                 s.attempt = 0;
             }
         });
     }
 
-    private void stopProcess(Svc s, String why) {
+    private void stopProcess(ServiceRun s, String why) {
         stopProcess(s, why, false);
     }
 
     /** @param hung the process may be stopped (it answered no probe): continue it after the stop signal */
-    private void stopProcess(Svc s, String why, boolean hung) {
+    private void stopProcess(ServiceRun s, String why, boolean hung) {
         if (s.process == null) {
             return;
         }
         stopProbing(s);
-        cancel(s.startupTimer);
-        Signal signal = Signal.parse(s.planned.spec().stop().signal());
+        s.timers.startup = ServiceRun.Timers.cancel(s.timers.startup);
+        Signal signal = s.planned.spec().stop().signal();
         Duration grace = s.planned.spec().stop().grace();
         moveTo(s, ServiceState.STOPPING, why + ": " + "SIG" + signal.name() + ", SIGKILL after " + grace.toSeconds() + " s");
         s.stoppingSinceMono = loop.nowMillis();
@@ -406,16 +398,16 @@ public final class Supervisor implements SupervisorControl {
             // continue it, so that it can stop cleanly within its grace instead of being killed after it
             p.signal(Signal.CONT);
         }
-        s.killTimer = loop.schedule(grace, () -> {
+        s.timers.kill = loop.schedule(grace, () -> {
             if (gen == s.generation && s.state == ServiceState.STOPPING && s.process == p) {
-                log.warn("{}: still running {} s after SIG{}; sending SIGKILL to its process group", s.planned.id(),
+                log.warn("{}: still running {} s after SIG{}; sending SIGKILL to its process group", s.id(),
                         grace.toSeconds(), signal.name());
                 p.signal(Signal.KILL);
                 // a process stuck in the kernel (uninterruptible I/O) may not die even then: do not let it
                 // hold the whole node's stop forever
-                s.killTimer = loop.schedule(KILL_WAIT, () -> {
+                s.timers.kill = loop.schedule(KILL_WAIT, () -> {
                     if (gen == s.generation && s.state == ServiceState.STOPPING && s.process == p) {
-                        log.error("{}: pid {} did not exit {} s after SIGKILL; giving up on it", s.planned.id(), p.pid(),
+                        log.error("{}: pid {} did not exit {} s after SIGKILL; giving up on it", s.id(), p.pid(),
                                 KILL_WAIT.toSeconds());
                         s.generation++;
                         s.process = null;
@@ -433,8 +425,8 @@ public final class Supervisor implements SupervisorControl {
      * "stopped (exit code 143)" reads as a failure, but every JVM exits 143 after a clean SIGTERM
      * shutdown: say which it was.
      */
-    private static String stoppedHow(Svc s, ExitStatus status) {
-        Signal asked = Signal.parse(s.planned.spec().stop().signal());
+    private static String stoppedHow(ServiceRun s, ExitStatus status) {
+        Signal asked = s.planned.spec().stop().signal();
         if (status.success()) {
             return "stopped cleanly (exit code 0)";
         }
@@ -450,7 +442,7 @@ public final class Supervisor implements SupervisorControl {
     private void beginStop() {
         if (stopping) {
             List<String> waiting = services.values().stream().filter(x -> x.state == ServiceState.STOPPING)
-                    .map(x -> x.planned.id() + " (" + (loop.nowMillis() - x.stoppingSinceMono) / 1000 + " s of "
+                    .map(x -> x.id() + " (" + (loop.nowMillis() - x.stoppingSinceMono) / 1000 + " s of "
                             + x.planned.spec().stop().grace().toSeconds() + " s grace)")
                     .toList();
             log.info("stop requested again: still stopping{}; each service keeps its grace",
@@ -459,9 +451,9 @@ public final class Supervisor implements SupervisorControl {
         }
         stopping = true;
         log.info("stopping every service in reverse dependency order");
-        for (Svc s : services.values()) {
+        for (ServiceRun s : services.values()) {
             if (s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
-                cancel(s.backoffTimer);
+                s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
                 moveTo(s, ServiceState.STOPPED, "agent stopping before it started");
             }
         }
@@ -470,126 +462,49 @@ public final class Supervisor implements SupervisorControl {
 
     /** Stops every running service none of whose local dependents still runs; terminates when none runs. */
     private void stopNext() {
-        for (Svc s : services.values()) {
+        for (ServiceRun s : services.values()) {
             if (!s.state.running() || s.state == ServiceState.STOPPING) {
                 continue;
             }
-            if (runningDependents(s.planned.id()).isEmpty()) {
+            if (runningDependents(s.id()).isEmpty()) {
                 stopProcess(s, "agent stopping");
             }
         }
         if (services.values().stream().noneMatch(x -> x.state.running()) && !terminated.isDone()) {
-            remotes.values().forEach(r -> r.probers.forEach(Prober::stop));
+            remotes.values().forEach(RemoteQuorum::stop);
             log.info("every service stopped; agent exits {}", exitCode);
             terminated.complete(exitCode);
         }
     }
 
-    private void moveTo(Svc s, ServiceState to, String reason) {
+    /** Every state change: checked against the transition table, logged, and FAILED tracked for {@link #alive}. */
+    private void moveTo(ServiceRun s, ServiceState to, String reason) {
         ServiceState from = s.state;
+        if (!from.canMoveTo(to)) {
+            throw new IllegalStateException(s.id() + ": no move from " + from + " to " + to + " (" + reason + ")");
+        }
         s.state = to;
         s.reason = reason;
         if (to == ServiceState.FAILED) {
-            failed.add(s.planned.id());
+            failed.add(s.id());
         } else {
-            failed.remove(s.planned.id());
+            failed.remove(s.id());
         }
         if (from != to) {
             if (to == ServiceState.FAILED || to == ServiceState.UNHEALTHY) {
-                log.warn("{}: {} -> {} ({})", s.planned.id(), from, to, reason);
+                log.warn("{}: {} -> {} ({})", s.id(), from, to, reason);
             } else {
-                log.info("{}: {} -> {} ({})", s.planned.id(), from, to, reason);
+                log.info("{}: {} -> {} ({})", s.id(), from, to, reason);
             }
         }
-    }
-
-    // ---------------------------------------------------------------- remote dependencies
-
-    /** One prober per endpoint, hedged until the dependency is ready; ready as soon as enough endpoints pass. */
-    private void probeRemote(Remote r) {
-        if (stopping) {
-            return;
-        }
-        HealthSpec h = r.dep.probe();
-        if (h.type().equals("none") || h.type().equals("exec")) {
-            // nothing to ask over the network: an accepting port is what "ready" can mean from here
-            h = new HealthSpec("tcp", h.port(), null, null, null, List.of(), h.interval(), h.timeout(), h.failureThreshold(),
-                    h.startupTimeout(), null);
-        }
-        HealthCheck check = Probes.of(h);
-        Duration timeout = h.timeout();
-        for (NodePlan.Endpoint e : r.dep.endpoints()) {
-            Prober prober = new Prober(loop, probes, r.dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),
-                    res -> remoteAnswered(r, e, res));
-            r.probers.add(prober);
-            prober.schedule(Duration.ZERO, startingInterval(r.dep.probe().interval()), true);
-        }
-    }
-
-    private void remoteAnswered(Remote r, NodePlan.Endpoint e, HealthResult res) {
-        r.answers.put(e.toString(), res);
-        long ok = r.answers.values().stream().filter(HealthResult::ok).count();
-        boolean ready = ok >= r.dep.required();
-        if (!ready && !r.ready && r.answers.size() < r.dep.endpoints().size()) {
-            return; // not every endpoint has answered yet: nothing to say
-        }
-        String before = r.detail;
-        r.detail = ok + "/" + r.dep.endpoints().size() + " answered" + (r.dep.required() > 1 ? ", " + r.dep.required() + " needed" : "");
-        if (ready != r.ready) {
-            r.ready = ready;
-            String who = r.answers.entrySet().stream().map(x -> x.getKey() + " " + x.getValue().detail()).collect(Collectors.joining("; "));
-            if (ready) {
-                log.info("remote {} ready: {} ({})", r.dep.service(), r.detail, who);
-            } else {
-                log.warn("remote {} not ready: {} ({})", r.dep.service(), r.detail, who);
-            }
-            // ready: every REMOTE_READY_INTERVAL, for status; not ready: hedged, to see it back soon
-            Duration next = ready ? REMOTE_READY_INTERVAL : startingInterval(r.dep.probe().interval());
-            r.probers.forEach(p -> p.schedule(next, next, !ready));
-            evaluate();
-        } else if (!r.detail.equals(before)) {
-            // the waiting services' reasons quote the detail ("waiting for zookeeper (1/3 answered...)")
-            evaluate();
-        }
-    }
-
-    // ---------------------------------------------------------------- exec probes
-
-    private HealthResult execProbe(PlannedService p, HealthSpec h) {
-        long start = System.nanoTime();
-        CountDownLatch done = new CountDownLatch(1);
-        ExitStatus[] status = new ExitStatus[1];
-        RunningProcess proc;
-        try {
-            proc = launcher.launch(new LaunchSpec(p.id() + "-probe", h.command(), p.env(), p.workDir(), p.spec().user(), null, 0, true,
-                    null),
-                    (pid, st) -> {
-                        status[0] = st;
-                        done.countDown();
-                    });
-        } catch (LaunchException e) {
-            return HealthResult.failed("cannot run probe: " + e.getMessage(), (System.nanoTime() - start) / 1_000_000);
-        }
-        try {
-            if (!done.await(h.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                proc.signal(Signal.KILL);
-                return HealthResult.failed("probe command timed out after " + h.timeout().toMillis() + " ms",
-                        (System.nanoTime() - start) / 1_000_000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            proc.signal(Signal.KILL);
-            return HealthResult.failed("interrupted", 0);
-        }
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        return status[0].success() ? HealthResult.ok("probe command: exit 0", ms) : HealthResult.failed("probe command: " + status[0], ms);
     }
 
     // ---------------------------------------------------------------- control (any thread)
 
     @Override
     public AgentSnapshot snapshot() {
-        return onLoop(this::takeSnapshot);
+        return onLoop(() -> Snapshots.of(plan, services.values(), remotes.values(), stopping, agentPid, startedEpoch,
+                loop.nowMillis() - startedMono, agentRss.getAsLong(), loop.nowMillis()));
     }
 
     @Override
@@ -625,7 +540,7 @@ public final class Supervisor implements SupervisorControl {
             }
             s.manualStop = true;
             if (s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
-                cancel(s.backoffTimer);
+                s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
                 moveTo(s, ServiceState.STOPPED, "stopped by the operator before it started");
                 return CommandResult.ok("stopped " + service);
             }
@@ -654,7 +569,7 @@ public final class Supervisor implements SupervisorControl {
                 s.afterStop = AfterStop.RESTART;
                 return CommandResult.ok(service + " is stopping; it starts again after");
             }
-            cancel(s.backoffTimer);
+            s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
             moveTo(s, ServiceState.PENDING, "restart requested");
             evaluate();
             return CommandResult.ok("starting " + service);
@@ -677,7 +592,7 @@ public final class Supervisor implements SupervisorControl {
             plan = replan.plan();
             List<String> restarted = new ArrayList<>();
             for (PlannedService p : replan.plan().services()) {
-                Svc s = services.get(p.id());
+                ServiceRun s = services.get(p.id());
                 if (s == null) {
                     continue; // a role's service set does not change by a reload of the same identity
                 }
@@ -706,9 +621,9 @@ public final class Supervisor implements SupervisorControl {
     }
 
     /** Runs a command on one service, on the loop: unknown services (and, if asked, a stopping agent) are refused. */
-    private CommandResult onService(String service, boolean refuseWhileStopping, java.util.function.Function<Svc, CommandResult> command) {
+    private CommandResult onService(String service, boolean refuseWhileStopping, Function<ServiceRun, CommandResult> command) {
         return onLoop(() -> {
-            Svc s = services.get(service);
+            ServiceRun s = services.get(service);
             if (s == null) {
                 return CommandResult.refused("no service '" + service + "' on this node");
             }
@@ -723,7 +638,7 @@ public final class Supervisor implements SupervisorControl {
     private List<String> runningDependents(String service) {
         return services.values().stream()
                 .filter(d -> d.planned.localWaits().contains(service) && d.state.running())
-                .map(d -> d.planned.id())
+                .map(ServiceRun::id)
                 .toList();
     }
 
@@ -755,119 +670,22 @@ public final class Supervisor implements SupervisorControl {
         }
     }
 
-    private AgentSnapshot takeSnapshot() {
-        long now = loop.nowMillis();
-        List<ServiceSnapshot> list = new ArrayList<>();
-        for (Svc s : services.values()) {
-            ProbeSnapshot probe = s.lastProbe == null ? null
-                    : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
-            int port = s.planned.spec().port();
-            list.add(new ServiceSnapshot(s.planned.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : now - s.startedMono, s.restarts, port > 0 ? List.of(port) : List.of(), probe));
-        }
-        List<DependencySnapshot> deps = remotes.values().stream()
-                .map(r -> new DependencySnapshot(r.dep.service(), r.dep.endpoints().stream().map(NodePlan.Endpoint::host).toList(),
-                        r.ready, r.detail))
-                .toList();
-        boolean ready = !services.isEmpty() && services.values().stream().allMatch(Svc::satisfies) && !stopping;
-        String state;
-        if (stopping) {
-            state = "STOPPING";
-        } else if (ready) {
-            state = "READY";
-        } else if (services.values().stream().anyMatch(s -> s.state == ServiceState.FAILED || s.state == ServiceState.UNHEALTHY
-                || (s.state == ServiceState.STOPPED && s.manualStop))) {
-            state = "DEGRADED";
-        } else {
-            state = "STARTING";
-        }
-        NodePlan.NodeInfo n = plan.node();
-        return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
-                now - startedMono, agentRss.getAsLong(), state, ready, list, deps, plan.renderedFiles());
-    }
-
-    private static java.nio.file.Path logFile(PlannedService p) {
-        return p.spec().log() == null || p.spec().log().file() == null ? null : p.workDir().resolve(p.spec().log().file());
-    }
-
     /** The TCP ports the service opens: its own and its probe's. */
     private static List<Integer> ports(ServiceSpec spec) {
         List<Integer> ports = new ArrayList<>();
         if (spec.port() > 0) {
             ports.add(spec.port());
         }
-        Integer probe = spec.health().port();
-        if (probe != null && probe > 0 && !ports.contains(probe) && !spec.health().type().equals("none")
-                && !spec.health().type().equals("exec")) {
+        int probe = spec.health().probe().port();
+        if (probe > 0 && !ports.contains(probe)) {
             ports.add(probe);
         }
         return ports;
     }
 
-    private static long logMax(PlannedService p) {
-        return p.spec().log() == null ? 0 : p.spec().log().maxBytes();
-    }
-
-    private static void stopProbing(Svc s) {
+    private static void stopProbing(ServiceRun s) {
         if (s.prober != null) {
             s.prober.stop();
-        }
-    }
-
-    private static void cancel(Loop.Timer t) {
-        if (t != null) {
-            t.cancel();
-        }
-    }
-
-    private enum AfterStop { NOTHING, RESTART, CRASH }
-
-    /** One service's runtime state; touched on the loop thread only. */
-    private static final class Svc {
-        PlannedService planned;
-        ServiceState state = ServiceState.PENDING;
-        String reason = "waiting to start";
-        RunningProcess process;
-        int generation;
-        long startedMono;
-        long stoppingSinceMono;
-        int restarts;
-        int attempt;
-        int failures;
-        boolean manualStop;
-        AfterStop afterStop = AfterStop.NOTHING;
-        String crashReason;
-        HealthResult lastProbe;
-        long lastProbeEpoch;
-        /** The probe of the current generation, while it runs; null before the first start. */
-        Prober prober;
-        Loop.Timer startupTimer;
-        Loop.Timer backoffTimer;
-        Loop.Timer killTimer;
-        Loop.Timer resetTimer;
-        Loop.Timer unhealthyTimer;
-
-        Svc(PlannedService planned) {
-            this.planned = planned;
-        }
-
-        /** Whether dependents may rely on it: READY, or a one-shot step that EXITED cleanly. */
-        boolean satisfies() {
-            return state == ServiceState.READY || state == ServiceState.EXITED;
-        }
-    }
-
-    /** A dependency served by other nodes, probed there. */
-    private static final class Remote {
-        final RemoteDependency dep;
-        boolean ready;
-        String detail = "not probed yet";
-        /** The last answer of each endpoint that has answered. */
-        final Map<String, HealthResult> answers = new LinkedHashMap<>();
-        final List<Prober> probers = new ArrayList<>();
-
-        Remote(RemoteDependency dep) {
-            this.dep = dep;
         }
     }
 }

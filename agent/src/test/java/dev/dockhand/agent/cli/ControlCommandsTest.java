@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.control.ControlServer;
 import dev.dockhand.agent.control.FakeSupervisor;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -75,7 +75,7 @@ class ImportWorkbenchCommandTest {
                 c.service("kafka-broker").orElseThrow().templates().get(0).target());
         assertEquals(new StartEntry("control-center", List.of("kafka-broker", "schema-registry")), c.startOrder().get(3));
         assertEquals("tcp", c.service("kafka-broker").orElseThrow().health().type());
-        assertEquals(9092, c.service("kafka-broker").orElseThrow().health().port());
+        assertEquals(9092, c.service("kafka-broker").orElseThrow().health().probe().port());
         assertEquals("/bin/sh", c.service("kafka-broker").orElseThrow().command().get(0));
     }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.console.ConsoleConfig.AgentEndpoint;
 import dev.dockhand.agent.console.ConsoleConfig.HostPort;
+import dev.dockhand.agent.core.InvalidInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

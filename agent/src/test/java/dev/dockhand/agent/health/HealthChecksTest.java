@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -37,8 +37,15 @@ class HealthChecksTest {
         }
     }
 
-    static HealthSpec spec(String type, String path, int status, String body) {
-        return new HealthSpec(type, null, path, status, body, List.of(), Duration.ofSeconds(1), TIMEOUT, 3, Duration.ofMinutes(1), null);
+    /** The probe a catalog entry of {@code type} declares (the port is given to the check). */
+    static ProbeSpec spec(String type, String path, int status, String body) {
+        return switch (type) {
+            case "tcp" -> new ProbeSpec.Tcp(0);
+            case "http" -> new ProbeSpec.Http(0, path, status, body);
+            case "zookeeper" -> new ProbeSpec.ZooKeeper(0);
+            case "kafka" -> new ProbeSpec.Kafka(0);
+            default -> throw new IllegalArgumentException(type);
+        };
     }
 
     /** A port nothing listens on: bound, then closed. */
@@ -78,12 +85,12 @@ class HealthChecksTest {
     void tcpPassesOnAListeningPortAndFailsOnAClosedOne() throws IOException {
         ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(ss);
-        HealthResult ok = Probes.of(spec("tcp", null, 200, null)).check(HOST, ss.getLocalPort(), TIMEOUT);
+        HealthResult ok = Probes.of(spec("tcp", null, 200, null), null).check(HOST, ss.getLocalPort(), TIMEOUT);
         assertTrue(ok.ok(), ok.detail());
         assertEquals("port " + ss.getLocalPort() + " accepts connections", ok.detail());
 
         int closed = closedPort();
-        HealthResult no = Probes.of(spec("tcp", null, 200, null)).check(HOST, closed, TIMEOUT);
+        HealthResult no = Probes.of(spec("tcp", null, 200, null), null).check(HOST, closed, TIMEOUT);
         assertFalse(no.ok());
         assertEquals("connection refused (127.0.0.1:" + closed + ")", no.detail());
     }
@@ -106,24 +113,24 @@ class HealthChecksTest {
     @Test
     void httpChecksStatusAndBody() throws IOException {
         int up = http(200, "{\"status\":\"UP\"}");
-        HealthResult ok = Probes.of(spec("http", "/health/ready", 200, "\"UP\"")).check(HOST, up, TIMEOUT);
+        HealthResult ok = Probes.of(spec("http", "/health/ready", 200, "\"UP\""), null).check(HOST, up, TIMEOUT);
         assertTrue(ok.ok(), ok.detail());
         assertEquals("GET /health/ready 200", ok.detail());
 
-        HealthResult noBody = Probes.of(spec("http", "health/ready", 200, "\"DOWN\"")).check(HOST, up, TIMEOUT);
+        HealthResult noBody = Probes.of(spec("http", "health/ready", 200, "\"DOWN\""), null).check(HOST, up, TIMEOUT);
         assertFalse(noBody.ok());
         assertEquals("GET /health/ready body lacks '\"DOWN\"'", noBody.detail());
 
         int down = http(503, "{\"status\":\"DOWN\"}");
-        HealthResult bad = Probes.of(spec("http", "/health/ready", 200, null)).check(HOST, down, TIMEOUT);
+        HealthResult bad = Probes.of(spec("http", "/health/ready", 200, null), null).check(HOST, down, TIMEOUT);
         assertFalse(bad.ok());
         assertEquals("GET /health/ready answered 503, expected 200", bad.detail());
 
-        HealthResult expected503 = Probes.of(spec("http", "/", 503, null)).check(HOST, down, TIMEOUT);
+        HealthResult expected503 = Probes.of(spec("http", "/", 503, null), null).check(HOST, down, TIMEOUT);
         assertTrue(expected503.ok(), expected503.detail());
 
         int closed = closedPort();
-        HealthResult refused = Probes.of(spec("http", "/", 200, null)).check(HOST, closed, TIMEOUT);
+        HealthResult refused = Probes.of(spec("http", "/", 200, null), null).check(HOST, closed, TIMEOUT);
         assertFalse(refused.ok());
         assertEquals("connection refused (127.0.0.1:" + closed + ")", refused.detail());
     }
@@ -141,18 +148,18 @@ class HealthChecksTest {
         });
         chunked.start();
         open.add(() -> chunked.stop(0));
-        HealthResult ok = Probes.of(spec("http", "/q/health", 200, "\"UP\",\"checks\"")).check(HOST, chunked.getAddress().getPort(), TIMEOUT);
+        HealthResult ok = Probes.of(spec("http", "/q/health", 200, "\"UP\",\"checks\""), null).check(HOST, chunked.getAddress().getPort(), TIMEOUT);
         assertTrue(ok.ok(), "a body split across chunks is matched whole: " + ok.detail());
 
         int plain = rawHttp("HTTP/1.0 200 OK\nContent-Type: text/plain\n\nall good, no length, LF line ends");
-        HealthResult closeDelimited = Probes.of(spec("http", "/", 200, "no length")).check(HOST, plain, TIMEOUT);
+        HealthResult closeDelimited = Probes.of(spec("http", "/", 200, "no length"), null).check(HOST, plain, TIMEOUT);
         assertTrue(closeDelimited.ok(), closeDelimited.detail());
     }
 
     @Test
     void httpNamesAnAnswerThatIsNotHttp() throws IOException {
         int notHttp = rawHttp("SSH-2.0-OpenSSH_9.2\r\n\r\n");
-        HealthResult r = Probes.of(spec("http", "/", 200, null)).check(HOST, notHttp, TIMEOUT);
+        HealthResult r = Probes.of(spec("http", "/", 200, null), null).check(HOST, notHttp, TIMEOUT);
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("not an HTTP answer: SSH-2.0-OpenSSH_9.2"), r.detail());
     }
@@ -163,7 +170,7 @@ class HealthChecksTest {
             // Kafka's answer starts with its size: a plausible one, so that the probe goes on reading
             int port = trickle(type.equals("kafka") ? new byte[] {0, 0, 0, 100} : new byte[0]);
             long t0 = System.nanoTime();
-            HealthResult r = Probes.of(spec(type, "/", 200, null)).check(HOST, port, Duration.ofMillis(300));
+            HealthResult r = Probes.of(spec(type, "/", 200, null), null).check(HOST, port, Duration.ofMillis(300));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertFalse(r.ok(), type);
             assertTrue(r.detail().startsWith("timed out"), type + ": " + r.detail());
@@ -214,7 +221,7 @@ class HealthChecksTest {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(silent);
         long t0 = System.nanoTime();
-        HealthResult r = Probes.of(spec("http", "/", 200, null)).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
+        HealthResult r = Probes.of(spec("http", "/", 200, null), null).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("timed out"), r.detail());
@@ -242,7 +249,7 @@ class HealthChecksTest {
     @Test
     void zookeeperFollowerIsReady() throws IOException {
         int port = zookeeper("imok", "Zookeeper version: 3.8.4\nLatency min/avg/max: 0/0.0/0\nMode: follower\nNode count: 5\n");
-        HealthResult r = Probes.of(spec("zookeeper", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("zookeeper", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertTrue(r.ok(), r.detail());
         assertEquals("Mode: follower", r.detail());
     }
@@ -250,7 +257,7 @@ class HealthChecksTest {
     @Test
     void zookeeperWithoutQuorumIsNotReadyThoughItSaysImok() throws IOException {
         int port = zookeeper("imok", "This ZooKeeper instance is not currently serving requests\n");
-        HealthResult r = Probes.of(spec("zookeeper", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("zookeeper", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertFalse(r.ok());
         assertEquals("srvr: This ZooKeeper instance is not currently serving requests", r.detail());
     }
@@ -258,7 +265,7 @@ class HealthChecksTest {
     @Test
     void zookeeperWithout4lwWhitelistSaysSo() throws IOException {
         int port = zookeeper("", "");
-        HealthResult r = Probes.of(spec("zookeeper", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("zookeeper", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertFalse(r.ok());
         assertEquals("ruok answered '' (is ruok in 4lw.commands.whitelist?)", r.detail());
     }
@@ -307,7 +314,7 @@ class HealthChecksTest {
     @Test
     void kafkaAnsweringApiVersionsIsReady() throws IOException {
         int port = kafka(corr -> apiVersions(corr, (short) 0, 3));
-        HealthResult r = Probes.of(spec("kafka", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertTrue(r.ok(), r.detail());
         assertEquals("ApiVersions: 3 APIs", r.detail());
     }
@@ -315,7 +322,7 @@ class HealthChecksTest {
     @Test
     void kafkaWithAWrongCorrelationIdIsNotReady() throws IOException {
         int port = kafka(corr -> apiVersions(corr + 1, (short) 0, 3));
-        HealthResult r = Probes.of(spec("kafka", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("ApiVersions answered correlation id "), r.detail());
     }
@@ -323,7 +330,7 @@ class HealthChecksTest {
     @Test
     void kafkaWithAnErrorCodeIsNotReady() throws IOException {
         int port = kafka(corr -> apiVersions(corr, (short) 35, 0));
-        HealthResult r = Probes.of(spec("kafka", null, 200, null)).check(HOST, port, TIMEOUT);
+        HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertFalse(r.ok());
         assertEquals("ApiVersions error code 35", r.detail());
     }
@@ -331,12 +338,12 @@ class HealthChecksTest {
     @Test
     void garbageIsNotKafka() throws IOException {
         int http = kafka(corr -> "HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        HealthResult r = Probes.of(spec("kafka", null, 200, null)).check(HOST, http, TIMEOUT);
+        HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, http, TIMEOUT);
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("not a Kafka ApiVersions response (size "), r.detail());
 
         int truncated = kafka(corr -> new byte[] {0, 0, 0, 20, 0, 0});
-        r = Probes.of(spec("kafka", null, 200, null)).check(HOST, truncated, TIMEOUT);
+        r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, truncated, TIMEOUT);
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("connection closed before a full answer"), r.detail());
 
@@ -346,7 +353,7 @@ class HealthChecksTest {
             byte[] longer = java.util.Arrays.copyOf(good, good.length + 6); // ... and pads with a 4th that the count omits
             return longer;
         });
-        r = Probes.of(spec("kafka", null, 200, null)).check(HOST, malformed, TIMEOUT);
+        r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, malformed, TIMEOUT);
         assertFalse(r.ok());
         assertEquals("malformed ApiVersions response (3 APIs in 34 bytes)", r.detail());
     }
@@ -356,7 +363,7 @@ class HealthChecksTest {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(silent);
         long t0 = System.nanoTime();
-        HealthResult r = Probes.of(spec("kafka", null, 200, null)).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
+        HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("timed out"), r.detail());
@@ -364,8 +371,9 @@ class HealthChecksTest {
     }
 
     @Test
-    void anUnknownProbeTypeHasNoNetworkCheck() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Probes.of(spec("exec", null, 200, null)));
-        assertEquals("no network check for probe type 'exec'", e.getMessage());
+    void anExecProbeHasNoNetworkCheck() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Probes.of(new ProbeSpec.Exec(List.of("true")), null));
+        assertEquals("an exec probe runs on the service's own node", e.getMessage());
     }
 }

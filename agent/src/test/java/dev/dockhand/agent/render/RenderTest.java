@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
-import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.metadata.MetadataResolver;
@@ -21,19 +20,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RenderTest {
-    static final String NODES = "zookeeper=zk-1.kafka1.example,zk-2.kafka1.example,zk-3.kafka1.example;"
-            + "broker=broker-1.kafka1.example,broker-2.kafka1.example,broker-3.kafka1.example;"
-            + "schemareg=sr-1.kafka1.example;gateway=gw-1.kafka1.example";
+    static final String NODES = RenderTestSupport.NODES;
 
     FileSystem fs;
     Catalog catalog;
@@ -41,39 +36,20 @@ class RenderTest {
     @BeforeEach
     void copyTemplatesIntoJimfs() throws IOException {
         fs = Jimfs.newFileSystem(Configuration.unix());
-        Path src = Path.of("../templates");
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                Path dst = fs.getPath("/etc/agent/templates").resolve(src.relativize(p).toString());
-                Files.createDirectories(dst.getParent());
-                Files.write(dst, Files.readAllBytes(p));
-            }
-        }
+        RenderTestSupport.copyTemplates(fs);
         catalog = CatalogReader.read(fs.getPath("/etc/agent/templates/catalog.json"));
     }
 
     NodeContext context(String fqdn, Map<String, String> env) {
-        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), env(fqdn, env));
-        Problems problems = new Problems();
-        IdentityCheck.check(catalog, id, problems);
-        problems.throwIfAny();
-        String data = "/data/" + fqdn;
-        return new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"), fs.getPath(data, "conf"),
-                fs.getPath(data), fs.getPath("/opt/dockhand"), "/usr/bin/java", 9800));
+        return RenderTestSupport.context(fs, fqdn, env);
     }
 
     static Map<String, String> env(String fqdn, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn,
-                "AGENT_CLUSTER_CONFIG", "production", "AGENT_CLUSTER_NAME", "kafka1"));
-        env.putAll(extra);
-        return env;
+        return RenderTestSupport.env(fqdn, extra);
     }
 
     static HostInfo noHost() {
-        return new HostInfo() {
-            public Optional<String> hostname() { return Optional.empty(); }
-            public Optional<String> resolverFqdn() { return Optional.empty(); }
-        };
+        return RenderTestSupport.noHost();
     }
 
     RenderPlan renderAndWrite(String fqdn) {
@@ -138,7 +114,7 @@ class RenderTest {
                 fs.getPath("/d"), fs.getPath("/opt/dockhand"), "/usr/bin/java", 9800));
         RenderPlan plan = new Renderer(ctx, Map.of(), Map.of()).plan();
         assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"),
-                plan.services().stream().map(s -> s.spec().id()).toList());
+                plan.commands().stream().map(RenderPlan.ResolvedCommand::serviceId).toList());
         String server = plan.files().stream().filter(f -> f.target().endsWith("server.properties")).findFirst().orElseThrow().content();
         Properties p = new Properties();
         p.load(new StringReader(server));
@@ -210,49 +186,6 @@ class RenderTest {
         var e = assertThrows(InvalidInputException.class, () -> FileWriter.write(List.of(first, second)));
         assertTrue(e.getMessage().contains("/blocked"), e.getMessage());
         assertEquals(before, Files.readString(server, StandardCharsets.UTF_8));
-    }
-
-    @Test
-    void identityGuardRefusesAnotherNodesMyidAndMetaProperties() throws IOException {
-        Path myid = fs.getPath("/data/zk-2.kafka1.example/zookeeper/myid");
-        Files.createDirectories(myid.getParent());
-        Files.writeString(myid, "7\n");
-        RenderPlan plan = new Renderer(context("zk-2.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
-        Problems problems = new Problems();
-        IdentityGuard.check(plan, problems);
-        assertEquals(1, problems.list().size());
-        assertTrue(problems.list().get(0).startsWith("identity conflict: " + myid + " holds ZooKeeper id 7 but this node would be id 2"),
-                problems.list().get(0));
-        assertEquals("7\n", Files.readString(myid), "never overwritten");
-
-        Path meta = fs.getPath("/data/broker-1.kafka1.example/kafka/logs/meta.properties");
-        Files.createDirectories(meta.getParent());
-        Files.writeString(meta, "version=0\nbroker.id=9\ncluster.id=abc\n");
-        problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
-        assertEquals(1, problems.list().size());
-        assertTrue(problems.list().get(0).contains(meta + " holds broker id 9 but this node would be broker 4"), problems.list().get(0));
-
-        Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=abc\n");
-        problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
-        assertTrue(problems.isEmpty(), problems.list().toString());
-    }
-
-    @Test
-    void cardinalityAndRoleChecks() {
-        NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), Map.of(
-                "AGENT_NODES", "broker=b-1.x", "AGENT_FQDN", "b-1.x", "AGENT_CLUSTER_CONFIG", "production"));
-        Problems problems = new Problems();
-        IdentityCheck.check(catalog, id, problems);
-        assertTrue(problems.list().contains("cluster config 'production' needs 1+ node(s) of role 'zookeeper' but the node list (env AGENT_NODES) has 0"),
-                problems.list().toString());
-        id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), Map.of(
-                "AGENT_ROLE", "schemareg", "AGENT_FQDN", "s.x", "AGENT_CLUSTER_CONFIG", "default"));
-        problems = new Problems();
-        IdentityCheck.check(catalog, id, problems);
-        assertTrue(problems.list().get(0).startsWith("role 'schemareg' (env AGENT_ROLE) runs nothing in cluster config 'default'"),
-                problems.list().toString());
     }
 
     @Test

@@ -1,26 +1,23 @@
 package dev.dockhand.agent.resources;
 
-import dev.dockhand.agent.catalog.MemorySpec;
-import dev.dockhand.agent.catalog.ServiceSpec;
 import java.util.List;
-import java.util.Map;
 
-/** The catalog's memory specs for the talk's four services (the weights the shipped catalog uses). */
+/** The memory demands of the talk's four services (the catalog's weights and bounds). */
 final class Services {
     private Services() {}
 
-    static final ServiceSpec ZOOKEEPER = svc("zookeeper", new MemorySpec(1, 128, 1024, 0.5, 0));
-    static final ServiceSpec KAFKA_BROKER = svc("kafka-broker", new MemorySpec(4, 256, 6144, 0.5, 0));
-    static final ServiceSpec SCHEMA_REGISTRY = svc("schema-registry", new MemorySpec(1, 128, 1024, 0.6, 0));
-    static final ServiceSpec CONTROL_CENTER = svc("control-center", new MemorySpec(1, 96, 512, 0.6, 0));
+    static final MemoryDemand ZOOKEEPER = new MemoryDemand("zookeeper", 1, 128, 1024, 0.5, 0);
+    static final MemoryDemand KAFKA_BROKER = new MemoryDemand("kafka-broker", 4, 256, 6144, 0.5, 0);
+    static final MemoryDemand SCHEMA_REGISTRY = new MemoryDemand("schema-registry", 1, 128, 1024, 0.6, 0);
+    static final MemoryDemand CONTROL_CENTER = new MemoryDemand("control-center", 1, 96, 512, 0.6, 0);
 
-    static ServiceSpec svc(String id, MemorySpec memory) {
-        return new ServiceSpec(id, id, 0, List.of("true"), Map.of(), List.of(), null, List.of(),
-                null, null, null, memory, null, null);
+    /** A demand of {@code id} with another weight, bounds and fraction. */
+    static MemoryDemand svc(String id, int weight, int minHeapMb, int maxHeapMb, double heapFraction, int fixedMb) {
+        return new MemoryDemand(id, weight, minHeapMb, maxHeapMb, heapFraction, fixedMb);
     }
 
     /** Which services each role runs under the talk's two cluster configs. */
-    static List<ServiceSpec> of(String config, String role) {
+    static List<MemoryDemand> of(String config, String role) {
         return switch (config + "/" + role) {
             case "default/zookeeper" -> List.of(KAFKA_BROKER, ZOOKEEPER);
             case "default/broker" -> List.of(KAFKA_BROKER, SCHEMA_REGISTRY);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.dockhand.agent.core.InvalidInputException;
-import dev.dockhand.agent.catalog.MemorySpec;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -17,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class SizerTest {
     private static final long MIB = 1024L * 1024;
@@ -167,7 +166,7 @@ class SizerTest {
 
     @Test
     void fixedMemoryIsSetAsideAndAddedToItsServicesShare() {
-        var sidecar = Services.svc("sidecar", new MemorySpec(0, 32, 0, 0.5, 256));
+        var sidecar = Services.svc("sidecar", 0, 32, 0, 0.5, 256);
 
         SizingPlan plan = Sizer.size(memory(1088), List.of(sidecar, ZOOKEEPER), Map.of());
 

@@ -11,8 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.plan.NodePlan.PlannedService;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.process.LaunchSpec;
+import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
 import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
 import dev.dockhand.agent.supervise.FakeLauncher.FakeProcess;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -682,5 +687,22 @@ class SupervisorTest {
         loop.advance(Duration.ofMinutes(10));
         assertTrue(supervisor.alive());
         assertEquals(ServiceState.STARTING, state("broker"));
+    }
+
+    @Test
+    void theLogFileAndCommandGoToTheLauncherAsPlannedWithEveryTokenResolved() {
+        var app = svc("app").noProbe().argv("/opt/app/bin/run", "--conf", "/data/conf/app.properties");
+        NodePlan p = plan(app);
+        PlannedService planned = p.services().get(0);
+        ResolvedCommand withLog = new ResolvedCommand("app", planned.command().argv(), planned.command().env(), Path.of("/data"),
+                List.of(), Path.of("/data/logs/app.log"), 1024, 64);
+        NodePlan withLogPlan = new NodePlan(p.node(), null, List.of(new PlannedService(planned.spec(), withLog, List.of(), List.of(),
+                "127.0.0.1")), p.files(), List.of(), List.of(), p.dataDir(), p.catalogPath());
+        start(withLogPlan);
+        LaunchSpec spec = launcher.last("app").spec;
+        assertEquals(Path.of("/data/logs/app.log"), spec.logFile(), "the resolved path, not the catalog's raw string");
+        assertEquals(1024, spec.logMaxBytes());
+        assertEquals(List.of("/opt/app/bin/run", "--conf", "/data/conf/app.properties"), spec.argv());
+        assertEquals(List.of(9000), spec.service().ports());
     }
 }

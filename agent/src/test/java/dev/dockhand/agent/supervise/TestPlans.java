@@ -2,12 +2,18 @@ package dev.dockhand.agent.supervise;
 
 import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.MemorySpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.catalog.RestartPolicy;
 import dev.dockhand.agent.catalog.RestartSpec;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.StopSpec;
-import dev.dockhand.agent.supervise.NodePlan.Endpoint;
-import dev.dockhand.agent.supervise.NodePlan.PlannedService;
-import dev.dockhand.agent.supervise.NodePlan.RemoteDependency;
+import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.plan.NodePlan.Endpoint;
+import dev.dockhand.agent.plan.NodePlan.PlannedService;
+import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.render.RenderPlan.RenderedFile;
+import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,16 +81,23 @@ final class TestPlans {
         }
 
         HealthSpec health(String type, Duration interval) {
-            return new HealthSpec(type, null, "/", 200, null, List.of(), interval, Duration.ofMillis(500), failureThreshold,
-                    startupTimeout, restartAfter);
+            ProbeSpec p = switch (type) {
+                case "none" -> new ProbeSpec.None();
+                case "tcp" -> new ProbeSpec.Tcp(9000);
+                case "zookeeper" -> new ProbeSpec.ZooKeeper(2181);
+                case "exec" -> new ProbeSpec.Exec(List.of("true"));
+                default -> throw new IllegalArgumentException(type);
+            };
+            return new HealthSpec(p, interval, Duration.ofMillis(500), failureThreshold, startupTimeout, restartAfter);
         }
 
         PlannedService build() {
             ServiceSpec spec = new ServiceSpec(id, id, 9000, argv, Map.of(), List.of(), null, List.of(),
-                    health(probe, interval), new StopSpec(stopSignal, grace),
-                    new RestartSpec(policy, initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
-                    new MemorySpec(1, 64, 0, 0.5, 0), null, null);
-            return new PlannedService(spec, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), waits, remote, "127.0.0.1");
+                    health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace),
+                    new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
+                    new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE);
+            ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64);
+            return new PlannedService(spec, command, waits, remote, "127.0.0.1");
         }
     }
 
@@ -93,6 +106,8 @@ final class TestPlans {
     }
 
     static NodePlan plan(S... services) {
-        return new NodePlan(NODE, Arrays.stream(services).map(S::build).toList(), List.of("/data/conf/x.properties"));
+        RenderedFile file = new RenderedFile("x", Path.of("/data/conf/x.properties"), Path.of("/t/x.properties"), "", false);
+        return new NodePlan(NODE, null, Arrays.stream(services).map(S::build).toList(), List.of(file), List.of(), List.of(),
+                Path.of("/data"), Path.of("/t/catalog.json"));
     }
 }

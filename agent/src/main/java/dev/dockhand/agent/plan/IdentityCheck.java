@@ -1,19 +1,19 @@
-package dev.dockhand.agent.render;
+package dev.dockhand.agent.plan;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
-import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.catalog.Role;
+import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.NodeIdentity;
 import java.util.List;
 
 /** Validates a node's identity against the catalog: role, cluster config, cardinalities. */
-public final class IdentityCheck {
+final class IdentityCheck {
     private IdentityCheck() {}
 
     /** Adds every problem found to {@code problems}. */
-    public static void check(Catalog catalog, NodeIdentity id, Problems problems) {
+    static void check(Catalog catalog, NodeIdentity id, Problems problems) {
         String configId = id.clusterConfig().value();
         ClusterConfig config = catalog.clusterConfig(configId).orElse(null);
         if (config == null) {

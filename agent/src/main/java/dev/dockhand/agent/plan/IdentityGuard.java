@@ -1,8 +1,9 @@
-package dev.dockhand.agent.render;
+package dev.dockhand.agent.plan;
 
+import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.Problems;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
-import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.render.RenderPlan;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -16,10 +17,10 @@ import java.util.Properties;
  * volume belongs to another node (or the node list changed order). Starting anyway would make two
  * nodes share an id, so the agent stops and names both values and the file. It never overwrites them.
  */
-public final class IdentityGuard {
+final class IdentityGuard {
     private IdentityGuard() {}
 
-    public static void check(RenderPlan plan, Problems problems) {
+    static void check(RenderPlan plan, Problems problems) {
         for (RenderedFile f : plan.files()) {
             Path name = f.target().getFileName();
             if (name != null && name.toString().equals("myid")) {

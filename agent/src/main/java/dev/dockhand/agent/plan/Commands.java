@@ -1,4 +1,4 @@
-package dev.dockhand.agent.render;
+package dev.dockhand.agent.plan;
 
 import dev.dockhand.agent.core.Problems;
 import java.nio.file.FileSystem;
@@ -12,34 +12,33 @@ import java.util.List;
  * and the jar or class path a {@code java} command names exists. Without it a missing distribution is
  * found only as a crash loop of "cannot start" after {@code agent check} said ok.
  */
-public final class Commands {
+final class Commands {
     private Commands() {}
 
-    public static void check(RenderPlan plan, Problems problems) {
-        for (RenderPlan.ResolvedService s : plan.services()) {
-            List<String> argv = s.argv();
+    static void check(NodePlan plan, Problems problems) {
+        FileSystem fs = plan.dataDir().getFileSystem();
+        for (NodePlan.PlannedService s : plan.services()) {
+            List<String> argv = s.command().argv();
             if (argv.isEmpty()) {
                 continue; // the catalog reader reports a service without a command
             }
-            FileSystem fs = plan.files().isEmpty() ? java.nio.file.FileSystems.getDefault()
-                    : plan.files().get(0).target().getFileSystem();
             String exe = argv.get(0);
-            String why = executableProblem(fs, exe, s.env().getOrDefault("PATH", ""));
+            String why = executableProblem(fs, exe, s.command().env().getOrDefault("PATH", ""));
             if (why != null) {
-                problems.add("service " + s.spec().id() + ": its command " + exe + " " + why
+                problems.add("service " + s.id() + ": its command " + exe + " " + why
                         + "; install the distribution under --home / AGENT_HOME, or fix the catalog's command");
             }
             for (int i = 1; i + 1 < argv.size(); i++) {
                 String a = argv.get(i);
                 if (a.equals("-jar") && !Files.isRegularFile(fs.getPath(argv.get(i + 1)))) {
-                    problems.add("service " + s.spec().id() + ": the jar " + argv.get(i + 1) + " does not exist"
+                    problems.add("service " + s.id() + ": the jar " + argv.get(i + 1) + " does not exist"
                             + "; install the distribution under --home / AGENT_HOME");
                 }
                 if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) {
                     for (String entry : argv.get(i + 1).split(":")) {
                         Path p = fs.getPath(entry.endsWith("/*") ? entry.substring(0, entry.length() - 2) : entry);
                         if (!entry.isEmpty() && !Files.exists(p)) {
-                            problems.add("service " + s.spec().id() + ": the class path entry " + entry + " does not exist"
+                            problems.add("service " + s.id() + ": the class path entry " + entry + " does not exist"
                                     + "; install the distribution under --home / AGENT_HOME");
                         }
                     }

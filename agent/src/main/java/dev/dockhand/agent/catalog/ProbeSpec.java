@@ -1,0 +1,73 @@
+package dev.dockhand.agent.catalog;
+
+import java.util.List;
+
+/**
+ * What a health probe asks, parsed once at the catalog's edge: one record per probe type, so that a
+ * new type is a new record here and one case where probes are made ({@code health.Probes}).
+ */
+public sealed interface ProbeSpec {
+
+    /** The catalog's name of the type: {@code tcp}, {@code http}, {@code zookeeper}, {@code kafka}, {@code exec}, {@code none}. */
+    String type();
+
+    /** The TCP port asked over the network; 0 for {@code exec} and {@code none}. */
+    default int port() {
+        return 0;
+    }
+
+    /** No probe: the service counts as ready once it runs. */
+    record None() implements ProbeSpec {
+        @Override
+        public String type() {
+            return "none";
+        }
+    }
+
+    /** Ready when the port accepts a connection. */
+    record Tcp(int port) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "tcp";
+        }
+    }
+
+    /** Ready when {@code GET path} answers {@code expectStatus} (and its body holds {@code expectBody}, if given). */
+    record Http(int port, String path, int expectStatus, String expectBody) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "http";
+        }
+    }
+
+    /** ZooKeeper's {@code ruok} and {@code srvr}: ready when it serves as leader, follower or standalone. */
+    record ZooKeeper(int port) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "zookeeper";
+        }
+    }
+
+    /** A Kafka ApiVersions request: ready when the broker answers it. */
+    record Kafka(int port) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "kafka";
+        }
+    }
+
+    /** A command run next to the service: ready when it exits 0 within the timeout. */
+    record Exec(List<String> command) implements ProbeSpec {
+        public Exec {
+            command = List.copyOf(command);
+        }
+
+        @Override
+        public String type() {
+            return "exec";
+        }
+    }
+
+    /** The types a catalog may name. */
+    List<String> TYPES = List.of("tcp", "http", "zookeeper", "kafka", "exec", "none");
+}

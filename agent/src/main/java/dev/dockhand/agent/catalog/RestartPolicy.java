@@ -1,0 +1,32 @@
+package dev.dockhand.agent.catalog;
+
+/** When a service that ended by itself is started again. */
+public enum RestartPolicy {
+    /** Always, whatever its exit code. */
+    ALWAYS("always"),
+    /** Only when it failed (exit code not 0, or killed); a clean exit leaves it EXITED. */
+    ON_FAILURE("on-failure"),
+    /** Never: a one-shot step; EXITED after a clean exit, FAILED after another. */
+    NEVER("never");
+
+    /** The catalog's spelling. */
+    public final String id;
+
+    RestartPolicy(String id) {
+        this.id = id;
+    }
+
+    /** Whether an end with {@code success} (exit code 0) is followed by a restart. */
+    public boolean restarts(boolean success) {
+        return this == ALWAYS || (this == ON_FAILURE && !success);
+    }
+
+    public static RestartPolicy parse(String id) {
+        for (RestartPolicy p : values()) {
+            if (p.id.equals(id)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown restart policy '" + id + "' (use always, on-failure or never)");
+    }
+}

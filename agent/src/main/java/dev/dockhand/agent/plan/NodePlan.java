@@ -1,0 +1,105 @@
+package dev.dockhand.agent.plan;
+
+import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.ServiceSpec;
+import dev.dockhand.agent.metadata.NodeIdentity;
+import dev.dockhand.agent.render.RenderPlan.Explained;
+import dev.dockhand.agent.render.RenderPlan.RenderedFile;
+import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A node's plan: the result of the start sequence's steps 1-5 (identity, validation, identity guard,
+ * sizing, render), made in memory by {@link Planner} before anything is written or started. The
+ * supervisor runs its services; {@code agent render} writes its files; {@code agent check} says it is
+ * sound.
+ *
+ * @param node who this node is
+ * @param identity the resolved identity, with where each value came from
+ * @param services the role's services in start (topological) order, everything about them resolved once
+ * @param files the files to render, per service
+ * @param explain every token's value and where it came from (secrets masked)
+ * @param sizing how the node's memory was split, one line per figure
+ * @param dataDir the node's data dir
+ * @param catalogPath where the catalog was read from
+ */
+public record NodePlan(
+        NodeInfo node,
+        NodeIdentity identity,
+        List<PlannedService> services,
+        List<RenderedFile> files,
+        List<Explained> explain,
+        List<String> sizing,
+        Path dataDir,
+        Path catalogPath) {
+
+    public NodePlan {
+        services = List.copyOf(services);
+        files = List.copyOf(files);
+        explain = List.copyOf(explain);
+        sizing = List.copyOf(sizing);
+    }
+
+    /** Absolute paths of the files this plan renders. */
+    public List<String> renderedFiles() {
+        return files.stream().map(f -> f.target().toString()).toList();
+    }
+
+    /** @param nodeId UNIQUE_SELF_NODE_INT */
+    public record NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig) {}
+
+    /**
+     * A service ready to spawn: the catalog's definition, its command as rendered, and what it waits for.
+     *
+     * @param spec the catalog's definition (health, stop, restart, memory)
+     * @param command argv, env, work dir, data dirs and log file, every token replaced
+     * @param localWaits services of this node it waits for
+     * @param remoteWaits services on other nodes it waits for
+     * @param probeHost host the service's own probe connects to (loopback: every service listens on all
+     *     addresses, and no name lookup can fail)
+     */
+    public record PlannedService(
+            ServiceSpec spec,
+            ResolvedCommand command,
+            List<String> localWaits,
+            List<RemoteDependency> remoteWaits,
+            String probeHost) {
+
+        public PlannedService {
+            localWaits = List.copyOf(localWaits);
+            remoteWaits = List.copyOf(remoteWaits);
+        }
+
+        public String id() {
+            return spec.id();
+        }
+    }
+
+    /**
+     * A dependency served by other nodes: ready when {@code required} of {@code endpoints} pass
+     * {@code health}'s probe (a majority for ZooKeeper, whose catalog entry says so; one for the others).
+     * A dependency whose own probe cannot be asked over the network (exec, none) is probed for an
+     * accepting port: that is what "ready" can mean from another node.
+     */
+    public record RemoteDependency(String service, List<Endpoint> endpoints, HealthSpec health, int required) {
+        public RemoteDependency {
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    public record Endpoint(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /** Re-plans for {@code agent reload}/SIGHUP: the new plan and the ids of services whose files changed. */
+    public interface Replanner {
+        Replan replan();
+    }
+
+    public record Replan(NodePlan plan, Set<String> changedServices) {}
+}

@@ -1,0 +1,42 @@
+package dev.dockhand.agent.supervise;
+
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** What `agent status` shows, taken from the supervisor's state on its loop thread. */
+final class Snapshots {
+    private Snapshots() {}
+
+    static AgentSnapshot of(NodePlan plan, Collection<ServiceRun> services, Collection<RemoteQuorum> remotes, boolean stopping,
+            int agentPid, long startedEpoch, long uptimeMs, long rss, long nowMono) {
+        List<ServiceSnapshot> list = new ArrayList<>();
+        for (ServiceRun s : services) {
+            ProbeSnapshot probe = s.lastProbe == null ? null
+                    : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
+            int port = s.planned.spec().port();
+            list.add(new ServiceSnapshot(s.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, port > 0 ? List.of(port) : List.of(), probe));
+        }
+        List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
+        boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;
+        String state;
+        if (stopping) {
+            state = "STOPPING";
+        } else if (ready) {
+            state = "READY";
+        } else if (services.stream().anyMatch(s -> s.state == ServiceState.FAILED || s.state == ServiceState.UNHEALTHY
+                || (s.state == ServiceState.STOPPED && s.manualStop))) {
+            state = "DEGRADED";
+        } else {
+            state = "STARTING";
+        }
+        NodePlan.NodeInfo n = plan.node();
+        return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
+                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles());
+    }
+}
