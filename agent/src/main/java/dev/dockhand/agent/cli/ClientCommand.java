@@ -2,7 +2,7 @@ package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.control.ControlClient;
 import dev.dockhand.agent.control.ControlException;
-import dev.dockhand.agent.control.ControlReply;
+import dev.dockhand.agent.protocol.ControlReply;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,7 +1,10 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.control.Protocol.Request;
 import dev.dockhand.agent.net.RequestServer;
+import dev.dockhand.agent.protocol.ControlReply;
+import dev.dockhand.agent.protocol.Json;
+import dev.dockhand.agent.protocol.Protocol.Request;
+import dev.dockhand.agent.protocol.Protocol;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

@@ -1,6 +1,7 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.control.Protocol.Request;
+import dev.dockhand.agent.protocol.ControlReply;
+import dev.dockhand.agent.protocol.Protocol.Request;
 import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.CommandResult;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.agent.protocol.ControlReply;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.dockhand.agent.protocol.Jackson;
 import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.io.IOException;

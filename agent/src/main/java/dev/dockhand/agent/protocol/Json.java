@@ -1,4 +1,4 @@
-package dev.dockhand.agent.control;
+package dev.dockhand.agent.protocol;
 
 import dev.dockhand.agent.json.JsonReader;
 import dev.dockhand.agent.json.JsonValue;
@@ -21,7 +21,7 @@ import java.util.Map;
  * {@link dev.dockhand.agent.supervise.AgentSnapshot} need no change here; JsonTest checks that the
  * result equals Jackson's.
  */
-final class Json {
+public final class Json {
     private Json() {}
 
     // ---- reading ----
@@ -31,7 +31,7 @@ final class Json {
      * Text that is not JSON is a {@link dev.dockhand.agent.json.JsonSyntaxException}, an
      * IllegalArgumentException.
      */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         return plain(JsonReader.parse(text));
     }
 
@@ -69,7 +69,7 @@ final class Json {
     // ---- records ----
 
     /** Builds a record of type {@code type} from a parsed object; missing fields get null, 0 or false. */
-    static <T> T toRecord(Object tree, Class<T> type) {
+    public static <T> T toRecord(Object tree, Class<T> type) {
         return type.cast(convert(tree, type, type.getSimpleName()));
     }
 
@@ -153,7 +153,7 @@ final class Json {
     // ---- writing ----
 
     /** Writes maps, lists, strings, numbers, booleans, null, enums (by name) and records (by component). */
-    static String write(Object v, boolean pretty) {
+    public static String write(Object v, boolean pretty) {
         StringBuilder b = new StringBuilder(1024);
         write(b, v, pretty, 0);
         return b.toString();

@@ -1,4 +1,4 @@
-package dev.dockhand.agent.control;
+package dev.dockhand.agent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.dockhand.agent.supervise.AgentSnapshot;
@@ -23,11 +23,11 @@ public record ControlReply(boolean ok, String error, String message, AgentSnapsh
     /** The agent failed to answer (a bug). */
     public static final String INTERNAL = "internal";
 
-    static ControlReply ok(String message, AgentSnapshot snapshot) {
+    public static ControlReply ok(String message, AgentSnapshot snapshot) {
         return new ControlReply(true, null, message, snapshot);
     }
 
-    static ControlReply error(String error, String message) {
+    public static ControlReply error(String error, String message) {
         return new ControlReply(false, error, message, null);
     }
 }

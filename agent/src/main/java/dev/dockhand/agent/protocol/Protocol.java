@@ -1,12 +1,12 @@
-package dev.dockhand.agent.control;
+package dev.dockhand.agent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** Wire format of the control socket: one JSON request, one JSON reply, per connection. */
-final class Protocol {
+public final class Protocol {
     /** Largest request or reply accepted; a status of a few dozen services is a few KiB. */
-    static final int MAX_REQUEST_BYTES = 64 * 1024;
-    static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    public static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
     private Protocol() {}
 
@@ -16,5 +16,5 @@ final class Protocol {
      * @param force stop even when other services depend on it
      */
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-    record Request(String op, String service, boolean force) {}
+    public record Request(String op, String service, boolean force) {}
 }

@@ -1,8 +1,9 @@
-package dev.dockhand.agent.control;
+package dev.dockhand.agent.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.dockhand.agent.control.FakeSupervisor;
 import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.util.List;
