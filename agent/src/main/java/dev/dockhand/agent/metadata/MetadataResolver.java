@@ -160,6 +160,17 @@ public final class MetadataResolver {
         return null;
     }
 
+    /**
+     * Parses a node list as {@code AGENT_NODES} writes it, {@code role=fqdn,fqdn;role=fqdn}, in the
+     * order written; every problem at once as an {@link InvalidInputException} naming {@code source}.
+     */
+    public static List<Node> parseNodeList(String text, Source source) {
+        Problems problems = new Problems();
+        List<Node> nodes = parseNodes(new Sourced<>(text, source), problems);
+        problems.throwIfAny();
+        return nodes;
+    }
+
     /** {@code role=fqdn,fqdn;role=fqdn} in the order written. */
 
     private static List<Node> parseNodes(Sourced<String> text, Problems problems) {

@@ -255,7 +255,7 @@ class CriticalPathBench {
 
     static boolean probe(String service, LabNode n) {
         ServiceSpec spec = catalog.service(service).orElseThrow();
-        HealthCheck check = Probes.of(spec.health());
+        HealthCheck check = Probes.of(spec.health().probe(), null);
         return check.check(n.fqdn(), spec.port(), Duration.ofSeconds(1)).ok();
     }
 

@@ -83,10 +83,8 @@ class ClusterIT {
             assertEquals("healthy", Docker.health(c), c);
             Docker.Result status = Docker.exec(c, "agent", "status");
             assertEquals(0, status.exit(), c + ": agent status\n" + status.all());
-            if (catalog.isPresent()) {
-                for (String svc : catalog.get().servicesOf(s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"))) {
-                    assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
-                }
+            for (String svc : Examples.servicesOf(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"))) {
+                assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
             }
             String uids = Docker.exec(c, "ps", "-eo", "uid=").ok().out();
             assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), c + ": a process runs as root");
@@ -278,14 +276,10 @@ class ClusterIT {
     }
 
     private static boolean runsBroker(String role) {
-        try {
-            var catalog = Examples.catalog();
-            String config = compose.services().get(0).env("AGENT_CLUSTER_CONFIG");
-            return catalog.map(cat -> cat.servicesOf(config, role).contains("kafka-broker")).orElse("broker".equals(role));
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        String config = compose.services().get(0).env("AGENT_CLUSTER_CONFIG");
+        return Examples.servicesOf(Examples.catalog(), config, role).contains("kafka-broker");
     }
+
 
     /** The container of the broker-role node at this position of AGENT_NODES (or the last broker-role node before it). */
     private static String brokerContainer(int index) {

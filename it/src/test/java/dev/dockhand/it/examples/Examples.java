@@ -1,18 +1,16 @@
 package dev.dockhand.it.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.metadata.MetadataResolver;
+import dev.dockhand.agent.metadata.Source;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -56,55 +54,20 @@ public final class Examples {
     /** A node of AGENT_NODES: role and FQDN, in the order written. */
     public record NodeEntry(String role, String fqdn) {}
 
-    /** Parses {@code role=fqdn,fqdn;role=fqdn}; throws naming the bad part. */
+    /** Parses {@code role=fqdn,fqdn;role=fqdn} with the agent's own parser; throws naming the bad part. */
     public static List<NodeEntry> parseNodes(String nodes) {
-        List<NodeEntry> out = new ArrayList<>();
-        for (String group : nodes.split(";")) {
-            if (group.isBlank()) {
-                continue;
-            }
-            int eq = group.indexOf('=');
-            if (eq <= 0 || eq == group.length() - 1) {
-                throw new IllegalArgumentException("AGENT_NODES group '" + group + "' is not role=fqdn,fqdn");
-            }
-            String role = group.substring(0, eq).trim();
-            for (String fqdn : group.substring(eq + 1).split(",")) {
-                if (fqdn.isBlank()) {
-                    throw new IllegalArgumentException("AGENT_NODES group '" + group + "' has an empty FQDN");
-                }
-                out.add(new NodeEntry(role, fqdn.trim()));
-            }
-        }
-        return out;
+        return MetadataResolver.parseNodeList(nodes, Source.env("AGENT_NODES")).stream()
+                .map(n -> new NodeEntry(n.role(), n.fqdn())).toList();
     }
 
-    /** {@code templates/catalog.json} if the tree has one: role ids and cluster config assignments. */
-    public static Optional<Catalog> catalog() throws IOException {
-        Path file = repoRoot().resolve("templates/catalog.json");
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        Set<String> roles = new LinkedHashSet<>();
-        root.path("roles").forEach(r -> roles.add(r.path("id").asText()));
-        Map<String, Map<String, List<String>>> configs = new LinkedHashMap<>();
-        root.path("clusterConfigs").forEach(c -> {
-            Map<String, List<String>> assignments = new LinkedHashMap<>();
-            c.path("assignments").fields().forEachRemaining(e -> {
-                List<String> services = new ArrayList<>();
-                e.getValue().forEach(s -> services.add(s.asText()));
-                assignments.put(e.getKey(), services);
-            });
-            configs.put(c.path("id").asText(), assignments);
-        });
-        return Optional.of(new Catalog(roles, configs));
+    /** {@code templates/catalog.json}, read and validated by the agent's own reader (it must exist). */
+    public static Catalog catalog() {
+        return CatalogReader.read(repoRoot().resolve("templates/catalog.json"));
     }
 
-    /** The parts of the catalog the examples must agree with. */
-    public record Catalog(Set<String> roles, Map<String, Map<String, List<String>>> clusterConfigs) {
-        public List<String> servicesOf(String clusterConfig, String role) {
-            return clusterConfigs.getOrDefault(clusterConfig, Map.of()).getOrDefault(role, List.of());
-        }
+    /** The services a role runs under a cluster config of the catalog; empty when it names neither. */
+    public static List<String> servicesOf(Catalog catalog, String clusterConfig, String role) {
+        return catalog.clusterConfig(clusterConfig).map(c -> c.servicesOf(role)).orElse(List.of());
     }
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");

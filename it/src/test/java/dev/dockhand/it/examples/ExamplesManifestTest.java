@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.ClusterConfig;
+import dev.dockhand.agent.catalog.Role;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -252,25 +255,24 @@ class ExamplesManifestTest {
     // ------------------------------------------------------------------ helpers
 
     /** When templates/catalog.json exists: every role is in it, and assigned in the node's cluster config. */
-    private static void assertRolesKnownToCatalog(List<Map.Entry<String, Map<String, String>>> nodes) throws IOException {
-        Optional<Examples.Catalog> catalog = Examples.catalog();
-        if (catalog.isEmpty()) {
-            return; // the catalog is written elsewhere; the wiring checks above still hold
-        }
+    /** Every node's role and cluster config exist in templates/catalog.json (which must exist) and run something. */
+    private static void assertRolesKnownToCatalog(List<Map.Entry<String, Map<String, String>>> nodes) {
+        Catalog catalog = Examples.catalog();
+        List<String> roles = catalog.roles().stream().map(Role::id).toList();
+        List<String> configs = catalog.clusterConfigs().stream().map(ClusterConfig::id).toList();
         List<String> problems = new ArrayList<>();
         for (var node : nodes) {
             String role = node.getValue().get("AGENT_ROLE");
             String config = node.getValue().getOrDefault("AGENT_CLUSTER_CONFIG", "default");
-            if (!catalog.get().roles().contains(role)) {
-                problems.add(node.getKey() + ": AGENT_ROLE '" + role + "' is no role of templates/catalog.json " + catalog.get().roles());
-            } else if (!catalog.get().clusterConfigs().containsKey(config)) {
-                problems.add(node.getKey() + ": AGENT_CLUSTER_CONFIG '" + config + "' is not in templates/catalog.json "
-                        + catalog.get().clusterConfigs().keySet());
-            } else if (catalog.get().servicesOf(config, role).isEmpty()) {
+            if (!roles.contains(role)) {
+                problems.add(node.getKey() + ": AGENT_ROLE '" + role + "' is no role of templates/catalog.json " + roles);
+            } else if (!configs.contains(config)) {
+                problems.add(node.getKey() + ": AGENT_CLUSTER_CONFIG '" + config + "' is not in templates/catalog.json " + configs);
+            } else if (Examples.servicesOf(catalog, config, role).isEmpty()) {
                 problems.add(node.getKey() + ": role '" + role + "' runs nothing in cluster config '" + config + "'");
             }
             for (NodeEntry n : Examples.parseNodes(node.getValue().getOrDefault("AGENT_NODES", ""))) {
-                if (!catalog.get().roles().contains(n.role())) {
+                if (!roles.contains(n.role())) {
                     problems.add(node.getKey() + ": AGENT_NODES role '" + n.role() + "' is not in templates/catalog.json");
                 }
             }

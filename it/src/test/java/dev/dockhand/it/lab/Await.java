@@ -3,10 +3,14 @@ package dev.dockhand.it.lab;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** Bounded waits: poll a condition until it holds or the time is up (then fail with the last reason). */
+/**
+ * Bounded waits in the assertion style: poll a check that throws (an AssertionError, say) until it
+ * passes or the time is up, then fail with its last reason. The one polling loop is
+ * {@link Timing#awaitValue}; timeouts are scaled by {@code -Dtiming.multiple} as every wait is.
+ */
 public final class Await {
-    /** Scales every timeout, for slow machines: -Dtiming.multiple=2. */
-    public static final double MULTIPLE = Double.parseDouble(System.getProperty("timing.multiple", "1"));
+    /** How often a check is tried again. */
+    static final Duration EVERY = Duration.ofMillis(50);
 
     private Await() {}
 
@@ -15,26 +19,24 @@ public final class Await {
         void run() throws Exception;
     }
 
-    public static void until(String what, Duration atMost, Check check) throws InterruptedException {
-        long end = System.nanoTime() + (long) (atMost.toNanos() * MULTIPLE);
-        Throwable last = null;
-        while (System.nanoTime() < end) {
-            try {
-                check.run();
-                return;
-            } catch (Exception | AssertionError e) {
-                last = e;
-            }
-            Thread.sleep(50); // polling interval; the loop is bounded by atMost
-        }
-        throw new AssertionError("not within " + atMost + ": " + what + (last == null ? "" : ": " + last), last);
+    public static void until(String what, Duration atMost, Check check) {
+        value(what, atMost, () -> {
+            check.run();
+            return Boolean.TRUE;
+        });
     }
 
-    public static <T> T value(String what, Duration atMost, Callable<T> get) throws InterruptedException {
-        Object[] box = new Object[1];
-        until(what, atMost, () -> box[0] = get.call());
-        @SuppressWarnings("unchecked")
-        T t = (T) box[0];
-        return t;
+    public static <T> T value(String what, Duration atMost, Callable<T> get) {
+        Throwable[] last = new Throwable[1];
+        return Timing.awaitValue(what, atMost, EVERY, () -> {
+            try {
+                T v = get.call();
+                last[0] = null;
+                return v;
+            } catch (Exception | AssertionError e) {
+                last[0] = e;
+                return null;
+            }
+        }, () -> last[0] == null ? "" : String.valueOf(last[0]));
     }
 }
