@@ -33,7 +33,7 @@ public final class InputFiles {
     public static final class Refused extends IOException {
         private final boolean missing;
 
-        Refused(String message, boolean missing) {
+        public Refused(String message, boolean missing) {
             super(message);
             this.missing = missing;
         }

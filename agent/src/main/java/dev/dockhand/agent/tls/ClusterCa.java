@@ -1,0 +1,149 @@
+package dev.dockhand.agent.tls;
+
+import dev.dockhand.agent.core.InputFiles;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The cluster's certificate authority: its certificate and its key, the one secret every node is given
+ * ({@code AGENT_CA_CERT_FILE}, {@code AGENT_CA_KEY_FILE}). Every node issues itself a certificate with it
+ * at start, so that nodes trust each other, and clients trust the nodes, through this one certificate.
+ *
+ * @param certificate the CA's certificate: {@code CA:TRUE}, valid now
+ * @param key its private key, which matches it
+ */
+public record ClusterCa(X509Certificate certificate, PrivateKey key) {
+
+    /**
+     * Reads and checks the CA the orchestrator gave. Every problem at once: a file missing, not a regular
+     * file, too large or not PEM; a key file others may read; a certificate that is no CA, is expired or
+     * not yet valid; a key that does not belong to the certificate.
+     *
+     * @param certSource how the operator names the certificate's file (e.g. "env AGENT_CA_CERT_FILE")
+     */
+    public static ClusterCa read(Path certFile, String certSource, Path keyFile, String keySource, Instant now, List<String> problems) {
+        X509Certificate cert = null;
+        PrivateKey key = null;
+        String certWhere = "CA certificate " + certFile + " (" + certSource + ")";
+        String keyWhere = "CA key " + keyFile + " (" + keySource + ")";
+        try {
+            List<X509Certificate> certs = Pem.certificates(InputFiles.read(certFile, InputFiles.SECRET_LIMIT));
+            cert = certs.get(0);
+            String why = caProblem(cert, now);
+            if (why != null) {
+                problems.add(certWhere + " " + why);
+                cert = null;
+            }
+        } catch (InputFiles.Refused | Pem.BadPem e) {
+            problems.add(certWhere + " " + e.getMessage());
+        }
+        try {
+            String why = readableByOthers(keyFile);
+            if (why != null) {
+                problems.add(keyWhere + " " + why);
+            } else {
+                key = Pem.privateKey(InputFiles.read(keyFile, InputFiles.SECRET_LIMIT));
+            }
+        } catch (InputFiles.Refused | Pem.BadPem e) {
+            problems.add(keyWhere + " " + e.getMessage());
+        }
+        if (cert != null && key != null && !matches(key, cert)) {
+            problems.add(keyWhere + " is not the key of " + certWhere + " (subject " + cert.getSubjectX500Principal().getName()
+                    + "); give the key that was made with that certificate");
+            key = null;
+        }
+        return cert == null || key == null ? null : new ClusterCa(cert, key);
+    }
+
+    /** Makes a new CA: an EC P-256 key and a self-signed certificate valid for {@code days}. */
+    public static ClusterCa create(String name, Instant now, long days) {
+        KeyPair kp = Certificates.newKeyPair();
+        return new ClusterCa(Certificates.selfSignedCa(kp, name, now, days), kp.getPrivate());
+    }
+
+    /** Null when {@code c} can act as this cluster's CA now, else why not. */
+    static String caProblem(X509Certificate c, Instant now) {
+        if (c.getBasicConstraints() < 0) {
+            return "is not a CA certificate (no basicConstraints CA:TRUE); give the CA's certificate, not a node's";
+        }
+        boolean[] usage = c.getKeyUsage();
+        if (usage != null && (usage.length <= Certificates.KEY_CERT_SIGN || !usage[Certificates.KEY_CERT_SIGN])) {
+            return "may not sign certificates (its keyUsage lacks keyCertSign)";
+        }
+        try {
+            c.checkValidity(Date.from(now));
+        } catch (CertificateExpiredException e) {
+            return "expired on " + c.getNotAfter().toInstant() + "; make a new CA (agent ca init) and roll it out";
+        } catch (CertificateNotYetValidException e) {
+            return "is not valid before " + c.getNotBefore().toInstant() + " (is this node's clock right?)";
+        }
+        return null;
+    }
+
+    /** Whether {@code key} signs what {@code cert}'s public key verifies. */
+    static boolean matches(PrivateKey key, X509Certificate cert) {
+        if (!key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
+            return false;
+        }
+        String alg = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> key.getAlgorithm();
+        };
+        try {
+            byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(challenge);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(cert.getPublicKey());
+            v.update(challenge);
+            return v.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Null when only the owner (and the group) may read {@code file}; else why it is refused. */
+    static String readableByOthers(Path file) throws InputFiles.Refused {
+        Set<PosixFilePermission> p;
+        try {
+            p = Files.getPosixFilePermissions(file); // follows a link, as a mounted secret is one
+        } catch (UnsupportedOperationException e) {
+            return null; // not a POSIX file system
+        } catch (java.io.IOException e) {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new InputFiles.Refused("does not exist", true);
+            }
+            throw new InputFiles.Refused(InputFiles.reason(e), false);
+        }
+        List<String> others = new ArrayList<>();
+        if (p.contains(PosixFilePermission.OTHERS_READ)) {
+            others.add("read");
+        }
+        if (p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            others.add("write");
+        }
+        return others.isEmpty() ? null
+                : "may be " + String.join(" and ", others) + " by any user of the node (mode "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(p) + "); make it 0600 (or 0640), "
+                        + "e.g. Kubernetes: defaultMode: 0400 on the secret volume";
+    }
+}

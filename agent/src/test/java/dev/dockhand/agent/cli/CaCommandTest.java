@@ -1,0 +1,50 @@
+package dev.dockhand.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.agent.tls.ClusterCa;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CaCommandTest {
+    @TempDir
+    Path tmp;
+
+    int run(StringWriter out, StringWriter err, String... args) {
+        var cl = AgentCommand.commandLine(Map.of());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void initMakesACaTheAgentAcceptsWithTheKeyForItsOwnerOnly() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path dir = tmp.resolve("ca");
+        assertEquals(0, run(out, err, "ca", "init", "--out", dir.toString(), "--days", "30"), err.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca.key"))));
+        assertTrue(out.toString().contains("AGENT_CA_CERT_FILE=" + dir.resolve("ca.crt")), out.toString());
+        List<String> problems = new ArrayList<>();
+        ClusterCa ca = ClusterCa.read(dir.resolve("ca.crt"), "test", dir.resolve("ca.key"), "test", Instant.now(), problems);
+        assertEquals(List.of(), problems);
+        assertTrue(ca.certificate().getNotAfter().toInstant().isBefore(Instant.now().plusSeconds(31L * 86400)));
+
+        String key = Files.readString(dir.resolve("ca.key"));
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err2, "ca", "init", "--out", dir.toString()));
+        assertTrue(err2.toString().contains("exists; a CA is made once"), err2.toString());
+        assertEquals(key, Files.readString(dir.resolve("ca.key")), "never overwritten");
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "ca", "init", "--out", tmp.resolve("x").toString(), "--days", "0"));
+    }
+}

@@ -1,0 +1,211 @@
+package dev.dockhand.agent.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Certificates written by the agent's own DER, read by the JDK, by OpenSSL and by a real TLS handshake. */
+class CertificatesTest {
+    static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNodeCertificateValidatesAgainstItsCaWithTheJdksPkixRules() throws Exception {
+        ClusterCa ca = ClusterCa.create("dockhand test CA", NOW, 365);
+        NodeTls node = NodeTls.issue(ca, List.of("broker-1.kafka1.example", "localhost", "127.0.0.1"), NOW, 30);
+        X509Certificate c = node.certificate();
+        assertEquals(2, ca.certificate().getBasicConstraints() >= 0 ? 2 : 0, "the CA is a CA");
+        assertEquals(-1, c.getBasicConstraints(), "the node is not");
+        assertEquals("CN=broker-1.kafka1.example", c.getSubjectX500Principal().getName());
+        assertEquals(ca.certificate().getSubjectX500Principal(), c.getIssuerX500Principal());
+        List<String> sans = new ArrayList<>();
+        c.getSubjectAlternativeNames().forEach(l -> sans.add(l.get(0) + ":" + l.get(1)));
+        assertEquals(List.of("2:broker-1.kafka1.example", "2:localhost", "7:127.0.0.1"), sans);
+        assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), c.getExtendedKeyUsage());
+        assertTrue(c.getKeyUsage()[0], "digitalSignature");
+        assertEquals(NOW.plus(30, ChronoUnit.DAYS), c.getNotAfter().toInstant());
+        assertEquals(NOW.minusSeconds(300), c.getNotBefore().toInstant());
+
+        PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
+        pkix.setRevocationEnabled(false);
+        pkix.setDate(Date.from(NOW.plusSeconds(60)));
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(c)), pkix);
+    }
+
+    @Test
+    void aNodeCertificateNeverOutlivesItsCa() {
+        ClusterCa ca = ClusterCa.create("short CA", NOW, 10);
+        NodeTls node = NodeTls.issue(ca, List.of("n.x"), NOW, 30);
+        assertEquals(ca.certificate().getNotAfter(), node.certificate().getNotAfter());
+        assertTrue(node.renewAt().isBefore(node.notAfter()));
+    }
+
+    @Test
+    void openSslReadsAndVerifiesWhatTheAgentWrites() throws Exception {
+        ClusterCa ca = ClusterCa.create("dockhand test CA", Instant.now(), 365);
+        NodeTls node = NodeTls.issue(ca, List.of("zk-1.kafka1.example"), Instant.now(), 30);
+        Path caFile = Files.writeString(dir.resolve("ca.crt"), node.caPem());
+        Path certFile = Files.writeString(dir.resolve("node.crt"), Pem.certificate(node.certificate()));
+        Path keyFile = Files.writeString(dir.resolve("node.key"), node.keyPem());
+        assertEquals(certFile + ": OK", openssl("verify", "-CAfile", caFile.toString(), certFile.toString()).strip());
+        String text = openssl("x509", "-noout", "-text", "-in", certFile.toString());
+        assertTrue(text.contains("DNS:zk-1.kafka1.example"), text);
+        assertTrue(text.contains("TLS Web Server Authentication, TLS Web Client Authentication"), text);
+        assertTrue(text.contains("ecdsa-with-SHA256"), text);
+        assertTrue(openssl("x509", "-noout", "-text", "-in", caFile.toString()).contains("CA:TRUE"));
+        // the key is the certificate's: the same public key from both
+        assertEquals(openssl("x509", "-noout", "-pubkey", "-in", certFile.toString()), openssl("pkey", "-pubout", "-in", keyFile.toString()));
+    }
+
+    @Test
+    void twoNodesShakeHandsOverMutualTlsWithHostNamesChecked() throws Exception {
+        ClusterCa ca = ClusterCa.create("dockhand test CA", Instant.now(), 365);
+        NodeTls server = NodeTls.issue(ca, List.of("localhost"), Instant.now(), 1);
+        NodeTls client = NodeTls.issue(ca, List.of("client-1.x"), Instant.now(), 1);
+        SSLContext serverCtx = context(server);
+        SSLContext clientCtx = context(client);
+        try (SSLServerSocket ss = (SSLServerSocket) serverCtx.getServerSocketFactory().createServerSocket(0)) {
+            ss.setNeedClientAuth(true);
+            CompletableFuture<String> peer = CompletableFuture.supplyAsync(() -> {
+                try (SSLSocket s = (SSLSocket) ss.accept()) {
+                    s.getOutputStream().write(1);
+                    return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (SSLSocket s = (SSLSocket) clientCtx.getSocketFactory().createSocket("localhost", ss.getLocalPort())) {
+                SSLParameters p = s.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS"); // the server's name must be in its certificate
+                s.setSSLParameters(p);
+                InputStream in = s.getInputStream();
+                assertEquals(1, in.read());
+            }
+            assertEquals("CN=client-1.x", peer.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    static SSLContext context(NodeTls n) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("node", n.key().getPrivate(), new char[0], new java.security.cert.Certificate[] {n.certificate(), n.ca()});
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", n.ca());
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    // ------------------------------------------------------------------ the CA the orchestrator gives
+
+    private Path write(String name, String text, String mode) throws Exception {
+        Path p = Files.writeString(dir.resolve(name), text);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+        return p;
+    }
+
+    private List<String> read(Path cert, Path key) {
+        List<String> problems = new ArrayList<>();
+        ClusterCa ca = ClusterCa.read(cert, "env AGENT_CA_CERT_FILE", key, "env AGENT_CA_KEY_FILE", NOW, problems);
+        assertEquals(problems.isEmpty(), ca != null);
+        return problems;
+    }
+
+    @Test
+    void aGoodCaIsRead() throws Exception {
+        ClusterCa ca = ClusterCa.create("ok", NOW, 365);
+        assertEquals(List.of(), read(write("ca.crt", Pem.certificate(ca.certificate()), "rw-r--r--"),
+                write("ca.key", Pem.privateKey(ca.key()), "rw-------")));
+    }
+
+    @Test
+    void badCasAreRefusedNamingTheFileAndTheProblem() throws Exception {
+        ClusterCa ca = ClusterCa.create("one", NOW, 365);
+        ClusterCa other = ClusterCa.create("two", NOW, 365);
+        Path cert = write("ca.crt", Pem.certificate(ca.certificate()), "rw-r--r--");
+        Path otherKey = write("other.key", Pem.privateKey(other.key()), "rw-------");
+        assertTrue(read(cert, otherKey).get(0).startsWith("CA key " + otherKey + " (env AGENT_CA_KEY_FILE) is not the key of CA certificate "),
+                read(cert, otherKey).toString());
+
+        ClusterCa old = ClusterCa.create("old", NOW.minus(400, ChronoUnit.DAYS), 30);
+        Path oldCert = write("old.crt", Pem.certificate(old.certificate()), "rw-r--r--");
+        Path oldKey = write("old.key", Pem.privateKey(old.key()), "rw-------");
+        assertTrue(read(oldCert, oldKey).get(0).contains(") expired on "), read(oldCert, oldKey).toString());
+
+        NodeTls node = NodeTls.issue(ca, List.of("n.x"), NOW, 30);
+        Path nodeCert = write("node.crt", Pem.certificate(node.certificate()), "rw-r--r--");
+        Path nodeKey = write("node.key", node.keyPem(), "rw-------");
+        assertTrue(read(nodeCert, nodeKey).get(0).endsWith("is not a CA certificate (no basicConstraints CA:TRUE); give the CA's "
+                + "certificate, not a node's"), read(nodeCert, nodeKey).toString());
+
+        Path open = write("open.key", Pem.privateKey(ca.key()), "rw-r--r--");
+        String p = read(cert, open).get(0);
+        assertTrue(p.startsWith("CA key " + open + " (env AGENT_CA_KEY_FILE) may be read by any user of the node (mode rw-r--r--)"), p);
+        assertTrue(!p.contains("PRIVATE"), "the key is never shown");
+
+        Path garbage = write("garbage.crt", "not a certificate", "rw-r--r--");
+        Path rsa = write("rsa.key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "rw-------");
+        List<String> both = read(garbage, rsa);
+        assertEquals(2, both.size(), "every problem at once: " + both);
+        assertTrue(both.get(0).endsWith("holds no PEM certificate (-----BEGIN CERTIFICATE-----)"), both.get(0));
+        assertTrue(both.get(1).contains("convert it to PKCS #8 with openssl pkcs8 -topk8 -nocrypt"), both.get(1));
+        assertTrue(read(dir.resolve("none.crt"), dir.resolve("none.key")).get(0).endsWith("does not exist"));
+    }
+
+    @Test
+    void aCaWhoseKeyUsageForbidsSigningIsRefused() throws Exception {
+        assertNull(ClusterCa.caProblem(ClusterCa.create("ok", NOW, 1).certificate(), NOW));
+        ClusterCa ca = ClusterCa.create("ok", NOW, 1);
+        assertTrue(ClusterCa.caProblem(ca.certificate(), NOW.plus(2, ChronoUnit.DAYS)).startsWith("expired on "));
+        assertTrue(ClusterCa.caProblem(ca.certificate(), NOW.minus(1, ChronoUnit.DAYS)).startsWith("is not valid before "));
+        assertThrows(IllegalArgumentException.class, () -> Certificates.node(ca.certificate().getPublicKey(), List.of(),
+                ca.certificate(), ca.key(), NOW, 1));
+    }
+
+    static String openssl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+}
