@@ -164,7 +164,7 @@ public final class CatalogReader {
                         Duration.ofMinutes(5), null);
             }
             known(n, p, "type", "port", "path", "expectStatus", "expectBody", "command", "interval", "timeout",
-                    "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy");
+                    "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy", "readyWhen");
             return new HealthSpec(probe(p, n, port), duration(n, p, "interval", "2s"), duration(n, p, "timeout", "2s"),
                     integer(n, p, "failureThreshold", 3), duration(n, p, "startupTimeout", "5m"), restartAfter(n, p));
         }
@@ -187,8 +187,13 @@ public final class CatalogReader {
                             str(n, p, "expectBody", null));
                 case "zookeeper":
                     return new ProbeSpec.ZooKeeper(port);
-                case "kafka":
-                    return new ProbeSpec.Kafka(port);
+                case "kafka": {
+                    String when = str(n, p, "readyWhen", "answers");
+                    if (!when.equals("answers") && !when.equals("in-sync")) {
+                        problems.add(tree.where(p + ".readyWhen") + ": unknown readyWhen '" + when + "' (use answers or in-sync)");
+                    }
+                    return new ProbeSpec.Kafka(port, when.equals("in-sync"));
+                }
                 case "exec": {
                     List<String> command = strings(n, p, "command");
                     if (command.isEmpty()) {

@@ -56,6 +56,9 @@ public final class CatalogWriter {
                     ho.put("expectBody", http.expectBody());
                 }
             }
+            if (h.probe() instanceof ProbeSpec.Kafka k && k.inSync()) {
+                ho.put("readyWhen", "in-sync");
+            }
             if (h.probe() instanceof ProbeSpec.Exec exec) {
                 strings(ho.putArray("command"), exec.command());
             }

@@ -48,8 +48,12 @@ public sealed interface ProbeSpec {
         }
     }
 
-    /** A Kafka ApiVersions request: ready when the broker answers it. */
-    record Kafka(int port) implements ProbeSpec {
+    /**
+     * A Kafka ApiVersions request: alive when the broker answers it. With {@code inSync}, ready only
+     * once the broker is registered and back in the ISR of every partition it hosts (partitions with no
+     * live leader excepted: nothing there to catch up with): "safe to roll the next one".
+     */
+    record Kafka(int port, boolean inSync) implements ProbeSpec {
         @Override
         public String type() {
             return "kafka";

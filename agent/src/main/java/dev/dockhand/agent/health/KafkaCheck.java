@@ -1,60 +1,83 @@
 package dev.dockhand.agent.health;
 
+import dev.dockhand.agent.health.KafkaWire.Metadata;
+import dev.dockhand.agent.health.KafkaWire.Partition;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Ready when the broker answers an ApiVersions request (API key 18, version 0) over the Kafka protocol
- * with error code 0: an open port alone does not mean a broker that serves requests. Written against
- * the protocol, not kafka-clients, which never loads in the agent's PID-1 path.
+ * Alive when the broker answers an ApiVersions request (API key 18, version 0) with error code 0: an
+ * open port alone does not mean a broker that serves requests. With {@code inSyncAs} (a broker id),
+ * ready only when Metadata says that broker is registered and in the ISR of every partition it
+ * hosts; a partition whose leader is not live is left out, since there is nothing to catch up with
+ * there. Written against the protocol ({@link KafkaWire}), not kafka-clients.
  */
 final class KafkaCheck implements HealthCheck {
-    static final short API_VERSIONS = 18;
-    private static final String CLIENT_ID = "dockhand-probe";
-    private static final int MAX_RESPONSE = 1 << 20;
+    /** Partitions named in a "catching up" detail, at most. */
+    private static final int NAMED = 5;
+
+    private final int inSyncAs;
+
+    /** @param inSyncAs the broker id whose catch-up makes the broker ready, or -1 for ApiVersions alone */
+    KafkaCheck(int inSyncAs) {
+        this.inSyncAs = inSyncAs;
+    }
 
     @Override
     public HealthResult check(String host, int port, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        int correlation = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
         try (Socket s = Probes.connect(host, port, deadline)) {
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            byte[] client = CLIENT_ID.getBytes(StandardCharsets.UTF_8);
-            // request header v1: api_key, api_version, correlation_id, client_id (nullable string); empty body
-            out.writeInt(2 + 2 + 4 + 2 + client.length);
-            out.writeShort(API_VERSIONS);
-            out.writeShort(0);
-            out.writeInt(correlation);
-            out.writeShort(client.length);
-            out.write(client);
-            out.flush();
-            DataInputStream in = new DataInputStream(DeadlineInput.of(s, deadline));
-            int size = in.readInt();
-            if (size < 10 || size > MAX_RESPONSE) {
-                return HealthResult.failed("not a Kafka ApiVersions response (size " + size + ")", Probes.since(start));
-            }
-            int gotCorrelation = in.readInt();
-            short error = in.readShort();
-            int count = in.readInt();
-            if (gotCorrelation != correlation) {
-                return HealthResult.failed("ApiVersions answered correlation id " + gotCorrelation + ", expected " + correlation,
-                        Probes.since(start));
-            }
+            InputStream in = DeadlineInput.of(s, deadline);
+            DataInputStream r = KafkaWire.call(s, in, KafkaWire.API_VERSIONS, (short) 0, new byte[0]);
+            short error = r.readShort();
+            int count = r.readInt();
             if (error != 0) {
                 return HealthResult.failed("ApiVersions error code " + error, Probes.since(start));
             }
-            if (count <= 0 || count > 1000 || size != 4 + 2 + 4 + count * 6) {
-                return HealthResult.failed("malformed ApiVersions response (" + count + " APIs in " + size + " bytes)", Probes.since(start));
+            int rest = r.available(); // the whole response is in memory: exactly what is left of it
+            if (count <= 0 || count > 1000 || rest != count * 6) {
+                return HealthResult.failed("malformed ApiVersions response (" + count + " APIs in " + (4 + 2 + 4 + rest) + " bytes)",
+                        Probes.since(start));
             }
-            return HealthResult.ok("ApiVersions: " + count + " APIs", Probes.since(start));
+            String alive = "ApiVersions: " + count + " APIs";
+            if (inSyncAs < 0) {
+                return HealthResult.ok(alive, Probes.since(start));
+            }
+            return inSync(KafkaWire.metadata(s, in), alive, start);
+        } catch (KafkaWire.NotKafka e) {
+            return HealthResult.failed(e.getMessage(), Probes.since(start));
         } catch (IOException e) {
             return HealthResult.failed(Probes.describe(e, host, port), Probes.since(start));
         }
+    }
+
+    private HealthResult inSync(Metadata m, String alive, long start) {
+        if (!m.brokers().contains(inSyncAs)) {
+            return HealthResult.notReady(alive + "; broker " + inSyncAs + " not registered yet", Probes.since(start));
+        }
+        int hosted = 0;
+        List<String> behind = new ArrayList<>();
+        for (Partition p : m.partitions()) {
+            if (!p.replicas().contains(inSyncAs)) {
+                continue;
+            }
+            hosted++;
+            boolean leaderLive = p.leader() >= 0 && m.brokers().contains(p.leader());
+            if (leaderLive && !p.isr().contains(inSyncAs)) {
+                behind.add(p.topic() + "-" + p.partition());
+            }
+        }
+        if (!behind.isEmpty()) {
+            String named = String.join(", ", behind.subList(0, Math.min(NAMED, behind.size()))) + (behind.size() > NAMED ? ", ..." : "");
+            return HealthResult.notReady("catching up: not in the ISR of " + behind.size() + " of " + hosted + " partitions (" + named + ")",
+                    Probes.since(start));
+        }
+        return HealthResult.ok("in sync: in the ISR of all " + hosted + " partitions it hosts", Probes.since(start));
     }
 }

@@ -15,16 +15,18 @@ public final class Probes {
     private Probes() {}
 
     /**
-     * What a command probe runs with: the service's environment, working directory and user, and the
-     * launcher that spawns (and reaps) it.
+     * What a probe of a service of this node runs with: for a command, the service's environment,
+     * working directory and user, and the launcher that spawns (and reaps) it; for a broker's catch-up,
+     * this node's broker id.
      */
     public record CommandContext(ProcessLauncher launcher, String id, java.util.Map<String, String> env,
-            java.nio.file.Path workDir, String runAs) {}
+            java.nio.file.Path workDir, String runAs, int nodeId) {}
 
     /**
      * The check of {@code spec}.
      *
-     * @param commands what an exec probe runs with; null where none can run (a remote dependency)
+     * @param commands what a probe of this node's own service runs with; null for a remote dependency
+     *     (no command can run there, and another node's catch-up is not this one's)
      */
     public static HealthCheck of(ProbeSpec spec, CommandContext commands) {
         if (spec instanceof ProbeSpec.Tcp) {
@@ -36,8 +38,8 @@ public final class Probes {
         if (spec instanceof ProbeSpec.ZooKeeper) {
             return new ZooKeeperCheck();
         }
-        if (spec instanceof ProbeSpec.Kafka) {
-            return new KafkaCheck();
+        if (spec instanceof ProbeSpec.Kafka k) {
+            return new KafkaCheck(k.inSync() && commands != null ? commands.nodeId() : -1);
         }
         if (spec instanceof ProbeSpec.Exec e) {
             if (commands == null) {

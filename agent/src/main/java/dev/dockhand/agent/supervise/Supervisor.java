@@ -219,7 +219,8 @@ public final class Supervisor implements SupervisorControl {
         s.timers.startup = loop.schedule(h.startupTimeout(), () -> startupTimedOut(s, gen));
         String host = p.probeHost();
         int port = h.probe().port();
-        HealthCheck check = Probes.of(h.probe(), new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user()));
+        HealthCheck check = Probes.of(h.probe(),
+                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user(), plan.node().nodeId()));
         s.prober = new Prober(loop, probes, p.id(), () -> check.check(host, port, h.timeout()), r -> probed(s, gen, r));
         s.prober.schedule(Duration.ZERO, startingInterval(h.interval()), true);
     }
@@ -250,12 +251,20 @@ public final class Supervisor implements SupervisorControl {
                         s.timers.unhealthy = ServiceRun.Timers.cancel(s.timers.unhealthy);
                         moveTo(s, ServiceState.READY, "probe passes again: " + r.detail());
                     }
-                } else if (++s.failures >= h.failureThreshold() && s.state == ServiceState.READY) {
-                    moveTo(s, ServiceState.UNHEALTHY, s.failures + " probes failed: " + r.detail());
-                    if (h.restartAfter() != null) {
-                        // a hung or stopped process answers no probe and never exits: restart it once it
-                        // has stayed unhealthy this long (long enough for a GC pause to end)
-                        s.timers.unhealthy = loop.schedule(h.restartAfter(), () -> unhealthyTooLong(s, gen));
+                } else {
+                    if (++s.failures >= h.failureThreshold() && s.state == ServiceState.READY) {
+                        moveTo(s, ServiceState.UNHEALTHY, s.failures + " probes failed: " + r.detail());
+                    }
+                    if (s.state == ServiceState.UNHEALTHY && h.restartAfter() != null) {
+                        if (r.alive()) {
+                            // it answers (a broker catching up): not ready, and nothing a restart would mend
+                            s.timers.unhealthy = ServiceRun.Timers.cancel(s.timers.unhealthy);
+                            s.reason = "not ready: " + r.detail();
+                        } else if (s.timers.unhealthy == null) {
+                            // a hung or stopped process answers no probe and never exits: restart it once it
+                            // has stayed unanswering this long (long enough for a GC pause to end)
+                            s.timers.unhealthy = loop.schedule(h.restartAfter(), () -> unhealthyTooLong(s, gen));
+                        }
                     }
                 }
             }
@@ -266,6 +275,7 @@ public final class Supervisor implements SupervisorControl {
     }
 
     private void unhealthyTooLong(ServiceRun s, int gen) {
+        s.timers.unhealthy = null;
         if (gen != s.generation || s.state != ServiceState.UNHEALTHY) {
             return;
         }

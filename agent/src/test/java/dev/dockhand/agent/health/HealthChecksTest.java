@@ -43,7 +43,7 @@ class HealthChecksTest {
             case "tcp" -> new ProbeSpec.Tcp(0);
             case "http" -> new ProbeSpec.Http(0, path, status, body);
             case "zookeeper" -> new ProbeSpec.ZooKeeper(0);
-            case "kafka" -> new ProbeSpec.Kafka(0);
+            case "kafka" -> new ProbeSpec.Kafka(0, false);
             default -> throw new IllegalArgumentException(type);
         };
     }

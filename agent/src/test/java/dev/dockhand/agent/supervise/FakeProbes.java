@@ -34,6 +34,11 @@ final class FakeProbes implements ProbeRunner {
         answers.put(target, HealthResult.ok("ok", 1));
     }
 
+    /** The service answers but is not ready (a broker catching up). */
+    void notReady(String target, String why) {
+        answers.put(target, HealthResult.notReady(why, 1));
+    }
+
     void fail(String target, String why) {
         answers.put(target, HealthResult.failed(why, 1));
     }

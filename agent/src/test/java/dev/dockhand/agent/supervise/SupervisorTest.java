@@ -705,4 +705,32 @@ class SupervisorTest {
         assertEquals(List.of("/opt/app/bin/run", "--conf", "/data/conf/app.properties"), spec.argv());
         assertEquals(List.of(9000), spec.service().ports());
     }
+
+    @Test
+    void aBrokerThatAnswersButIsNotInSyncIsNotReadyAndNeverRestarted() {
+        var broker = svc("broker");
+        broker.restartAfter = Duration.ofSeconds(60);
+        probes.notReady("broker", "catching up: not in the ISR of 2 of 6 partitions (t-0, t-1)");
+        start(plan(broker));
+        FakeProcess p = launcher.last("broker").obeysTerm();
+        loop.advance(s(5));
+        assertEquals(ServiceState.STARTING, state("broker"), "not ready until in sync");
+        assertEquals("starting: catching up: not in the ISR of 2 of 6 partitions (t-0, t-1)", snap("broker").reason());
+        probes.pass("broker");
+        loop.advance(s(1));
+        assertEquals(ServiceState.READY, state("broker"));
+        // it falls behind again (a slow disk): not ready, but it answers, so it is not restarted
+        probes.notReady("broker", "catching up: not in the ISR of 1 of 6 partitions (t-2)");
+        loop.advance(s(300));
+        assertEquals(ServiceState.UNHEALTHY, state("broker"));
+        assertTrue(snap("broker").reason().startsWith("not ready: catching up"), snap("broker").reason());
+        assertTrue(p.signals.isEmpty(), "no restart for a broker that answers");
+        assertTrue(supervisor.alive());
+        // then it stops answering: the restart clock starts now
+        probes.fail("broker", "timed out");
+        loop.advance(s(59));
+        assertTrue(p.signals.isEmpty());
+        loop.advance(s(2));
+        assertEquals(List.of(Signal.TERM, Signal.CONT), p.signals);
+    }
 }
