@@ -12,6 +12,7 @@ import java.util.Map;
  * @param overridePrefix env prefix for config overrides (e.g. {@code KAFKA_CFG_}), applied to {@code overrideFile}
  * @param overrideFile the template target that overrides apply to (a .properties file), or null
  * @param dataDirs directories (relative to the data dir, or absolute) the service writes; created at start
+ * @param metricsPort where the service's own Prometheus metrics answer ({@code /metrics}), 0 for none
  */
 public record ServiceSpec(
         String id,
@@ -28,12 +29,21 @@ public record ServiceSpec(
         RestartSpec restart,
         MemorySpec memory,
         String user,
-        LogSpec log) {
+        LogSpec log,
+        int metricsPort) {
 
     public ServiceSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         templates = List.copyOf(templates);
         dataDirs = List.copyOf(dataDirs);
+    }
+
+    /** A service without a metrics port of its own. */
+    public ServiceSpec(String id, String name, int port, List<String> command, Map<String, String> env,
+            List<TemplateSpec> templates, String overridePrefix, String overrideFile, List<String> dataDirs,
+            HealthSpec health, StopSpec stop, RestartSpec restart, MemorySpec memory, String user, LogSpec log) {
+        this(id, name, port, command, env, templates, overridePrefix, overrideFile, dataDirs, health, stop, restart,
+                memory, user, log, 0);
     }
 }

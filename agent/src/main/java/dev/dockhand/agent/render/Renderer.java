@@ -26,12 +26,15 @@ import java.util.regex.Pattern;
 /**
  * Renders this node's configuration: for every service its role runs, every template with the
  * catalog's autogen patterns and the {@code @@MACRO@@} tokens replaced and the env overrides
- * applied; and every service's command and environment. Pure: reads templates, computes text;
- * {@link FileWriter} writes.
+ * applied; every service's command and environment; and the catalog's node templates (the tools'
+ * client configs), which every node renders with its node macros whatever its role. Pure: reads
+ * templates, computes text; {@link FileWriter} writes.
  */
 public final class Renderer {
     private static final Pattern TOKEN = Pattern.compile("@@([A-Za-z0-9_.\\-]+)@@");
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The owner of the files rendered from node templates, where a service id stands for the others. */
+    public static final String NODE_SCOPE = "node";
 
     /** A service's heap and how it was sized. */
     public record Heap(int mb, String how) {}
@@ -90,14 +93,8 @@ public final class Renderer {
                 Path source = ctx.paths().templates().resolve(t.source());
                 String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
                 Path targetPath = ctx.paths().confDir().resolve(target);
-                String text;
-                try {
-                    text = Files.readString(source, StandardCharsets.UTF_8);
-                } catch (NoSuchFileException e) {
-                    problems.add("template " + source + " (service " + s.id() + ") does not exist; check --templates / AGENT_TEMPLATES");
-                    continue;
-                } catch (IOException e) {
-                    problems.add("template " + source + " cannot be read: " + e.getMessage());
+                String text = read(source, "service " + s.id(), problems);
+                if (text == null) {
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
@@ -123,8 +120,29 @@ public final class Renderer {
             }
             services.add(new ResolvedService(s, argv, serviceEnv, dataDirs, logFile, heap.mb()));
         }
+        for (TemplateSpec t : ctx.catalog().nodeTemplates()) {
+            Path source = ctx.paths().templates().resolve(t.source());
+            String target = tokens(t.target(), ctx.values(), Map.of(), "catalog nodeTemplates", problems);
+            String text = read(source, "node template", problems);
+            if (text != null) {
+                files.add(new RenderedFile(NODE_SCOPE, ctx.paths().confDir().resolve(target), source,
+                        tokens(text, ctx.values(), Map.of(), source.toString(), problems)));
+            }
+        }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);
+    }
+
+    /** The template's text, or null after adding a problem that names it and {@code owner}. */
+    private static String read(Path source, String owner, Problems problems) {
+        try {
+            return Files.readString(source, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            problems.add("template " + source + " (" + owner + ") does not exist; check --templates / AGENT_TEMPLATES");
+        } catch (IOException e) {
+            problems.add("template " + source + " cannot be read: " + e.getMessage());
+        }
+        return null;
     }
 
     /**

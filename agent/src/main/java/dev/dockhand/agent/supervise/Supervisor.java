@@ -698,15 +698,26 @@ public final class Supervisor implements SupervisorControl {
         }
     }
 
+    /** The service's port, then its metrics port (the ones of the two that it has). */
+    private static List<Integer> ports(ServiceSpec spec) {
+        List<Integer> ports = new ArrayList<>(2);
+        if (spec.port() > 0) {
+            ports.add(spec.port());
+        }
+        if (spec.metricsPort() > 0) {
+            ports.add(spec.metricsPort());
+        }
+        return ports;
+    }
+
     private AgentSnapshot takeSnapshot() {
         long now = loop.nowMillis();
         List<ServiceSnapshot> list = new ArrayList<>();
         for (Svc s : services.values()) {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
-            int port = s.planned.spec().port();
             list.add(new ServiceSnapshot(s.planned.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : now - s.startedMono, s.restarts, port > 0 ? List.of(port) : List.of(), probe));
+                    s.process == null ? 0 : now - s.startedMono, s.restarts, ports(s.planned.spec()), probe));
         }
         List<DependencySnapshot> deps = remotes.values().stream()
                 .map(r -> new DependencySnapshot(r.dep.service(), r.dep.endpoints().stream().map(NodePlan.Endpoint::host).toList(),
