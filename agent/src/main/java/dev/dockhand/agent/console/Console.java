@@ -13,16 +13,19 @@ final class Console implements AutoCloseable {
     private final ExecutorService collectors;
     private final ExecutorService http;
     private final Sources.KafkaSource kafka;
+    private final OverviewCache overviews;
     private final ConsoleServer server;
 
     private Console(ConsoleConfig config, ExecutorService collectors, Sources.KafkaSource kafka,
-            Sources.ZooKeeperSource zk, Sources.RegistrySource registry, Sources.AgentSource agents) throws IOException {
+            Sources.ZooKeeperSource zk, Sources.RegistrySource registry, Sources.AgentSource agents,
+            Sources.BrokerMetricsSource brokerMetrics) throws IOException {
         this.collectors = collectors;
         this.kafka = kafka;
         this.http = Executors.newFixedThreadPool(8, daemon("console-http"));
-        OverviewCollector collector = new OverviewCollector(config, kafka, zk, registry, agents, collectors, Clock.systemUTC());
-        OverviewCache cache = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
-        this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), cache,
+        OverviewCollector collector = new OverviewCollector(config, kafka, zk, registry, agents, brokerMetrics, collectors,
+                Clock.systemUTC());
+        this.overviews = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
+        this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), overviews,
                 new Page(config.refreshSeconds()), http);
     }
 
@@ -33,14 +36,33 @@ final class Console implements AutoCloseable {
         Http client = new Http(config.requestTimeout(), collectors);
         Console c = new Console(config, collectors,
                 new KafkaAdminSource(config.bootstrapServers(), config.requestTimeout(), collectors),
-                new ZooKeeperProbe(), new RegistryClient(config.registryUrls(), client, collectors), new AgentClient(client));
+                new ZooKeeperProbe(), new RegistryClient(config.registryUrls(), client, collectors), new AgentClient(client),
+                new BrokerMetricsClient(client, config.brokerMetricsPort()));
         c.server.start();
+        c.warmUp();
         return c;
+    }
+
+    /**
+     * One collection right after the start, in the background: the first one pays for the Kafka
+     * client's creation, its first connections and the classes every source loads (about 2 s on a
+     * loaded 2-core machine), and the first page someone opens should not. A request that comes
+     * while it runs shares it (the cache's in-flight collection).
+     */
+    private void warmUp() {
+        collectors.submit(() -> {
+            try {
+                overviews.get();
+            } catch (RuntimeException e) {
+                // the page shows what fails when someone asks; nothing to report from a warm-up
+            }
+        });
     }
 
     /* test */ static Console start(ConsoleConfig config, Sources.KafkaSource kafka, Sources.ZooKeeperSource zk,
             Sources.RegistrySource registry, Sources.AgentSource agents) throws IOException {
-        Console c = new Console(config, Executors.newCachedThreadPool(daemon("console-collect")), kafka, zk, registry, agents);
+        Console c = new Console(config, Executors.newCachedThreadPool(daemon("console-collect")), kafka, zk, registry, agents,
+                (broker, deadline) -> null);
         c.server.start();
         return c;
     }
