@@ -97,11 +97,21 @@ public final class Examples {
             });
             configs.put(c.path("id").asText(), assignments);
         });
-        return Optional.of(new Catalog(roles, configs));
+        Map<String, Integer> metricsPorts = new LinkedHashMap<>();
+        root.path("services").forEach(s -> {
+            if (s.path("metricsPort").asInt(0) > 0) {
+                metricsPorts.put(s.path("id").asText(), s.path("metricsPort").asInt());
+            }
+        });
+        return Optional.of(new Catalog(roles, configs, metricsPorts));
     }
 
-    /** The parts of the catalog the examples must agree with. */
-    public record Catalog(Set<String> roles, Map<String, Map<String, List<String>>> clusterConfigs) {
+    /**
+     * The parts of the catalog the examples must agree with.
+     *
+     * @param metricsPorts service id to the port of its own Prometheus metrics, for the services that have one
+     */
+    public record Catalog(Set<String> roles, Map<String, Map<String, List<String>>> clusterConfigs, Map<String, Integer> metricsPorts) {
         public List<String> servicesOf(String clusterConfig, String role) {
             return clusterConfigs.getOrDefault(clusterConfig, Map.of()).getOrDefault(role, List.of());
         }
