@@ -2,6 +2,7 @@ package dev.dockhand.registry.ccompat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apicurio.registry.ccompat.store.RegistryStorageFacade;
 import io.apicurio.registry.rules.RulesProperties;
 import io.apicurio.registry.storage.ArtifactNotFoundException;
@@ -39,7 +40,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *       (Apicurio: 404);
  *   <li>compatibility checks answer {@code messages} with {@code ?verbose=true} (Apicurio: {@code reason});
  *   <li>errors carry Confluent's codes and messages (a rejected schema: 409 and error code 409,
- *       Apicurio: 0; "Subject 'x' not found." for "No artifact with ID 'x' in group 'null' ...").
+ *       Apicurio: 0; "Subject 'x' not found." for "No artifact with ID 'x' in group 'null' ...", and
+ *       40401 where Apicurio says 40402 "no version 'latest'" of a subject that does not exist).
  * </ul>
  * Everything else passes through untouched; only paths under {@code /apis/ccompat/} are looked at.
  * {@code dockhand.registry.confluent-answers=false} turns the layer off (Apicurio's own answers;
@@ -117,6 +119,11 @@ public class CompatibilityFilters implements ContainerRequestFilter, ContainerRe
         if (status >= 400) {
             JsonNode body = tree(response.getEntity());
             if (body != null && body.isObject() && (body.has("error_code") || body.has("message"))) {
+                if (body.path("error_code").asInt() == ConfluentShapes.VERSION_NOT_FOUND && route.subject() != null
+                        && !subjectExists(route.subject())) {
+                    // Apicurio answers "no version 'latest'" for a subject that is not there at all
+                    ((ObjectNode) body).put("error_code", ConfluentShapes.SUBJECT_NOT_FOUND);
+                }
                 replace(response, status, ConfluentShapes.error(status, body, route, method));
             }
             return;
@@ -154,6 +161,15 @@ public class CompatibilityFilters implements ContainerRequestFilter, ContainerRe
         } catch (RuleNotFoundException e) {
             RuleConfigurationDto d = defaults.getDefaultGlobalRuleConfiguration(RuleType.COMPATIBILITY);
             return d == null ? "NONE" : d.getConfiguration();
+        }
+    }
+
+    private boolean subjectExists(String subject) {
+        try {
+            rules.getVersions(subject);
+            return true;
+        } catch (ArtifactNotFoundException e) {
+            return false;
         }
     }
 
