@@ -47,14 +47,17 @@ final class Console implements AutoCloseable {
      * One collection right after the start, in the background: the first one pays for the Kafka
      * client's creation, its first connections and the classes every source loads (about 2 s on a
      * loaded 2-core machine), and the first page someone opens should not. A request that comes
-     * while it runs shares it (the cache's in-flight collection).
+     * while it runs shares it (the cache's in-flight collection); {@code /readyz}, the agent's
+     * probe, answers 200 once it is done.
      */
     private void warmUp() {
         collectors.submit(() -> {
             try {
                 overviews.get();
             } catch (RuntimeException e) {
-                // the page shows what fails when someone asks; nothing to report from a warm-up
+                // every source reports its own failures in the overview: this is a bug, and the
+                // console stays unready (the agent restarts it after its startup timeout)
+                System.err.println("console: the first overview failed: " + e);
             }
         });
     }
@@ -64,6 +67,7 @@ final class Console implements AutoCloseable {
         Console c = new Console(config, Executors.newCachedThreadPool(daemon("console-collect")), kafka, zk, registry, agents,
                 (broker, deadline) -> null);
         c.server.start();
+        c.warmUp();
         return c;
     }
 

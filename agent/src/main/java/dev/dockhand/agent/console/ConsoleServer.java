@@ -10,7 +10,8 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The console's HTTP side (JDK server). Read-only: GET and HEAD of {@code /}, {@code /api/overview},
- * {@code /metrics}, {@code /livez}; everything else is 404, other methods 405. There is no action
+ * {@code /metrics}, {@code /livez}, {@code /readyz} (200 once the first overview is there, so that
+ * the page answers at once; 503 before); everything else is 404, other methods 405. There is no action
  * endpoint at all, whatever {@code actions.enabled} says.
  */
 final class ConsoleServer implements AutoCloseable {
@@ -41,9 +42,11 @@ final class ConsoleServer implements AutoCloseable {
             ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
             ex.getResponseHeaders().set("Cache-Control", "no-store");
-            boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez");
+            boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez")
+                    || path.equals("/readyz");
             if (!known) {
-                send(ex, 404, "text/plain; charset=utf-8", "not found: this console is read-only and serves /, /api/overview, /metrics, /livez\n");
+                send(ex, 404, "text/plain; charset=utf-8",
+                        "not found: this console is read-only and serves /, /api/overview, /metrics, /livez, /readyz\n");
                 return;
             }
             if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -53,6 +56,10 @@ final class ConsoleServer implements AutoCloseable {
             }
             switch (path) {
                 case "/livez" -> send(ex, 200, "text/plain; charset=utf-8", "ok\n");
+                case "/readyz" -> {
+                    boolean ready = overviews.collectedOnce();
+                    send(ex, ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "ok\n" : "collecting the first overview\n");
+                }
                 case "/api/overview" -> send(ex, 200, "application/json", Http.JSON.writeValueAsString(overviews.get()));
                 case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", Metrics.render(overviews.get()));
                 default -> {
