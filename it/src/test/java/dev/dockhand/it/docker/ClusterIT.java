@@ -88,8 +88,8 @@ class ClusterIT {
                     assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
                 }
             }
-            String uids = Docker.exec(c, "ps", "-eo", "uid=").ok().out();
-            assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), c + ": a process runs as root");
+            List<String> root = Docker.rootProcesses(c);
+            assertTrue(root.isEmpty(), c + ": processes run as root: " + root);
         }
     }
 

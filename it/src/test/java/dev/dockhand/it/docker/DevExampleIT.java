@@ -64,8 +64,8 @@ class DevExampleIT {
         for (String svc : List.of("zookeeper", "kafka-broker", "schema-registry", "control-center")) {
             assertTrue(status.out().contains(svc), "agent status lists " + svc + ":\n" + status.out());
         }
-        String uids = Docker.exec(NAME, "ps", "-eo", "uid=").ok().out();
-        assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), "a process runs as root:\n" + Docker.exec(NAME, "ps", "-ef").out());
+        List<String> root = Docker.rootProcesses(NAME);
+        assertTrue(root.isEmpty(), "processes run as root: " + root);
     }
 
     @Test
