@@ -98,17 +98,4 @@ final class PrometheusText {
         }
         return Optional.empty();
     }
-
-    /** The sum of every sample named {@code name} (e.g. one counter split by a label), empty when there is none. */
-    Optional<Double> sum(String name) {
-        double total = 0;
-        boolean any = false;
-        for (Sample s : samples) {
-            if (s.name().equals(name)) {
-                total += s.value();
-                any = true;
-            }
-        }
-        return any ? Optional.of(total) : Optional.empty();
-    }
 }

@@ -45,11 +45,6 @@ public record ContainerLimits(
         }
     }
 
-    /** Whether something smaller than the machine (a container limit or a budget) decided the memory. */
-    public boolean memoryLimited() {
-        return memoryBound != MemoryBound.MACHINE;
-    }
-
     public long memoryMb() {
         return memoryBytes / (1024 * 1024);
     }

@@ -27,7 +27,7 @@ class PrometheusTextTest {
         assertEquals(Optional.of(21005.0), m.value("kafka_server_brokertopicmetrics_messagesin_total"));
         assertEquals(Optional.of(52.0), m.value("kafka_network_requestmetrics_totaltime_ms", "request", "Produce", "quantile", "0.99"));
         assertEquals(Optional.of(2.0), m.value("kafka_network_requestmetrics_totaltime_ms", "quantile", "0.50"));
-        assertEquals(Optional.of(60.0), m.sum("kafka_network_requestmetrics_requests_total"));
+        assertEquals(Optional.of(3.0), m.value("kafka_network_requestmetrics_requests_total", "version", "9"));
         assertEquals(Optional.of(1000.0), m.value("odd", "label", "a \"quoted\", \\ value"));
         assertTrue(m.value("not").isEmpty());
         assertTrue(m.value("kafka_network_requestmetrics_totaltime_ms", "request", "Fetch").isEmpty());
