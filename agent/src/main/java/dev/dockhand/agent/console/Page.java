@@ -119,8 +119,15 @@ final class Page {
         h.close("header").open("main");
         status(h, o);
         tiles(h, o.summary(), o);
+        // with their metrics the brokers need the page's width; without, they share it with ZooKeeper
+        boolean wideBrokers = o.kafka().brokers().stream().anyMatch(b -> b.metrics() != null);
+        if (wideBrokers) {
+            brokers(h, o.kafka());
+        }
         h.open("div", "class", "grid");
-        brokers(h, o.kafka());
+        if (!wideBrokers) {
+            brokers(h, o.kafka());
+        }
         zookeeper(h, o);
         h.close("div");
         nodes(h, o);

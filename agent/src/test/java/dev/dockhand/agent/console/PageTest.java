@@ -54,6 +54,8 @@ class PageTest {
         assertTrue(page.contains("<td class=\"n err\">2</td><td class=\"n\">12.5</td>"
                 + "<td class=\"n nowrap\">2.0 KiB · 1.0 MiB</td><td class=\"n\">7 ms</td><td class=\"n\">88 %</td><td class=\"n\">3</td>"), page);
         assertTrue(page.contains("metrics: connection refused"), page);
+        assertTrue(page.contains("<main>") && page.indexOf("id=\"brokers\"") < page.indexOf("<div class=\"grid\">"),
+                "the brokers with their metrics take the page's width, outside the two-column grid");
         assertFalse(html.contains("msgs in/s"), "no metric columns when the console reads no broker metrics");
     }
 
