@@ -88,6 +88,15 @@ class ClientWrapperTest {
     }
 
     @Test
+    void aValueInTheConfigIsPassedAsOneArgumentNeverRunAsShell() throws IOException {
+        Path marker = home.resolve("ran");
+        Files.writeString(conf.resolve("client.properties"), "bootstrap.servers=$(touch " + marker + ") `touch " + marker + "`;b:9092\n");
+        assertEquals(List.of("--bootstrap-server", "$(touch " + marker + ") `touch " + marker + "`;b:9092", "--command-config",
+                conf.resolve("client.properties").toString(), "--list"), lines(run("--command-config", "tool.sh", "--list")));
+        assertTrue(Files.notExists(marker), "a value of the config file was run");
+    }
+
+    @Test
     void withoutTheNodesFilesItSaysWhatIsMissingAndExitsTwo() throws IOException {
         Files.delete(conf.resolve("client.properties"));
         Files.delete(conf.resolve("zookeeper-client.properties"));
