@@ -48,6 +48,8 @@ if [ -n "$if_stale" ] && [ "$out/agent-run.jvmopts" -nt "$jar" ] && [ "$out/agen
     && [ "$out/agent-cli.jvmopts" -nt "$jar" ]; then
   exit 0
 fi
+# the work takes seconds (a training run of the agent): say so before, not only after
+echo "agent-jvm.sh: making the agent's JVM flags and class-data archives in $out (a few seconds)..." >&2
 
 common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:StringTableSize=4096 -XX:-UsePerfData)
 run_flags=("${common[@]}" -Xmn512k -Xint)

@@ -7,8 +7,11 @@
 #   schema registry  http://localhost:8081/apis/ccompat/v7
 #   console          http://localhost:9021
 #   agent            http://localhost:9800/status, and `examples/local/agent status`
+#   Kafka's tools    examples/local/bin/kafka-topics --list (and the others: ls examples/local/bin)
 #
 # Data lives under ./run/data (override with AGENT_DATA_DIR); the node may use AGENT_MEMORY_MB (2048).
+# With DOCKHAND_SKIP_BUILD=1 nothing in the checkout is written: everything the stack makes is under
+# the data dir and beside the control socket.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -28,12 +31,15 @@ export AGENT_HOME="$root/image/target/dist"
 export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$root/run/data}"
 export AGENT_SOCKET="${AGENT_SOCKET:-$root/run/agent.sock}"
 export AGENT_MEMORY_MB="${AGENT_MEMORY_MB:-2048}"
-mkdir -p "$AGENT_DATA_DIR"
+mkdir -p "$AGENT_DATA_DIR" "$(dirname "$AGENT_SOCKET")"
 
-echo "dev stack: data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
+# Until the agent answers on its socket, `examples/local/agent status` reads this pid (ours, and the
+# agent's once we exec it) and says the stack is starting rather than that no agent runs.
+echo $$ > "$AGENT_SOCKET.starting"
+echo "dev stack: starting (pid $$); data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
 # the agent's JVM as in the image: flags and class-data archives made by image/agent-jvm.sh from this
-# machine's JVM, once per build of the agent jar (about 4 s)
+# machine's JVM, once per build of the agent jar (about 4 s), kept in the data dir
 jar="$root/agent/target/agent.jar"
-jvm="$root/agent/target/jvm"
+jvm="$AGENT_DATA_DIR/agent-jvm"
 bash "$root/image/agent-jvm.sh" --if-stale "$jvm" "$jar" >&2
 exec java @"$jvm/agent-run.jvmopts" -jar "$jar" run "$@"

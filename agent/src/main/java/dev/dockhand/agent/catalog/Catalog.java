@@ -7,6 +7,9 @@ import java.util.Optional;
  * The validated catalog: what the talk's workbench script declares (roles, services, cluster configs,
  * autogen entries, start order). Obtain one from {@link CatalogReader}; every instance has passed
  * {@link CatalogValidator}.
+ *
+ * @param nodeTemplates files every node renders whatever its role, with the node's macros only (the
+ *     client configs that Kafka's and ZooKeeper's tools on the node read)
  */
 public record Catalog(
         Distro distro,
@@ -14,7 +17,8 @@ public record Catalog(
         List<ServiceSpec> services,
         List<ClusterConfig> clusterConfigs,
         List<Autogen> autogen,
-        List<StartEntry> startOrder) {
+        List<StartEntry> startOrder,
+        List<TemplateSpec> nodeTemplates) {
 
     public Catalog {
         roles = List.copyOf(roles);
@@ -22,6 +26,13 @@ public record Catalog(
         clusterConfigs = List.copyOf(clusterConfigs);
         autogen = List.copyOf(autogen);
         startOrder = List.copyOf(startOrder);
+        nodeTemplates = List.copyOf(nodeTemplates);
+    }
+
+    /** A catalog without node templates (what a workbench script declares). */
+    public Catalog(Distro distro, List<Role> roles, List<ServiceSpec> services, List<ClusterConfig> clusterConfigs,
+            List<Autogen> autogen, List<StartEntry> startOrder) {
+        this(distro, roles, services, clusterConfigs, autogen, startOrder, List.of());
     }
 
     public Optional<ServiceSpec> service(String id) {

@@ -56,7 +56,7 @@ public final class CatalogReader {
 
         Catalog catalog() {
             JsonValue root = tree.root();
-            known(root, "", "distro", "roles", "services", "clusterConfigs", "autogen", "startOrder");
+            known(root, "", "distro", "roles", "services", "clusterConfigs", "autogen", "startOrder", "nodeTemplates");
             JsonValue d = root.path("distro");
             Distro distro = d.isObject()
                     ? new Distro(str(d, "distro", "id", "dockhand"), str(d, "distro", "name", ""), str(d, "distro", "version", ""))
@@ -96,20 +96,17 @@ public final class CatalogReader {
                 known(n, p, "service", "waitFor");
                 return new StartEntry(req(n, p, "service"), strings(n, p, "waitFor"));
             });
-            return new Catalog(distro, roles, services, configs, autogen, order);
+            List<TemplateSpec> nodeTemplates = list(root, "nodeTemplates", false, this::template);
+            return new Catalog(distro, roles, services, configs, autogen, order, nodeTemplates);
         }
 
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
-            List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, (tp, t) -> {
-                known(t, tp, "source", "target");
-                String source = req(t, tp, "source");
-                return new TemplateSpec(source, str(t, tp, "target", source));
-            });
+            List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, this::template);
             Map<String, String> env = new LinkedHashMap<>();
             JsonValue e = n.path("env");
             if (e.isObject()) {
@@ -136,7 +133,8 @@ public final class CatalogReader {
                     memory(p + ".memory", n.path("memory")),
                     str(n, p, "user", null),
                     log(p + ".log", n.path("log")),
-                    quorum(n, p));
+                    quorum(n, p),
+                    integer(n, p, "metricsPort", 0));
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -156,6 +154,12 @@ public final class CatalogReader {
                 problems.add(tree.where(p + ".overrideFormat") + ": " + e.getMessage());
             }
             return new OverrideSpec(prefix, file, format, strings(n, p, "overrideKeys"));
+        }
+
+        private TemplateSpec template(String p, JsonValue t) {
+            known(t, p, "source", "target");
+            String source = req(t, p, "source");
+            return new TemplateSpec(source, str(t, p, "target", source));
         }
 
         private HealthSpec health(String p, JsonValue n, int port) {

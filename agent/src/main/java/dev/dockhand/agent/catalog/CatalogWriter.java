@@ -22,6 +22,9 @@ public final class CatalogWriter {
         for (ServiceSpec s : c.services()) {
             ObjectNode o = services.addObject();
             o.put("id", s.id()).put("name", s.name()).put("port", s.port());
+            if (s.metricsPort() > 0) {
+                o.put("metricsPort", s.metricsPort());
+            }
             strings(o.putArray("command"), s.command());
             if (!s.env().isEmpty()) {
                 ObjectNode env = o.putObject("env");
@@ -95,6 +98,10 @@ public final class CatalogWriter {
         c.autogen().forEach(a -> autogen.addObject().put("file", a.file()).put("pattern", a.pattern()).put("macro", a.macro()));
         ArrayNode order = root.putArray("startOrder");
         c.startOrder().forEach(e -> strings(order.addObject().put("service", e.service()).putArray("waitFor"), e.waitFor()));
+        if (!c.nodeTemplates().isEmpty()) {
+            ArrayNode nt = root.putArray("nodeTemplates");
+            c.nodeTemplates().forEach(x -> nt.addObject().put("source", x.source()).put("target", x.target()));
+        }
         try {
             return MAPPER.writeValueAsString(root) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -22,6 +22,8 @@ public enum Macro {
     SERVICE_HEAP("-Xms/-Xmx sized for the service being rendered"),
     SERVICE_HEAP_MB("the heap in MiB sized for the service being rendered"),
     SERVICE_PORT("the port of the service being rendered"),
+    SERVICE_METRICS_PORT("the port of the service being rendered's own Prometheus metrics (catalog metricsPort)"),
+    BROKER_METRICS_PORT("the port of every broker's own Prometheus metrics (catalog metricsPort of kafka-broker), 0 when none"),
     BROKER_COUNT("number of broker nodes"),
     DEFAULT_REPLICATION_FACTOR("min(3, broker count)"),
     MIN_INSYNC_REPLICAS("2 when the replication factor is 3 or more, else 1"),

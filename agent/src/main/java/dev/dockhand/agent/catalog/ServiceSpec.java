@@ -13,6 +13,7 @@ import java.util.Map;
  * @param dataDirs directories (relative to the data dir, or absolute) the service writes; created at start
  * @param quorum how many of the nodes that run it must be ready before a service of another node that
  *     waits for it may start
+ * @param metricsPort where the service's own Prometheus metrics answer ({@code /metrics}), 0 for none
  */
 public record ServiceSpec(
         String id,
@@ -29,13 +30,25 @@ public record ServiceSpec(
         MemorySpec memory,
         String user,
         LogSpec log,
-        Quorum quorum) {
+        Quorum quorum,
+        int metricsPort) {
 
     public ServiceSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         templates = List.copyOf(templates);
         dataDirs = List.copyOf(dataDirs);
+    }
+
+    /** The TCP ports the service listens on: its own, its metrics port, its probe's (each once). */
+    public List<Integer> ports() {
+        List<Integer> ports = new java.util.ArrayList<>(3);
+        for (int p : new int[] {port, metricsPort, health == null ? 0 : health.probe().port()}) {
+            if (p > 0 && !ports.contains(p)) {
+                ports.add(p);
+            }
+        }
+        return ports;
     }
 
     /** How many nodes of a service make it ready for the services of other nodes that wait for it. */

@@ -473,7 +473,7 @@ public final class WorkbenchImporter {
                 templates.add(new TemplateSpec(file, file));
                 updated.put(owner, new ServiceSpec(s.id(), s.name(), s.port(), s.command(), s.env(), templates,
                         s.overrides(), s.dataDirs(), s.health(), s.stop(), s.restart(), s.memory(),
-                        s.user(), s.log(), s.quorum()));
+                        s.user(), s.log(), s.quorum(), s.metricsPort()));
             }
             services.putAll(updated);
         }
@@ -624,7 +624,7 @@ public final class WorkbenchImporter {
                 new StopSpec(Signal.TERM, Duration.ofSeconds(30)),
                 new RestartSpec(RestartPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(2), false),
                 new MemorySpec(1, 64, 0, 0.5, 0), null, new LogSpec(null, 10L * 1024 * 1024),
-                id.equals("zookeeper") ? ServiceSpec.Quorum.MAJORITY : ServiceSpec.Quorum.ONE);
+                id.equals("zookeeper") ? ServiceSpec.Quorum.MAJORITY : ServiceSpec.Quorum.ONE, 0);
     }
 
     /**

@@ -15,9 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code agent ca init}: makes a cluster CA for those who have none. */
 @Command(name = "ca", description = "The cluster's certificate authority, from which every node issues itself a certificate.",

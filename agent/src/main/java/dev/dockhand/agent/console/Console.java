@@ -12,15 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Console implements AutoCloseable {
     private final ExecutorService collectors;
     private final Sources.KafkaSource kafka;
+    private final OverviewCache overviews;
     private final ConsoleServer server;
 
     private Console(ConsoleConfig config, ExecutorService collectors, Sources.KafkaSource kafka,
-            Sources.ZooKeeperSource zk, Sources.RegistrySource registry, Sources.AgentSource agents) throws IOException {
+            Sources.ZooKeeperSource zk, Sources.RegistrySource registry, Sources.AgentSource agents,
+            Sources.BrokerMetricsSource brokerMetrics) throws IOException {
         this.collectors = collectors;
         this.kafka = kafka;
-        OverviewCollector collector = new OverviewCollector(config, kafka, zk, registry, agents, collectors, Clock.systemUTC());
-        OverviewCache cache = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
-        this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), cache,
+        OverviewCollector collector = new OverviewCollector(config, kafka, zk, registry, agents, brokerMetrics, collectors,
+                Clock.systemUTC());
+        this.overviews = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
+        this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), overviews,
                 new Page(config.refreshSeconds()));
     }
 
@@ -31,15 +34,38 @@ final class Console implements AutoCloseable {
         Http client = new Http(config.requestTimeout(), collectors);
         Console c = new Console(config, collectors,
                 new KafkaAdminSource(config.bootstrapServers(), config.requestTimeout(), collectors),
-                new ZooKeeperProbe(), new RegistryClient(config.registryUrls(), client, collectors), new AgentClient(client));
+                new ZooKeeperProbe(), new RegistryClient(config.registryUrls(), client, collectors), new AgentClient(client),
+                new BrokerMetricsClient(client, config.brokerMetricsPort()));
         c.server.start();
+        c.warmUp();
         return c;
+    }
+
+    /**
+     * One collection right after the start, in the background: the first one pays for the Kafka
+     * client's creation, its first connections and the classes every source loads (about 2 s on a
+     * loaded 2-core machine), and the first page someone opens should not. A request that comes
+     * while it runs shares it (the cache's in-flight collection); {@code /readyz}, the agent's
+     * probe, answers 200 once it is done.
+     */
+    private void warmUp() {
+        collectors.submit(() -> {
+            try {
+                overviews.get();
+            } catch (RuntimeException e) {
+                // every source reports its own failures in the overview: this is a bug, and the
+                // console stays unready (the agent restarts it after its startup timeout)
+                System.err.println("console: the first overview failed: " + e);
+            }
+        });
     }
 
     /* test */ static Console start(ConsoleConfig config, Sources.KafkaSource kafka, Sources.ZooKeeperSource zk,
             Sources.RegistrySource registry, Sources.AgentSource agents) throws IOException {
-        Console c = new Console(config, Executors.newCachedThreadPool(daemon("console-collect")), kafka, zk, registry, agents);
+        Console c = new Console(config, Executors.newCachedThreadPool(daemon("console-collect")), kafka, zk, registry, agents,
+                (broker, deadline) -> null);
         c.server.start();
+        c.warmUp();
         return c;
     }
 

@@ -29,6 +29,8 @@ import java.util.TreeSet;
  * @param clusterName {@code cluster.name}
  * @param cacheTtl how long one overview is reused ({@code cache.ms}, default 2000)
  * @param refreshSeconds the page's auto-refresh period ({@code refresh.seconds}, default 5; 0 = off)
+ * @param brokerMetricsPort where every broker serves its own Prometheus metrics ({@code broker.metrics.port},
+ *     on the host the broker advertises; default 0: none)
  */
 record ConsoleConfig(
         String listenHost,
@@ -41,13 +43,15 @@ record ConsoleConfig(
         boolean actionsEnabled,
         String clusterName,
         Duration cacheTtl,
-        int refreshSeconds) {
+        int refreshSeconds,
+        int brokerMetricsPort) {
 
     static final int DEFAULT_AGENT_PORT = 9800;
 
     static final Set<String> KEYS = Set.of(
             "listen.port", "listen.host", "bootstrap.servers", "schema.registry.url", "zookeeper.connect",
-            "agents", "request.timeout.ms", "actions.enabled", "cluster.name", "cache.ms", "refresh.seconds");
+            "agents", "request.timeout.ms", "actions.enabled", "cluster.name", "cache.ms", "refresh.seconds",
+            "broker.metrics.port");
 
     ConsoleConfig {
         registryUrls = List.copyOf(registryUrls);
@@ -146,12 +150,13 @@ record ConsoleConfig(
         String cluster = in.string("cluster.name", "dockhand");
         int cacheMs = in.integer("cache.ms", 2000, 0, 600_000);
         int refresh = in.integer("refresh.seconds", 5, 0, 3600);
+        int metricsPort = in.integer("broker.metrics.port", 0, 0, 65535);
 
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
         return new ConsoleConfig(host, port, bootstrap.trim(), registries, zookeeper, agents,
-                Duration.ofMillis(timeoutMs), actions, cluster, Duration.ofMillis(cacheMs), refresh);
+                Duration.ofMillis(timeoutMs), actions, cluster, Duration.ofMillis(cacheMs), refresh, metricsPort);
     }
 
     private record Parser(Properties p, String source, List<String> problems) {

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The console's HTTP side, on the agent's own request server (no thread waits for a slow client; see
  * {@link RequestServer}). Read-only: GET and HEAD of {@code /}, {@code /api/overview},
- * {@code /metrics}, {@code /livez}; everything else is 404, other methods 405. There is no action
+ * {@code /metrics}, {@code /livez}, {@code /readyz} (200 once the first overview is there, so that
+ * the page answers at once; 503 before); everything else is 404, other methods 405. There is no action
  * endpoint at all, whatever {@code actions.enabled} says.
  */
 final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
@@ -50,9 +51,10 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
 
     @Override
     public Response answer(String method, String path) {
-        boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez");
+        boolean known = path.equals("/") || path.equals("/api/overview") || path.equals("/metrics") || path.equals("/livez")
+                || path.equals("/readyz");
         if (!known) {
-            return response(404, TEXT, "not found: this console is read-only and serves /, /api/overview, /metrics, /livez\n");
+            return response(404, TEXT, "not found: this console is read-only and serves /, /api/overview, /metrics, /livez, /readyz\n");
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return response(405, TEXT, "method not allowed: this console is read-only\n", new Header("Allow", "GET, HEAD"));
@@ -60,6 +62,8 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
         try {
             return switch (path) {
                 case "/livez" -> response(200, TEXT, "ok\n");
+                case "/readyz" -> overviews.collectedOnce() ? response(200, TEXT, "ok\n")
+                        : response(503, TEXT, "collecting the first overview\n");
                 case "/api/overview" -> response(200, "application/json", Http.JSON.writeValueAsString(overviews.get()));
                 case "/metrics" -> response(200, "text/plain; version=0.0.4; charset=utf-8", Metrics.render(overviews.get()));
                 default -> response(200, "text/html; charset=utf-8", page.render(overviews.get()),

@@ -53,9 +53,43 @@ record Overview(
      * @param registered whether the broker is in the cluster's metadata (false: only named as a
      *     replica of some partition, so it is offline)
      * @param reachable whether the console could open a TCP connection to it
+     * @param metrics the few of its own metrics the page shows, null when none are configured
      */
     record BrokerView(int id, String host, int port, String rack, boolean controller, boolean registered,
-            boolean reachable, String detail) {}
+            boolean reachable, String detail, BrokerMetrics metrics) {
+
+        BrokerView(int id, String host, int port, String rack, boolean controller, boolean registered,
+                boolean reachable, String detail) {
+            this(id, host, port, rack, controller, registered, reachable, detail, null);
+        }
+
+        BrokerView withMetrics(BrokerMetrics m) {
+            return new BrokerView(id, host, port, rack, controller, registered, reachable, detail, m);
+        }
+    }
+
+    /**
+     * A broker's own metrics (its JMX exporter), read at each collection. A figure the broker did not
+     * report is null; rates are null until a second scrape of the same broker.
+     *
+     * @param url where they were read
+     * @param up whether the endpoint answered
+     * @param error why not, when it did not
+     * @param underReplicatedPartitions partitions this broker leads whose ISR is short of replicas
+     * @param messagesIn messages appended since the broker started
+     * @param messagesInPerSec, bytesInPerSec, bytesOutPerSec over the time since the last scrape
+     * @param produceP99Ms 99th percentile of the time a produce request took, in ms
+     * @param requestHandlerIdlePercent how idle the request handler threads are (near 0: saturated)
+     * @param isrShrinks times a replica fell out of an ISR since the broker started
+     */
+    record BrokerMetrics(String url, boolean up, String error, Double underReplicatedPartitions, Double messagesIn,
+            Double messagesInPerSec, Double bytesInPerSec, Double bytesOutPerSec, Double produceP99Ms,
+            Double requestHandlerIdlePercent, Double isrShrinks) {
+
+        static BrokerMetrics down(String url, String error) {
+            return new BrokerMetrics(url, false, error, null, null, null, null, null, null, null, null);
+        }
+    }
 
     /**
      * @param sizeBytes bytes on disk of one copy (the largest replica of each partition), null when no

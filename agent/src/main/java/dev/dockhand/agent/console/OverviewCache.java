@@ -24,6 +24,11 @@ final class OverviewCache {
         this.ttlNanos = ttl.toNanos();
     }
 
+    /** Whether an overview has been collected: from then on a page never waits for a cold collection. */
+    synchronized boolean collectedOnce() {
+        return cached != null;
+    }
+
     Overview get() {
         CompletableFuture<Overview> mine;
         CompletableFuture<Overview> theirs;

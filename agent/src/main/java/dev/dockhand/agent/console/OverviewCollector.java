@@ -2,6 +2,7 @@ package dev.dockhand.agent.console;
 
 import dev.dockhand.agent.console.ConsoleConfig.AgentEndpoint;
 import dev.dockhand.agent.console.ConsoleConfig.HostPort;
+import dev.dockhand.agent.console.Overview.BrokerView;
 import dev.dockhand.agent.console.Overview.GroupView;
 import dev.dockhand.agent.console.Overview.KafkaView;
 import dev.dockhand.agent.console.Overview.NodeView;
@@ -33,16 +34,19 @@ final class OverviewCollector {
     private final Sources.ZooKeeperSource zookeeper;
     private final Sources.RegistrySource registry;
     private final Sources.AgentSource agents;
+    private final Sources.BrokerMetricsSource brokerMetrics;
     private final ExecutorService executor;
     private final Clock clock;
 
     OverviewCollector(ConsoleConfig config, Sources.KafkaSource kafka, Sources.ZooKeeperSource zookeeper,
-            Sources.RegistrySource registry, Sources.AgentSource agents, ExecutorService executor, Clock clock) {
+            Sources.RegistrySource registry, Sources.AgentSource agents, Sources.BrokerMetricsSource brokerMetrics,
+            ExecutorService executor, Clock clock) {
         this.config = config;
         this.kafka = kafka;
         this.zookeeper = zookeeper;
         this.registry = registry;
         this.agents = agents;
+        this.brokerMetrics = brokerMetrics;
         this.executor = executor;
         this.clock = clock;
     }
@@ -63,7 +67,7 @@ final class OverviewCollector {
 
         // One end for all waits: sources that missed the deadline cost the grace once, not each.
         Deadline end = new Deadline(d.atNanos() + GRACE.toNanos());
-        KafkaView kv = await(k, end, KafkaView::down);
+        KafkaView kv = withMetrics(await(k, end, KafkaView::down), d, end);
         RegistryView rv = await(r, end, reason -> new RegistryView(true, false,
                 config.registryUrls().isEmpty() ? null : config.registryUrls().get(0), reason, null, List.of()));
         List<ZooKeeperMember> members = new ArrayList<>();
@@ -80,6 +84,25 @@ final class OverviewCollector {
         ZooKeeperView zv = new ZooKeeperView(!members.isEmpty(), zkUp * 2 > members.size(), members);
         long ms = (System.nanoTime() - start) / 1_000_000;
         return new Overview(config.clusterName(), clock.millis(), ms, true, summary(kv, zv, rv, nodeViews), kv, zv, rv, nodeViews);
+    }
+
+    /** The brokers' own metrics, read in parallel once the brokers (and their hosts) are known. */
+    private KafkaView withMetrics(KafkaView kv, Deadline d, Deadline end) {
+        if (config.brokerMetricsPort() <= 0 || kv.brokers().isEmpty()) {
+            return kv;
+        }
+        List<Future<Overview.BrokerMetrics>> scrapes = new ArrayList<>();
+        for (BrokerView b : kv.brokers()) {
+            scrapes.add(executor.submit(() -> brokerMetrics.probe(b, d)));
+        }
+        List<BrokerView> brokers = new ArrayList<>();
+        for (int i = 0; i < scrapes.size(); i++) {
+            BrokerView b = kv.brokers().get(i);
+            brokers.add(b.withMetrics(await(scrapes.get(i), end, reason -> b.host() == null ? null
+                    : Overview.BrokerMetrics.down("http://" + b.host() + ":" + config.brokerMetricsPort() + "/metrics", reason))));
+        }
+        return new KafkaView(kv.reachable(), kv.error(), kv.clusterId(), kv.controllerId(), brokers, kv.topics(), kv.groups(),
+                kv.problems());
     }
 
     static Summary summary(KafkaView k, ZooKeeperView z, RegistryView r, List<NodeView> nodes) {

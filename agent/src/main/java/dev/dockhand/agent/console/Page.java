@@ -1,5 +1,6 @@
 package dev.dockhand.agent.console;
 
+import dev.dockhand.agent.console.Overview.BrokerMetrics;
 import dev.dockhand.agent.console.Overview.BrokerView;
 import dev.dockhand.agent.console.Overview.GroupView;
 import dev.dockhand.agent.console.Overview.KafkaView;
@@ -118,8 +119,15 @@ final class Page {
         h.close("header").open("main");
         status(h, o);
         tiles(h, o.summary(), o);
+        // with their metrics the brokers need the page's width; without, they share it with ZooKeeper
+        boolean wideBrokers = o.kafka().brokers().stream().anyMatch(b -> b.metrics() != null);
+        if (wideBrokers) {
+            brokers(h, o.kafka());
+        }
         h.open("div", "class", "grid");
-        brokers(h, o.kafka());
+        if (!wideBrokers) {
+            brokers(h, o.kafka());
+        }
         zookeeper(h, o);
         h.close("div");
         nodes(h, o);
@@ -182,7 +190,14 @@ final class Page {
         if (!k.problems().isEmpty()) {
             h.el("p", "err", String.join("; ", k.problems()));
         }
-        h.open("table").raw("<tr><th class=\"n\">id</th><th>host</th><th>rack</th><th>role</th><th>state</th></tr>");
+        boolean metrics = k.brokers().stream().anyMatch(b -> b.metrics() != null);
+        h.open("table").raw("<tr><th class=\"n\">id</th><th>host</th><th>rack</th><th>role</th><th>state</th>"
+                + (metrics ? "<th class=\"n\" title=\"under-replicated partitions it leads\">URP</th>"
+                        + "<th class=\"n\">msgs in/s</th><th class=\"n\">in · out /s</th>"
+                        + "<th class=\"n\" title=\"99th percentile of a produce request's time\">produce p99</th>"
+                        + "<th class=\"n\" title=\"request handler threads idle (near 0: saturated)\">idle</th>"
+                        + "<th class=\"n\" title=\"times a replica fell out of sync since the broker started\">ISR shrinks</th>" : "")
+                + "</tr>");
         for (BrokerView b : k.brokers()) {
             h.open("tr", "class", b.reachable() ? null : "bad", "data-broker", String.valueOf(b.id()))
                     .el("td", "n", b.id())
@@ -194,12 +209,36 @@ final class Page {
             if (!b.reachable()) {
                 h.el("span", "tag", b.detail());
             }
-            h.close("td").close("tr");
+            h.close("td");
+            if (metrics) {
+                brokerMetrics(h, b.metrics());
+            }
+            h.close("tr");
         }
         if (k.brokers().isEmpty()) {
-            h.open("tr").open("td", "colspan", "5").el("span", "muted", "no brokers known").close("td").close("tr");
+            h.open("tr").open("td", "colspan", metrics ? "11" : "5").el("span", "muted", "no brokers known").close("td").close("tr");
         }
         h.close("table").close("section");
+    }
+
+    /** The broker's own metrics as six cells: a dash for a figure it did not report (or no rate yet). */
+    private static void brokerMetrics(Html h, BrokerMetrics m) {
+        if (m == null || !m.up()) {
+            h.open("td", "colspan", "6").el("span", "muted", m == null ? "–" : "metrics: " + m.error()).close("td");
+            return;
+        }
+        Double urp = m.underReplicatedPartitions();
+        h.el("td", urp != null && urp > 0 ? "n err" : "n", number(urp, "%.0f"))
+                .el("td", "n", number(m.messagesInPerSec(), "%.1f"))
+                .el("td", "n nowrap", (m.bytesInPerSec() == null ? "–" : bytes(Math.round(m.bytesInPerSec()))) + " · "
+                        + (m.bytesOutPerSec() == null ? "–" : bytes(Math.round(m.bytesOutPerSec()))))
+                .el("td", "n", m.produceP99Ms() == null ? "–" : number(m.produceP99Ms(), "%.0f") + " ms")
+                .el("td", "n", m.requestHandlerIdlePercent() == null ? "–" : number(m.requestHandlerIdlePercent(), "%.0f") + " %")
+                .el("td", "n", number(m.isrShrinks(), "%.0f"));
+    }
+
+    private static String number(Double v, String format) {
+        return v == null || v.isNaN() || v.isInfinite() ? "–" : String.format(Locale.ROOT, format, v);
     }
 
     private static void zookeeper(Html h, Overview o) {

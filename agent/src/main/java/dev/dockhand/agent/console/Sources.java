@@ -30,4 +30,9 @@ final class Sources {
     interface AgentSource {
         NodeView probe(AgentEndpoint endpoint, Deadline deadline);
     }
+
+    interface BrokerMetricsSource {
+        /** The broker's own metrics, or null when the console reads none. */
+        Overview.BrokerMetrics probe(Overview.BrokerView broker, Deadline deadline);
+    }
 }

@@ -63,7 +63,7 @@ final class Sizing {
         if (mb * 1024 * 1024 >= read.memoryBytes()) {
             return read; // a budget above the real limit changes nothing
         }
-        return new ContainerLimits(mb * 1024 * 1024, "env " + ENV_MEMORY_MB, true, read.cpus(), read.cpuSource(),
+        return new ContainerLimits(mb * 1024 * 1024, "env " + ENV_MEMORY_MB, ContainerLimits.MemoryBound.BUDGET, read.cpus(), read.cpuSource(),
                 read.cpuLimited(), read.cpuShares(), read.cgroupVersion());
     }
 }

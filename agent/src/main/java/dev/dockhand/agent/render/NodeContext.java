@@ -86,6 +86,8 @@ public final class NodeContext {
         m.put(Macro.SERVICE_HEAP, new Sourced<>("-Xms" + heapMb + "m -Xmx" + heapMb + "m", sizing));
         m.put(Macro.SERVICE_HEAP_MB, new Sourced<>(String.valueOf(heapMb), sizing));
         m.put(Macro.SERVICE_PORT, new Sourced<>(String.valueOf(service.port()), Source.derived("catalog services." + service.id() + ".port")));
+        m.put(Macro.SERVICE_METRICS_PORT, new Sourced<>(String.valueOf(service.metricsPort()),
+                Source.derived("catalog services." + service.id() + ".metricsPort")));
         return m;
     }
 
@@ -142,6 +144,8 @@ public final class NodeContext {
         put(Macro.CONSOLE_PORT, String.valueOf(catalog.service(ServiceIds.CONTROL_CENTER).map(ServiceSpec::port).orElse(9021)),
                 "catalog services.control-center.port");
         put(Macro.AGENT_HTTP_PORT, String.valueOf(paths.agentHttpPort()), "agent HTTP port");
+        put(Macro.BROKER_METRICS_PORT, String.valueOf(catalog.service(ServiceIds.KAFKA_BROKER).map(ServiceSpec::metricsPort).orElse(0)),
+                "catalog services.kafka-broker.metricsPort");
     }
 
     private String hostPorts(String serviceId, String scheme) {

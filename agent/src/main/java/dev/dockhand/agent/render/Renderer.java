@@ -24,12 +24,15 @@ import java.util.regex.Pattern;
 /**
  * Renders this node's configuration: for every service its role runs, every template with the
  * catalog's autogen patterns and the {@code @@MACRO@@} tokens replaced and the env overrides
- * applied; and every service's command and environment. Pure: reads templates, computes text;
- * {@link FileWriter} writes.
+ * applied; every service's command and environment; and the catalog's node templates (the tools'
+ * client configs), which every node renders with its node macros whatever its role. Pure: reads
+ * templates, computes text; {@link FileWriter} writes.
  */
 public final class Renderer {
     private static final Pattern TOKEN = Pattern.compile("@@([A-Za-z0-9_.\\-]+)@@");
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The owner of the files rendered from node templates, where a service id stands for the others. */
+    public static final String NODE_SCOPE = "node";
 
     /** A service's heap and how it was sized. */
     public record Heap(int mb, String how) {}
@@ -89,21 +92,13 @@ public final class Renderer {
                 Path source = templates.resolve(t.source()).normalize();
                 String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
                 Path targetPath = ctx.paths().confDir().resolve(target).normalize();
-                if (!source.startsWith(templates.normalize())) {
-                    problems.add("template " + t.source() + " (service " + s.id() + ") is outside the templates dir " + templates);
-                    continue;
-                }
-                if (!targetPath.startsWith(ctx.paths().confDir().normalize()) && !targetPath.startsWith(ctx.paths().dataDir().normalize())) {
+                if (!inside(targetPath)) {
                     problems.add("target " + target + " of template " + t.source() + " (service " + s.id()
                             + ") is outside the conf dir and the data dir");
                     continue;
                 }
-                String text;
-                try {
-                    text = InputFiles.read(source, InputFiles.TEMPLATE_LIMIT);
-                } catch (InputFiles.Refused e) {
-                    problems.add("template " + source + " (service " + s.id() + ") " + e.getMessage()
-                            + (e.missing() ? "; check --templates / AGENT_TEMPLATES" : ""));
+                String text = read(templates, t.source(), "service " + s.id(), problems);
+                if (text == null) {
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
@@ -135,8 +130,46 @@ public final class Renderer {
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
                     s.log() == null ? 0 : s.log().maxBytes(), heap.mb()));
         }
+        for (TemplateSpec t : ctx.catalog().nodeTemplates()) {
+            Path source = ctx.paths().templates().resolve(t.source()).normalize();
+            String target = tokens(t.target(), ctx.values(), Map.of(), "catalog nodeTemplates", problems);
+            Path targetPath = ctx.paths().confDir().resolve(target).normalize();
+            if (!inside(targetPath)) {
+                problems.add("target " + target + " of node template " + t.source() + " is outside the conf dir and the data dir");
+                continue;
+            }
+            String text = read(ctx.paths().templates(), t.source(), "node template", problems);
+            if (text != null) {
+                files.add(new RenderedFile(NODE_SCOPE, targetPath, source,
+                        tokens(text, ctx.values(), Map.of(), source.toString(), problems), false));
+            }
+        }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);
+    }
+
+    /**
+     * The text of template {@code relative} (inside {@code templates}, a regular file below the limit),
+     * or null after adding a problem that names it and {@code owner}.
+     */
+    private static String read(Path templates, String relative, String owner, Problems problems) {
+        Path source = templates.resolve(relative).normalize();
+        if (!source.startsWith(templates.normalize())) {
+            problems.add("template " + relative + " (" + owner + ") is outside the templates dir " + templates);
+            return null;
+        }
+        try {
+            return InputFiles.read(source, InputFiles.TEMPLATE_LIMIT);
+        } catch (InputFiles.Refused e) {
+            problems.add("template " + source + " (" + owner + ") " + e.getMessage()
+                    + (e.missing() ? "; check --templates / AGENT_TEMPLATES" : ""));
+            return null;
+        }
+    }
+
+    /** Whether a rendered file lands in the conf dir or the data dir, where the agent may write. */
+    private boolean inside(Path target) {
+        return target.startsWith(ctx.paths().confDir().normalize()) || target.startsWith(ctx.paths().dataDir().normalize());
     }
 
     /**

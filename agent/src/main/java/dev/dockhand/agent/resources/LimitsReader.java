@@ -49,7 +49,8 @@ public final class LimitsReader {
             return v1(cgroupFs, selfCgroup);
         }
         Found mem = machineMemory(null);
-        return new ContainerLimits(mem.value, mem.source, false, processors(), PROCESSORS, false, Optional.empty(), 0);
+        return new ContainerLimits(mem.value, mem.source, ContainerLimits.MemoryBound.MACHINE, processors(), PROCESSORS, false,
+                Optional.empty(), 0);
     }
 
     private static final String PROCESSORS = "Runtime.availableProcessors()";
@@ -139,7 +140,8 @@ public final class LimitsReader {
         int processors = processors();
         double cpus = quota == null ? processors : Math.min(quota, processors);
         boolean cpuLimited = quota != null && quota <= processors;
-        return new ContainerLimits(memory.value, memory.source, limited, cpus,
+        return new ContainerLimits(memory.value, memory.source,
+                limited ? ContainerLimits.MemoryBound.CONTAINER_LIMIT : ContainerLimits.MemoryBound.MACHINE, cpus,
                 cpuLimited ? quotaSource : PROCESSORS, cpuLimited, shares, version);
     }
 

@@ -159,7 +159,8 @@ public final class Sizer {
             Map<String, Long> need, long overheadMb, long needed) {
         StringBuilder b = new StringBuilder();
         b.append("memory limit ").append(limits.memoryMb()).append(" MiB (")
-                .append(limits.memoryLimited() ? "container limit" : "no container limit: machine memory")
+                .append(limits.memoryBound() == ContainerLimits.MemoryBound.MACHINE ? "no container limit: machine memory"
+                        : limits.memoryBound().words())
                 .append(", read from ").append(limits.memorySource()).append(") is too small for the services of this node (")
                 .append(String.join(", ", services.stream().map(MemoryDemand::serviceId).toList()))
                 .append("): the agent needs ").append(overheadMb).append(" MiB");
@@ -178,8 +179,10 @@ public final class Sizer {
             }
             b.append(')');
         }
-        b.append("; ").append(needed).append(" MiB in all. Raise the container's memory limit to at least ")
-                .append(needed).append(" MiB, or run fewer services per node (a cluster config with one service per role, such as production)");
+        b.append("; ").append(needed).append(" MiB in all. Raise ")
+                .append(limits.memoryBound() == ContainerLimits.MemoryBound.BUDGET ? limits.memorySource().replaceFirst("^env ", "")
+                        : "the container's memory limit")
+                .append(" to at least ").append(needed).append(" MiB, or run fewer services per node (a cluster config with one service per role, such as production)");
         if (!overrides.isEmpty()) {
             b.append(", or lower ").append(String.join(", ", overrides.keySet().stream().sorted().map(Sizer::heapEnvName).toList()));
         }

@@ -29,8 +29,7 @@ public record SizingPlan(ContainerLimits limits, long agentOverheadMb, List<Serv
     /** Lines for {@code agent render --explain}: the limits, where they came from, and every heap. */
     public List<String> explain() {
         List<String> out = new ArrayList<>();
-        out.add("memory: " + limits.memoryMb() + " MiB from " + limits.memorySource()
-                + (limits.memoryLimited() ? " (container limit)" : " (no container limit: the machine's memory)"));
+        out.add("memory: " + limits.memoryMb() + " MiB from " + limits.memorySource() + " (" + limits.memoryBound().words() + ")");
         out.add("cpu: " + twoDecimals(limits.cpus()) + " from " + limits.cpuSource()
                 + (limits.cpuLimited() ? " (container quota)" : " (no container quota)")
                 + " -> " + activeProcessorCountFlag()

@@ -18,9 +18,8 @@ final class Snapshots {
         for (ServiceRun s : services) {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
-            int port = s.planned.spec().port();
             list.add(new ServiceSnapshot(s.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, port > 0 ? List.of(port) : List.of(), probe));
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(), probe));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
         boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;

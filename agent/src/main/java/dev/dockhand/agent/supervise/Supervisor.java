@@ -199,7 +199,7 @@ public final class Supervisor implements SupervisorControl {
         try {
             s.process = launcher.launch(
                     new LaunchSpec(p.id(), c.argv(), c.env(), c.workDir(), spec.user(), c.logFile(), c.logMaxBytes(), true,
-                            new LaunchSpec.Service(ports(spec), spec.stop().signal(), spec.stop().grace())),
+                            new LaunchSpec.Service(spec.ports(), spec.stop().signal(), spec.stop().grace())),
                     (pid, status) -> loop.post(() -> exited(s, gen, pid, status)));
         } catch (LaunchException e) {
             s.process = null;
@@ -680,18 +680,6 @@ public final class Supervisor implements SupervisorControl {
         }
     }
 
-    /** The TCP ports the service opens: its own and its probe's. */
-    private static List<Integer> ports(ServiceSpec spec) {
-        List<Integer> ports = new ArrayList<>();
-        if (spec.port() > 0) {
-            ports.add(spec.port());
-        }
-        int probe = spec.health().probe().port();
-        if (probe > 0 && !ports.contains(probe)) {
-            ports.add(probe);
-        }
-        return ports;
-    }
 
     private static void stopProbing(ServiceRun s) {
         if (s.prober != null) {

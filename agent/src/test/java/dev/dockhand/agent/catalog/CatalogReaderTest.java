@@ -47,6 +47,29 @@ class CatalogReaderTest {
     }
 
     @Test
+    void shippedCatalogDeclaresTheServicesMetricsPortsAndTheNodesClientConfigs() {
+        Catalog c = CatalogReader.read(SHIPPED);
+        assertEquals(9404, c.service("kafka-broker").orElseThrow().metricsPort());
+        assertEquals(9405, c.service("zookeeper").orElseThrow().metricsPort());
+        assertEquals(0, c.service("schema-registry").orElseThrow().metricsPort());
+        assertEquals(List.of("client.properties", "zookeeper-client.properties"),
+                c.nodeTemplates().stream().map(TemplateSpec::target).toList());
+    }
+
+    @Test
+    void nodeTemplatesAreCheckedLikeAServicesTemplates() {
+        String json = minimal(", \"metricsPort\": 9404", "{ \"broker\": [\"kafka-broker\"] }", "[]")
+                .replaceFirst("\"startOrder\"", "\"nodeTemplates\": [ { \"source\": \"node/client.properties\", \"mode\": \"0600\" } ],\n  \"startOrder\"");
+        List<String> p = problems(json);
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).contains("nodeTemplates[0].mode: unknown property 'mode' (known: source, target)"), p.get(0));
+        Catalog c = CatalogReader.parse("c.json", json.replace(", \"mode\": \"0600\"", ""));
+        assertEquals(List.of(new TemplateSpec("node/client.properties", "node/client.properties")), c.nodeTemplates());
+        assertEquals(9404, c.service("kafka-broker").orElseThrow().metricsPort());
+        assertEquals(CatalogWriter.toJson(c), CatalogWriter.toJson(CatalogReader.parse("again.json", CatalogWriter.toJson(c))));
+    }
+
+    @Test
     void unknownPropertyIsReportedWithItsLine() {
         List<String> p = problems(minimal(", \"helth\": {}", "{ \"broker\": [\"kafka-broker\"] }", "[]"));
         assertEquals(1, p.size(), p.toString());

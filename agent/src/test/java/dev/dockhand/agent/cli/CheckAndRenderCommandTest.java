@@ -142,7 +142,9 @@ class CheckAndRenderCommandTest {
         assertTrue(r.out().contains("= 2 "), r.out());
         assertEquals("2\n", Files.readString(tmp.resolve("data/zookeeper/myid")));
         try (Stream<Path> s = Files.list(tmp.resolve("data/conf"))) {
-            assertEquals(List.of("zookeeper"), s.map(p -> p.getFileName().toString()).toList());
+            // the zookeeper service's dir, and the client configs that every node has for the tools
+            assertEquals(List.of("client.properties", "zookeeper", "zookeeper-client.properties"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

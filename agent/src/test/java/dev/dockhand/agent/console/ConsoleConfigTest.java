@@ -94,10 +94,12 @@ class ConsoleConfigTest {
                 .replace("@@SCHEMA_REGISTRY_URLS@@", "http://gw:8081")
                 .replace("@@ZOOKEEPER_SERVICE_STRING@@", "zk1:2181")
                 .replace("@@AGENT_ENDPOINTS@@", "broker=b1:9800")
-                .replace("@@CLUSTER_NAME@@", "kafka1")));
+                .replace("@@CLUSTER_NAME@@", "kafka1")
+                .replace("@@BROKER_METRICS_PORT@@", "9404")));
         ConsoleConfig c = ConsoleConfig.parse(rendered, template.toString());
         assertEquals(9021, c.listenPort());
         assertEquals("kafka1", c.clusterName());
+        assertEquals(9404, c.brokerMetricsPort());
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,31 @@ class ConsoleServerTest {
         HttpResponse<String> metrics = send("GET", "/metrics");
         assertTrue(metrics.body().contains("dockhand_console_nodes_up 1"), metrics.body());
         assertEquals("ok\n", send("GET", "/livez").body());
+        assertEquals(200, send("GET", "/readyz").statusCode(), "an overview has been collected");
+    }
+
+    @Test
+    void readyOnlyOnceTheFirstOverviewIsThereWhichItCollectsByItself() throws Exception {
+        ConsoleConfig config = Fixtures.config("listen.host", "127.0.0.1", "listen.port", "0");
+        Overview o = Fixtures.overview();
+        CountDownLatch kafkaAnswers = new CountDownLatch(1);
+        try (Console slow = Console.start(config, d -> {
+            kafkaAnswers.await(10, TimeUnit.SECONDS);
+            return o.kafka();
+        }, (m, d) -> null, d -> o.registry(), (e, d) -> o.nodes().get(0))) {
+            HttpResponse<String> before = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slow.port() + "/readyz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, before.statusCode(), "no overview yet: " + before.body());
+            kafkaAnswers.countDown();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int status = 0;
+            while (status != 200 && System.nanoTime() < deadline) {
+                status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slow.port() + "/readyz"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                Thread.sleep(20); // polling the console's own warm-up, nothing to wait on
+            }
+            assertEquals(200, status, "ready once the warm-up collection is done, with no page asked for");
+        }
     }
 
     @Test

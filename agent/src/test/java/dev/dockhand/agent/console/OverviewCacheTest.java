@@ -22,7 +22,9 @@ class OverviewCacheTest {
             collections.incrementAndGet();
             return Fixtures.overview();
         }, now::get, Duration.ofSeconds(2));
+        assertEquals(false, cache.collectedOnce());
         Overview first = cache.get();
+        assertEquals(true, cache.collectedOnce());
         now.addAndGet(Duration.ofMillis(1999).toNanos());
         assertSame(first, cache.get());
         assertEquals(1, collections.get());

@@ -43,7 +43,7 @@ class OverviewCollectorTest {
     private final Sources.RegistrySource registry = d -> Fixtures.overview().registry();
 
     private OverviewCollector collector(Sources.KafkaSource kafka, Sources.AgentSource agents) {
-        return new OverviewCollector(config, kafka, zk, registry, agents, pool,
+        return new OverviewCollector(config, kafka, zk, registry, agents, (b, d) -> null, pool,
                 Clock.fixed(Instant.ofEpochMilli(123_456), ZoneOffset.UTC));
     }
 
@@ -116,7 +116,7 @@ class OverviewCollectorTest {
                 ? new ZooKeeperMember(m.toString(), true, "leader", "", 1)
                 : new ZooKeeperMember(m.toString(), false, "down", "down: timeout", 1);
         Overview o = new OverviewCollector(config, d -> Fixtures.kafka(), oneUp, d -> new RegistryView(false, false, null, null, null, List.of()),
-                agents, pool, Clock.systemUTC()).collect();
+                agents, (b, d) -> null, pool, Clock.systemUTC()).collect();
         assertFalse(o.zookeeper().quorum());
     }
 }

@@ -39,6 +39,27 @@ class PageTest {
     }
 
     @Test
+    void showsEachBrokersOwnMetricsWhereItHasThem() {
+        Overview o = Fixtures.overview();
+        var brokers = new java.util.ArrayList<>(o.kafka().brokers());
+        brokers.set(0, brokers.get(0).withMetrics(new Overview.BrokerMetrics("http://b1:9404/metrics", true, null, 2.0, 1000.0,
+                12.5, 2048.0, 1024.0 * 1024, 7.0, 87.5, 3.0)));
+        brokers.set(1, brokers.get(1).withMetrics(Overview.BrokerMetrics.down("http://b2:9404/metrics", "connection refused")));
+        var k = o.kafka();
+        Overview withMetrics = new Overview(o.clusterName(), o.generatedAtMs(), o.collectMs(), true, o.summary(),
+                new Overview.KafkaView(true, null, k.clusterId(), k.controllerId(), brokers, k.topics(), k.groups(), k.problems()),
+                o.zookeeper(), o.registry(), o.nodes());
+        String page = new Page(0).render(withMetrics);
+        assertTrue(page.contains("<th class=\"n\">msgs in/s</th>"), page);
+        assertTrue(page.contains("<td class=\"n err\">2</td><td class=\"n\">12.5</td>"
+                + "<td class=\"n nowrap\">2.0 KiB · 1.0 MiB</td><td class=\"n\">7 ms</td><td class=\"n\">88 %</td><td class=\"n\">3</td>"), page);
+        assertTrue(page.contains("metrics: connection refused"), page);
+        assertTrue(page.contains("<main>") && page.indexOf("id=\"brokers\"") < page.indexOf("<div class=\"grid\">"),
+                "the brokers with their metrics take the page's width, outside the two-column grid");
+        assertFalse(html.contains("msgs in/s"), "no metric columns when the console reads no broker metrics");
+    }
+
+    @Test
     void highlightsUnderReplicatedAndOfflineTopicRows() {
         assertTrue(html.contains("<tr class=\"warn\" data-topic=\"orders\">"));
         assertTrue(html.contains("<tr class=\"bad\" data-topic=\"&lt;script&gt;alert(1)&lt;/script&gt;\">"));

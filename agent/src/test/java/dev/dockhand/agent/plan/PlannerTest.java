@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The one function from catalog, identity, limits and env to a node's plan, on the shipped catalog. */
 class PlannerTest {
-    static final ContainerLimits FOUR_GIB = new ContainerLimits(4L << 30, "test", true, 2, "test", true, Optional.empty(), 2);
+    static final ContainerLimits FOUR_GIB = new ContainerLimits(4L << 30, "test", ContainerLimits.MemoryBound.CONTAINER_LIMIT, 2, "test", true, Optional.empty(), 2);
     FileSystem fs;
 
     @BeforeEach

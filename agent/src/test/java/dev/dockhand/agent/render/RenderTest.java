@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -154,6 +155,46 @@ class RenderTest {
     }
 
     @Test
+    void everyNodeRendersTheToolsClientConfigsWithTheWholeClusterWhateverItsRole() throws IOException {
+        for (String node : List.of("zk-1.kafka1.example", "gw-1.kafka1.example", "broker-2.kafka1.example")) {
+            RenderPlan plan = new Renderer(context(node, Map.of()), Map.of(), Map.of()).plan();
+            Map<String, String> byName = new HashMap<>();
+            plan.files().stream().filter(f -> f.service().equals(Renderer.NODE_SCOPE))
+                    .forEach(f -> byName.put(f.target().toString(), f.content()));
+            String conf = "/data/" + node + "/conf/";
+            assertEquals(java.util.Set.of(conf + "client.properties", conf + "zookeeper-client.properties"), byName.keySet(), node);
+            assertTrue(byName.get(conf + "client.properties").contains(
+                    "\nbootstrap.servers=broker-1.kafka1.example:9092,broker-2.kafka1.example:9092,broker-3.kafka1.example:9092\n"), node);
+            assertTrue(byName.get(conf + "zookeeper-client.properties").contains(
+                    "\nzookeeper.connect=zk-1.kafka1.example:2181,zk-2.kafka1.example:2181,zk-3.kafka1.example:2181\n"), node);
+        }
+    }
+
+    @Test
+    void aServiceMacroInANodeTemplateIsAProblem() throws IOException {
+        Path t = fs.getPath("/etc/agent/templates/node/client.properties");
+        Files.writeString(t, Files.readString(t) + "x=@@SERVICE_PORT@@\n");
+        var e = assertThrows(InvalidInputException.class, () -> new Renderer(context("gw-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan());
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).contains("node/client.properties:") && e.problems().get(0).contains("token @@SERVICE_PORT@@ is not available here"),
+                e.problems().get(0));
+    }
+
+    @Test
+    void theBrokerAndZooKeeperCommandsAttachTheMetricsExporterOnTheirCatalogPorts() {
+        RenderPlan plan = new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        List<String> argv = plan.commands().get(0).argv();
+        assertTrue(argv.contains("-javaagent:/opt/dockhand/lib/jmx/jmx_prometheus_javaagent.jar=9404:"
+                + "/data/broker-1.kafka1.example/conf/kafka-broker/jmx-exporter.yml"), argv.toString());
+        RenderPlan zk = new Renderer(context("zk-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        assertTrue(zk.commands().get(0).argv().contains("-javaagent:/opt/dockhand/lib/jmx/jmx_prometheus_javaagent.jar=9405:"
+                + "/data/zk-1.kafka1.example/conf/zookeeper/jmx-exporter.yml"), zk.commands().get(0).argv().toString());
+        RenderPlan gw = new Renderer(context("gw-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
+        String console = gw.files().stream().filter(f -> f.service().equals("control-center")).findFirst().orElseThrow().content();
+        assertTrue(console.contains("\nbroker.metrics.port=9404\n"), console);
+    }
+
+    @Test
     void missingTemplateIsReported() throws IOException {
         Files.delete(fs.getPath("/etc/agent/templates/kafka-broker/log4j.properties"));
         var e = assertThrows(InvalidInputException.class, () -> new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan());
@@ -167,7 +208,9 @@ class RenderTest {
         assertTrue(FileWriter.write(plan.files()).stream().noneMatch(FileWriter.Written::changed));
         RenderPlan changed = new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of("KAFKA_CFG_NUM_PARTITIONS", "6"), Map.of()).plan();
         List<FileWriter.Written> w = FileWriter.write(changed.files());
-        assertEquals(List.of(true, false), w.stream().map(FileWriter.Written::changed).toList());
+        assertEquals(List.of("server.properties"),
+                w.stream().filter(FileWriter.Written::changed).map(x -> x.path().getFileName().toString()).toList());
+        assertEquals(plan.files().size(), w.size());
         try (Stream<Path> s = Files.list(fs.getPath("/data/broker-1.kafka1.example/conf/kafka-broker"))) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temp file left");
         }

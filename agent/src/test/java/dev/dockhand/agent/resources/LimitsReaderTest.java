@@ -52,7 +52,7 @@ class LimitsReaderTest {
 
         assertEquals(16 * GIB, l.memoryBytes());
         assertEquals("/proc/meminfo MemTotal", l.memorySource());
-        assertFalse(l.memoryLimited());
+        assertEquals(ContainerLimits.MemoryBound.MACHINE, l.memoryBound());
         assertEquals(6, l.cpuCount());
         assertEquals("Runtime.availableProcessors()", l.cpuSource());
         assertFalse(l.cpuLimited());
@@ -72,7 +72,7 @@ class LimitsReaderTest {
 
         assertEquals(8 * GIB, l.memoryBytes());
         assertEquals("/sys/fs/cgroup/memory.max", l.memorySource());
-        assertTrue(l.memoryLimited());
+        assertEquals(ContainerLimits.MemoryBound.CONTAINER_LIMIT, l.memoryBound());
         assertEquals(2.0, l.cpus());
         assertEquals(2, l.cpuCount());
         assertEquals("/sys/fs/cgroup/cpu.max", l.cpuSource());
@@ -122,7 +122,7 @@ class LimitsReaderTest {
         ContainerLimits l = read(2);
 
         assertEquals(24684096L * 1024, l.memoryBytes());
-        assertFalse(l.memoryLimited());
+        assertEquals(ContainerLimits.MemoryBound.MACHINE, l.memoryBound());
         assertEquals(2, l.cpuCount(), "shares 4096 would say 4; they are a weight, not a limit");
         assertEquals(Optional.of(4096L), l.cpuShares());
         assertEquals(1, l.cgroupVersion());
@@ -158,7 +158,7 @@ class LimitsReaderTest {
         ContainerLimits l = read(2);
 
         assertEquals(4 * GIB, l.memoryBytes());
-        assertFalse(l.memoryLimited());
+        assertEquals(ContainerLimits.MemoryBound.MACHINE, l.memoryBound());
         assertEquals(2, l.cpuCount(), "a quota above the processors the JVM sees is no limit");
         assertFalse(l.cpuLimited());
     }

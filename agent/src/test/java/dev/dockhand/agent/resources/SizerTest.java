@@ -4,6 +4,7 @@ import static dev.dockhand.agent.resources.Services.KAFKA_BROKER;
 import static dev.dockhand.agent.resources.Services.ZOOKEEPER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
@@ -39,7 +40,8 @@ class SizerTest {
     }
 
     private static ContainerLimits memory(long mb) {
-        return new ContainerLimits(mb * MIB, "/sys/fs/cgroup/memory.max", true, 2, "/sys/fs/cgroup/cpu.max", true,
+        return new ContainerLimits(mb * MIB, "/sys/fs/cgroup/memory.max", ContainerLimits.MemoryBound.CONTAINER_LIMIT, 2,
+                "/sys/fs/cgroup/cpu.max", true,
                 Optional.empty(), 2);
     }
 
@@ -107,6 +109,20 @@ class SizerTest {
         assertEquals(256, plan.service("zookeeper").orElseThrow().shareMb());
         assertEquals("raised to the share its minHeapMb 128 needs, heapFraction 0.5", plan.service("zookeeper").orElseThrow().how());
         assertEquals(704, plan.service("kafka-broker").orElseThrow().shareMb());
+    }
+
+    @Test
+    void aBudgetFromEnvIsCalledABudgetNotAContainerLimit() {
+        ContainerLimits budget = new ContainerLimits(700 * MIB, "env AGENT_MEMORY_MB", ContainerLimits.MemoryBound.BUDGET, 2,
+                "Runtime.availableProcessors()", false, Optional.empty(), 2);
+        SizingPlan plan = Sizer.size(new ContainerLimits(2048 * MIB, "env AGENT_MEMORY_MB", ContainerLimits.MemoryBound.BUDGET, 2,
+                "Runtime.availableProcessors()", false, Optional.empty(), 2), List.of(ZOOKEEPER), Map.of());
+        assertEquals("memory: 2048 MiB from env AGENT_MEMORY_MB (a budget for this node, not a container limit)", plan.explain().get(0));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Sizer.size(budget, List.of(KAFKA_BROKER, ZOOKEEPER), Map.of()));
+        assertTrue(e.getMessage().startsWith("memory limit 700 MiB (a budget for this node, not a container limit, read from env "
+                + "AGENT_MEMORY_MB)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Raise AGENT_MEMORY_MB to at least 832 MiB"), e.getMessage());
     }
 
     @Test

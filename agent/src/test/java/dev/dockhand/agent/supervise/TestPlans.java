@@ -95,7 +95,7 @@ final class TestPlans {
             ServiceSpec spec = new ServiceSpec(id, id, 9000, argv, Map.of(), List.of(), null, List.of(),
                     health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace),
                     new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
-                    new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE);
+                    new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
             ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64);
             return new PlannedService(spec, command, waits, remote, "127.0.0.1");
         }

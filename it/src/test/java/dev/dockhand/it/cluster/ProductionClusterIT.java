@@ -143,6 +143,25 @@ class ProductionClusterIT {
         for (LabNode n : cluster.nodes()) {
             assertEquals(1, n.pidInNamespace(), n + " is PID 1 of its namespace");
         }
+        // the services' own metrics (JMX exporter): ZooKeeper's name its role in the ensemble, one
+        // broker is the controller
+        Map<String, Long> roles = new TreeMap<>();
+        for (LabNode zk : cluster.withRole("zookeeper")) {
+            String m = zk.http(9405, "/metrics").body();
+            assertTrue(m.contains("\nzookeeper_quorumsize 3.0\n"), zk.name() + ":\n" + m);
+            var role = Pattern.compile("\nzookeeper_avgrequestlatency\\{server_state=\"(\\w+)\"}").matcher(m);
+            assertTrue(role.find(), zk.name() + " serves no zookeeper_avgrequestlatency");
+            roles.merge(role.group(1), 1L, Long::sum);
+        }
+        assertEquals(Map.of("Follower", 2L, "Leader", 1L), roles, "server_state over the ensemble");
+        double controllers = 0;
+        for (LabNode b : cluster.withRole("broker")) {
+            var c = Pattern.compile("\nkafka_controller_kafkacontroller_activecontrollercount ([0-9.]+)\n")
+                    .matcher(b.http(9404, "/metrics").body());
+            assertTrue(c.find(), b.name() + " serves no kafka_controller_kafkacontroller_activecontrollercount");
+            controllers += Double.parseDouble(c.group(1));
+        }
+        assertEquals(1.0, controllers, "one active controller over the brokers");
     }
 
     @Test

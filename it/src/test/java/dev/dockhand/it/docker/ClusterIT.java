@@ -86,8 +86,8 @@ class ClusterIT {
             for (String svc : Examples.servicesOf(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"))) {
                 assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
             }
-            String uids = Docker.exec(c, "ps", "-eo", "uid=").ok().out();
-            assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), c + ": a process runs as root");
+            List<String> root = Docker.rootProcesses(c);
+            assertTrue(root.isEmpty(), c + ": processes run as root: " + root);
         }
     }
 

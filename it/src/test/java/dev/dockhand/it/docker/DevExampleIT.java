@@ -64,8 +64,8 @@ class DevExampleIT {
         for (String svc : List.of("zookeeper", "kafka-broker", "schema-registry", "control-center")) {
             assertTrue(status.out().contains(svc), "agent status lists " + svc + ":\n" + status.out());
         }
-        String uids = Docker.exec(NAME, "ps", "-eo", "uid=").ok().out();
-        assertFalse(uids.lines().map(String::trim).anyMatch("0"::equals), "a process runs as root:\n" + Docker.exec(NAME, "ps", "-ef").out());
+        List<String> root = Docker.rootProcesses(NAME);
+        assertTrue(root.isEmpty(), "processes run as root: " + root);
     }
 
     @Test
@@ -93,6 +93,19 @@ class DevExampleIT {
 
     @Test
     @Order(4)
+    void kafkasToolsOnPathWorkWithNoFlagsAndQuietly() {
+        Docker.Result list = Docker.exec(NAME, "kafka-topics", "--list");
+        assertEquals(0, list.exit(), list.all());
+        assertTrue(list.out().lines().anyMatch("it-dev"::equals), list.all());
+        assertFalse(list.all().contains("log4j:WARN") || list.all().contains(" INFO "), "the tools log nothing:\n" + list.all());
+        Docker.Result ids = Docker.exec(NAME, "zookeeper-shell", "ls", "/brokers/ids");
+        assertTrue(ids.exit() == 0 && ids.out().contains("[1]"), ids.all());
+        Docker.Result original = Docker.exec(NAME, "kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--describe", "--topic", "it-dev");
+        assertTrue(original.exit() == 0 && original.out().contains("it-dev"), original.all());
+    }
+
+    @Test
+    @Order(5)
     void dockerStopExitsZeroWithinTheGracePeriod() {
         Docker.Result stop = Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
         assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop; log:\n" + Docker.tail(Docker.logs(NAME), 40));
@@ -100,7 +113,7 @@ class DevExampleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone() {
         String vol = NAME + "-badrole";
         try {
@@ -118,7 +131,7 @@ class DevExampleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void dataVolumeTheUserCannotWriteIsAClearError() throws Exception {
         Path dir = Files.createTempDirectory("dockhand-it-ro");
         try {

@@ -102,6 +102,17 @@ final class Docker {
     }
 
     /**
+     * The container's processes that run as root, as {@code ps} lines, leaving out {@code runc init}:
+     * the container runtime's own step of every {@code docker exec} (this one's, and the
+     * HEALTHCHECK's every 10 s), root until it becomes the command it starts, not a process of the
+     * image. On a loaded machine a concurrent health check's shows up often enough to fail a check.
+     */
+    static List<String> rootProcesses(String container) {
+        return exec(container, "ps", "-eo", "uid=,pid=,args=").ok().out().lines().map(String::trim)
+                .filter(l -> l.startsWith("0 ") && !l.matches("0\\s+\\d+\\s+runc init.*")).toList();
+    }
+
+    /**
      * Waits (bounded) until every container reports healthy and its agent says every service is
      * ready; fails early, with its log, when one has exited. Both, because the image's HEALTHCHECK
      * ({@code agent health}) is liveness: it turns healthy as soon as the agent supervises, while a

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
 import dev.dockhand.agent.catalog.Role;
+import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,6 +121,47 @@ class ExamplesManifestTest {
                 problems.add(name + ": pod securityContext must say runAsNonRoot: true and a non-zero runAsUser");
             }
         }
+        assertNoProblems(problems);
+    }
+
+    /**
+     * A pod whose role runs a service with its own metrics (catalog metricsPort) asks Prometheus to
+     * scrape that port (the prometheus.io annotations, one port per pod) and declares it; the others
+     * do not ask.
+     */
+    @Test
+    void kubernetesPodsAskPrometheusToScrapeTheirServicesOwnMetrics() throws IOException {
+        Catalog catalog = Examples.catalog();
+        List<Map<String, Object>> docs = kubernetesDocuments();
+        List<String> problems = new ArrayList<>();
+        int scraped = 0;
+        for (Map<String, Object> sts : ofKind(docs, "StatefulSet")) {
+            String name = str(sts, "metadata.name");
+            Map<String, String> env = containerEnv(docs, agentContainer(sts), "dummy-0");
+            List<Integer> ports = Examples.servicesOf(catalog, env.get("AGENT_CLUSTER_CONFIG"), env.get("AGENT_ROLE")).stream()
+                    .map(s -> catalog.service(s).map(ServiceSpec::metricsPort).orElse(0)).filter(p -> p > 0).toList();
+            Map<String, Object> annotations = map(sts, "spec.template.metadata.annotations");
+            if (ports.size() > 1) {
+                problems.add(name + ": its role runs " + ports.size() + " services with metrics, the annotations name one port");
+            } else if (ports.isEmpty()) {
+                if ("true".equals(String.valueOf(annotations.get("prometheus.io/scrape")))) {
+                    problems.add(name + ": asks to be scraped, but its role runs no service with a metricsPort");
+                }
+            } else {
+                scraped++;
+                String port = String.valueOf(ports.get(0));
+                if (!"true".equals(String.valueOf(annotations.get("prometheus.io/scrape")))
+                        || !port.equals(String.valueOf(annotations.get("prometheus.io/port")))
+                        || !"/metrics".equals(String.valueOf(annotations.get("prometheus.io/path")))) {
+                    problems.add(name + ": pod annotations " + annotations + " must be prometheus.io/scrape \"true\", prometheus.io/port \""
+                            + port + "\" (catalog metricsPort), prometheus.io/path /metrics");
+                }
+                if (list(agentContainer(sts), "ports").stream().noneMatch(p -> ports.get(0).equals(get(p, "containerPort")))) {
+                    problems.add(name + ": the agent container does not declare containerPort " + port + " (metrics)");
+                }
+            }
+        }
+        assertTrue(scraped >= 2, "the brokers and ZooKeeper have metrics to scrape; pods that ask: " + scraped);
         assertNoProblems(problems);
     }
 

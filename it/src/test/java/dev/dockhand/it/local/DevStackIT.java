@@ -62,14 +62,21 @@ class DevStackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        for (int port : new int[] {2181, 9092, 8081, 9021, 9800}) {
+        for (int port : new int[] {2181, 9092, 8081, 9021, 9800, 9404, 9405}) {
             assumeTrue(!listening(port), "port " + port + " is taken on this machine; the dev stack needs it");
         }
         deleteTree(WORK);
         Files.createDirectories(WORK);
         // a copy of the templates, so that the reload test can change one
         copyTree(ROOT.resolve("templates"), WORK.resolve("templates"));
+        Path buildJvm = ROOT.resolve("agent/target/jvm");
+        long before = Files.exists(buildJvm) ? Files.getLastModifiedTime(buildJvm).toMillis() : -1;
         startStack();
+        // DOCKHAND_SKIP_BUILD=1: nothing written into the checkout; the agent's JVM flags are the stack's
+        assertEquals(before, Files.exists(buildJvm) ? Files.getLastModifiedTime(buildJvm).toMillis() : -1,
+                "run.sh wrote into " + buildJvm);
+        assertTrue(Files.isRegularFile(WORK.resolve("data/agent-jvm/agent-run.jvmopts")), "the JVM flags are in the data dir");
+        assertTrue(Files.readString(log).startsWith("dev stack: starting (pid "), "run.sh says at once that it starts:\n" + tail());
     }
 
     @AfterAll
@@ -117,11 +124,28 @@ class DevStackIT {
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
+        pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "agent status did not answer");
         return new Status(p.exitValue(), out);
+    }
+
+    @Test
+    @Order(0)
+    void statusSaysTheStackIsStartingWhileRunShPreparesIt() throws Exception {
+        // what run.sh leaves beside the socket until the agent answers on it: its pid (here a live one, ours)
+        Path socket = WORK.resolve("not-yet.sock");
+        Files.writeString(WORK.resolve("not-yet.sock.starting"), ProcessHandle.current().pid() + "\n");
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("examples/local/agent").toString(), "status");
+        pb.environment().put("AGENT_SOCKET", socket.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "agent status did not answer");
+        assertEquals(3, p.exitValue(), out);
+        assertTrue(out.contains("dev stack: starting (pid " + ProcessHandle.current().pid() + ")"), out);
     }
 
     @Test
@@ -253,6 +277,7 @@ class DevStackIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
+        pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
