@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -31,6 +33,20 @@ class JnaLinuxTest {
 
     @TempDir
     Path tmp;
+
+    /**
+     * This test calls waitpid(-1) itself, so it must be the only waiter of the process: a reaper thread
+     * left from another test class in this JVM would take its children's exits (and it theirs). The
+     * reaper's thread ends once no launcher is open and no child is left.
+     */
+    @BeforeEach
+    void noReaperRunsInThisProcess() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("dockhand-reaper") && t.isAlive())) {
+            assertTrue(System.nanoTime() < deadline, "a dockhand-reaper thread of another test still runs: a child was left behind");
+            Thread.sleep(20);
+        }
+    }
 
     /** Reaps until {@code pid} comes by (other tests' orphans may come first: we are a subreaper). */
     private WaitResult waitFor(int pid) {
