@@ -81,9 +81,11 @@ final class SupervisorMode {
         }
         log.info("control socket {}{}", server.socket(), server.httpAddress().map(a -> ", HTTP " + a).orElse(""));
 
-        JvmSignals.handle(Signal.TERM, s -> supervisor.requestStop());
-        JvmSignals.handle(Signal.INT, s -> supervisor.requestStop());
-        JvmSignals.handle(Signal.HUP, s -> {
+        // Through linux: a TERM, INT or HUP the agent was started with ignored (a script's `cmd &`
+        // ignores INT) is made deliverable first; the JVM alone would silently skip the handler.
+        JvmSignals.handle(linux, Signal.TERM, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, Signal.INT, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, Signal.HUP, s -> {
             CommandResult r = supervisor.reload();
             log.info("SIGHUP: {}", r.message());
         });
