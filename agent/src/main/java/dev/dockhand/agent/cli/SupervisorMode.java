@@ -6,6 +6,7 @@ import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
@@ -83,9 +84,10 @@ final class SupervisorMode {
 
         // Through linux: a TERM, INT or HUP the agent was started with ignored (a script's `cmd &`
         // ignores INT) is made deliverable first; the JVM alone would silently skip the handler.
-        JvmSignals.handle(linux, Signal.TERM, s -> supervisor.requestStop());
-        JvmSignals.handle(linux, Signal.INT, s -> supervisor.requestStop());
-        JvmSignals.handle(linux, Signal.HUP, s -> {
+        SignalState inherited = linux.inheritedSignals();
+        JvmSignals.handle(linux, inherited, Signal.TERM, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, inherited, Signal.INT, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, inherited, Signal.HUP, s -> {
             CommandResult r = supervisor.reload();
             log.info("SIGHUP: {}", r.message());
         });

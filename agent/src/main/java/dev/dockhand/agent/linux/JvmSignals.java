@@ -45,25 +45,33 @@ public final class JvmSignals {
 
     /**
      * Installs {@code handler} for {@code signal}; false when the JVM does not let us have it. First makes
-     * the signal deliverable through {@code linux}: an ignored signal gets a no-op handler (the JVM
-     * silently declines HUP, INT and TERM while they are ignored), and the calling thread unblocks it
-     * (a signal blocked in every thread since the agent's start would never arrive). Call it from a
-     * thread that lives as long as the handler matters.
+     * the signal deliverable through {@code linux}: one that is ignored gets a no-op handler (the JVM
+     * silently declines HUP, INT and TERM while they are ignored), and one that may be blocked is
+     * unblocked in the calling thread (the JVM's threads keep the mask the agent was started with, and a
+     * signal blocked in every thread would never arrive). Call it from a thread that lives as long as
+     * the handler matters.
+     *
+     * @param inherited what {@link Linux#inheritedSignals()} said before any handler was installed: only
+     *     the signals it names ignored or blocked cost a system call here
      */
-    public static boolean handle(Linux linux, Signal signal, Consumer<Signal> handler) {
+    public static boolean handle(Linux linux, SignalState inherited, Signal signal, Consumer<Signal> handler) {
         if (KEPT_BY_THE_JVM_OR_KERNEL.contains(signal)) {
             return false;
         }
         if (signal == Signal.QUIT) {
             return afterThreadDump(() -> handler.accept(Signal.QUIT));
         }
-        linux.resetIgnored(signal);
+        if (inherited.isIgnored(signal)) {
+            linux.resetIgnored(signal);
+        }
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(signal.name()), s -> handler.accept(signal));
         } catch (IllegalArgumentException e) {
             return false;
         }
-        linux.unblockInCallingThread(List.of(signal));
+        if (inherited.isBlocked(signal)) {
+            linux.unblockInCallingThread(List.of(signal));
+        }
         return true;
     }
 

@@ -133,7 +133,7 @@ public final class SingleCommand {
     /** Installs a signal handler; false when the signal cannot be caught. */
     @FunctionalInterface
     interface SignalHook {
-        boolean install(Signal signal, Consumer<Signal> handler);
+        boolean install(SignalState inherited, Signal signal, Consumer<Signal> handler);
     }
 
     private final Linux linux;
@@ -147,7 +147,7 @@ public final class SingleCommand {
 
     /** Catches signals with {@link JvmSignals}: call at most once per JVM. */
     public SingleCommand(Linux linux, Options options) {
-        this(linux, options, (s, h) -> JvmSignals.handle(linux, s, h));
+        this(linux, options, (inherited, s, h) -> JvmSignals.handle(linux, inherited, s, h));
     }
 
     /* test */ SingleCommand(Linux linux, Options options, SignalHook signals) {
@@ -183,8 +183,10 @@ public final class SingleCommand {
         for (Signal s : FORWARDED) {
             if (inherited.isIgnored(s)) {
                 afterSpawn.add(s); // still ignored in the agent when CMD is spawned: CMD inherits that
+            } else if (s == Signal.QUIT) {
+                afterSpawn.add(s); // its JVMTI set-up is slow and the JVM keeps QUIT meanwhile: not on the way to exec
             } else {
-                install(s, argv.get(0));
+                install(inherited, s, argv.get(0));
             }
         }
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
@@ -211,7 +213,7 @@ public final class SingleCommand {
                 pending.clear();
             }
             early.forEach(this::forward);
-            afterSpawn.forEach(s -> install(s, argv.get(0)));
+            afterSpawn.forEach(s -> install(inherited, s, argv.get(0)));
             // the JVM prints its thread dump on SIGQUIT to fd 1: not into CMD's output
             linux.redirectStdoutToDevNull();
             ExitStatus status = awaitExit(exit);
@@ -230,8 +232,8 @@ public final class SingleCommand {
         }
     }
 
-    private void install(Signal s, String command) {
-        if (!signals.install(s, this::onSignal)) {
+    private void install(SignalState inherited, Signal s, String command) {
+        if (!signals.install(inherited, s, this::onSignal)) {
             log.debug("{} is kept by the JVM; not forwarded to {}", Signal.nameOf(s.number), command);
         }
     }

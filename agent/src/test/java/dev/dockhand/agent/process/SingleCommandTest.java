@@ -29,7 +29,7 @@ class SingleCommandTest {
     /** Handlers the command installed; each installation is also recorded in the fake's calls. */
     private final Map<Signal, Consumer<Signal>> handlers = new ConcurrentHashMap<>();
 
-    private final SingleCommand.SignalHook hook = (s, h) -> {
+    private final SingleCommand.SignalHook hook = (inherited, s, h) -> {
         linux.calls.add("handle " + s.name());
         handlers.put(s, h);
         return true;
@@ -170,6 +170,7 @@ class SingleCommandTest {
         assertTrue(linux.calls.indexOf("handle TERM") < spawn, "a signal that was not ignored is caught before the spawn");
         assertTrue(linux.calls.indexOf("handle INT") > spawn, "INT stays ignored until the child has inherited that");
         assertTrue(linux.calls.indexOf("handle HUP") > spawn, linux.calls.toString());
+        assertTrue(linux.calls.indexOf("handle QUIT") > spawn, "QUIT's slow set-up is not on the way to the child's exec");
         assertTrue(linux.calls.indexOf("stdout to /dev/null") > spawn, "the child keeps the real stdout");
     }
 
