@@ -1,6 +1,7 @@
 package dev.dockhand.agent.linux;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -73,7 +74,7 @@ public interface Linux {
      * pthread_sigmask(SIG_UNBLOCK) in the calling thread: the JVM's threads keep a signal mask they
      * inherited, and a signal blocked in every thread would never reach a handler.
      */
-    void unblockInCallingThread(java.util.Collection<Signal> signals);
+    void unblockInCallingThread(Collection<Signal> signals);
 
     /**
      * Points fd 1 of this process at /dev/null. Single-command mode writes nothing to stdout after the
