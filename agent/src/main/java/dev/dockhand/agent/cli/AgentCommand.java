@@ -49,7 +49,21 @@ public final class AgentCommand implements Runnable {
         CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
         cl.setExitCodeExceptionMapper(AgentCommand::exitCodeOf);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> Failures.report(ex, commandLine.getErr()));
+        cl.getSubcommands().values().forEach(AgentCommand::addHelp);
         return cl;
+    }
+
+    /**
+     * {@code -h}/{@code --help} on every subcommand, present and future, that has none: usage on
+     * stdout, exit 0. (The root's {@code mixinStandardHelpOptions} is not inherited.)
+     */
+    private static void addHelp(CommandLine command) {
+        CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        command.getSubcommands().values().forEach(AgentCommand::addHelp);
     }
 
     static int exitCodeOf(Throwable ex) {

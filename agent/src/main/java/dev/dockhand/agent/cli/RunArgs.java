@@ -11,8 +11,9 @@ import java.util.Set;
  * without picocli: PID 1 then never loads picocli's model of every subcommand (a tenth of the agent's
  * classes, and their reflection), which is memory it would keep for the container's whole life.
  *
- * <p>It reads {@code --opt VALUE}, {@code --opt=VALUE}, {@code -g}, {@code -s}, {@code -e CODE},
- * {@code -p SIG} and everything after {@code --} as the command. Anything else (help, a typo, a
+ * <p>It reads {@code --opt VALUE}, {@code --opt=VALUE}, {@code -g}, {@code -s}, {@code -w}, {@code -v}
+ * (also {@code -vv}, {@code -vvv}), {@code -e CODE}, {@code -p SIG}, {@code -r S:R} and everything
+ * after {@code --} as the command. Anything else (help, a typo, a
  * repeated option, a value that is not a number, a command without {@code --}) is not its business:
  * {@link #parse} returns null and {@link Main} hands the same arguments to picocli, so that help
  * and every usage error read exactly as for the other subcommands. {@code RunArgsTest} checks that
@@ -20,6 +21,9 @@ import java.util.Set;
  */
 final class RunArgs {
     private RunArgs() {}
+
+    /** Short names of options that also have a long one, read as the long one. */
+    private static final Map<String, String> ALIASES = Map.of("-r", "--rewrite", "-w", "--warn-on-reap");
 
     /**
      * {@code args} as given to {@code agent} (starting with {@code run}) read into a {@link RunCommand},
@@ -40,14 +44,21 @@ final class RunArgs {
                 }
                 return run;
             }
-            if (arg.equals("-g") || arg.equals("-s")) {
-                if (!seen.add(arg)) {
+            if (arg.matches("-v{1,3}") || arg.equals("--verbose")) {
+                int n = arg.equals("--verbose") ? 1 : arg.length() - 1;
+                run.verbose = java.util.Arrays.copyOf(run.verbose, run.verbose.length + n);
+                java.util.Arrays.fill(run.verbose, true);
+                continue;
+            }
+            String flag = ALIASES.getOrDefault(arg, arg);
+            if (flag.equals("-g") || flag.equals("-s") || flag.equals("--warn-on-reap")) {
+                if (!seen.add(flag)) {
                     return null;
                 }
-                if (arg.equals("-g")) {
-                    run.processGroup = true;
-                } else {
-                    run.subreaper = true;
+                switch (flag) {
+                    case "-g" -> run.processGroup = true;
+                    case "-s" -> run.subreaper = true;
+                    default -> run.warnOnReap = true;
                 }
                 continue;
             }
@@ -62,7 +73,8 @@ final class RunArgs {
             } else {
                 return null;
             }
-            if (!name.equals("-e") && !seen.add(name)) {
+            name = ALIASES.getOrDefault(name, name);
+            if (!name.equals("-e") && !name.equals("--rewrite") && !seen.add(name)) {
                 return null;
             }
             if (!set(run, name, value)) {
@@ -111,6 +123,7 @@ final class RunArgs {
                 run.zeroExitCodes.add(code);
             }
             case "-p" -> run.parentDeathSignal = value;
+            case "--rewrite" -> run.rewrites.add(value);
             default -> {
                 return false;
             }

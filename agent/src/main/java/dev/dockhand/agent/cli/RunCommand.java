@@ -2,14 +2,17 @@ package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.log.AgentLog;
 import dev.dockhand.agent.process.LaunchException;
 import dev.dockhand.agent.process.SingleCommand;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,17 +21,19 @@ import picocli.CommandLine;
 
 /**
  * {@code agent run}: PID 1 of the container. Without a command it configures this node and
- * supervises the services of its role; with {@code -- CMD ARGS} it is a drop-in for tini.
+ * supervises the services of its role; with {@code -- CMD ARGS} it is a drop-in for tini and
+ * dumb-init (README, "Single-command mode").
  */
 @Command(name = "run", description = {
     "Configure this node from its role and supervise its services (the image's ENTRYPOINT).",
-    "With -- CMD ARGS: single-command mode, a drop-in for tini: forward signals, reap orphans,",
-    "exit with CMD's code or 128+signal."})
+    "With -- CMD ARGS: single-command mode, a drop-in for tini and dumb-init: forward signals, reap",
+    "orphans, exit with CMD's code or 128+signal (127: CMD not found, 126: not executable)."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node = new NodeOptions();
 
-    @Option(names = "-g", description = "single-command mode: run CMD in its own process group and signal the whole group (tini -g)")
+    @Option(names = "-g", description = "single-command mode: forward signals to CMD's whole process group, and SIGTERM the"
+            + " rest of the group when CMD ends (tini -g; dumb-init's default)")
     boolean processGroup;
 
     @Option(names = "-s", description = "become a child subreaper (automatic when not PID 1) (tini -s)")
@@ -40,14 +45,23 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "SIG", description = "signal the agent gets when its parent dies (tini -p)")
     String parentDeathSignal;
 
+    @Option(names = {"-r", "--rewrite"}, paramLabel = "S:R", description = "single-command mode: forward signal S as signal R,"
+            + " or drop it when R is 0 (numbers or names: 15:2, TERM:INT, 28:0); repeatable (dumb-init -r)")
+    List<String> rewrites = new ArrayList<>();
+
+    @Option(names = {"-w", "--warn-on-reap"}, description = "single-command mode: log a warning for every zombie reaped"
+            + " that is not CMD (tini -w)")
+    boolean warnOnReap;
+
+    @Option(names = {"-v", "--verbose"}, description = "more of the agent's log: -v debug, -vv trace (overrides"
+            + " AGENT_LOG_LEVEL's default level)")
+    boolean[] verbose = new boolean[0];
+
     @Mixin
     ControlOptions control = new ControlOptions();
 
     @Parameters(arity = "0..*", paramLabel = "CMD", description = "single-command mode: the command and its arguments, after --")
     List<String> command = new ArrayList<>();
-
-    /** What sh returns for a command it cannot run. */
-    static final int COMMAND_NOT_FOUND = 127;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -65,32 +79,44 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Runs the supervisor, or the command in single-command mode; problems are reported on {@code err}. */
     int call(PrintWriter err) {
+        if (verbose.length > 0) {
+            AgentLog.get().setLevel("", verbose.length == 1 ? Level.DEBUG : Level.TRACE);
+        }
         if (!command.isEmpty()) {
             return singleCommand(err);
         }
         return new SupervisorMode(node, control, env, err).run();
     }
 
-    private int singleCommand(PrintWriter err) {
+    /** Single-command mode's options, or exit 2 naming the flag that is wrong. */
+    SingleCommand.Options singleCommandOptions() {
         Signal pdeath;
         try {
             pdeath = parentDeathSignal == null ? null : Signal.parse(parentDeathSignal);
         } catch (IllegalArgumentException e) {
             throw new AgentException(ExitCode.INVALID_INPUT, "-p: " + e.getMessage());
         }
-        SingleCommand.Options options;
         try {
-            options = new SingleCommand.Options(processGroup, subreaper, Set.copyOf(zeroExitCodes), pdeath);
+            Map<Signal, Integer> rewrite = new EnumMap<>(Signal.class);
+            for (String r : rewrites) {
+                Map.Entry<Signal, Integer> e = SingleCommand.Options.parseRewrite(r);
+                rewrite.put(e.getKey(), e.getValue());
+            }
+            return new SingleCommand.Options(processGroup, subreaper, Set.copyOf(zeroExitCodes), pdeath, rewrite, warnOnReap);
         } catch (IllegalArgumentException e) {
             throw new AgentException(ExitCode.INVALID_INPUT, e.getMessage());
         }
+    }
+
+    private int singleCommand(PrintWriter err) {
+        SingleCommand.Options options = singleCommandOptions();
         try {
             return new SingleCommand(Linuxes.system(), options).run(command, env, null);
         } catch (LaunchException e) {
-            // as a shell does for a command it cannot find or execute
+            // one line naming the command, and the code a shell gives for it
             err.println("agent: " + e.getMessage());
             err.flush();
-            return COMMAND_NOT_FOUND;
+            return e.shellCode();
         }
     }
 }

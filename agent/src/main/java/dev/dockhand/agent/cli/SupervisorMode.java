@@ -6,6 +6,7 @@ import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
+import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.process.Launcher;
@@ -84,9 +85,12 @@ final class SupervisorMode {
         }
         log.info("control socket {}{}", server.socket(), server.httpAddress().map(a -> ", HTTP " + a).orElse(""));
 
-        JvmSignals.handle(Signal.TERM, s -> supervisor.requestStop());
-        JvmSignals.handle(Signal.INT, s -> supervisor.requestStop());
-        JvmSignals.handle(Signal.HUP, s -> {
+        // Through linux: a TERM, INT or HUP the agent was started with ignored (a script's `cmd &`
+        // ignores INT) is made deliverable first; the JVM alone would silently skip the handler.
+        SignalState inherited = linux.inheritedSignals();
+        JvmSignals.handle(linux, inherited, Signal.TERM, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, inherited, Signal.INT, s -> supervisor.requestStop());
+        JvmSignals.handle(linux, inherited, Signal.HUP, s -> {
             CommandResult r = supervisor.reload();
             log.info("SIGHUP: {}", r.message());
         });

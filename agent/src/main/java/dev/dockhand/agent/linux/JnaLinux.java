@@ -3,6 +3,7 @@ package dev.dockhand.agent.linux;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
@@ -45,6 +46,7 @@ final class JnaLinux implements Linux {
 
     // <fcntl.h>
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
     static final int O_CLOEXEC = 0x80000; // 02000000 octal
     // <poll.h>
     static final int POLLIN = 0x1;
@@ -56,6 +58,20 @@ final class JnaLinux implements Linux {
     static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     /** glibc 2.26. */
     static final short POSIX_SPAWN_SETSID = 0x80;
+
+    // <signal.h>
+    static final int SIG_UNBLOCK = 1;
+    static final long SIG_IGN = 1;
+    static final int SA_RESTART = 0x10000000;
+    /**
+     * glibc's struct sigaction on Linux (x86_64 and aarch64 alike): the handler, a 128-byte sigset_t,
+     * then int sa_flags, then the restorer glibc fills in itself.
+     */
+    private static final int SIGACTION_MASK_OFFSET = 8;
+    private static final int SIGACTION_FLAGS_OFFSET = 136;
+    private static final int SIZEOF_SIGACTION = 256;
+    /** glibc's own signals (SIGCANCEL, SIGSETXID): sigaddset refuses them, and they are not ours. */
+    private static final long GLIBC_INTERNAL_SIGNALS = (1L << 31) | (1L << 32);
 
     /**
      * The opaque glibc structs are 80 (file actions), 336 (attr) and 128 (sigset_t) bytes on x86_64;
@@ -107,6 +123,23 @@ final class JnaLinux implements Linux {
         int sigemptyset(Pointer set);
 
         int sigfillset(Pointer set);
+
+        int sigaddset(Pointer set, int signum);
+
+        int sigdelset(Pointer set, int signum);
+
+        int sigaction(int signum, Pointer act, Pointer oldact);
+
+        /** Returns the error number itself. */
+        int pthread_sigmask(int how, Pointer set, Pointer oldset);
+
+        int open(String path, int flags);
+
+        int dup2(int oldfd, int newfd);
+
+        int getpgrp();
+
+        int tcgetpgrp(int fd);
 
         int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
 
@@ -207,7 +240,7 @@ final class JnaLinux implements Linux {
             throw e;
         }
         try {
-            int pid = posixSpawn(path, command, env, workDir, fa -> {
+            int pid = posixSpawn(path, command, env, workDir, SignalState.DEFAULT, fa -> {
                 check(libc.posix_spawn_file_actions_adddup2(fa, out[1], 1), "posix_spawn_file_actions_adddup2(stdout)");
                 check(libc.posix_spawn_file_actions_adddup2(fa, err[1], 2), "posix_spawn_file_actions_adddup2(stderr)");
                 check(libc.posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0),
@@ -231,22 +264,103 @@ final class JnaLinux implements Linux {
     }
 
     @Override
-    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, boolean ownProcessGroup) {
+    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, SignalState signals) {
         String path = resolveExecutable(argv.get(0), env, workDir);
-        boolean terminal = ownProcessGroup && libc.isatty(0) == 1;
-        int pid = posixSpawn(path, argv, env, workDir, fa -> {
+        // the terminal goes to the child only if the agent has it: a background agent must not take it
+        boolean terminal = libc.isatty(0) == 1 && libc.tcgetpgrp(0) == libc.getpgrp();
+        int pid = posixSpawn(path, argv, env, workDir, signals, fa -> {
             if (terminal) {
                 check(libc.posix_spawn_file_actions_addtcsetpgrp_np(fa, 0), "posix_spawn_file_actions_addtcsetpgrp_np");
             }
         }, attr -> {
-            short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-            if (ownProcessGroup) {
-                flags |= POSIX_SPAWN_SETPGROUP;
-                check(libc.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup");
-            }
-            check(libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
+            check(libc.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup");
+            check(libc.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)),
+                    "posix_spawnattr_setflags");
         });
         return new Spawned(pid, -1, -1);
+    }
+
+    @Override
+    public SignalState inheritedSignals() {
+        // The first thread (tid = pid) is the launcher's, parked until the JVM ends: its mask is the one
+        // the agent was started with. The JVM's own threads unblock some signals and block SIGQUIT.
+        long blocked = statusField(Path.of("/proc/self/task", Integer.toString(getpid()), "status"), "SigBlk:");
+        long ignored = statusField(Path.of("/proc/self/status"), "SigIgn:");
+        return new SignalState(blocked & ~GLIBC_INTERNAL_SIGNALS, ignored & ~GLIBC_INTERNAL_SIGNALS);
+    }
+
+    private static long statusField(Path status, String field) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith(field)) {
+                    return Long.parseUnsignedLong(line.substring(field.length()).strip(), 16);
+                }
+            }
+            throw new ErrnoException("read(" + status + ")", ENOENT, "no " + field + " line");
+        } catch (IOException e) {
+            throw new ErrnoException("read(" + status + ")", ENOENT, e.toString());
+        }
+    }
+
+    @Override
+    public void resetIgnored(Signal signal) {
+        try (Memory old = new Memory(SIZEOF_SIGACTION); Memory act = new Memory(SIZEOF_SIGACTION)) {
+            if (libc.sigaction(signal.number, null, old) != 0) {
+                throw errno("sigaction(" + Signal.nameOf(signal.number) + ")");
+            }
+            if (Pointer.nativeValue(old.getPointer(0)) != SIG_IGN) {
+                return;
+            }
+            act.clear();
+            act.setPointer(0, NativeLibrary.getInstance("c").getFunction("getpid"));
+            if (libc.sigemptyset(act.share(SIGACTION_MASK_OFFSET)) != 0) {
+                throw errno("sigemptyset");
+            }
+            act.setInt(SIGACTION_FLAGS_OFFSET, SA_RESTART);
+            if (libc.sigaction(signal.number, act, null) != 0) {
+                throw errno("sigaction(" + Signal.nameOf(signal.number) + ", no-op handler)");
+            }
+        }
+    }
+
+    @Override
+    public void unblockInCallingThread(java.util.Collection<Signal> signals) {
+        try (Memory set = new Memory(SIZEOF_SIGSET)) {
+            if (libc.sigemptyset(set) != 0) {
+                throw errno("sigemptyset");
+            }
+            for (Signal s : signals) {
+                if (libc.sigaddset(set, s.number) != 0) {
+                    throw errno("sigaddset(" + Signal.nameOf(s.number) + ")");
+                }
+            }
+            check(libc.pthread_sigmask(SIG_UNBLOCK, set, null), "pthread_sigmask(SIG_UNBLOCK)");
+        }
+    }
+
+    @Override
+    public void redirectStdoutToDevNull() {
+        int fd = libc.open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            throw errno("open(/dev/null)");
+        }
+        try {
+            if (libc.dup2(fd, 1) < 0) {
+                throw errno("dup2(/dev/null, 1)");
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    /** For tests: the handler address of {@code signal} (0 SIG_DFL, 1 SIG_IGN, else a function). */
+    long disposition(Signal signal) {
+        try (Memory old = new Memory(SIZEOF_SIGACTION)) {
+            if (libc.sigaction(signal.number, null, old) != 0) {
+                throw errno("sigaction(" + Signal.nameOf(signal.number) + ")");
+            }
+            return Pointer.nativeValue(old.getPointer(0));
+        }
     }
 
     private interface Setup {
@@ -255,13 +369,15 @@ final class JnaLinux implements Linux {
 
     /**
      * The common part of both spawns: file actions (caller's first, then close every fd from 3 up and
-     * chdir), attributes (caller's flags plus an empty mask and all signals at default).
+     * chdir), attributes (caller's flags, the mask of {@code signals}, and every signal at its default
+     * but those {@code signals} leaves ignored).
      */
-    private int posixSpawn(String path, List<String> argv, Map<String, String> env, Path workDir, Setup fileActions, Setup attrs) {
+    private int posixSpawn(String path, List<String> argv, Map<String, String> env, Path workDir, SignalState signals,
+            Setup fileActions, Setup attrs) {
         try (Memory fa = new Memory(SIZEOF_FILE_ACTIONS);
                 Memory attr = new Memory(SIZEOF_SPAWNATTR);
-                Memory emptySet = new Memory(SIZEOF_SIGSET);
-                Memory fullSet = new Memory(SIZEOF_SIGSET)) {
+                Memory mask = new Memory(SIZEOF_SIGSET);
+                Memory toDefault = new Memory(SIZEOF_SIGSET)) {
             check(libc.posix_spawn_file_actions_init(fa), "posix_spawn_file_actions_init");
             try {
                 check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
@@ -273,16 +389,29 @@ final class JnaLinux implements Linux {
                         check(libc.posix_spawn_file_actions_addchdir_np(fa, workDir.toString()),
                                 "posix_spawn_file_actions_addchdir_np(" + workDir + ")");
                     }
-                    if (libc.sigemptyset(emptySet) != 0) {
+                    // JVM threads block some signals and the JVM handles or ignores others; a child starts
+                    // with the mask and the ignored signals it is given, everything else at its default,
+                    // as after a shell's exec.
+                    if (libc.sigemptyset(mask) != 0) {
                         throw errno("sigemptyset");
                     }
-                    if (libc.sigfillset(fullSet) != 0) {
+                    if (libc.sigfillset(toDefault) != 0) {
                         throw errno("sigfillset");
                     }
-                    // JVM threads block some signals and the JVM ignores others; a service must start
-                    // with nothing blocked and every signal at its default, as after a shell's exec.
-                    check(libc.posix_spawnattr_setsigmask(attr, emptySet), "posix_spawnattr_setsigmask");
-                    check(libc.posix_spawnattr_setsigdefault(attr, fullSet), "posix_spawnattr_setsigdefault");
+                    for (int n = 1; n <= 64; n++) {
+                        long bit = 1L << (n - 1);
+                        if ((bit & GLIBC_INTERNAL_SIGNALS) != 0) {
+                            continue;
+                        }
+                        if ((signals.blocked() & bit) != 0 && libc.sigaddset(mask, n) != 0) {
+                            throw errno("sigaddset(" + n + ")");
+                        }
+                        if ((signals.ignored() & bit) != 0 && libc.sigdelset(toDefault, n) != 0) {
+                            throw errno("sigdelset(" + n + ")");
+                        }
+                    }
+                    check(libc.posix_spawnattr_setsigmask(attr, mask), "posix_spawnattr_setsigmask");
+                    check(libc.posix_spawnattr_setsigdefault(attr, toDefault), "posix_spawnattr_setsigdefault");
                     attrs.apply(attr);
 
                     StringArray cArgv = new StringArray(argv.toArray(new String[0]), StandardCharsets.UTF_8.name());

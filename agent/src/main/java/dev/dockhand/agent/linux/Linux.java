@@ -1,6 +1,7 @@
 package dev.dockhand.agent.linux;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -40,16 +41,46 @@ public interface Linux {
 
     /**
      * Single-command mode: like {@link #spawn} but the child inherits the agent's stdin, stdout and
-     * stderr (a terminal passes straight through, as with tini), so the returned fds are -1. All other
-     * fds are closed, the signal mask is empty and every signal is at its default disposition.
+     * stderr (a terminal passes straight through, as with tini), so the returned fds are -1, and it gets
+     * its own process group (pgid = pid) in the agent's session: a process-group signal it sends (a
+     * shell's {@code kill 0}) stays in its group. When stdin is a terminal whose foreground group is the
+     * agent's, the child's group becomes the foreground (so Ctrl-C reaches the child, as under tini).
+     * All other fds are closed.
      *
-     * @param ownProcessGroup false: stay in the agent's process group, so a terminal's Ctrl-C reaches
-     *     the child directly; true: a new process group (pgid = pid) in the agent's session which, when
-     *     stdin is a terminal, becomes the terminal's foreground group (tini's {@code -g})
+     * @param signals the child's signal mask, and the signals it starts with ignored; every other
+     *     signal is at its default disposition. A signal can only start ignored if it is ignored in the
+     *     agent at the moment of the spawn (posix_spawn can reset a disposition, never set SIG_IGN).
      */
-    default Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, boolean ownProcessGroup) {
-        throw new UnsupportedOperationException("spawnForeground is not implemented by " + getClass().getName());
-    }
+    Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, SignalState signals);
+
+    /**
+     * The signal mask this process was started with (that of its first thread, which the JVM's launcher
+     * leaves as inherited) and the signals ignored now. Read it before installing any handler: a handler
+     * replaces SIG_IGN. The JVM has by then replaced the disposition of PIPE, XFSZ, QUIT, USR2 and the
+     * fault signals with its own, so that whether those were ignored is no longer known.
+     */
+    SignalState inheritedSignals();
+
+    /**
+     * If {@code signal} is ignored, gives it a handler that does nothing (libc's getpid, async-signal-safe
+     * and without effect), so that a handler can be installed over it. The JVM silently refuses to handle
+     * HUP, INT or TERM while they are ignored (a shell starts a background job with INT ignored); a
+     * handler that does nothing rather than SIG_DFL, so that the signal is dropped, never fatal, until
+     * the JVM's handler replaces it.
+     */
+    void resetIgnored(Signal signal);
+
+    /**
+     * pthread_sigmask(SIG_UNBLOCK) in the calling thread: the JVM's threads keep a signal mask they
+     * inherited, and a signal blocked in every thread would never reach a handler.
+     */
+    void unblockInCallingThread(Collection<Signal> signals);
+
+    /**
+     * Points fd 1 of this process at /dev/null. Single-command mode writes nothing to stdout after the
+     * child has its copy, and the JVM prints its thread dump on SIGQUIT there, into the child's output.
+     */
+    void redirectStdoutToDevNull();
 
     /**
      * prctl(PR_SET_PDEATHSIG): the kernel sends {@code signal} to the agent when its parent dies

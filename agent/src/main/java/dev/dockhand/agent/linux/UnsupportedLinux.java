@@ -43,8 +43,28 @@ final class UnsupportedLinux implements Linux {
     }
 
     @Override
-    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, boolean ownProcessGroup) {
+    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, SignalState signals) {
         throw unsupported("start " + (argv.isEmpty() ? "a process" : argv.get(0)));
+    }
+
+    @Override
+    public SignalState inheritedSignals() {
+        throw unsupported("read its signal state");
+    }
+
+    @Override
+    public void resetIgnored(Signal signal) {
+        throw unsupported("change signal dispositions");
+    }
+
+    @Override
+    public void unblockInCallingThread(java.util.Collection<Signal> signals) {
+        throw unsupported("change its signal mask");
+    }
+
+    @Override
+    public void redirectStdoutToDevNull() {
+        throw unsupported("redirect its stdout");
     }
 
     @Override

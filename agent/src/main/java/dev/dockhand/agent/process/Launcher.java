@@ -124,14 +124,14 @@ public final class Launcher implements ProcessLauncher {
         }
     }
 
-    /** No new launches; the reaper ends once the last child is gone. */
+    /** No new launches; the children already started are still reaped and told. */
     @Override
     public void close() {
         reaper.close();
         outputs.close();
     }
 
-    /** For tests: the reaper and the output thread have ended. */
+    /** For tests: every child was reaped and the output thread has ended. */
     boolean awaitStopped(Duration timeout) throws InterruptedException {
         return reaper.awaitStopped(timeout) && outputs.awaitStopped(timeout);
     }

@@ -18,6 +18,6 @@ public interface ProcessLauncher {
      */
     RunningProcess launch(LaunchSpec spec, ExitListener onExit);
 
-    /** Stops the reaper after the last child is gone. */
+    /** No new launches; the children already started are still reaped and their listeners told. */
     void close();
 }

@@ -7,7 +7,7 @@
  *       write per line; lines longer than 16 KiB are cut into 16 KiB pieces; a last line without a
  *       newline is passed on at end of file. {@code onExit} comes after the reap and the end of both
  *       pipes, or a bounded grace after the reap when a descendant holds a pipe open.
- *   <li>{@link dev.dockhand.agent.process.SingleCommand}: {@code agent run -- CMD}, a drop-in for tini.
+ *   <li>{@link dev.dockhand.agent.process.SingleCommand}: {@code agent run -- CMD}, a drop-in for tini and dumb-init.
  *   <li>ChildReaper: the one thread in the agent that calls waitpid, shared by both.
  * </ul>
  *

@@ -29,7 +29,8 @@ class RunArgsTest {
                 String.valueOf(n.dataDir), String.valueOf(n.home), String.valueOf(n.metadata), String.valueOf(n.role),
                 String.valueOf(n.clusterConfig), String.valueOf(n.clusterName), String.valueOf(n.fqdn), String.valueOf(n.nodes),
                 String.valueOf(c.socket), String.valueOf(c.httpPort), String.valueOf(c.httpBind), String.valueOf(r.processGroup),
-                String.valueOf(r.subreaper), r.zeroExitCodes.toString(), String.valueOf(r.parentDeathSignal), r.command.toString()));
+                String.valueOf(r.subreaper), r.zeroExitCodes.toString(), String.valueOf(r.parentDeathSignal), r.rewrites.toString(),
+                String.valueOf(r.warnOnReap), String.valueOf(r.verbose.length), r.command.toString()));
     }
 
     private static void agree(String... args) {
@@ -71,6 +72,7 @@ class RunArgsTest {
     void aWholeEntrypointWithACommand() {
         agree("run", "--role", "broker", "--fqdn=kafka-1.example", "--nodes", "broker=kafka-1.example;zookeeper=zk-1.example",
                 "--http-port=0", "--socket", "/run/a.sock", "-g", "-s", "-e", "143", "-e", "130", "-p", "SIGKILL",
+                "-r", "15:2", "--rewrite=28:0", "-w", "-vv", "-v", "--verbose",
                 "--", "sleep", "5", "--role", "x", "--");
         agree("run");
         agree("run", "--");
@@ -86,6 +88,9 @@ class RunArgsTest {
                 new String[] {"run", "--role", "--fqdn", "x"},
                 new String[] {"run", "--role", "a", "--role", "b"},
                 new String[] {"run", "-g", "-g"},
+                new String[] {"run", "-w", "--warn-on-reap"},
+                new String[] {"run", "-vvvv"},
+                new String[] {"run", "-r"},
                 new String[] {"run", "--http-port", "http"},
                 new String[] {"run", "--http-port", "-1"},
                 new String[] {"run", "-e", "zero"},

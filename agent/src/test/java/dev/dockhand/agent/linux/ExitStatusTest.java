@@ -26,7 +26,8 @@ class ExitStatusTest {
         assertEquals(143, ExitStatus.decode(15).shellCode());
         assertEquals(137, ExitStatus.decode(9).shellCode());
         assertEquals("killed by SIGTERM", ExitStatus.decode(15).toString());
-        assertEquals("killed by signal 6 (core dumped)", ExitStatus.decode(6 | 0x80).toString());
+        assertEquals("killed by SIGABRT (core dumped)", ExitStatus.decode(6 | 0x80).toString());
+        assertEquals("killed by signal 34", ExitStatus.decode(34).toString());
         assertEquals("exit code 2", ExitStatus.decode(2 << 8).toString());
     }
 
@@ -37,5 +38,12 @@ class ExitStatusTest {
         assertEquals(Signal.KILL, Signal.parse("9"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Signal.parse("SIGNOPE"));
         assertTrue(e.getMessage().startsWith("unknown signal 'SIGNOPE'"));
+        assertEquals(Signal.SYS, Signal.parse("31"));
+        assertThrows(IllegalArgumentException.class, () -> Signal.parse("32"), "real-time signals are not standard ones");
+        assertThrows(IllegalArgumentException.class, () -> Signal.parse("0"));
+        for (Signal s : Signal.values()) {
+            assertEquals(s, Signal.of(s.number), s.name());
+            assertEquals(s, Signal.parse("SIG" + s.name()));
+        }
     }
 }

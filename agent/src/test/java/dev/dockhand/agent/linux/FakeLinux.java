@@ -27,7 +27,8 @@ import java.util.function.IntConsumer;
  *   <li>{@link #waitAny()} blocks until a scripted exit is there, and returns empty (ECHILD) when no
  *       spawned child is left unreaped and nothing is scripted, like the kernel.
  *   <li>{@link #kill}/{@link #killGroup} of a live child script its death by that signal (unless
- *       {@link #killsAreIgnored} is set) and close its output, as a real process would.
+ *       {@link #killsAreIgnored} is set, or the signal's default action does not end a process) and
+ *       close its output, as a real process would.
  * </ul>
  */
 public final class FakeLinux implements Linux {
@@ -48,6 +49,10 @@ public final class FakeLinux implements Linux {
     private volatile boolean subreaper;
     private volatile RuntimeException nextSpawnFailure;
     private volatile IntConsumer onSpawn = p -> {};
+    private volatile SignalState inherited = SignalState.DEFAULT;
+    /** Signals whose default action neither ends a process nor is scripted here as its end. */
+    private static final Set<Signal> NOT_FATAL = java.util.EnumSet.of(Signal.WINCH, Signal.CONT, Signal.URG, Signal.CHLD,
+            Signal.STOP, Signal.TSTP, Signal.TTIN, Signal.TTOU);
 
     private static final byte[] EOF = new byte[0];
     /** Write end of each {@link #pipe()} -> its read end. */
@@ -148,9 +153,35 @@ public final class FakeLinux implements Linux {
     }
 
     @Override
-    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, boolean ownProcessGroup) {
-        calls.add("spawnForeground " + argv + (ownProcessGroup ? " group" : ""));
+    public Spawned spawnForeground(List<String> argv, Map<String, String> env, Path workDir, SignalState signals) {
+        calls.add("spawnForeground " + argv + (signals.equals(SignalState.DEFAULT) ? "" : " " + signals));
         return doSpawn(false);
+    }
+
+    /** What {@link #inheritedSignals()} returns (nothing blocked or ignored unless set). */
+    public FakeLinux inherited(SignalState state) {
+        this.inherited = state;
+        return this;
+    }
+
+    @Override
+    public SignalState inheritedSignals() {
+        return inherited;
+    }
+
+    @Override
+    public void resetIgnored(Signal signal) {
+        calls.add("resetIgnored " + signal.name());
+    }
+
+    @Override
+    public void unblockInCallingThread(java.util.Collection<Signal> signals) {
+        calls.add("unblock " + signals);
+    }
+
+    @Override
+    public void redirectStdoutToDevNull() {
+        calls.add("stdout to /dev/null");
     }
 
     private Spawned doSpawn(boolean piped) {
@@ -224,7 +255,7 @@ public final class FakeLinux implements Linux {
         synchronized (this) {
             alive = live.contains(pid) && exits.stream().noneMatch(r -> r.pid() == pid);
         }
-        if (alive && !killsAreIgnored && signal != Signal.WINCH && signal != Signal.CONT) {
+        if (alive && !killsAreIgnored && !NOT_FATAL.contains(signal)) {
             exitAndClose(pid, new ExitStatus.Killed(signal.number, false));
         }
         return alive;

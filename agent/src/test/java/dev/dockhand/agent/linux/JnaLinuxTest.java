@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -31,6 +33,20 @@ class JnaLinuxTest {
 
     @TempDir
     Path tmp;
+
+    /**
+     * This test calls waitpid(-1) itself, so it must be the only waiter of the process: a reaper thread
+     * left from another test class in this JVM would take its children's exits (and it theirs). The
+     * reaper's thread ends once no launcher is open and no child is left.
+     */
+    @BeforeEach
+    void noReaperRunsInThisProcess() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("dockhand-reaper") && t.isAlive())) {
+            assertTrue(System.nanoTime() < deadline, "a dockhand-reaper thread of another test still runs: a child was left behind");
+            Thread.sleep(20);
+        }
+    }
 
     /** Reaps until {@code pid} comes by (other tests' orphans may come first: we are a subreaper). */
     private WaitResult waitFor(int pid) {
@@ -184,8 +200,12 @@ class JnaLinuxTest {
     }
 
     @Test
-    void foregroundChildInheritsStdioAndCanHaveItsOwnGroup() throws IOException {
-        Spawned s = linux.spawnForeground(List.of("sleep", "30"), ENV, tmp, true);
+    void foregroundChildHasItsOwnGroupInTheAgentsSessionAndTheMaskItIsGiven() throws IOException {
+        Path out = tmp.resolve("status");
+        SignalState given = new SignalState(Signal.USR1.bit() | Signal.WINCH.bit() | (1L << 40), 0);
+        // bash, not dash: dash clears the signal mask it starts with
+        Spawned s = linux.spawnForeground(List.of("bash", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status > " + out + "; exec sleep 30"),
+                ENV, tmp, given);
         try {
             assertEquals(-1, s.stdoutFd());
             String stat = Files.readString(Path.of("/proc", Integer.toString(s.pid()), "stat"));
@@ -194,10 +214,39 @@ class JnaLinuxTest {
             String mySession = Files.readString(Path.of("/proc/self/stat"));
             String[] m = mySession.substring(mySession.lastIndexOf(')') + 2).split(" ");
             assertEquals(m[3], f[3], "same session as the agent");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.exists(out) || Files.readString(out).lines().count() < 2) {
+                assertTrue(System.nanoTime() < deadline, "the child never wrote " + out);
+                Thread.sleep(10);
+            }
+            List<String> lines = Files.readAllLines(out);
+            assertEquals(String.format("SigBlk:\t%016x", given.blocked()), lines.get(0), "the mask it was given, real-time signals too");
+            long ignored = Long.parseLong(lines.get(1).substring("SigIgn:\t".length()), 16);
+            assertEquals(0, ignored & 0x7fffffffL, "no standard signal ignored (the JVM's own dispositions are not passed on)");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         } finally {
             linux.killGroup(s.pid(), Signal.KILL);
         }
         assertEquals(new ExitStatus.Killed(9, false), waitFor(s.pid()).status());
+    }
+
+    @Test
+    void inheritedSignalsAreThoseOfTheFirstThreadAndTheProcess() throws IOException {
+        SignalState state = linux.inheritedSignals();
+        String first = Files.readString(Path.of("/proc/self/task", Integer.toString(linux.getpid()), "status"));
+        long blocked = first.lines().filter(l -> l.startsWith("SigBlk:")).mapToLong(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16))
+                .findFirst().orElseThrow();
+        assertEquals(blocked & ~((1L << 31) | (1L << 32)), state.blocked());
+        assertFalse(state.isIgnored(Signal.TERM), "the test JVM handles TERM: " + state);
+    }
+
+    @Test
+    void resetIgnoredLeavesAHandledSignalAlone() {
+        long before = linux.disposition(Signal.TERM);
+        assertTrue(before > 1, "the JVM handles TERM");
+        linux.resetIgnored(Signal.TERM);
+        assertEquals(before, linux.disposition(Signal.TERM));
     }
 
     @Test

@@ -62,9 +62,38 @@ class ChildReaperTest {
         Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
         reaper.close();
         assertFalse(reaper.awaitStopped(Duration.ofMillis(200)), "keeps reaping while a child lives");
+        assertTrue(ChildReaper.waiting(linux));
         linux.exitAndClose(child.pid(), new ExitStatus.Exited(0));
         assertTrue(done.await(5, TimeUnit.SECONDS), "the last child's listener is still told");
         assertTrue(reaper.awaitStopped(Duration.ofSeconds(5)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ChildReaper.waiting(linux)) {
+            assertTrue(System.nanoTime() < deadline, "the waiting thread ends with no handle open and no child left");
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Two owners of children in one process (a launcher closed while an orphan lives on, and the next
+     * one): every exit must still reach the listener of the pid, never be taken as an orphan's.
+     */
+    @Test
+    void aSecondOwnerGetsEveryExitOfItsChildrenWhileTheFirstStillHasOne() throws Exception {
+        ChildReaper first = new ChildReaper(linux);
+        Spawned lingering = first.spawn(this::spawnSleep, (pid, s) -> { });
+        first.close(); // its child lives on: reaping for it goes on
+        int n = 40;
+        CountDownLatch all = new CountDownLatch(n);
+        try (ChildReaper second = new ChildReaper(linux)) {
+            for (int i = 0; i < n; i++) {
+                Spawned c = second.spawn(this::spawnSleep, (pid, s) -> all.countDown());
+                linux.exitAndClose(c.pid(), new ExitStatus.Exited(0));
+            }
+            assertTrue(all.await(10, TimeUnit.SECONDS), "exits that never reached their listener: " + all.getCount()
+                    + " (" + linux.calls.stream().filter(c -> c.startsWith("reaped")).count() + " reaped)");
+        } finally {
+            linux.exitAndClose(lingering.pid(), new ExitStatus.Exited(0));
+        }
     }
 
     @Test

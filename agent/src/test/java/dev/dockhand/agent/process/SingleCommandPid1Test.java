@@ -78,7 +78,7 @@ class SingleCommandPid1Test {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> argv = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc",
                 "env", "AGENT_LOG_LEVEL=info,dev.dockhand.agent.process.ChildReaper=debug", java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", cp, SingleCommandMain.class.getName()));
+                "-cp", cp, "dev.dockhand.agent.cli.Main", "run"));
         argv.addAll(flags);
         argv.addAll(List.of("--", "bash", "-c", script));
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();

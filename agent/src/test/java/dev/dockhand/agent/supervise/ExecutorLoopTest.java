@@ -22,16 +22,19 @@ class ExecutorLoopTest {
 
     @Test
     void tasksRunInDueOrderTiesInQueueOrderOnTheCallingThread() throws Exception {
-        loop.schedule(Duration.ofMillis(60), () -> ran.add("late"));
-        loop.schedule(Duration.ofMillis(20), () -> ran.add("soon"));
+        // Due times are taken from the clock at each call: the tasks due now are queued first, and the
+        // delays leave far more room than a busy machine takes between two statements, so that only
+        // the loop's ordering decides (the later-queued "soon" still runs before "late").
+        Thread caller = Thread.currentThread();
         loop.post(() -> ran.add("now-1"));
         loop.post(() -> ran.add("now-2"));
-        loop.schedule(Duration.ofMillis(80), () -> {
+        loop.post(() -> ran.add(Thread.currentThread() == caller ? "on-caller" : "elsewhere"));
+        loop.schedule(Duration.ofMillis(500), () -> ran.add("late"));
+        loop.schedule(Duration.ofMillis(20), () -> ran.add("soon"));
+        loop.schedule(Duration.ofMillis(600), () -> {
             assertTrue(loop.inLoop(), "tasks run on the thread that runs the loop");
             done.set(true);
         });
-        Thread caller = Thread.currentThread();
-        loop.post(() -> ran.add(Thread.currentThread() == caller ? "on-caller" : "elsewhere"));
         assertFalse(loop.inLoop(), "not the loop before runUntil");
         loop.runUntil(done::get);
         assertEquals(List.of("now-1", "now-2", "on-caller", "soon", "late"), ran);

@@ -229,6 +229,19 @@ class AgentPid1IT {
     }
 
     @Test
+    void sigintStopsTheAgentCleanlyAlsoWhenItWasStartedWithSigintIgnored() throws Exception {
+        TestCatalog c = new TestCatalog();
+        c.service("svc", "trap 'echo svc >> stops; exit 0' TERM; sleep 1000 & wait");
+        // what a script's `examples/local/run.sh &` does: a background job starts with SIGINT ignored
+        agent = new Pid1Agent(tmp, c.json()).start(List.of("perl", "-e", "$SIG{INT} = 'IGNORE'; exec @ARGV or die \"exec: $!\""));
+        Await.until("READY", Duration.ofSeconds(20), () -> assertEquals("READY", status().path("state").asText()));
+        agent.signal("INT");
+        assertEquals(0, agent.awaitExit(Duration.ofSeconds(20)), agent.logText());
+        assertEquals(List.of("svc"), agent.lines("stops"), "the service was stopped, not left behind");
+        assertTrue(agent.logText().contains("every service stopped; agent exits 0"), agent.logText());
+    }
+
+    @Test
     void aChildThatIgnoresTermIsKilledAfterItsGraceEvenIfTermIsSentTwice() throws Exception {
         TestCatalog c = new TestCatalog();
         ObjectNode stubborn = c.service("stubborn", "trap 'date +%s%N >> terms' TERM; while true; do sleep 0.1; done");

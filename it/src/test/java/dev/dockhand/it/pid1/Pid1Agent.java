@@ -54,7 +54,17 @@ final class Pid1Agent implements AutoCloseable {
     }
 
     Pid1Agent start() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", JAVA));
+        return start(List.of());
+    }
+
+    /**
+     * Starts the agent through {@code wrapper} (a command that sets something up and execs its
+     * arguments, so that the agent keeps its pid), e.g. to start it with a signal ignored.
+     */
+    Pid1Agent start(List<String> wrapper) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc"));
+        cmd.addAll(wrapper);
+        cmd.add(JAVA);
         cmd.addAll(AgentJvm.runFlags(Path.of(JAR)));
         cmd.addAll(List.of("-Xlog:class+load=info:file=" + dir.resolve(CLASS_LOG), "-jar", JAR, "run",
                 "--catalog", dir.resolve("catalog.json").toString(),
