@@ -219,6 +219,7 @@ public final class FakeLinux implements Linux {
             while (true) {
                 synchronized (this) {
                     if (live.isEmpty() && exits.isEmpty()) {
+                        calls.add("waitAny: no children");
                         return Optional.empty();
                     }
                 }

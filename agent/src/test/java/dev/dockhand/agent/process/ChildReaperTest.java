@@ -45,8 +45,12 @@ class ChildReaperTest {
     @Test
     void idleReaperWakesForTheNextSpawn() throws Exception {
         try (ChildReaper reaper = new ChildReaper(linux)) {
-            // Nothing spawned: the reaper has seen ECHILD and sleeps on its condition.
-            Thread.sleep(50);
+            // Nothing spawned: await the reaper's ECHILD, after which it sleeps on its condition.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!linux.calls.contains("waitAny: no children")) {
+                assertTrue(System.nanoTime() < deadline, "the reaper never found itself without children");
+                Thread.sleep(5); // the reaper's own thread decides when; nothing to await on
+            }
             CountDownLatch done = new CountDownLatch(1);
             Spawned child = reaper.spawn(this::spawnSleep, (pid, s) -> done.countDown());
             linux.exitAndClose(child.pid(), new ExitStatus.Exited(0));
