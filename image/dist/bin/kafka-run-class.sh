@@ -10,9 +10,13 @@
 #   KAFKA_HEAP_OPTS             default -Xmx256M
 #   KAFKA_JVM_PERFORMANCE_OPTS  default: serial GC, C1 only, no perf-data file (short-lived tools,
 #                               small containers; Kafka's G1 defaults suit a server, not a tool)
-#   KAFKA_LOG4J_OPTS            default: config/tools-log4j.properties (warnings and errors to stderr)
+#   KAFKA_LOG4J_OPTS            default: config/tools-log4j.properties for Kafka 3.9 (reload4j) and
+#                               config/tools-log4j2.properties for Kafka 4 (log4j2), both named: each
+#                               line reads its own (warnings and errors to stderr)
 #   KAFKA_OPTS                  added as is
-#   DOCKHAND_KAFKA_LIB          the lib dir to run from (default: lib/kafka of this distribution)
+#   DOCKHAND_KAFKA_LIB          the lib dir to run from; default: the one the agent wrote for this
+#                               node's cluster config into $AGENT_CONF_DIR/kafka-lib (lib/kafka4 on a
+#                               KRaft node), else lib/kafka (Kafka 3.9) of this distribution
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -21,8 +25,14 @@ if [ $# -lt 1 ]; then
 fi
 
 home=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-# The Kafka line the tools come from: the one the image's brokers run (3.9, ZooKeeper mode).
-lib_dir=${DOCKHAND_KAFKA_LIB:-$home/lib/kafka}
+# The Kafka line the tools come from: the one this node's brokers run (the agent renders its lib dir
+# into conf/kafka-lib at every start), else Kafka 3.9 (ZooKeeper mode).
+conf_dir=${AGENT_CONF_DIR:-${AGENT_DATA_DIR:-/var/lib/dockhand}/conf}
+node_lib=
+if [ -z "${DOCKHAND_KAFKA_LIB:-}" ] && [ -r "$conf_dir/kafka-lib" ]; then
+  node_lib=$(grep -v '^[[:space:]]*#' "$conf_dir/kafka-lib" | head -n 1 | tr -d '[:space:]' || true)
+fi
+lib_dir=${DOCKHAND_KAFKA_LIB:-${node_lib:-$home/lib/kafka}}
 if [ ! -d "$lib_dir" ]; then
   echo "$(basename "$0"): no Kafka lib dir at $lib_dir (set DOCKHAND_KAFKA_LIB or build the distribution: mvn -B package)" >&2
   exit 2
@@ -37,6 +47,6 @@ fi
 # shellcheck disable=SC2086
 exec "$java" ${KAFKA_HEAP_OPTS:--Xmx256M} \
   ${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.awt.headless=true} \
-  ${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$home/config/tools-log4j.properties} \
+  ${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$home/config/tools-log4j.properties -Dlog4j2.configurationFile=$home/config/tools-log4j2.properties} \
   ${KAFKA_OPTS:-} \
   -cp "$lib_dir/*" "$@"
