@@ -75,7 +75,7 @@ public final class CatalogReader {
             });
             List<ServiceSpec> services = list(root, "services", true, this::service);
             List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
-                known(n, p, "id", "description", "assignments");
+                known(n, p, "id", "description", "assignments", "kafkaLib");
                 Map<String, List<String>> assign = new LinkedHashMap<>();
                 JsonValue a = n.path("assignments");
                 if (!a.isObject()) {
@@ -86,7 +86,8 @@ public final class CatalogReader {
                         assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
                     }
                 }
-                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign);
+                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign,
+                        str(n, p, "kafkaLib", ClusterConfig.DEFAULT_KAFKA_LIB));
             });
             List<Autogen> autogen = list(root, "autogen", false, (p, n) -> {
                 known(n, p, "file", "pattern", "macro");
@@ -103,7 +104,7 @@ public final class CatalogReader {
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "prepare");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
             List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, this::template);
@@ -134,7 +135,17 @@ public final class CatalogReader {
                     str(n, p, "user", null),
                     log(p + ".log", n.path("log")),
                     quorum(n, p),
-                    integer(n, p, "metricsPort", 0));
+                    integer(n, p, "metricsPort", 0),
+                    list(n, p + ".prepare", "prepare", false, this::prepareStep));
+        }
+
+        private PrepareStep prepareStep(String p, JsonValue n) {
+            known(n, p, "id", "command", "unless", "timeout");
+            List<String> command = strings(n, p, "command");
+            if (command.isEmpty()) {
+                problems.add(tree.where(p + ".command") + ": a prepare step needs a command");
+            }
+            return new PrepareStep(req(n, p, "id"), command, str(n, p, "unless", null), duration(n, p, "timeout", "5m"));
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -168,7 +179,7 @@ public final class CatalogReader {
                         Duration.ofMinutes(5), null);
             }
             known(n, p, "type", "port", "path", "expectStatus", "expectBody", "command", "interval", "timeout",
-                    "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy", "readyWhen");
+                    "failureThreshold", "startupTimeout", "restartAfter", "restartWhenUnhealthy", "readyWhen", "brokerPort");
             return new HealthSpec(probe(p, n, port), duration(n, p, "interval", "2s"), duration(n, p, "timeout", "2s"),
                     integer(n, p, "failureThreshold", 3), duration(n, p, "startupTimeout", "5m"), restartAfter(n, p));
         }
@@ -177,7 +188,7 @@ public final class CatalogReader {
         private ProbeSpec probe(String p, JsonValue n, int servicePort) {
             String type = str(n, p, "type", "none");
             int port = integer(n, p, "port", servicePort);
-            boolean network = List.of("tcp", "http", "zookeeper", "kafka").contains(type);
+            boolean network = List.of("tcp", "http", "zookeeper", "kafka", "kafka-quorum").contains(type);
             if (network && (port <= 0 || port > 65535)) {
                 problems.add(tree.where(p) + ": a '" + type + "' probe needs a port (set health.port or the service's port)");
             }
@@ -197,6 +208,13 @@ public final class CatalogReader {
                         problems.add(tree.where(p + ".readyWhen") + ": unknown readyWhen '" + when + "' (use answers or in-sync)");
                     }
                     return new ProbeSpec.Kafka(port, when.equals("in-sync"));
+                }
+                case "kafka-quorum": {
+                    int brokerPort = integer(n, p, "brokerPort", 0);
+                    if (brokerPort < 0 || brokerPort > 65535) {
+                        problems.add(tree.where(p + ".brokerPort") + ": " + brokerPort + " is not a port number (1-65535, or 0 for none)");
+                    }
+                    return new ProbeSpec.KafkaQuorum(port, brokerPort);
                 }
                 case "exec": {
                     List<String> command = strings(n, p, "command");

@@ -30,6 +30,10 @@ final class CatalogValidator {
 
         for (int i = 0; i < c.clusterConfigs().size(); i++) {
             ClusterConfig cc = c.clusterConfigs().get(i);
+            if (!insideTree(cc.kafkaLib())) {
+                problems.add(tree.where("clusterConfigs[" + i + "].kafkaLib") + ": '" + cc.kafkaLib()
+                        + "' must be a relative path inside the home dir (like lib/kafka4)");
+            }
             String p = "clusterConfigs[" + i + "].assignments";
             cc.assignments().forEach((role, svcs) -> {
                 if (!roleIds.contains(role)) {
@@ -46,7 +50,7 @@ final class CatalogValidator {
         }
 
         Set<String> targets = new HashSet<>();
-        Map<Integer, String> portOwners = new HashMap<>();
+        Map<Integer, List<String>> portOwners = new HashMap<>();
         for (int i = 0; i < c.services().size(); i++) {
             ServiceSpec s = c.services().get(i);
             String p = "services[" + i + "]";
@@ -66,11 +70,36 @@ final class CatalogValidator {
             if (s.port() > 65535) {
                 problems.add(tree.where(p + ".port") + ": " + s.port() + " is not a port number (1-65535)");
             } else if (s.port() > 0) {
-                String other = portOwners.putIfAbsent(s.port(), s.id());
-                if (other != null) {
-                    problems.add(tree.where(p + ".port") + ": service '" + s.id() + "' has port " + s.port() + ", as service '"
-                            + other + "' has; every service needs its own port (they may share a node)");
+                // two services may share a port when no role of any cluster config runs both (the brokers of
+                // ZooKeeper mode and of KRaft both take Kafka's 9092): they never meet on a node
+                for (String other : portOwners.getOrDefault(s.port(), List.of())) {
+                    String role = sharedRole(c, s.id(), other);
+                    if (role != null) {
+                        problems.add(tree.where(p + ".port") + ": service '" + s.id() + "' has port " + s.port() + ", as service '"
+                                + other + "' has, and role '" + role + "' runs both; services that share a node need their own ports");
+                    }
                 }
+                portOwners.computeIfAbsent(s.port(), k -> new ArrayList<>()).add(s.id());
+            }
+            for (int j = 0; j < s.prepare().size(); j++) {
+                PrepareStep step = s.prepare().get(j);
+                String sp = p + ".prepare[" + j + "]";
+                if (!step.id().isEmpty()) {
+                    checkId(step.id(), sp + ".id", "prepare step", tree, problems);
+                }
+                if (step.unless() != null) {
+                    String u = step.unless().startsWith("@@DATA_DIR@@/") ? step.unless().substring("@@DATA_DIR@@/".length()) : step.unless();
+                    if (!insideTree(u)) {
+                        problems.add(tree.where(sp + ".unless") + ": '" + step.unless()
+                                + "' must be @@DATA_DIR@@/ and a relative path inside the data dir, or a relative path inside the conf dir");
+                    }
+                }
+                if (step.timeout().isZero() || step.timeout().isNegative()) {
+                    problems.add(tree.where(sp + ".timeout") + ": a prepare step needs a timeout above 0");
+                }
+            }
+            if (s.prepare().stream().map(PrepareStep::id).distinct().count() < s.prepare().size()) {
+                problems.add(tree.where(p + ".prepare") + ": service '" + s.id() + "' has two prepare steps with the same id");
             }
             OverrideSpec o = s.overrides();
             if (o != null && s.templates().stream().noneMatch(t -> t.target().equals(o.file()))) {
@@ -116,6 +145,18 @@ final class CatalogValidator {
         if (!cycle.isEmpty()) {
             problems.add(tree.where("startOrder") + ": the waits form a cycle: " + String.join(" -> ", cycle));
         }
+    }
+
+    /** A role that runs both services under some cluster config, or null. */
+    private static String sharedRole(Catalog c, String a, String b) {
+        for (ClusterConfig cc : c.clusterConfigs()) {
+            for (var e : cc.assignments().entrySet()) {
+                if (e.getValue().contains(a) && e.getValue().contains(b)) {
+                    return e.getKey();
+                }
+            }
+        }
+        return null;
     }
 
     /** A relative path whose every segment is a name: no absolute path, no {@code ..}, no empty segment. */

@@ -62,6 +62,9 @@ public final class CatalogWriter {
             if (h.probe() instanceof ProbeSpec.Kafka k && k.inSync()) {
                 ho.put("readyWhen", "in-sync");
             }
+            if (h.probe() instanceof ProbeSpec.KafkaQuorum q && q.brokerPort() > 0) {
+                ho.put("brokerPort", q.brokerPort());
+            }
             if (h.probe() instanceof ProbeSpec.Exec exec) {
                 strings(ho.putArray("command"), exec.command());
             }
@@ -69,6 +72,17 @@ public final class CatalogWriter {
                     .put("failureThreshold", h.failureThreshold()).put("startupTimeout", Durations.format(h.startupTimeout()));
             if (h.restartAfter() != null) {
                 ho.put("restartAfter", Durations.format(h.restartAfter()));
+            }
+            if (!s.prepare().isEmpty()) {
+                ArrayNode steps = o.putArray("prepare");
+                for (PrepareStep step : s.prepare()) {
+                    ObjectNode so = steps.addObject().put("id", step.id());
+                    strings(so.putArray("command"), step.command());
+                    if (step.unless() != null) {
+                        so.put("unless", step.unless());
+                    }
+                    so.put("timeout", Durations.format(step.timeout()));
+                }
             }
             o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
             RestartSpec r = s.restart();
@@ -93,6 +107,9 @@ public final class CatalogWriter {
             }
             ObjectNode a = o.putObject("assignments");
             cc.assignments().forEach((role, svcs) -> strings(a.putArray(role), svcs));
+            if (!cc.kafkaLib().equals(ClusterConfig.DEFAULT_KAFKA_LIB)) {
+                o.put("kafkaLib", cc.kafkaLib());
+            }
         }
         ArrayNode autogen = root.putArray("autogen");
         c.autogen().forEach(a -> autogen.addObject().put("file", a.file()).put("pattern", a.pattern()).put("macro", a.macro()));

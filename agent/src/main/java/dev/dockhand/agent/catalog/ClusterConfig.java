@@ -6,11 +6,31 @@ import java.util.Map;
 /**
  * A cluster config: which services each role runs ({@code clusterconfig assign --role R --svcid S...}).
  * Iteration order of {@code assignments} is the order written in the catalog.
+ *
+ * @param kafkaLib the Kafka distribution this config's Kafka services run from, relative to the home
+ *     dir ({@code lib/kafka}: Kafka 3.9, ZooKeeper mode; {@code lib/kafka4}: Kafka 4, KRaft); the
+ *     {@code KAFKA_LIB} macro, so that which Kafka a node runs follows from its cluster config
  */
-public record ClusterConfig(String id, String description, Map<String, List<String>> assignments) {
+public record ClusterConfig(String id, String description, Map<String, List<String>> assignments, String kafkaLib) {
+    /** The Kafka line of a config that names none: Kafka 3.9, the one with ZooKeeper mode. */
+    public static final String DEFAULT_KAFKA_LIB = "lib/kafka";
 
     public ClusterConfig {
         assignments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(assignments));
+        kafkaLib = kafkaLib == null || kafkaLib.isEmpty() ? DEFAULT_KAFKA_LIB : kafkaLib;
+    }
+
+    /** A config on the default Kafka line. */
+    public ClusterConfig(String id, String description, Map<String, List<String>> assignments) {
+        this(id, description, assignments, null);
+    }
+
+    /**
+     * Whether some role of this config runs {@code serviceId}. A wait for a service the config runs
+     * nowhere is void under it: the console waits for the broker of whichever kind the config has.
+     */
+    public boolean runs(String serviceId) {
+        return assignments.values().stream().anyMatch(s -> s.contains(serviceId));
     }
 
     public List<String> servicesOf(String role) {

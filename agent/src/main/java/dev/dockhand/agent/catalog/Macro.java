@@ -32,7 +32,12 @@ public enum Macro {
     HOME_DIR("where the service distributions are installed"),
     CONSOLE_PORT("port of the control-center console"),
     AGENT_HTTP_PORT("port of the agent's read-only HTTP endpoint"),
-    JAVA("the java executable services run with");
+    JAVA("the java executable services run with"),
+    KAFKA_LIB("the lib dir of the Kafka line the active cluster config runs (catalog clusterConfigs.kafkaLib)"),
+    KRAFT_CONTROLLER_PORT("the KRaft controllers' port (catalog services.kraft-controller.port)"),
+    KRAFT_BOOTSTRAP_SERVERS("fqdn:port of every KRaft controller node, node order (controller.quorum.bootstrap.servers)"),
+    KRAFT_VOTERS("id@fqdn:port of every KRaft controller node, node order (a static controller.quorum.voters)"),
+    KRAFT_INITIAL_CONTROLLERS("id@fqdn:port:directory-id of every KRaft controller node (kafka-storage format --initial-controllers)");
 
     private final String description;
 

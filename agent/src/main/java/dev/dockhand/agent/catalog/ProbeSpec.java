@@ -8,7 +8,10 @@ import java.util.List;
  */
 public sealed interface ProbeSpec {
 
-    /** The catalog's name of the type: {@code tcp}, {@code http}, {@code zookeeper}, {@code kafka}, {@code exec}, {@code none}. */
+    /**
+     * The catalog's name of the type: {@code tcp}, {@code http}, {@code zookeeper}, {@code kafka},
+     * {@code kafka-quorum}, {@code exec}, {@code none}.
+     */
     String type();
 
     /** The TCP port asked over the network; 0 for {@code exec} and {@code none}. */
@@ -60,6 +63,20 @@ public sealed interface ProbeSpec {
         }
     }
 
+    /**
+     * A KRaft controller (Kafka's DescribeQuorum, API key 55, on its controller listener {@code port}):
+     * ready when the quorum has a leader and this node is one of its voters, fetching from the leader and
+     * caught up with it (or is the leader). With {@code brokerPort} (a combined broker and controller),
+     * also when the broker there is registered, unfenced and in sync, as {@link Kafka} with inSync.
+     * Another node's controller, waited for, is ready when it is the quorum's leader.
+     */
+    record KafkaQuorum(int port, int brokerPort) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "kafka-quorum";
+        }
+    }
+
     /** A command run next to the service: ready when it exits 0 within the timeout. */
     record Exec(List<String> command) implements ProbeSpec {
         public Exec {
@@ -73,5 +90,5 @@ public sealed interface ProbeSpec {
     }
 
     /** The types a catalog may name. */
-    List<String> TYPES = List.of("tcp", "http", "zookeeper", "kafka", "exec", "none");
+    List<String> TYPES = List.of("tcp", "http", "zookeeper", "kafka", "kafka-quorum", "exec", "none");
 }

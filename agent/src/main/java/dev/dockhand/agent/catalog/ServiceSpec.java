@@ -14,6 +14,7 @@ import java.util.Map;
  * @param quorum how many of the nodes that run it must be ready before a service of another node that
  *     waits for it may start
  * @param metricsPort where the service's own Prometheus metrics answer ({@code /metrics}), 0 for none
+ * @param prepare one-shot steps run, in order, before each start of the service (see {@link PrepareStep})
  */
 public record ServiceSpec(
         String id,
@@ -31,13 +32,23 @@ public record ServiceSpec(
         String user,
         LogSpec log,
         Quorum quorum,
-        int metricsPort) {
+        int metricsPort,
+        List<PrepareStep> prepare) {
 
     public ServiceSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         templates = List.copyOf(templates);
         dataDirs = List.copyOf(dataDirs);
+        prepare = List.copyOf(prepare);
+    }
+
+    /** A service without prepare steps. */
+    public ServiceSpec(String id, String name, int port, List<String> command, Map<String, String> env,
+            List<TemplateSpec> templates, OverrideSpec overrides, List<String> dataDirs, HealthSpec health, StopSpec stop,
+            RestartSpec restart, MemorySpec memory, String user, LogSpec log, Quorum quorum, int metricsPort) {
+        this(id, name, port, command, env, templates, overrides, dataDirs, health, stop, restart, memory, user, log, quorum,
+                metricsPort, List.of());
     }
 
     /** The TCP ports the service listens on: its own, its metrics port, its probe's (each once). */

@@ -99,6 +99,36 @@ final class StatusView {
             b.append('\n');
             files.forEach(f -> b.append("  ").append(f).append('\n'));
         }
+        if (s.quorum() != null) {
+            AgentSnapshot.QuorumSnapshot q = s.quorum();
+            b.append(paint("KRaft quorum:", BOLD, colour)).append(" leader ").append(q.leaderId()).append("  epoch ")
+                    .append(q.leaderEpoch()).append("  high watermark ").append(q.highWatermark()).append('\n');
+            List<String[]> qrows = new ArrayList<>();
+            qrows.add(new String[] {"VOTER", "LOG END", "LAG", "LAST FETCH", "CAUGHT UP"});
+            for (AgentSnapshot.VoterSnapshot v : q.voters() == null ? List.<AgentSnapshot.VoterSnapshot>of() : q.voters()) {
+                qrows.add(new String[] {
+                    v.id() + (v.id() == q.leaderId() ? " (leader)" : ""),
+                    v.logEndOffset() < 0 ? "-" : Long.toString(v.logEndOffset()),
+                    v.lag() < 0 ? "-" : Long.toString(v.lag()),
+                    v.lastFetchMsAgo() < 0 ? "-" : v.lastFetchMsAgo() + " ms ago",
+                    v.lastCaughtUpMsAgo() < 0 ? "-" : v.lastCaughtUpMsAgo() + " ms ago",
+                });
+            }
+            int[] qw = new int[qrows.get(0).length];
+            for (String[] r : qrows) {
+                for (int i = 0; i < r.length; i++) {
+                    qw[i] = Math.max(qw[i], r[i].length());
+                }
+            }
+            for (int row = 0; row < qrows.size(); row++) {
+                StringBuilder line = new StringBuilder("  ");
+                for (int i = 0; i < qw.length; i++) {
+                    String cell = pad(qrows.get(row)[i], qw[i]);
+                    line.append(row == 0 ? paint(cell, BOLD, colour) : cell).append("  ");
+                }
+                b.append(line.toString().stripTrailing()).append('\n');
+            }
+        }
         List<DependencySnapshot> deps = s.dependencies() == null ? List.of() : s.dependencies();
         b.append(paint("remote dependencies:", BOLD, colour));
         if (deps.isEmpty()) {
@@ -125,7 +155,7 @@ final class StatusView {
         }
         return switch (st) {
             case READY -> GREEN;
-            case PENDING, STARTING, STOPPING -> YELLOW;
+            case PENDING, PREPARING, STARTING, STOPPING -> YELLOW;
             case UNHEALTHY, BACKOFF, FAILED -> RED;
             case STOPPED, EXITED -> DIM;
         };

@@ -411,7 +411,7 @@ final class Page {
         }
         return switch (state) {
             case "READY", "EXITED", "up" -> "ok";
-            case "PENDING", "STARTING", "UNHEALTHY", "BACKOFF", "STOPPING", "DEGRADED" -> "warn";
+            case "PENDING", "PREPARING", "STARTING", "UNHEALTHY", "BACKOFF", "STOPPING", "DEGRADED" -> "warn";
             case "FAILED", "STOPPED" -> "bad";
             default -> state.startsWith("down") ? "bad" : null;
         };

@@ -8,8 +8,18 @@ package dev.dockhand.agent.health;
  *     hung one is neither; only a service that is not alive is restarted for failing probes
  * @param detail what it answered or why it failed, e.g. "Mode: leader" or "connection refused"
  * @param latencyMs how long the probe took
+ * @param quorum what a KRaft controller's probe learnt of the controller quorum, or null
  */
-public record HealthResult(boolean ok, boolean alive, String detail, long latencyMs) {
+public record HealthResult(boolean ok, boolean alive, String detail, long latencyMs, KafkaQuorumState quorum) {
+    public HealthResult(boolean ok, boolean alive, String detail, long latencyMs) {
+        this(ok, alive, detail, latencyMs, null);
+    }
+
+    /** This result with what it learnt of the quorum. */
+    public HealthResult withQuorum(KafkaQuorumState q) {
+        return new HealthResult(ok, alive, detail, latencyMs, q);
+    }
+
     public static HealthResult ok(String detail, long latencyMs) {
         return new HealthResult(true, true, detail, latencyMs);
     }

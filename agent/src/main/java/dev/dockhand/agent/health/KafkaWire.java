@@ -23,6 +23,11 @@ final class KafkaWire {
     static final short API_VERSIONS = 18;
     static final short METADATA = 3;
     static final short DESCRIBE_CONFIGS = 32;
+    static final short DESCRIBE_QUORUM = 55;
+    /** Error code of a DescribeQuorum asked of a controller that is not the leader. */
+    static final short NOT_LEADER_OR_FOLLOWER = 6;
+    /** The KRaft metadata log: the one partition a DescribeQuorum asks about. */
+    static final String METADATA_TOPIC = "__cluster_metadata";
     private static final String CLIENT_ID = "dockhand-agent";
     private static final int MAX_RESPONSE = 16 << 20;
 
@@ -46,6 +51,7 @@ final class KafkaWire {
             case API_VERSIONS -> "ApiVersions";
             case METADATA -> "Metadata";
             case DESCRIBE_CONFIGS -> "DescribeConfigs";
+            case DESCRIBE_QUORUM -> "DescribeQuorum";
             default -> "API " + api;
         };
     }
@@ -79,6 +85,193 @@ final class KafkaWire {
             throw new NotKafka(name(api) + " answered correlation id " + got + ", expected " + correlation);
         }
         return p;
+    }
+
+    /** What a controller answered to DescribeQuorum: its error code, and the quorum when it is the leader. */
+    record QuorumAnswer(short error, KafkaQuorumState quorum) {}
+
+    /**
+     * DescribeQuorum v1 (API key 55, flexible encoding: request header v2, response header v1) for the
+     * metadata log. Only the quorum's leader describes it; another controller answers
+     * {@link #NOT_LEADER_OR_FOLLOWER}. v1 is the oldest with each replica's last fetch and catch-up
+     * times, and Kafka 3.9 and 4.x both answer it.
+     */
+    static QuorumAnswer describeQuorum(Socket s, InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream w = new DataOutputStream(b);
+        uvarint(w, 2); // topics: one (compact array: n + 1)
+        compactString(w, METADATA_TOPIC);
+        uvarint(w, 2); // partitions: one
+        w.writeInt(0);
+        uvarint(w, 0); // partition's tagged fields
+        uvarint(w, 0); // topic's tagged fields
+        uvarint(w, 0); // request's tagged fields
+        DataInputStream r = callFlexible(s, in, DESCRIBE_QUORUM, (short) 1, b.toByteArray());
+        short error = r.readShort();
+        KafkaQuorumState quorum = null;
+        short partitionError = error;
+        for (int t = compactCount(r); t > 0; t--) {
+            compactString(r);
+            for (int p = compactCount(r); p > 0; p--) {
+                r.readInt(); // partition index
+                short pe = r.readShort();
+                int leader = r.readInt();
+                int epoch = r.readInt();
+                long hw = r.readLong();
+                List<long[]> voters = replicas(r);
+                List<long[]> observers = replicas(r);
+                skipTags(r);
+                if (error == 0) {
+                    partitionError = pe;
+                    if (pe == 0) {
+                        quorum = quorum(leader, epoch, hw, voters, observers);
+                    }
+                }
+            }
+            skipTags(r);
+        }
+        skipTags(r);
+        return new QuorumAnswer(partitionError, quorum);
+    }
+
+    /** Replica states: id, log end offset, last fetch, last caught up (times on the leader's clock). */
+    private static List<long[]> replicas(DataInputStream r) throws IOException {
+        List<long[]> out = new ArrayList<>();
+        for (int i = compactCount(r); i > 0; i--) {
+            long id = r.readInt();
+            long leo = r.readLong();
+            long fetch = r.readLong();
+            long caughtUp = r.readLong();
+            skipTags(r);
+            out.add(new long[] {id, leo, fetch, caughtUp});
+        }
+        return out;
+    }
+
+    /**
+     * The leader reports its own last caught-up time as its clock's now: the other replicas' times are
+     * made relative to it, so that no clock of this node enters.
+     */
+    static KafkaQuorumState quorum(int leader, int epoch, long hw, List<long[]> voters, List<long[]> observers) {
+        long leaderEnd = -1;
+        long now = -1;
+        for (long[] v : voters) {
+            if (v[0] == leader) {
+                leaderEnd = v[1];
+                now = v[3];
+            }
+        }
+        return new KafkaQuorumState(leader, epoch, hw, replicaList(voters, leader, leaderEnd, now),
+                replicaList(observers, leader, leaderEnd, now));
+    }
+
+    private static List<KafkaQuorumState.Replica> replicaList(List<long[]> raw, int leader, long leaderEnd, long now) {
+        List<KafkaQuorumState.Replica> out = new ArrayList<>();
+        for (long[] v : raw) {
+            boolean self = v[0] == leader;
+            long lag = leaderEnd >= 0 && v[1] >= 0 ? Math.max(0, leaderEnd - v[1]) : -1;
+            out.add(new KafkaQuorumState.Replica((int) v[0], v[1], lag, self ? -1 : ago(now, v[2]), self ? 0 : ago(now, v[3])));
+        }
+        return out;
+    }
+
+    private static long ago(long now, long at) {
+        return now < 0 || at < 0 ? -1 : Math.max(0, now - at);
+    }
+
+    /** Sends one request with header v2 (flexible) and returns the response body after header v1. */
+    static DataInputStream callFlexible(Socket s, InputStream in, short api, short version, byte[] body) throws IOException {
+        int correlation = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+        ByteArrayOutputStream req = new ByteArrayOutputStream();
+        DataOutputStream w = new DataOutputStream(req);
+        w.writeShort(api);
+        w.writeShort(version);
+        w.writeInt(correlation);
+        string(w, CLIENT_ID); // the client id stays a plain string in header v2
+        uvarint(w, 0); // header's tagged fields
+        w.write(body);
+        DataInputStream p = exchange(s, in, api, req);
+        int got = p.readInt();
+        if (got != correlation) {
+            throw new NotKafka(name(api) + " answered correlation id " + got + ", expected " + correlation);
+        }
+        skipTags(p);
+        return p;
+    }
+
+    /** Writes a request (size first) and reads one whole response into memory. */
+    private static DataInputStream exchange(Socket s, InputStream in, short api, ByteArrayOutputStream req) throws IOException {
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeInt(req.size());
+        req.writeTo(out);
+        out.flush();
+        DataInputStream r = new DataInputStream(in);
+        int size = r.readInt();
+        if (size < 4 || size > MAX_RESPONSE) {
+            throw new NotKafka("not a Kafka " + name(api) + " response (size " + size + ")");
+        }
+        byte[] payload = r.readNBytes(size);
+        if (payload.length < size) {
+            throw new EOFException();
+        }
+        return new DataInputStream(new java.io.ByteArrayInputStream(payload));
+    }
+
+    static void uvarint(DataOutputStream w, int v) throws IOException {
+        while ((v & ~0x7f) != 0) {
+            w.writeByte((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        w.writeByte(v);
+    }
+
+    static int uvarint(DataInputStream r) throws IOException {
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = r.readUnsignedByte();
+            v |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("malformed varint");
+    }
+
+    private static int compactCount(DataInputStream r) throws IOException {
+        int n = uvarint(r) - 1;
+        if (n < -1 || n > 1_000_000) {
+            throw new IOException("malformed array length " + n);
+        }
+        return Math.max(0, n);
+    }
+
+    private static String compactString(DataInputStream r) throws IOException {
+        int n = uvarint(r) - 1;
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = r.readNBytes(n);
+        if (b.length < n) {
+            throw new EOFException();
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void compactString(DataOutputStream w, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        uvarint(w, b.length + 1);
+        w.write(b);
+    }
+
+    /** Skips a tagged-fields section: a count, then each tag's id, size and bytes. */
+    private static void skipTags(DataInputStream r) throws IOException {
+        for (int n = uvarint(r); n > 0; n--) {
+            uvarint(r); // tag
+            int size = uvarint(r);
+            if (r.skipBytes(size) < size) {
+                throw new EOFException();
+            }
+        }
     }
 
     /** Metadata v5 for every topic. */

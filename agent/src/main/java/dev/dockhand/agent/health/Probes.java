@@ -17,10 +17,19 @@ public final class Probes {
     /**
      * What a probe of a service of this node runs with: for a command, the service's environment,
      * working directory and user, and the launcher that spawns (and reaps) it; for a broker's catch-up,
-     * this node's broker id.
+     * this node's broker id; for a KRaft controller, host:port of every controller of the quorum.
      */
     public record CommandContext(ProcessLauncher launcher, String id, java.util.Map<String, String> env,
-            java.nio.file.Path workDir, String runAs, int nodeId) {}
+            java.nio.file.Path workDir, String runAs, int nodeId, java.util.List<String> controllers) {
+        public CommandContext {
+            controllers = java.util.List.copyOf(controllers);
+        }
+
+        public CommandContext(ProcessLauncher launcher, String id, java.util.Map<String, String> env, java.nio.file.Path workDir,
+                String runAs, int nodeId) {
+            this(launcher, id, env, workDir, runAs, nodeId, java.util.List.of());
+        }
+    }
 
     /**
      * The check of {@code spec}.
@@ -40,6 +49,10 @@ public final class Probes {
         }
         if (spec instanceof ProbeSpec.Kafka k) {
             return new KafkaCheck(k.inSync() && commands != null ? commands.nodeId() : -1);
+        }
+        if (spec instanceof ProbeSpec.KafkaQuorum q) {
+            return commands == null ? new KafkaQuorumCheck(-1, java.util.List.of(), 0)
+                    : new KafkaQuorumCheck(commands.nodeId(), commands.controllers(), q.brokerPort());
         }
         if (spec instanceof ProbeSpec.Exec e) {
             if (commands == null) {

@@ -6,6 +6,9 @@ import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import dev.dockhand.agent.render.RenderPlan;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,18 +19,131 @@ import java.util.Properties;
  * {@code meta.properties} in a log dir, whose id differs from the one about to be rendered means the
  * volume belongs to another node (or the node list changed order). Starting anyway would make two
  * nodes share an id, so the agent stops and names both values and the file. It never overwrites them.
+ *
+ * <p>A KRaft node's {@code meta.properties} also names its cluster (the id derived from the cluster
+ * name) and its log dir ({@code directory.id}). The agent records each log dir's directory id once it
+ * has seen it formatted ({@link #STORAGE_RECORD}); a later {@code meta.properties} with another one, or
+ * none at all, means the volume was swapped or lost, and a controller that came back as a new replica
+ * under its old id could break the quorum's promises: refused, as are the ids.
  */
 final class IdentityGuard {
     private IdentityGuard() {}
 
-    static void check(RenderPlan plan, Problems problems) {
+    /** Where the agent records the {@code directory.id} of every KRaft log dir it has seen formatted. */
+    static final String STORAGE_RECORD = ".dockhand/kafka-storage.properties";
+
+    /**
+     * @param clusterId the cluster id this node's KRaft storage must belong to (CLUSTER_ID)
+     * @param dataDir the node's data dir, where {@link #STORAGE_RECORD} lives
+     */
+    static void check(RenderPlan plan, String clusterId, Path dataDir, Problems problems) {
+        Properties recorded = readRecord(dataDir, problems);
         for (RenderedFile f : plan.files()) {
             Path name = f.target().getFileName();
             if (name != null && name.toString().equals("myid")) {
                 checkMyid(f, problems);
             } else if (f.content().contains("log.dirs") || f.content().contains("log.dir")) {
-                checkKafka(f, problems);
+                checkKafka(f, clusterId, recorded, problems);
             }
+        }
+    }
+
+    /**
+     * Records the {@code directory.id} of every formatted log dir of this node's KRaft services that the
+     * record lacks (at every start and reload, after {@link #check} passed): from then on a log dir whose
+     * {@code meta.properties} names another directory, or has none, is refused. Nothing is overwritten.
+     */
+    static void record(List<RenderedFile> files, Path dataDir) throws IOException {
+        Problems ignored = new Problems();
+        Properties recorded = readRecord(dataDir, ignored);
+        if (!ignored.isEmpty()) {
+            return; // check() refused the start already
+        }
+        boolean added = false;
+        for (RenderedFile f : files) {
+            Properties rendered = kraftProperties(f);
+            if (rendered == null) {
+                continue;
+            }
+            for (Path dir : logDirs(f, rendered)) {
+                Properties meta = meta(dir.resolve("meta.properties"));
+                String id = meta == null ? null : meta.getProperty("directory.id");
+                if (id != null && recorded.getProperty(dir.toString()) == null) {
+                    recorded.setProperty(dir.toString(), id.strip());
+                    added = true;
+                }
+            }
+        }
+        if (added) {
+            Path file = dataDir.resolve(STORAGE_RECORD);
+            Files.createDirectories(file.getParent());
+            StringWriter text = new StringWriter();
+            recorded.store(text, "directory.id of each KRaft log dir the dockhand agent saw formatted; a log dir whose "
+                    + "meta.properties names another is refused (its volume was swapped or formatted anew)");
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text.toString());
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static Properties readRecord(Path dataDir, Problems problems) {
+        Properties p = new Properties();
+        Path file = dataDir.resolve(STORAGE_RECORD);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return p;
+        }
+        try {
+            p.load(new StringReader(InputFiles.read(file, InputFiles.STATE_LIMIT)));
+        } catch (InputFiles.Refused e) {
+            problems.add("cannot check this node's KRaft storage: " + file + " " + e.getMessage() + "; nothing was changed");
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add("cannot check this node's KRaft storage: " + file + " is not a properties file (" + e.getMessage()
+                    + "); nothing was changed");
+        }
+        return p;
+    }
+
+    /** The rendered properties of a KRaft server config ({@code process.roles} set), or null. */
+    private static Properties kraftProperties(RenderedFile f) {
+        if (!f.content().contains("process.roles")) {
+            return null;
+        }
+        Properties rendered = new Properties();
+        try {
+            rendered.load(new StringReader(f.content()));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+        return rendered.getProperty("process.roles") == null ? null : rendered;
+    }
+
+    private static List<Path> logDirs(RenderedFile f, Properties rendered) {
+        String dirs = rendered.getProperty("log.dirs", rendered.getProperty("log.dir"));
+        List<Path> out = new ArrayList<>();
+        if (dirs != null) {
+            for (String d : dirs.split(",")) {
+                if (!d.isBlank()) {
+                    out.add(f.target().getFileSystem().getPath(d.strip()));
+                }
+            }
+        }
+        String metadata = rendered.getProperty("metadata.log.dir");
+        if (metadata != null && !metadata.isBlank()) {
+            out.add(f.target().getFileSystem().getPath(metadata.strip()));
+        }
+        return out;
+    }
+
+    private static Properties meta(Path file) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            Properties p = new Properties();
+            p.load(new StringReader(InputFiles.read(file, InputFiles.STATE_LIMIT)));
+            return p;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -49,7 +165,7 @@ final class IdentityGuard {
         }
     }
 
-    private static void checkKafka(RenderedFile f, Problems problems) {
+    private static void checkKafka(RenderedFile f, String expectedClusterId, Properties recorded, Problems problems) {
         Properties rendered = new Properties();
         try {
             rendered.load(new StringReader(f.content()));
@@ -61,10 +177,22 @@ final class IdentityGuard {
         if (id == null || dirs == null) {
             return;
         }
-        String clusterId = rendered.getProperty("process.roles") != null ? rendered.getProperty("cluster.id") : null;
-        for (String dir : dirs.split(",")) {
-            Path meta = f.target().getFileSystem().getPath(dir.strip(), "meta.properties");
+        boolean kraft = rendered.getProperty("process.roles") != null;
+        // a KRaft node's cluster id is the one derived from the cluster name (ZooKeeper mode: assigned by ZooKeeper)
+        String clusterId = kraft ? rendered.getProperty("cluster.id", expectedClusterId) : null;
+        List<Path> checked = kraft ? logDirs(f, rendered) : java.util.Arrays.stream(dirs.split(","))
+                .filter(d -> !d.isBlank()).map(d -> f.target().getFileSystem().getPath(d.strip())).toList();
+        for (Path dirPath : checked) {
+            Path meta = dirPath.resolve("meta.properties");
+            String was = kraft ? recorded.getProperty(dirPath.toString()) : null;
             if (!Files.exists(meta, LinkOption.NOFOLLOW_LINKS)) {
+                if (was != null) {
+                    problems.add("identity conflict: " + dirPath + " was formatted for this node (directory.id " + was
+                            + ", recorded in " + STORAGE_RECORD + " of the data dir) but holds no meta.properties now: its volume is missing or was wiped, and formatting it again "
+                            + "would make a new replica out of a lost one. Mount the node's volume; or, to give up its data, "
+                            + "remove the node from the quorum first (kafka-metadata-quorum remove-controller, for a controller) and "
+                            + "delete its line from " + STORAGE_RECORD + " in the data dir; nothing was changed");
+                }
                 continue;
             }
             Properties p = new Properties();
@@ -84,6 +212,12 @@ final class IdentityGuard {
                 problems.add("identity conflict: " + meta + " holds broker id " + onDisk.strip() + " but this node would be broker "
                         + id.strip() + " (" + f.target().getFileName() + "); the data volume belongs to another node, or the node "
                         + "list changed order. Mount this node's own volume or restore the node order; nothing was changed");
+            }
+            String diskDir = p.getProperty("directory.id");
+            if (was != null && diskDir != null && !diskDir.strip().equals(was)) {
+                problems.add("identity conflict: " + meta + " holds directory.id " + diskDir.strip() + " but this node formatted "
+                        + dirPath + " as directory.id " + was + " (recorded in " + STORAGE_RECORD + " of the data dir): the volume "
+                        + "was swapped or formatted anew. Mount the node's own volume; nothing was changed");
             }
             String diskCluster = p.getProperty("cluster.id");
             if (clusterId != null && diskCluster != null && !diskCluster.strip().equals(clusterId.strip())) {

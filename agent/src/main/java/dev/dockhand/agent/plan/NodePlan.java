@@ -47,8 +47,22 @@ public record NodePlan(
         return files.stream().map(f -> f.target().toString()).toList();
     }
 
-    /** @param nodeId UNIQUE_SELF_NODE_INT */
-    public record NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig) {}
+    /**
+     * @param nodeId UNIQUE_SELF_NODE_INT
+     * @param controllers the KRaft controller quorum (every controller's host and controller port, node
+     *     order), where a controller's probe looks for the leader; empty without KRaft
+     */
+    public record NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig,
+            List<Endpoint> controllers) {
+        public NodeInfo {
+            controllers = List.copyOf(controllers);
+        }
+
+        /** A node of a cluster without KRaft controllers. */
+        public NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig) {
+            this(role, nodeId, fqdn, clusterName, clusterConfig, List.of());
+        }
+    }
 
     /**
      * A service ready to spawn: the catalog's definition, its command as rendered, and what it waits for.

@@ -104,12 +104,15 @@ public final class Planner {
         Sizing.Result sizing = Sizing.heaps(ctx.services(), env, limits);
         RenderPlan render = new Renderer(ctx, env, sizing.heaps()).plan();
         Problems problems = new Problems();
-        IdentityGuard.check(render, problems);
+        IdentityGuard.check(render, ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(), ctx.paths().dataDir(),
+                problems);
         problems.throwIfAny();
 
         var id = node.identity();
+        int controllerPort = ctx.catalog().service("kraft-controller").map(ServiceSpec::port).orElse(0);
+        List<Endpoint> controllers = ctx.controllerNodes().stream().map(n -> new Endpoint(n.fqdn(), controllerPort)).toList();
         NodePlan.NodeInfo info = new NodePlan.NodeInfo(id.role().value(), ctx.nodeId(), id.self().value(),
-                id.clusterName().value(), id.clusterConfig().value());
+                id.clusterName().value(), id.clusterConfig().value(), controllers);
         List<String> local = render.commands().stream().map(RenderPlan.ResolvedCommand::serviceId).toList();
         List<PlannedService> services = new ArrayList<>();
         for (RenderPlan.ResolvedCommand c : render.commands()) {
@@ -117,6 +120,9 @@ public final class Planner {
             List<String> localWaits = new ArrayList<>();
             List<RemoteDependency> remote = new ArrayList<>();
             for (String dep : ctx.catalog().waitsOf(spec.id())) {
+                if (!ctx.config().runs(dep)) {
+                    continue; // a wait for a service this cluster config runs nowhere is void under it
+                }
                 if (local.contains(dep)) {
                     localWaits.add(dep);
                 } else {
@@ -177,6 +183,12 @@ public final class Planner {
             throw new InvalidInputException("data dir " + data + " cannot be used: " + InputFiles.reason(e));
         }
         List<FileWriter.Written> written = FileWriter.write(plan.files());
+        try {
+            IdentityGuard.record(plan.files(), data);
+        } catch (IOException e) {
+            throw new InvalidInputException("data dir " + data + ": cannot record the KRaft log dirs' identity in "
+                    + IdentityGuard.STORAGE_RECORD + ": " + InputFiles.reason(e));
+        }
         Set<String> changed = new LinkedHashSet<>();
         written.stream().filter(FileWriter.Written::changed).forEach(w -> changed.add(w.service()));
         return new Written(written, changed);

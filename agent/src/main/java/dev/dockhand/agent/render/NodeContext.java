@@ -50,6 +50,11 @@ public final class NodeContext {
         return paths;
     }
 
+    /** The active cluster config. */
+    public ClusterConfig config() {
+        return config;
+    }
+
     /** This node's services under the active cluster config, in start (dependency) order. */
     public List<ServiceSpec> services() {
         List<String> ids = config.servicesOf(identity.role().value());
@@ -123,7 +128,8 @@ public final class NodeContext {
                         .map(n -> "server." + idOf(n) + "=" + n.fqdn() + ":" + ZK_QUORUM_PORT + ":" + ZK_ELECTION_PORT)
                         .collect(Collectors.joining("\n")),
                 "nodes running zookeeper (" + listSrc + ")");
-        put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, ""), "nodes running kafka-broker (" + listSrc + ")");
+        put(Macro.KAFKA_BOOTSTRAP_STRING, brokerHostPorts(), "nodes running a broker (" + String.join(", ", ServiceIds.BROKERS)
+                + ") (" + listSrc + ")");
         put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, "http://"), "nodes running schema-registry (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
@@ -132,9 +138,9 @@ public final class NodeContext {
                     nodes.value().stream().map(n -> n.role() + "=" + n.fqdn() + ":" + paths.agentHttpPort()).collect(Collectors.joining(",")),
                     "every node (" + listSrc + ")");
         }
-        int brokers = nodesRunning(ServiceIds.KAFKA_BROKER).size();
+        int brokers = nodesRunningAny(ServiceIds.BROKERS).size();
         int rf = Math.max(1, Math.min(3, brokers));
-        put(Macro.BROKER_COUNT, String.valueOf(brokers), "nodes running kafka-broker");
+        put(Macro.BROKER_COUNT, String.valueOf(brokers), "nodes running a broker");
         put(Macro.DEFAULT_REPLICATION_FACTOR, String.valueOf(rf), "min(3, " + brokers + " brokers)");
         put(Macro.MIN_INSYNC_REPLICAS, String.valueOf(rf >= 3 ? 2 : 1), "2 when replication factor >= 3, else 1");
         values.put(Macro.DATA_DIR, new Sourced<>(paths.dataDir().toString(), Source.derived("data dir")));
@@ -144,8 +150,60 @@ public final class NodeContext {
         put(Macro.CONSOLE_PORT, String.valueOf(catalog.service(ServiceIds.CONTROL_CENTER).map(ServiceSpec::port).orElse(9021)),
                 "catalog services.control-center.port");
         put(Macro.AGENT_HTTP_PORT, String.valueOf(paths.agentHttpPort()), "agent HTTP port");
-        put(Macro.BROKER_METRICS_PORT, String.valueOf(catalog.service(ServiceIds.KAFKA_BROKER).map(ServiceSpec::metricsPort).orElse(0)),
-                "catalog services.kafka-broker.metricsPort");
+        String broker = ServiceIds.BROKERS.stream().filter(config::runs).findFirst().orElse(ServiceIds.KAFKA_BROKER);
+        put(Macro.BROKER_METRICS_PORT, String.valueOf(catalog.service(broker).map(ServiceSpec::metricsPort).orElse(0)),
+                "catalog services." + broker + ".metricsPort");
+        kraft(listSrc);
+    }
+
+    /**
+     * KRaft's macros: the Kafka line of the config, and the controller quorum from the node list. The
+     * directory id of each controller's metadata log dir is derived, like the cluster id, from the
+     * cluster name (and the node's id), so that every controller formats its storage with the same
+     * initial voter set without talking to the others.
+     */
+    private void kraft(String listSrc) {
+        values.put(Macro.KAFKA_LIB, new Sourced<>(paths.homeDir().resolve(config.kafkaLib()).toString(),
+                Source.derived("distribution home + catalog clusterConfigs." + config.id() + ".kafkaLib")));
+        int port = catalog.service(ServiceIds.KRAFT_CONTROLLER).map(ServiceSpec::port).orElse(DEFAULT_CONTROLLER_PORT);
+        put(Macro.KRAFT_CONTROLLER_PORT, String.valueOf(port), "catalog services." + ServiceIds.KRAFT_CONTROLLER + ".port");
+        List<Node> controllers = nodesRunningAny(ServiceIds.CONTROLLERS);
+        String how = "nodes running a controller (" + String.join(", ", ServiceIds.CONTROLLERS) + ") (" + listSrc + ")";
+        put(Macro.KRAFT_BOOTSTRAP_SERVERS, controllers.stream().map(n -> n.fqdn() + ":" + port).collect(Collectors.joining(",")), how);
+        put(Macro.KRAFT_VOTERS, controllers.stream().map(n -> idOf(n) + "@" + n.fqdn() + ":" + port).collect(Collectors.joining(",")), how);
+        String clusterName = identity.clusterName().value();
+        put(Macro.KRAFT_INITIAL_CONTROLLERS, controllers.stream()
+                .map(n -> idOf(n) + "@" + n.fqdn() + ":" + port + ":" + ClusterId.directoryOf(clusterName, idOf(n)))
+                .collect(Collectors.joining(",")), how + "; directory ids derived from the cluster name and node id");
+    }
+
+    /** The KRaft controllers' port when the catalog has no kraft-controller service. */
+    static final int DEFAULT_CONTROLLER_PORT = 9093;
+
+    /** Nodes that run any of {@code serviceIds} under the active cluster config, in node order. */
+    public List<Node> nodesRunningAny(List<String> serviceIds) {
+        return identity.nodes().value().stream()
+                .filter(n -> config.servicesOf(n.role()).stream().anyMatch(serviceIds::contains))
+                .toList();
+    }
+
+    /** The KRaft controller quorum's endpoints (fqdn, controller port), node order; empty without one. */
+    public List<Node> controllerNodes() {
+        return nodesRunningAny(ServiceIds.CONTROLLERS);
+    }
+
+    /** fqdn:port of every broker node, each with the port of the broker service it runs. */
+    private String brokerHostPorts() {
+        List<String> out = new ArrayList<>();
+        for (Node n : identity.nodes().value()) {
+            for (String b : ServiceIds.BROKERS) {
+                if (config.servicesOf(n.role()).contains(b)) {
+                    out.add(n.fqdn() + ":" + catalog.service(b).map(ServiceSpec::port).orElse(0));
+                    break;
+                }
+            }
+        }
+        return String.join(",", out);
     }
 
     private String hostPorts(String serviceId, String scheme) {

@@ -40,13 +40,35 @@ public record RenderPlan(List<RenderedFile> files, List<ResolvedCommand> command
      * @param logFile size-capped copy of the output, or null
      * @param logMaxBytes rotation size of {@code logFile}
      * @param heapMb heap given to the service
+     * @param prepare the service's prepare steps, tokens replaced, in order
      */
     public record ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
-            Path logFile, long logMaxBytes, int heapMb) {
+            Path logFile, long logMaxBytes, int heapMb, List<ResolvedStep> prepare) {
         public ResolvedCommand {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
             dataDirs = List.copyOf(dataDirs);
+            prepare = List.copyOf(prepare);
+        }
+
+        /** A command without prepare steps. */
+        public ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
+                Path logFile, long logMaxBytes, int heapMb) {
+            this(serviceId, argv, env, workDir, dataDirs, logFile, logMaxBytes, heapMb, List.of());
+        }
+    }
+
+    /**
+     * A prepare step as it runs: with the service's env, work dir and user.
+     *
+     * @param id the catalog's step id
+     * @param argv command, tokens replaced
+     * @param unless the file whose existence skips the step, or null
+     * @param timeout its time limit
+     */
+    public record ResolvedStep(String id, List<String> argv, Path unless, java.time.Duration timeout) {
+        public ResolvedStep {
+            argv = List.copyOf(argv);
         }
     }
 

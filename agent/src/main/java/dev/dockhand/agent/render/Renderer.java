@@ -3,6 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
 import dev.dockhand.agent.catalog.OverrideSpec;
+import dev.dockhand.agent.catalog.PrepareStep;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
@@ -127,8 +128,21 @@ public final class Renderer {
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
+            List<RenderPlan.ResolvedStep> steps = new ArrayList<>();
+            for (PrepareStep step : s.prepare()) {
+                String sw = where + ".prepare." + step.id();
+                List<String> stepArgv = step.command().stream().map(a -> tokens(a, macros, Map.of(), sw + ".command", problems)).toList();
+                Path unless = null;
+                if (step.unless() != null) {
+                    unless = ctx.paths().confDir().resolve(tokens(step.unless(), macros, Map.of(), sw + ".unless", problems)).normalize();
+                    if (!inside(unless)) {
+                        problems.add(sw + ".unless: " + unless + " is outside the conf dir and the data dir");
+                    }
+                }
+                steps.add(new RenderPlan.ResolvedStep(step.id(), stepArgv, unless, step.timeout()));
+            }
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
-                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb()));
+                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb(), steps));
         }
         for (TemplateSpec t : ctx.catalog().nodeTemplates()) {
             Path source = ctx.paths().templates().resolve(t.source()).normalize();

@@ -2,13 +2,22 @@ package dev.dockhand.agent.render;
 
 /**
  * The talk's service ids that macros refer to ({@code ZOOKEEPER_SERVICE_STRING} means the nodes that
- * run service {@code zookeeper}). A catalog may define other services; these four have macros.
+ * run service {@code zookeeper}), and KRaft's. A catalog may define other services; these have macros.
  */
 final class ServiceIds {
     static final String ZOOKEEPER = "zookeeper";
     static final String KAFKA_BROKER = "kafka-broker";
     static final String SCHEMA_REGISTRY = "schema-registry";
     static final String CONTROL_CENTER = "control-center";
+    /** KRaft mode: a broker, a controller, and both in one process (a one-node cluster). */
+    static final String KRAFT_BROKER = "kraft-broker";
+    static final String KRAFT_CONTROLLER = "kraft-controller";
+    static final String KRAFT_COMBINED = "kraft-combined";
+
+    /** Services that serve Kafka's clients: the brokers of either mode ({@code KAFKA_BOOTSTRAP_STRING}). */
+    static final java.util.List<String> BROKERS = java.util.List.of(KAFKA_BROKER, KRAFT_BROKER, KRAFT_COMBINED);
+    /** Services that are voters of a KRaft controller quorum. */
+    static final java.util.List<String> CONTROLLERS = java.util.List.of(KRAFT_CONTROLLER, KRAFT_COMBINED);
 
     private ServiceIds() {}
 }

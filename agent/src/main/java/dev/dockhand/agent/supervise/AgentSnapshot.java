@@ -20,6 +20,7 @@ import java.util.List;
  * @param services every local service, in start order
  * @param dependencies remote dependencies (services of other nodes this node waits for)
  * @param renderedFiles files the last render wrote
+ * @param quorum the KRaft controller quorum as this node's controller last saw it, null on a node without one
  */
 public record AgentSnapshot(
         String role,
@@ -35,7 +36,36 @@ public record AgentSnapshot(
         boolean ready,
         List<ServiceSnapshot> services,
         List<DependencySnapshot> dependencies,
-        List<String> renderedFiles) {
+        List<String> renderedFiles,
+        QuorumSnapshot quorum) {
+
+    /** A snapshot of a node without a KRaft controller. */
+    public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid,
+            long startedAtMs, long uptimeMs, long rssBytes, String state, boolean ready, List<ServiceSnapshot> services,
+            List<DependencySnapshot> dependencies, List<String> renderedFiles) {
+        this(role, nodeId, fqdn, clusterName, clusterConfig, agentPid, startedAtMs, uptimeMs, rssBytes, state, ready, services,
+                dependencies, renderedFiles, null);
+    }
+
+    /**
+     * The KRaft controller quorum, as its leader described it to this node's controller probe.
+     *
+     * @param leaderId the leader's node id
+     * @param leaderEpoch its epoch (grows with every election)
+     * @param highWatermark the committed end of the metadata log
+     * @param voters every voter, the leader among them
+     * @param atMs epoch millis of the probe that learnt it
+     */
+    public record QuorumSnapshot(int leaderId, int leaderEpoch, long highWatermark, List<VoterSnapshot> voters, long atMs) {}
+
+    /**
+     * @param id the voter's node id
+     * @param logEndOffset its metadata log end offset as the leader knows it, -1 when unknown
+     * @param lag records behind the leader, -1 when unknown
+     * @param lastFetchMsAgo time since it last fetched from the leader, -1 for the leader or when unknown
+     * @param lastCaughtUpMsAgo time since it was last caught up, -1 when unknown
+     */
+    public record VoterSnapshot(int id, long logEndOffset, long lag, long lastFetchMsAgo, long lastCaughtUpMsAgo) {}
 
     /**
      * @param id service id

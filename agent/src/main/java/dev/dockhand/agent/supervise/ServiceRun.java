@@ -30,6 +30,10 @@ final class ServiceRun {
     /** Why a stop that counts as a crash was made (startup timeout, liveness). */
     String crashReason;
 
+    /** While PREPARING: the index of the step that runs, and its process (set off the loop while it runs). */
+    int step;
+    final java.util.concurrent.atomic.AtomicReference<RunningProcess> stepProcess = new java.util.concurrent.atomic.AtomicReference<>();
+
     HealthResult lastProbe;
     long lastProbeEpoch;
     /** The probe of the current generation, while it runs; null before the first start. */

@@ -7,22 +7,26 @@ import java.util.Set;
 
 /**
  * A supervised service's state (see DESIGN.md, Supervision):
- * PENDING (waiting for dependencies) → STARTING (spawned, not yet healthy) → READY → UNHEALTHY
- * (probe failing after ready) → BACKOFF → … → FAILED (crash loop); STOPPING → STOPPED; EXITED
- * for one-shot steps.
+ * PENDING (waiting for dependencies) → PREPARING (its prepare steps run, such as formatting storage; a
+ * service without steps skips it) → STARTING (spawned, not yet healthy) → READY → UNHEALTHY (probe
+ * failing after ready) → BACKOFF → … → FAILED (crash loop); STOPPING → STOPPED; EXITED for one-shot
+ * steps.
  *
  * <p>The moves a supervisor may make form a table ({@link #canMoveTo}), as Guava's {@code Service}
  * has one: a move that is not in it is a bug in the supervisor, refused with an exception rather than
  * left to show up as a service that is, say, READY without a process.
  */
 public enum ServiceState {
-    PENDING, STARTING, READY, UNHEALTHY, BACKOFF, FAILED, STOPPING, STOPPED, EXITED;
+    PENDING, STARTING, READY, UNHEALTHY, BACKOFF, FAILED, STOPPING, STOPPED, EXITED, PREPARING;
 
     private static final Map<ServiceState, Set<ServiceState>> NEXT = new EnumMap<>(ServiceState.class);
 
     static {
         // spawned; or the spawn failed (a retry, or given up); or stopped before it started
-        NEXT.put(PENDING, EnumSet.of(STARTING, BACKOFF, FAILED, EXITED, STOPPED));
+        NEXT.put(PENDING, EnumSet.of(PREPARING, STARTING, BACKOFF, FAILED, EXITED, STOPPED));
+        // its steps done: spawned (or the spawn failed); a step failed (a crash: retry, or given up); stopped
+        // meanwhile (the step is killed); restarted by the operator
+        NEXT.put(PREPARING, EnumSet.of(STARTING, BACKOFF, FAILED, STOPPED, PENDING));
         // a process runs: its probe, its stop, or its end (restarted, given up, a one-shot done)
         Set<ServiceState> running = EnumSet.of(STOPPING, BACKOFF, FAILED, EXITED, STOPPED);
         NEXT.put(STARTING, union(running, READY));

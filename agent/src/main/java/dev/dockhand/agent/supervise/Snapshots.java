@@ -1,5 +1,6 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.health.KafkaQuorumState;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
 import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
@@ -36,6 +37,23 @@ final class Snapshots {
         }
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
-                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles());
+                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(), quorum(services));
+    }
+
+    /** The quorum from the freshest probe of a local service that learnt it (a controller's). */
+    private static AgentSnapshot.QuorumSnapshot quorum(Collection<ServiceRun> services) {
+        ServiceRun from = null;
+        for (ServiceRun s : services) {
+            if (s.lastProbe != null && s.lastProbe.quorum() != null && (from == null || s.lastProbeEpoch > from.lastProbeEpoch)) {
+                from = s;
+            }
+        }
+        if (from == null) {
+            return null;
+        }
+        KafkaQuorumState q = from.lastProbe.quorum();
+        return new AgentSnapshot.QuorumSnapshot(q.leaderId(), q.leaderEpoch(), q.highWatermark(), q.voters().stream()
+                .map(v -> new AgentSnapshot.VoterSnapshot(v.id(), v.logEndOffset(), v.lag(), v.lastFetchMsAgo(), v.lastCaughtUpMsAgo()))
+                .toList(), from.lastProbeEpoch);
     }
 }

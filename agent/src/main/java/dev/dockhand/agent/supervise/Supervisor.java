@@ -18,6 +18,7 @@ import dev.dockhand.agent.process.LaunchSpec;
 import dev.dockhand.agent.process.ProcessLauncher;
 import dev.dockhand.agent.process.RunningProcess;
 import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
+import dev.dockhand.agent.render.RenderPlan.ResolvedStep;
 import dev.dockhand.agent.supervise.ServiceRun.AfterStop;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,7 +166,7 @@ public final class Supervisor implements SupervisorControl {
             }
             String waiting = unreadyWaits(s);
             if (waiting.isEmpty()) {
-                spawn(s);
+                prepareOrSpawn(s);
             } else {
                 s.reason = "waiting for " + waiting;
             }
@@ -187,6 +188,55 @@ public final class Supervisor implements SupervisorControl {
             }
         }
         return String.join(", ", out);
+    }
+
+    /** Its waits are ready: runs the service's prepare steps first, if it has any, then spawns it. */
+    private void prepareOrSpawn(ServiceRun s) {
+        List<ResolvedStep> steps = s.planned.command().prepare();
+        if (steps.isEmpty()) {
+            spawn(s);
+            return;
+        }
+        s.generation++;
+        s.step = 0;
+        moveTo(s, ServiceState.PREPARING, "preparing: " + steps.get(0).id());
+        runStep(s, s.generation);
+    }
+
+    /** Runs step {@code s.step} off the loop; its outcome comes back as a loop task. */
+    private void runStep(ServiceRun s, int gen) {
+        PlannedService p = s.planned;
+        ResolvedStep step = p.command().prepare().get(s.step);
+        s.reason = "preparing: " + step.id() + " (step " + (s.step + 1) + " of " + p.command().prepare().size() + ")";
+        probes.submit(PrepareSteps.target(p.id(), step),
+                () -> PrepareSteps.run(launcher, p.command(), p.spec().user(), step, s.stepProcess),
+                r -> stepDone(s, gen, step, r));
+    }
+
+    private void stepDone(ServiceRun s, int gen, ResolvedStep step, HealthResult r) {
+        if (gen != s.generation || s.state != ServiceState.PREPARING) {
+            return; // stopped or restarted meanwhile
+        }
+        if (!r.ok()) {
+            log.warn("{}: prepare step {} failed: {}", s.id(), step.id(), r.detail());
+            crashed(s, "prepare step " + step.id() + " failed: " + r.detail(), false);
+            return;
+        }
+        log.info("{}: prepare step {}: {} ({} ms)", s.id(), step.id(), r.detail(), r.latencyMs());
+        if (++s.step < s.planned.command().prepare().size()) {
+            runStep(s, gen);
+        } else if (!stopping && !s.manualStop) {
+            spawn(s);
+        }
+    }
+
+    /** Stops a service whose prepare step runs: the step is killed, its outcome ignored. */
+    private void abandonSteps(ServiceRun s) {
+        s.generation++;
+        RunningProcess step = s.stepProcess.getAndSet(null);
+        if (step != null) {
+            step.signal(Signal.KILL);
+        }
     }
 
     private void spawn(ServiceRun s) {
@@ -220,7 +270,8 @@ public final class Supervisor implements SupervisorControl {
         String host = p.probeHost();
         int port = h.probe().port();
         HealthCheck check = Probes.of(h.probe(),
-                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user(), plan.node().nodeId()));
+                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user(), plan.node().nodeId(),
+                        plan.node().controllers().stream().map(NodePlan.Endpoint::toString).toList()));
         s.prober = new Prober(loop, probes, p.id(), () -> check.check(host, port, h.timeout()), r -> probed(s, gen, r));
         s.prober.schedule(Duration.ZERO, startingInterval(h.interval()), true);
     }
@@ -462,6 +513,10 @@ public final class Supervisor implements SupervisorControl {
         stopping = true;
         log.info("stopping every service in reverse dependency order");
         for (ServiceRun s : services.values()) {
+            if (s.state == ServiceState.PREPARING) {
+                abandonSteps(s);
+                moveTo(s, ServiceState.STOPPED, "agent stopping while it was preparing; its step was killed");
+            }
             if (s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
                 s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
                 moveTo(s, ServiceState.STOPPED, "agent stopping before it started");
@@ -527,7 +582,8 @@ public final class Supervisor implements SupervisorControl {
                 s.afterStop = AfterStop.RESTART;
                 return CommandResult.ok(service + " is stopping; it starts again after");
             }
-            if (s.state.running() || s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
+            if (s.state.running() || s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF
+                    || s.state == ServiceState.PREPARING) {
                 s.manualStop = false;
                 return CommandResult.ok(service + " is already " + s.state);
             }
@@ -549,6 +605,11 @@ public final class Supervisor implements SupervisorControl {
                         + " on " + service);
             }
             s.manualStop = true;
+            if (s.state == ServiceState.PREPARING) {
+                abandonSteps(s);
+                moveTo(s, ServiceState.STOPPED, "stopped by the operator while preparing; its step was killed");
+                return CommandResult.ok("stopped " + service);
+            }
             if (s.state == ServiceState.PENDING || s.state == ServiceState.BACKOFF) {
                 s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
                 moveTo(s, ServiceState.STOPPED, "stopped by the operator before it started");
@@ -578,6 +639,9 @@ public final class Supervisor implements SupervisorControl {
             if (s.state == ServiceState.STOPPING) {
                 s.afterStop = AfterStop.RESTART;
                 return CommandResult.ok(service + " is stopping; it starts again after");
+            }
+            if (s.state == ServiceState.PREPARING) {
+                abandonSteps(s);
             }
             s.timers.backoff = ServiceRun.Timers.cancel(s.timers.backoff);
             moveTo(s, ServiceState.PENDING, "restart requested");

@@ -52,7 +52,7 @@ class CatalogReaderTest {
         assertEquals(9404, c.service("kafka-broker").orElseThrow().metricsPort());
         assertEquals(9405, c.service("zookeeper").orElseThrow().metricsPort());
         assertEquals(0, c.service("schema-registry").orElseThrow().metricsPort());
-        assertEquals(List.of("client.properties", "zookeeper-client.properties"),
+        assertEquals(List.of("client.properties", "zookeeper-client.properties", "kafka-lib"),
                 c.nodeTemplates().stream().map(TemplateSpec::target).toList());
     }
 

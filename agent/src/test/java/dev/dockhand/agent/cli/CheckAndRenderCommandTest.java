@@ -143,7 +143,7 @@ class CheckAndRenderCommandTest {
         assertEquals("2\n", Files.readString(tmp.resolve("data/zookeeper/myid")));
         try (Stream<Path> s = Files.list(tmp.resolve("data/conf"))) {
             // the zookeeper service's dir, and the client configs that every node has for the tools
-            assertEquals(List.of("client.properties", "zookeeper", "zookeeper-client.properties"),
+            assertEquals(List.of("client.properties", "kafka-lib", "zookeeper", "zookeeper-client.properties"),
                     s.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }

@@ -50,7 +50,7 @@ class IdentityChecksTest {
         Files.writeString(myid, "7\n");
         RenderPlan plan = new Renderer(context("zk-2.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
         Problems problems = new Problems();
-        IdentityGuard.check(plan, problems);
+        IdentityGuard.check(plan, "unused", fs.getPath("/data/zk-2.kafka1.example"), problems);
         assertEquals(1, problems.list().size());
         assertTrue(problems.list().get(0).startsWith("identity conflict: " + myid + " holds ZooKeeper id 7 but this node would be id 2"),
                 problems.list().get(0));
@@ -60,14 +60,68 @@ class IdentityChecksTest {
         Files.createDirectories(meta.getParent());
         Files.writeString(meta, "version=0\nbroker.id=9\ncluster.id=abc\n");
         problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
+        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
+                fs.getPath("/data/broker-1.kafka1.example"), problems);
         assertEquals(1, problems.list().size());
         assertTrue(problems.list().get(0).contains(meta + " holds broker id 9 but this node would be broker 4"), problems.list().get(0));
 
         Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=abc\n");
         problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), problems);
+        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
+                fs.getPath("/data/broker-1.kafka1.example"), problems);
         assertTrue(problems.isEmpty(), problems.list().toString());
+    }
+
+    static final String KRAFT_NODES = "controller=c-1.k.test,c-2.k.test,c-3.k.test;broker=b-1.k.test;schemareg=s.k.test;gateway=g.k.test";
+
+    /** The guard as the planner calls it, for a node of the kraft cluster config. */
+    Problems guardKraft(String fqdn) {
+        NodeContext ctx = context(fqdn, Map.of("AGENT_CLUSTER_CONFIG", "kraft", "AGENT_NODES", KRAFT_NODES));
+        Problems problems = new Problems();
+        IdentityGuard.check(new Renderer(ctx, Map.of(), Map.of()).plan(), ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
+                ctx.paths().dataDir(), problems);
+        return problems;
+    }
+
+    @Test
+    void identityGuardCoversKraftMetaPropertiesNodeIdClusterIdAndDirectoryId() throws IOException {
+        NodeContext ctx = context("c-2.k.test", Map.of("AGENT_CLUSTER_CONFIG", "kraft", "AGENT_NODES", KRAFT_NODES));
+        String clusterId = ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value();
+        Path metaDir = fs.getPath("/data/c-2.k.test/kafka/metadata");
+        Path meta = metaDir.resolve("meta.properties");
+        assertTrue(guardKraft("c-2.k.test").isEmpty(), "nothing on disk yet: the first start formats");
+
+        Files.createDirectories(metaDir);
+        Files.writeString(meta, "version=1\nnode.id=2\ncluster.id=" + clusterId + "\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\n");
+        assertTrue(guardKraft("c-2.k.test").isEmpty(), guardKraft("c-2.k.test").list().toString());
+
+        Files.writeString(meta, "version=1\nnode.id=5\ncluster.id=" + clusterId + "\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\n");
+        assertTrue(guardKraft("c-2.k.test").list().get(0).contains(meta + " holds broker id 5 but this node would be broker 2"),
+                guardKraft("c-2.k.test").list().toString());
+
+        Files.writeString(meta, "version=1\nnode.id=2\ncluster.id=someOtherCluster00000\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\n");
+        assertTrue(guardKraft("c-2.k.test").list().get(0).contains(meta + " belongs to cluster someOtherCluster00000 but this node is in cluster "
+                + clusterId), guardKraft("c-2.k.test").list().toString());
+
+        // the agent records the directory id once it has seen the log dir formatted ...
+        Files.writeString(meta, "version=1\nnode.id=2\ncluster.id=" + clusterId + "\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\n");
+        IdentityGuard.record(new Renderer(ctx, Map.of(), Map.of()).plan().files(), ctx.paths().dataDir());
+        Path record = fs.getPath("/data/c-2.k.test").resolve(IdentityGuard.STORAGE_RECORD);
+        assertTrue(Files.readString(record).contains("AAAAAAAAAAAAAAAAAAAAAA"), Files.readString(record));
+        assertTrue(guardKraft("c-2.k.test").isEmpty());
+        // ... so that a swapped volume (same ids, another directory) is refused
+        Files.writeString(meta, "version=1\nnode.id=2\ncluster.id=" + clusterId + "\ndirectory.id=BBBBBBBBBBBBBBBBBBBBBB\n");
+        Problems swapped = guardKraft("c-2.k.test");
+        assertEquals(1, swapped.list().size(), swapped.list().toString());
+        assertTrue(swapped.list().get(0).contains(meta + " holds directory.id BBBBBBBBBBBBBBBBBBBBBB but this node formatted " + metaDir
+                + " as directory.id AAAAAAAAAAAAAAAAAAAAAA"), swapped.list().get(0));
+        // and so is a wiped one: formatting it again would make a new replica out of a lost one
+        Files.delete(meta);
+        Problems wiped = guardKraft("c-2.k.test");
+        assertEquals(1, wiped.list().size(), wiped.list().toString());
+        assertTrue(wiped.list().get(0).contains(metaDir + " was formatted for this node (directory.id AAAAAAAAAAAAAAAAAAAAAA"),
+                wiped.list().get(0));
+        assertTrue(Files.readString(record).contains("AAAAAAAAAAAAAAAAAAAAAA"), "the record is never overwritten");
     }
 
     @Test

@@ -162,7 +162,10 @@ class RenderTest {
             plan.files().stream().filter(f -> f.service().equals(Renderer.NODE_SCOPE))
                     .forEach(f -> byName.put(f.target().toString(), f.content()));
             String conf = "/data/" + node + "/conf/";
-            assertEquals(java.util.Set.of(conf + "client.properties", conf + "zookeeper-client.properties"), byName.keySet(), node);
+            assertEquals(java.util.Set.of(conf + "client.properties", conf + "zookeeper-client.properties", conf + "kafka-lib"),
+                    byName.keySet(), node);
+            // the tools of a ZooKeeper-mode cluster run Kafka 3.9 (the cluster config names no other line)
+            assertTrue(byName.get(conf + "kafka-lib").endsWith("/lib/kafka\n"), node + ": " + byName.get(conf + "kafka-lib"));
             assertTrue(byName.get(conf + "client.properties").contains(
                     "\nbootstrap.servers=broker-1.kafka1.example:9092,broker-2.kafka1.example:9092,broker-3.kafka1.example:9092\n"), node);
             assertTrue(byName.get(conf + "zookeeper-client.properties").contains(
