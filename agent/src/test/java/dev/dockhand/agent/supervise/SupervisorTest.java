@@ -64,6 +64,59 @@ class SupervisorTest {
     // ------------------------------------------------------------------ start order
 
     @Test
+    void prepareStepsRunAfterTheWaitsAndBeforeTheSpawnOffTheLoop() {
+        probes.hangNext("broker/format"); // the first attempt hangs: the service is seen PREPARING
+        start(plan(svc("ctl"), svc("broker").waits("ctl").prepare("format", s(120)).prepare("seed", s(30))));
+        assertEquals(ServiceState.PENDING, state("broker"), "its waits come first");
+        assertEquals(0, probes.count("broker/format"));
+        probes.pass("ctl");
+        loop.advance(ms(100));
+        assertEquals(ServiceState.PREPARING, state("broker"));
+        assertEquals(List.of("launch ctl"), launcher.events, "the step runs through the probe runner, not as the service");
+        assertTrue(snap("broker").reason().startsWith("preparing: format (step 1 of 2)"), snap("broker").reason());
+        probes.pass("broker/format");
+        probes.pass("broker/seed");
+        assertTrue(supervisor.restart("broker").ok(), "a restart while preparing abandons the hung step");
+        loop.runPending();
+        assertEquals(2, probes.count("broker/format"), "the step again after the restart: " + probes.asked);
+        assertEquals(1, probes.count("broker/seed"), "then the next one: " + probes.asked);
+        assertTrue(probes.asked.indexOf("broker/seed") > probes.asked.lastIndexOf("broker/format"), probes.asked.toString());
+        assertEquals(ServiceState.STARTING, state("broker"));
+        assertEquals(List.of("launch ctl", "launch broker"), launcher.events);
+    }
+
+    @Test
+    void aFailedPrepareStepIsACrashWithBackoffAndTheStepRunsAgainBeforeTheNextStart() {
+        probes.fail("broker/format", "exit code 1");
+        start(plan(svc("broker").prepare("format", s(120)).backoff(s(2), s(8), 3)));
+        // the first retry comes at once (as after a crash), the second after the backoff
+        assertEquals(ServiceState.BACKOFF, state("broker"));
+        assertEquals(2, probes.count("broker/format"), probes.asked.toString());
+        assertTrue(snap("broker").reason().startsWith("prepare step format failed: exit code 1; restart 2 of 3 in 2000 ms"),
+                snap("broker").reason());
+        assertEquals(List.of(), launcher.events, "never spawned after a failed step");
+        probes.pass("broker/format");
+        loop.advance(s(2));
+        assertEquals(3, probes.count("broker/format"), "the step again, after the backoff");
+        assertEquals(ServiceState.STARTING, state("broker"));
+        assertEquals(2, snap("broker").restarts());
+    }
+
+    @Test
+    void aStopWhilePreparingStopsTheServiceAndIgnoresTheStepsLateOutcome() {
+        probes.hangNext("broker/format");
+        start(plan(svc("broker").prepare("format", s(120))));
+        assertEquals(ServiceState.PREPARING, state("broker"));
+        assertTrue(supervisor.stop("broker", false).ok());
+        assertEquals(ServiceState.STOPPED, state("broker"));
+        loop.advance(s(5));
+        assertEquals(List.of(), launcher.events, "not spawned by a step that ends after the stop");
+        supervisor.requestStop();
+        loop.runPending();
+        assertEquals(0, exitCode());
+    }
+
+    @Test
     void dependentStartsInTheSameTaskAsItsLateDependencyBecomesReady() {
         start(plan(svc("zk"), svc("kafka").waits("zk")));
         assertEquals(List.of("launch zk"), launcher.events);

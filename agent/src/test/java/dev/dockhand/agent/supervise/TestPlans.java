@@ -46,6 +46,7 @@ final class TestPlans {
         int maxRetries = 5;
         Duration resetAfter = Duration.ofSeconds(120);
         boolean failStopsAgent;
+        List<dev.dockhand.agent.render.RenderPlan.ResolvedStep> prepare = new ArrayList<>();
 
         S(String id) {
             this.id = id;
@@ -60,6 +61,12 @@ final class TestPlans {
         S remote(String service, int required, String... hosts) {
             List<Endpoint> eps = Arrays.stream(hosts).map(h -> new Endpoint(h, 2181)).toList();
             remote.add(new RemoteDependency(service, eps, health("zookeeper", Duration.ofSeconds(1)), required));
+            return this;
+        }
+
+        /** A prepare step {@code id} (its outcome is scripted in FakeProbes as {@code service/id}). */
+        S prepare(String stepId, Duration timeout) {
+            prepare.add(new dev.dockhand.agent.render.RenderPlan.ResolvedStep(stepId, List.of("/opt/" + id + "/bin/" + stepId), null, timeout));
             return this;
         }
 
@@ -96,7 +103,8 @@ final class TestPlans {
                     health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace),
                     new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
-            ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64);
+            ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64,
+                    prepare);
             return new PlannedService(spec, command, waits, remote, "127.0.0.1");
         }
     }

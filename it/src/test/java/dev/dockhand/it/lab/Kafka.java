@@ -60,6 +60,15 @@ public final class Kafka implements AutoCloseable {
         }
     }
 
+    /** The KRaft controller quorum as the brokers' controller describes it (DescribeQuorum through a broker). */
+    public org.apache.kafka.clients.admin.QuorumInfo quorum() {
+        try {
+            return admin.describeMetadataQuorum().quorumInfo().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("describeMetadataQuorum: " + e, e);
+        }
+    }
+
     public void createTopic(String topic, int partitions, int replicas, int minInsync) {
         try {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicas)

@@ -61,6 +61,27 @@ public final class LabCluster implements AutoCloseable {
                 new NodeSpec("gw-1", "gateway", 400, Map.of("AGENT_HEAP_MB_CONTROL_CENTER", "128")));
     }
 
+    /** The kraft cluster config: the production layout with 3 KRaft controllers instead of ZooKeeper. */
+    public static List<NodeSpec> kraft() {
+        Map<String, String> controller = Map.of("AGENT_HEAP_MB_KRAFT_CONTROLLER", "160");
+        Map<String, String> broker = Map.of("AGENT_HEAP_MB_KRAFT_BROKER", "256");
+        return List.of(
+                new NodeSpec("c-1", "controller", 450, controller),
+                new NodeSpec("c-2", "controller", 450, controller),
+                new NodeSpec("c-3", "controller", 450, controller),
+                new NodeSpec("b-1", "broker", 700, broker),
+                new NodeSpec("b-2", "broker", 700, broker),
+                new NodeSpec("b-3", "broker", 700, broker),
+                new NodeSpec("sr-1", "schemareg", 500, Map.of("AGENT_HEAP_MB_SCHEMA_REGISTRY", "192")),
+                new NodeSpec("gw-1", "gateway", 400, Map.of("AGENT_HEAP_MB_CONTROL_CENTER", "128")));
+    }
+
+    /** The KRaft dev stack: one combined broker and controller, registry and console (cluster config kraft-single-node). */
+    public static List<NodeSpec> kraftSingleNode() {
+        return List.of(new NodeSpec("kdev-1", "standalone", 1500, Map.of(
+                "AGENT_HEAP_MB_KRAFT_COMBINED", "320", "AGENT_HEAP_MB_SCHEMA_REGISTRY", "192", "AGENT_HEAP_MB_CONTROL_CENTER", "128")));
+    }
+
     /** The dev stack: one node runs every service (role standalone, cluster config single-node). */
     public static List<NodeSpec> singleNode() {
         return List.of(new NodeSpec("dev-1", "standalone", 1800, Map.of(
@@ -197,7 +218,8 @@ public final class LabCluster implements AutoCloseable {
                     roles.add(s.role());
                 }
             });
-            List<String> order = new ArrayList<>(List.of("gateway", "schemareg", "broker", "zookeeper", "standalone"));
+            // brokers before the controllers of their quorum, as before ZooKeeper: a controlled shutdown needs them
+            List<String> order = new ArrayList<>(List.of("gateway", "schemareg", "broker", "zookeeper", "controller", "standalone"));
             roles.stream().filter(r -> !order.contains(r)).forEach(order::add);
             for (String role : order) {
                 List<CompletableFuture<Integer>> stops = withRole(role).stream()
