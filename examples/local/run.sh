@@ -22,7 +22,7 @@ if [ "${DOCKHAND_SKIP_BUILD:-}" != 1 ]; then
 fi
 
 export AGENT_ROLE=standalone
-export AGENT_CLUSTER_CONFIG=single-node
+export AGENT_CLUSTER_CONFIG="${AGENT_CLUSTER_CONFIG:-single-node}"  # or kraft-single-node: Kafka 4, KRaft
 export AGENT_CLUSTER_NAME="${AGENT_CLUSTER_NAME:-dev}"
 export AGENT_FQDN="${AGENT_FQDN:-localhost}"
 export AGENT_CATALOG="${AGENT_CATALOG:-$root/templates/catalog.json}"

@@ -130,4 +130,28 @@ class CatalogReaderTest {
         Catalog again = CatalogReader.parse("again.json", CatalogWriter.toJson(c));
         assertEquals(c, again);
     }
+
+    @Test
+    void aKafkaLineOutsideTheHomeAPrepareStepThatEscapesAndPortsSharedOnANodeAreRefused() throws java.io.IOException {
+        String shipped = java.nio.file.Files.readString(SHIPPED);
+        String bad = shipped.replace("\"kafkaLib\": \"lib/kafka4\"", "\"kafkaLib\": \"../../etc\"")
+                .replace("\"unless\": \"@@DATA_DIR@@/kafka/metadata/meta.properties\"", "\"unless\": \"/etc/passwd\"")
+                .replace("\"timeout\": \"2m\"", "\"timeout\": \"0s\"")
+                .replace("\"standalone\": [\"kraft-combined\", \"schema-registry\", \"control-center\"]",
+                        "\"standalone\": [\"kraft-combined\", \"kafka-broker\", \"schema-registry\", \"control-center\"]");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.dockhand.agent.core.InvalidInputException.class,
+                () -> CatalogReader.parse("catalog.json", bad));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("'../../etc' must be a relative path inside the home dir"), all);
+        assertTrue(all.contains("'/etc/passwd' must be @@DATA_DIR@@/ and a relative path inside the data dir"), all);
+        assertTrue(all.contains("a prepare step needs a timeout above 0"), all);
+        assertTrue(all.contains("role 'standalone' runs both; services that share a node need their own ports"), all);
+        // the shipped catalog: the brokers of both modes share 9092, as no role runs both
+        Catalog c = CatalogReader.read(SHIPPED);
+        assertEquals(9092, c.service("kraft-broker").orElseThrow().port());
+        assertEquals(9092, c.service("kafka-broker").orElseThrow().port());
+        assertEquals("lib/kafka4", c.clusterConfig("kraft").orElseThrow().kafkaLib());
+        assertEquals("lib/kafka", c.clusterConfig("production").orElseThrow().kafkaLib());
+        assertEquals(List.of("format"), c.service("kraft-controller").orElseThrow().prepare().stream().map(PrepareStep::id).toList());
+    }
 }

@@ -1,0 +1,63 @@
+package dev.dockhand.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.it.lab.Kafka;
+import dev.dockhand.it.lab.LabCluster;
+import dev.dockhand.it.lab.LabNode;
+import dev.dockhand.it.lab.Timing;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kraft-single-node cluster config (the dev stack's KRaft twin): one agent as PID 1 in its own namespaces
+ * runs a combined broker and controller on Kafka 4, the registry and the console. It formats its storage on
+ * the first start, is ready with a quorum of one, serves records, and after a clean stop starts again without
+ * formatting.
+ */
+class KRaftSingleNodeIT {
+
+    @Test
+    void formatsOnceServesAndRestartsWithoutFormatting() {
+        String why = LabCluster.unsupportedReason();
+        assumeTrue(why == null, () -> "skipped: " + why);
+        try (LabCluster cluster = new LabCluster(LabCluster.kraftSingleNode(), "kraft-single-node",
+                Path.of("target/kraft-single-node").toAbsolutePath())) {
+            LabNode n = cluster.node("kdev-1");
+            n.start();
+            Timing.awaitValue("the node ready", Duration.ofMinutes(4), Duration.ofMillis(250),
+                    () -> LabCluster.ready(n) ? Boolean.TRUE : null, cluster::describe);
+            assertTrue(n.logText().contains("kraft-combined: prepare step format: done"), "formatted on the first start");
+            JsonNode quorum = n.status().path("quorum");
+            assertEquals(1, quorum.path("leaderId").asInt(), "the node leads a quorum of one: " + quorum);
+            assertEquals(1, quorum.path("voters").size(), quorum.toString());
+            assertEquals(200, n.http(8081, "/apis/ccompat/v7/subjects").statusCode(), "the registry answers");
+            try (Kafka kafka = new Kafka(cluster.bootstrap())) {
+                assertEquals(Set.of(1), kafka.brokerIds());
+                kafka.createTopic("dev", 3, 1, 1);
+                Kafka.Produced p = kafka.produce("dev", "first", 300);
+                assertEquals(List.of(), p.errors());
+                assertTrue(kafka.consumeAll("dev", p.acked(), Duration.ofSeconds(60)).containsAll(p.acked()));
+            }
+
+            n.signalAgent("TERM");
+            assertEquals(0, n.awaitExit(Duration.ofSeconds(120)), "clean stop: " + n.tail(20));
+            n.start();
+            Timing.awaitValue("the node ready again", Duration.ofMinutes(3), Duration.ofMillis(250),
+                    () -> LabCluster.ready(n) ? Boolean.TRUE : null, cluster::describe);
+            String again = n.logSinceStart();
+            assertTrue(again.contains("kraft-combined: prepare step format: skipped"), "never formatted twice");
+            try (Kafka kafka = new Kafka(cluster.bootstrap())) {
+                Kafka.Produced p = kafka.produce("dev", "second", 100);
+                assertEquals(List.of(), p.errors());
+                assertTrue(kafka.consumeAll("dev", p.acked(), Duration.ofSeconds(60)).containsAll(p.acked()));
+            }
+        }
+    }
+}
