@@ -63,7 +63,7 @@ public final class LabCluster implements AutoCloseable {
 
     /** The kraft cluster config: the production layout with 3 KRaft controllers instead of ZooKeeper. */
     public static List<NodeSpec> kraft() {
-        Map<String, String> controller = Map.of("AGENT_HEAP_MB_KRAFT_CONTROLLER", "160");
+        Map<String, String> controller = Map.of("AGENT_HEAP_MB_KRAFT_CONTROLLER", "192");
         Map<String, String> broker = Map.of("AGENT_HEAP_MB_KRAFT_BROKER", "256");
         return List.of(
                 new NodeSpec("c-1", "controller", 450, controller),
