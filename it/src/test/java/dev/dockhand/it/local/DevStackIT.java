@@ -95,6 +95,7 @@ class DevStackIT {
         log = WORK.resolve("agent-" + starts + ".log");
         ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("examples/local/run.sh").toString());
         pb.environment().put("DOCKHAND_SKIP_BUILD", "1");
+        pb.environment().remove("AGENT_CLUSTER_CONFIG"); // run.sh's default, the ZooKeeper dev stack
         pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
         pb.environment().put("AGENT_SOCKET", WORK.resolve("agent.sock").toString());
         pb.environment().put("AGENT_MEMORY_MB", "1600");
