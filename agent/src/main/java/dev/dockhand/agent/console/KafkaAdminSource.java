@@ -29,6 +29,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeLogDirsOptions;
+import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -94,6 +96,8 @@ final class KafkaAdminSource implements Sources.KafkaSource {
         KafkaFuture<Set<String>> names = a.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(t)).names();
         KafkaFuture<Collection<ConsumerGroupListing>> groupList =
                 a.listConsumerGroups(new ListConsumerGroupsOptions().timeoutMs(t)).all();
+        // KRaft: the brokers forward DescribeQuorum to the controllers; ZooKeeper mode has no quorum to describe
+        KafkaFuture<QuorumInfo> quorumInfo = a.describeMetadataQuorum(new DescribeMetadataQuorumOptions().timeoutMs(t)).quorumInfo();
 
         Collection<Node> nodes;
         String clusterId;
@@ -105,6 +109,7 @@ final class KafkaAdminSource implements Sources.KafkaSource {
         } catch (Exception e) {
             names.cancel(true);
             groupList.cancel(true);
+            quorumInfo.cancel(true);
             return KafkaView.down("down: " + Deadline.reason(e));
         }
         Map<Integer, Future<Boolean>> reach = new HashMap<>();
@@ -173,7 +178,50 @@ final class KafkaAdminSource implements Sources.KafkaSource {
             }
         }
         Integer controllerId = controller == null || controller.isEmpty() ? null : controller.id();
-        return new KafkaView(true, null, clusterId, controllerId, brokers, topicViews, groups, problems);
+        return new KafkaView(true, null, clusterId, controllerId, brokers, topicViews, groups, problems, quorum(quorumInfo, d, problems));
+    }
+
+    /** The KRaft quorum, or null in ZooKeeper mode (the brokers answer UnsupportedVersion) or when it could not be read. */
+    static Overview.QuorumView quorum(KafkaFuture<QuorumInfo> f, Deadline d, List<String> problems) {
+        QuorumInfo q;
+        try {
+            q = f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnsupportedVersionException)) {
+                problems.add("KRaft quorum: " + Deadline.reason(e));
+            }
+            return null;
+        } catch (Exception e) {
+            f.cancel(true);
+            problems.add("KRaft quorum: " + Deadline.reason(e));
+            return null;
+        }
+        long leaderEnd = -1;
+        long now = -1;
+        for (QuorumInfo.ReplicaState v : q.voters()) {
+            if (v.replicaId() == q.leaderId()) {
+                leaderEnd = v.logEndOffset();
+                now = v.lastCaughtUpTimestamp().orElse(-1);
+            }
+        }
+        return new Overview.QuorumView(q.leaderId(), (int) q.leaderEpoch(), q.highWatermark(), replicas(q.voters(), q.leaderId(), leaderEnd, now),
+                replicas(q.observers(), q.leaderId(), leaderEnd, now));
+    }
+
+    private static List<Overview.ReplicaView> replicas(List<QuorumInfo.ReplicaState> states, int leader, long leaderEnd, long now) {
+        List<Overview.ReplicaView> out = new ArrayList<>();
+        for (QuorumInfo.ReplicaState r : states) {
+            boolean self = r.replicaId() == leader;
+            long lag = leaderEnd >= 0 && r.logEndOffset() >= 0 ? Math.max(0, leaderEnd - r.logEndOffset()) : -1;
+            out.add(new Overview.ReplicaView(r.replicaId(), r.logEndOffset(), lag,
+                    self ? -1 : ago(now, r.lastFetchTimestamp().orElse(-1)), self ? 0 : ago(now, r.lastCaughtUpTimestamp().orElse(-1))));
+        }
+        out.sort(Comparator.comparingInt(Overview.ReplicaView::id));
+        return out;
+    }
+
+    private static long ago(long now, long at) {
+        return now < 0 || at < 0 ? -1 : Math.max(0, now - at);
     }
 
     private static TopicView topic(TopicDescription td, Map<TopicPartition, Long> sizes, Set<Integer> named) {

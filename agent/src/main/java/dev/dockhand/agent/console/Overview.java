@@ -42,12 +42,34 @@ record Overview(
             List<BrokerView> brokers,
             List<TopicView> topics,
             List<GroupView> groups,
-            List<String> problems) {
+            List<String> problems,
+            QuorumView quorum) {
+
+        /** A cluster without a KRaft quorum (ZooKeeper mode). */
+        KafkaView(boolean reachable, String error, String clusterId, Integer controllerId, List<BrokerView> brokers,
+                List<TopicView> topics, List<GroupView> groups, List<String> problems) {
+            this(reachable, error, clusterId, controllerId, brokers, topics, groups, problems, null);
+        }
 
         static KafkaView down(String error) {
-            return new KafkaView(false, error, null, null, List.of(), List.of(), List.of(), List.of());
+            return new KafkaView(false, error, null, null, List.of(), List.of(), List.of(), List.of(), null);
         }
     }
+
+    /**
+     * The KRaft controller quorum as its leader describes it (DescribeMetadataQuorum through a broker); null
+     * in ZooKeeper mode.
+     *
+     * @param voters the controllers, the leader among them; observers: the brokers
+     */
+    record QuorumView(int leaderId, int leaderEpoch, long highWatermark, List<ReplicaView> voters, List<ReplicaView> observers) {}
+
+    /**
+     * @param lag records behind the leader's log end, -1 when unknown
+     * @param lastFetchMsAgo time since it fetched from the leader (the leader's clock), -1 for the leader or unknown
+     * @param lastCaughtUpMsAgo time since it was caught up, -1 when unknown
+     */
+    record ReplicaView(int id, long logEndOffset, long lag, long lastFetchMsAgo, long lastCaughtUpMsAgo) {}
 
     /**
      * @param registered whether the broker is in the cluster's metadata (false: only named as a

@@ -102,7 +102,7 @@ final class OverviewCollector {
                     : Overview.BrokerMetrics.down("http://" + b.host() + ":" + config.brokerMetricsPort() + "/metrics", reason))));
         }
         return new KafkaView(kv.reachable(), kv.error(), kv.clusterId(), kv.controllerId(), brokers, kv.topics(), kv.groups(),
-                kv.problems());
+                kv.problems(), kv.quorum());
     }
 
     static Summary summary(KafkaView k, ZooKeeperView z, RegistryView r, List<NodeView> nodes) {

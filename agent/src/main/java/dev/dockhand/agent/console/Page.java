@@ -128,7 +128,11 @@ final class Page {
         if (!wideBrokers) {
             brokers(h, o.kafka());
         }
-        zookeeper(h, o);
+        if (o.kafka().quorum() != null) {
+            quorum(h, o.kafka().quorum());
+        } else {
+            zookeeper(h, o);
+        }
         h.close("div");
         nodes(h, o);
         topics(h, o.kafka());
@@ -254,6 +258,25 @@ final class Page {
             h.open("tr", "class", m.up() ? null : "bad").el("td", "mono", m.address()).open("td");
             badge(h, m.mode(), m.up() ? "ok" : "bad");
             h.close("td").el("td", m.up() ? "muted" : "err", m.detail()).el("td", "n", m.latencyMs() + " ms").close("tr");
+        }
+        h.close("table").close("section");
+    }
+
+    /** KRaft: the controller quorum (leader, voters and their lag) where ZooKeeper mode shows the ensemble. */
+    private static void quorum(Html h, Overview.QuorumView q) {
+        h.open("section", "class", "card", "id", "quorum").open("h2").text("KRaft controller quorum");
+        h.el("small", "leader " + q.leaderId() + " · epoch " + q.leaderEpoch() + " · high watermark " + q.highWatermark()).close("h2");
+        h.open("table").raw("<tr><th>voter</th><th class=\"n\">log end</th><th class=\"n\">lag</th>"
+                + "<th class=\"n\">last fetch</th><th class=\"n\">caught up</th></tr>");
+        for (Overview.ReplicaView v : q.voters()) {
+            boolean leader = v.id() == q.leaderId();
+            boolean behind = !leader && (v.lastCaughtUpMsAgo() < 0 || v.lastCaughtUpMsAgo() > 10_000);
+            h.open("tr", "class", behind ? "bad" : null).open("td").text(String.valueOf(v.id())).text(" ");
+            badge(h, leader ? "leader" : behind ? "behind" : "follower", behind ? "bad" : "ok");
+            h.close("td").el("td", "n", v.logEndOffset() < 0 ? "–" : String.valueOf(v.logEndOffset()))
+                    .el("td", "n", v.lag() < 0 ? "–" : String.valueOf(v.lag()))
+                    .el("td", "n", v.lastFetchMsAgo() < 0 ? "–" : v.lastFetchMsAgo() + " ms ago")
+                    .el("td", "n", v.lastCaughtUpMsAgo() < 0 ? "–" : v.lastCaughtUpMsAgo() + " ms ago").close("tr");
         }
         h.close("table").close("section");
     }

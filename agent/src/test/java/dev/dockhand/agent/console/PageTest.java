@@ -15,6 +15,25 @@ class PageTest {
     private final String html = new Page(5).render(Fixtures.overview());
 
     @Test
+    void aKraftClusterShowsItsControllerQuorumWhereZooKeeperWouldBe() {
+        Overview o = Fixtures.overview();
+        Overview.KafkaView k = o.kafka();
+        Overview.QuorumView q = new Overview.QuorumView(2, 5, 1843, java.util.List.of(
+                new Overview.ReplicaView(1, 1843, 0, 120, 120),
+                new Overview.ReplicaView(2, 1843, 0, -1, 0),
+                new Overview.ReplicaView(3, 1200, 643, 40_000, 45_000)), java.util.List.of());
+        Overview kraft = new Overview(o.clusterName(), o.generatedAtMs(), o.collectMs(), o.readOnly(), o.summary(),
+                new Overview.KafkaView(k.reachable(), k.error(), k.clusterId(), k.controllerId(), k.brokers(), k.topics(), k.groups(),
+                        k.problems(), q), new Overview.ZooKeeperView(false, false, java.util.List.of()), o.registry(), o.nodes());
+        String page = new Page(5).render(kraft);
+        assertTrue(page.contains("KRaft controller quorum"), "the quorum's card");
+        assertTrue(page.contains("leader 2 · epoch 5 · high watermark 1843"));
+        assertTrue(page.contains("643") && page.contains("behind"), "a voter behind the leader is marked");
+        assertFalse(page.contains("ZooKeeper ensemble"), "no ZooKeeper card in a KRaft cluster");
+        assertFalse(html.contains("KRaft controller quorum"), "none in a ZooKeeper cluster");
+    }
+
+    @Test
     void hostileTopicNameAndSchemaTextAppearAsTextOnly() {
         assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "topic name shown as text");
         assertTrue(html.contains("&lt;/pre&gt;&lt;script&gt;alert(2)&lt;/script&gt;"), "schema text shown as text");
