@@ -208,7 +208,7 @@ class ExamplesManifestTest {
     // ------------------------------------------------------------------ compose
 
     @ParameterizedTest
-    @ValueSource(strings = {"compose-default", "compose-production"})
+    @ValueSource(strings = {"compose-default", "compose-production", "compose-kraft"})
     void composeNodeListResolvesToServicesWithTheSameRoleAndFqdn(String example) throws IOException {
         ComposeFile compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of());
         List<String> problems = new ArrayList<>();
