@@ -81,9 +81,8 @@ final class KafkaQuorumCheck implements HealthCheck {
         Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
         HealthResult broker = new KafkaCheck(nodeId).check(host, brokerPort, left);
         String detail = quorum.detail() + "; broker: " + broker.detail();
-        HealthResult both = broker.ok() ? HealthResult.ok(detail, Probes.since(start))
-                : broker.alive() ? HealthResult.notReady(detail, Probes.since(start))
-                : HealthResult.notReady(detail, Probes.since(start)); // the controller answers: the process is alive
+        // a broker not (yet) answering is not ready, but the process is alive: its controller answered
+        HealthResult both = broker.ok() ? HealthResult.ok(detail, Probes.since(start)) : HealthResult.notReady(detail, Probes.since(start));
         return both.withQuorum(q);
     }
 

@@ -40,19 +40,23 @@ class KRaftBench {
         out.append("|---|---|---|---|\n");
         results.forEach((config, rows) -> out.append("| ").append(config).append(" | ").append(column(rows, 0)).append(" | ")
                 .append(column(rows, 1)).append(" | ").append(column(rows, 2)).append(" |\n"));
-        out.append("\n(").append(Integer.getInteger("bench.runs", 1)).append(" round(s); seconds; median (min..max) over the rounds; ")
+        out.append("\n(").append(Integer.getInteger("bench.runs", 1)).append(" round(s); each round's figure, or the median (min..max) over more than 3; ")
                 .append("both clusters in the same run, 8 agents in network namespaces on this machine)\n");
         Files.createDirectories(BASE);
         Files.writeString(BASE.resolve("kraft.md"), out, StandardCharsets.UTF_8);
         System.out.println(out);
     }
 
+    /** Each round's figure when there are few, else the median and the range. */
     static String column(List<double[]> rows, int i) {
         List<Double> v = new ArrayList<>();
         rows.forEach(r -> v.add(r[i]));
-        v.sort(Double::compare);
-        String median = String.format("%.1f s", v.get(v.size() / 2));
-        return v.size() == 1 ? median : median + String.format(" (%.1f..%.1f)", v.get(0), v.get(v.size() - 1));
+        if (v.size() <= 3) {
+            return String.join(", ", v.stream().map(x -> String.format("%.1f s", x)).toList());
+        }
+        List<Double> sorted = new ArrayList<>(v);
+        sorted.sort(Double::compare);
+        return String.format("%.1f s (%.1f..%.1f)", sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1));
     }
 
     @Test
