@@ -12,7 +12,12 @@ versions=${VERSIONS:-"4.0.2 4.1.2 4.2.2 4.3.1 4.4.0"}
 javas=("$@")
 [ ${#javas[@]} -eq 0 ] && javas=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
 work=$(mktemp -d /tmp/kafka4-java.XXXXXX)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 port=$((20000 + RANDOM % 20000))
 
 cat > "$work/pom.xml" <<POM
@@ -53,7 +58,7 @@ printf 'status = warn\nappender.o.type = Console\nappender.o.name = O\nappender.
 printf '%-7s %-28s %-12s %-7s %-9s %s\n' kafka java bytecode served ready_s rss_mib
 for v in $versions; do
   lib=$work/lib-$v
-  mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies -Dkv="$v" -DoutputDirectory="$lib" -DincludeScope=runtime >/dev/null
+  mvn -B -q -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies -Dkv="$v" -DoutputDirectory="$lib" -DincludeScope=runtime >/dev/null
   bytecode=$(java "$work/MaxVersion.java" "$lib" | cut -d' ' -f1)
   for jh in "${javas[@]}"; do
     j=$jh/bin/java
