@@ -75,7 +75,7 @@ public final class CatalogReader {
             });
             List<ServiceSpec> services = list(root, "services", true, this::service);
             List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
-                known(n, p, "id", "description", "assignments");
+                known(n, p, "id", "description", "assignments", "security");
                 Map<String, List<String>> assign = new LinkedHashMap<>();
                 JsonValue a = n.path("assignments");
                 if (!a.isObject()) {
@@ -86,7 +86,13 @@ public final class CatalogReader {
                         assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
                     }
                 }
-                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign);
+                Security security = Security.PLAINTEXT;
+                try {
+                    security = Security.parse(str(n, p, "security", "plaintext"));
+                } catch (IllegalArgumentException e) {
+                    problems.add(tree.where(p + ".security") + ": " + e.getMessage());
+                }
+                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign, security);
             });
             List<Autogen> autogen = list(root, "autogen", false, (p, n) -> {
                 known(n, p, "file", "pattern", "macro");
@@ -157,9 +163,18 @@ public final class CatalogReader {
         }
 
         private TemplateSpec template(String p, JsonValue t) {
-            known(t, p, "source", "target");
+            known(t, p, "source", "target", "when");
             String source = req(t, p, "source");
-            return new TemplateSpec(source, str(t, p, "target", source));
+            String when = str(t, p, "when", null);
+            Security security = null;
+            if (when != null) {
+                try {
+                    security = Security.parse(when);
+                } catch (IllegalArgumentException e) {
+                    problems.add(tree.where(p + ".when") + ": " + e.getMessage());
+                }
+            }
+            return new TemplateSpec(source, str(t, p, "target", source), security);
         }
 
         private HealthSpec health(String p, JsonValue n, int port) {

@@ -57,12 +57,30 @@ class CatalogReaderTest {
     }
 
     @Test
+    void securityOfAClusterConfigAndOfATemplateIsReadCheckedAndWrittenBack() {
+        String json = minimal(", \"templates\": [ {\"source\": \"a\", \"target\": \"s.properties\"},"
+                        + " {\"source\": \"b\", \"target\": \"s.properties\", \"when\": \"tls\"} ]",
+                "{ \"broker\": [\"kafka-broker\"] }", "[]")
+                .replace("\"id\": \"default\",", "\"id\": \"default\", \"security\": \"tls\",");
+        Catalog c = CatalogReader.parse("c.json", json);
+        assertEquals(Security.TLS, c.clusterConfig("default").orElseThrow().security());
+        List<TemplateSpec> t = c.service("kafka-broker").orElseThrow().templates();
+        assertTrue(t.get(0).appliesTo(Security.PLAINTEXT) && t.get(0).appliesTo(Security.TLS));
+        assertTrue(t.get(1).appliesTo(Security.TLS) && !t.get(1).appliesTo(Security.PLAINTEXT));
+        assertEquals(c, CatalogReader.parse("again.json", CatalogWriter.toJson(c)));
+
+        List<String> p = problems(json.replace("\"when\": \"tls\"", "\"when\": \"ssl\"").replace("\"security\": \"tls\"", "\"security\": \"on\""));
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.stream().allMatch(x -> x.contains("unknown security") && x.contains("use tls or plaintext")), p.toString());
+    }
+
+    @Test
     void nodeTemplatesAreCheckedLikeAServicesTemplates() {
         String json = minimal(", \"metricsPort\": 9404", "{ \"broker\": [\"kafka-broker\"] }", "[]")
                 .replaceFirst("\"startOrder\"", "\"nodeTemplates\": [ { \"source\": \"node/client.properties\", \"mode\": \"0600\" } ],\n  \"startOrder\"");
         List<String> p = problems(json);
         assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).contains("nodeTemplates[0].mode: unknown property 'mode' (known: source, target)"), p.get(0));
+        assertTrue(p.get(0).contains("nodeTemplates[0].mode: unknown property 'mode' (known: source, target, when)"), p.get(0));
         Catalog c = CatalogReader.parse("c.json", json.replace(", \"mode\": \"0600\"", ""));
         assertEquals(List.of(new TemplateSpec("node/client.properties", "node/client.properties")), c.nodeTemplates());
         assertEquals(9404, c.service("kafka-broker").orElseThrow().metricsPort());

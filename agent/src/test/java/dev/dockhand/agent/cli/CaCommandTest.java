@@ -3,7 +3,7 @@ package dev.dockhand.agent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.tls.ClusterCa;
+import dev.dockhand.agent.security.ClusterCa;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;

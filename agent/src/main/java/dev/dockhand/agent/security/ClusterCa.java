@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import dev.dockhand.agent.core.InputFiles;
 import java.nio.file.Files;
