@@ -611,8 +611,23 @@ public final class Supervisor implements SupervisorControl {
         if (plan.certificates() == null || stopping) {
             return;
         }
-        long delay = Math.max(0, plan.certificates().renewAt().toEpochMilli() - loop.epochMillis());
+        var node = plan.certificates().node();
+        // the renewal time is at two thirds of the lifetime: the last third is the lifetime's third
+        Duration lifetime = Duration.between(node.renewAt(), node.notAfter()).multipliedBy(3);
+        long delay = Math.max(0, plan.certificates().renewAt().toEpochMilli() - loop.epochMillis())
+                + renewalStagger(plan.node().nodeId(), lifetime).toMillis();
         renewal = loop.schedule(Duration.ofMillis(delay), this::renewCertificates);
+    }
+
+    /**
+     * How much later than its renewal time a node renews: nodes started together would otherwise renew
+     * together, and a renewal restarts a ZooKeeper member. One step per node id (up to five steps, a
+     * fortieth of the lifetime each, at most a minute): at most a tenth of the life, well inside the
+     * third left after the renewal time; the quorum's stop gate does the rest.
+     */
+    static Duration renewalStagger(int nodeId, Duration lifetime) {
+        long step = Math.min(60_000, lifetime.toMillis() / 40);
+        return Duration.ofMillis(step * (Math.max(0, nodeId - 1) % 5));
     }
 
     /**
