@@ -29,6 +29,7 @@ public enum Macro {
     MIN_INSYNC_REPLICAS("2 when the replication factor is 3 or more, else 1"),
     DATA_DIR("the node's data directory"),
     CONF_DIR("the directory configs are rendered into"),
+    TLS_DIR("the directory of the node's key, certificate chain, CA certificate and hashed users (<conf dir>/tls)"),
     HOME_DIR("where the service distributions are installed"),
     CONSOLE_PORT("port of the control-center console"),
     AGENT_HTTP_PORT("port of the agent's read-only HTTP endpoint"),

@@ -139,6 +139,7 @@ public final class NodeContext {
         put(Macro.MIN_INSYNC_REPLICAS, String.valueOf(rf >= 3 ? 2 : 1), "2 when replication factor >= 3, else 1");
         values.put(Macro.DATA_DIR, new Sourced<>(paths.dataDir().toString(), Source.derived("data dir")));
         values.put(Macro.CONF_DIR, new Sourced<>(paths.confDir().toString(), Source.derived("config (out) dir")));
+        values.put(Macro.TLS_DIR, new Sourced<>(paths.confDir().resolve("tls").toString(), Source.derived("config (out) dir, tls")));
         values.put(Macro.HOME_DIR, new Sourced<>(paths.homeDir().toString(), Source.derived("distribution home")));
         values.put(Macro.JAVA, new Sourced<>(paths.java(), Source.derived("java of the services")));
         put(Macro.CONSOLE_PORT, String.valueOf(catalog.service(ServiceIds.CONTROL_CENTER).map(ServiceSpec::port).orElse(9021)),
