@@ -75,7 +75,7 @@ public final class CatalogReader {
             });
             List<ServiceSpec> services = list(root, "services", true, this::service);
             List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
-                known(n, p, "id", "description", "assignments", "kafkaLib");
+                known(n, p, "id", "description", "assignments", "security", "kafkaLib");
                 Map<String, List<String>> assign = new LinkedHashMap<>();
                 JsonValue a = n.path("assignments");
                 if (!a.isObject()) {
@@ -86,7 +86,13 @@ public final class CatalogReader {
                         assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
                     }
                 }
-                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign,
+                Security security = Security.PLAINTEXT;
+                try {
+                    security = Security.parse(str(n, p, "security", "plaintext"));
+                } catch (IllegalArgumentException e) {
+                    problems.add(tree.where(p + ".security") + ": " + e.getMessage());
+                }
+                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign, security,
                         str(n, p, "kafkaLib", ClusterConfig.DEFAULT_KAFKA_LIB));
             });
             List<Autogen> autogen = list(root, "autogen", false, (p, n) -> {
@@ -104,7 +110,8 @@ public final class CatalogReader {
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "prepare");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "internalPort", "when", "certRenewal",
+                    "prepare");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
             List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, this::template);
@@ -136,6 +143,9 @@ public final class CatalogReader {
                     log(p + ".log", n.path("log")),
                     quorum(n, p),
                     integer(n, p, "metricsPort", 0),
+                    integer(n, p, "internalPort", 0),
+                    security(n, p, "when"),
+                    strings(n, p, "certRenewal"),
                     list(n, p + ".prepare", "prepare", false, this::prepareStep));
         }
 
@@ -146,6 +156,20 @@ public final class CatalogReader {
                 problems.add(tree.where(p + ".command") + ": a prepare step needs a command");
             }
             return new PrepareStep(req(n, p, "id"), command, str(n, p, "unless", null), duration(n, p, "timeout", "5m"));
+        }
+
+        /** An optional security field ({@code tls} or {@code plaintext}), or null. */
+        private Security security(JsonValue n, String p, String field) {
+            String value = str(n, p, field, null);
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Security.parse(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + "." + field) + ": " + e.getMessage());
+                return null;
+            }
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -168,9 +192,10 @@ public final class CatalogReader {
         }
 
         private TemplateSpec template(String p, JsonValue t) {
-            known(t, p, "source", "target");
+            known(t, p, "source", "target", "when");
             String source = req(t, p, "source");
-            return new TemplateSpec(source, str(t, p, "target", source));
+            Security security = security(t, p, "when");
+            return new TemplateSpec(source, str(t, p, "target", source), security);
         }
 
         private HealthSpec health(String p, JsonValue n, int port) {

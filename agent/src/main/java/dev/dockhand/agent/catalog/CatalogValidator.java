@@ -67,19 +67,27 @@ final class CatalogValidator {
                             + "' must be a relative path inside the conf dir, or @@DATA_DIR@@/ and a relative path inside the data dir");
                 }
             }
-            if (s.port() > 65535) {
-                problems.add(tree.where(p + ".port") + ": " + s.port() + " is not a port number (1-65535)");
-            } else if (s.port() > 0) {
-                // two services may share a port when no role of any cluster config runs both (the brokers of
-                // ZooKeeper mode and of KRaft both take Kafka's 9092): they never meet on a node
-                for (String other : portOwners.getOrDefault(s.port(), List.of())) {
-                    String role = sharedRole(c, s.id(), other);
-                    if (role != null) {
-                        problems.add(tree.where(p + ".port") + ": service '" + s.id() + "' has port " + s.port() + ", as service '"
-                                + other + "' has, and role '" + role + "' runs both; services that share a node need their own ports");
+            for (String field : List.of("port", "internalPort")) {
+                int port = field.equals("port") ? s.port() : s.internalPort();
+                if (port > 65535) {
+                    problems.add(tree.where(p + "." + field) + ": " + port + " is not a port number (1-65535)");
+                } else if (port > 0) {
+                    // two services may share a port when no role of any cluster config runs both (the brokers of
+                    // ZooKeeper mode and of KRaft both take Kafka's 9092): they never meet on a node
+                    for (String other : portOwners.getOrDefault(port, List.of())) {
+                        if (other.equals(s.id())) {
+                            problems.add(tree.where(p + "." + field) + ": service '" + s.id() + "' has port " + port + " twice; "
+                                    + "its port and its internalPort must differ");
+                            continue;
+                        }
+                        String role = sharedRole(c, s.id(), other);
+                        if (role != null) {
+                            problems.add(tree.where(p + "." + field) + ": service '" + s.id() + "' has port " + port + ", as service '"
+                                    + other + "' has, and role '" + role + "' runs both; services that share a node need their own ports");
+                        }
                     }
+                    portOwners.computeIfAbsent(port, k -> new ArrayList<>()).add(s.id());
                 }
-                portOwners.computeIfAbsent(s.port(), k -> new ArrayList<>()).add(s.id());
             }
             for (int j = 0; j < s.prepare().size(); j++) {
                 PrepareStep step = s.prepare().get(j);

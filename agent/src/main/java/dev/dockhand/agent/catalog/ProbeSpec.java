@@ -19,6 +19,11 @@ public sealed interface ProbeSpec {
         return 0;
     }
 
+    /** The same probe asked at {@code port} (a secured broker is probed on its internal listener). */
+    default ProbeSpec atPort(int port) {
+        return this;
+    }
+
     /** No probe: the service counts as ready once it runs. */
     record None() implements ProbeSpec {
         @Override
@@ -33,6 +38,11 @@ public sealed interface ProbeSpec {
         public String type() {
             return "tcp";
         }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Tcp(p);
+        }
     }
 
     /** Ready when {@code GET path} answers {@code expectStatus} (and its body holds {@code expectBody}, if given). */
@@ -41,6 +51,11 @@ public sealed interface ProbeSpec {
         public String type() {
             return "http";
         }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Http(p, path, expectStatus, expectBody);
+        }
     }
 
     /** ZooKeeper's {@code ruok} and {@code srvr}: ready when it serves as leader, follower or standalone. */
@@ -48,6 +63,11 @@ public sealed interface ProbeSpec {
         @Override
         public String type() {
             return "zookeeper";
+        }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new ZooKeeper(p);
         }
     }
 
@@ -60,6 +80,11 @@ public sealed interface ProbeSpec {
         @Override
         public String type() {
             return "kafka";
+        }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Kafka(p, inSync);
         }
     }
 

@@ -40,21 +40,29 @@ public record RenderPlan(List<RenderedFile> files, List<ResolvedCommand> command
      * @param logFile size-capped copy of the output, or null
      * @param logMaxBytes rotation size of {@code logFile}
      * @param heapMb heap given to the service
+     * @param certRenewal the command that makes the running service use a renewed certificate, tokens
+     *     replaced; empty: a restart does
      * @param prepare the service's prepare steps, tokens replaced, in order
      */
     public record ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
-            Path logFile, long logMaxBytes, int heapMb, List<ResolvedStep> prepare) {
+            Path logFile, long logMaxBytes, int heapMb, List<String> certRenewal, List<ResolvedStep> prepare) {
         public ResolvedCommand {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
             dataDirs = List.copyOf(dataDirs);
+            certRenewal = List.copyOf(certRenewal);
             prepare = List.copyOf(prepare);
         }
 
         /** A command without prepare steps. */
         public ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
+                Path logFile, long logMaxBytes, int heapMb, List<String> certRenewal) {
+            this(serviceId, argv, env, workDir, dataDirs, logFile, logMaxBytes, heapMb, certRenewal, List.of());
+        }
+
+        public ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
                 Path logFile, long logMaxBytes, int heapMb) {
-            this(serviceId, argv, env, workDir, dataDirs, logFile, logMaxBytes, heapMb, List.of());
+            this(serviceId, argv, env, workDir, dataDirs, logFile, logMaxBytes, heapMb, List.of(), List.of());
         }
     }
 

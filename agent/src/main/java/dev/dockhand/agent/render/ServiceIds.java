@@ -4,15 +4,15 @@ package dev.dockhand.agent.render;
  * The talk's service ids that macros refer to ({@code ZOOKEEPER_SERVICE_STRING} means the nodes that
  * run service {@code zookeeper}), and KRaft's. A catalog may define other services; these have macros.
  */
-final class ServiceIds {
-    static final String ZOOKEEPER = "zookeeper";
-    static final String KAFKA_BROKER = "kafka-broker";
-    static final String SCHEMA_REGISTRY = "schema-registry";
-    static final String CONTROL_CENTER = "control-center";
+public final class ServiceIds {
+    public static final String ZOOKEEPER = "zookeeper";
+    public static final String KAFKA_BROKER = "kafka-broker";
+    public static final String SCHEMA_REGISTRY = "schema-registry";
+    public static final String CONTROL_CENTER = "control-center";
     /** KRaft mode: a broker, a controller, and both in one process (a one-node cluster). */
-    static final String KRAFT_BROKER = "kraft-broker";
-    static final String KRAFT_CONTROLLER = "kraft-controller";
-    static final String KRAFT_COMBINED = "kraft-combined";
+    public static final String KRAFT_BROKER = "kraft-broker";
+    public static final String KRAFT_CONTROLLER = "kraft-controller";
+    public static final String KRAFT_COMBINED = "kraft-combined";
 
     /** Services that serve Kafka's clients: the brokers of either mode ({@code KAFKA_BOOTSTRAP_STRING}). */
     static final java.util.List<String> BROKERS = java.util.List.of(KAFKA_BROKER, KRAFT_BROKER, KRAFT_COMBINED);

@@ -20,7 +20,7 @@ final class Snapshots {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
             list.add(new ServiceSnapshot(s.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(), probe));
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
         boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;
@@ -37,7 +37,8 @@ final class Snapshots {
         }
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
-                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(), quorum(services));
+                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(),
+                plan.security().id, certificates(plan), quorum(services));
     }
 
     /** The quorum from the freshest probe of a local service that learnt it (a controller's). */
@@ -55,5 +56,23 @@ final class Snapshots {
         return new AgentSnapshot.QuorumSnapshot(q.leaderId(), q.leaderEpoch(), q.highWatermark(), q.voters().stream()
                 .map(v -> new AgentSnapshot.VoterSnapshot(v.id(), v.logEndOffset(), v.lag(), v.lastFetchMsAgo(), v.lastCaughtUpMsAgo()))
                 .toList(), from.lastProbeEpoch);
+    }
+
+    private static List<AgentSnapshot.CertificateSnapshot> certificates(NodePlan plan) {
+        var c = plan.certificates();
+        if (c == null) {
+            return List.of();
+        }
+        List<AgentSnapshot.CertificateSnapshot> out = new ArrayList<>();
+        out.add(certificate("node", c.node()));
+        if (c.zooKeeperClient() != null) {
+            out.add(certificate("zookeeper-client", c.zooKeeperClient()));
+        }
+        return out;
+    }
+
+    private static AgentSnapshot.CertificateSnapshot certificate(String use, dev.dockhand.agent.security.NodeTls t) {
+        return new AgentSnapshot.CertificateSnapshot(use, t.certificate().getSubjectX500Principal().getName(),
+                t.certificate().getSerialNumber().toString(16), t.notAfter().toEpochMilli(), t.renewAt().toEpochMilli());
     }
 }

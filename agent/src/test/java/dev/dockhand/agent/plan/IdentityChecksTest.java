@@ -125,6 +125,17 @@ class IdentityChecksTest {
     }
 
     @Test
+    void aKraftClusterIsPlaintextForNowAndSaysSoWhenTlsIsAskedFor() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.dockhand.agent.core.InvalidInputException.class,
+                () -> context("c-1.k.test", Map.of("AGENT_CLUSTER_CONFIG", "kraft", "AGENT_NODES", KRAFT_NODES, "AGENT_SECURITY", "tls")));
+        assertTrue(e.problems().stream().anyMatch(p -> p.equals("cluster config 'kraft' runs kraft-controller, kraft-broker, which run "
+                + "plaintext only (no secured variant yet), but env AGENT_SECURITY asks for tls; unset AGENT_SECURITY or set it to plaintext")),
+                e.problems().toString());
+        // plaintext, by default or by name, plans
+        context("c-1.k.test", Map.of("AGENT_CLUSTER_CONFIG", "kraft", "AGENT_NODES", KRAFT_NODES, "AGENT_SECURITY", "plaintext"));
+    }
+
+    @Test
     void cardinalityAndRoleChecks() {
         NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), Map.of(
                 "AGENT_NODES", "broker=b-1.x", "AGENT_FQDN", "b-1.x", "AGENT_CLUSTER_CONFIG", "production"));

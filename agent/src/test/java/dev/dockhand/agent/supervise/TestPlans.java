@@ -47,10 +47,17 @@ final class TestPlans {
         Duration resetAfter = Duration.ofSeconds(120);
         boolean failStopsAgent;
         List<dev.dockhand.agent.render.RenderPlan.ResolvedStep> prepare = new ArrayList<>();
+        List<String> certRenewal = List.of();
 
         S(String id) {
             this.id = id;
             this.argv = List.of("/opt/" + id + "/bin/run");
+        }
+
+        /** The command that makes it use a renewed certificate (none: a restart). */
+        S renewedBy(String... argv) {
+            certRenewal = List.of(argv);
+            return this;
         }
 
         S waits(String... ids) {
@@ -104,7 +111,7 @@ final class TestPlans {
                     new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
             ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64,
-                    prepare);
+                    certRenewal, prepare);
             return new PlannedService(spec, command, waits, remote, "127.0.0.1");
         }
     }
