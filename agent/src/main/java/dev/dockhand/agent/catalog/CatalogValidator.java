@@ -72,6 +72,11 @@ final class CatalogValidator {
                             + other + "' has; every service needs its own port (they may share a node)");
                 }
             }
+            if (s.stop() != null && s.stop().waitUntilSafe() != null && StopSpec.Gate.of(s) == StopSpec.Gate.NONE) {
+                problems.add(tree.where(p + ".stop.waitUntilSafe") + ": service '" + s.id() + "' has no stop gate to wait for: only a"
+                        + " service with a 'kafka' probe (min.insync.replicas) or a 'zookeeper' probe and quorum 'majority' has one;"
+                        + " remove waitUntilSafe");
+            }
             OverrideSpec o = s.overrides();
             if (o != null && s.templates().stream().noneMatch(t -> t.target().equals(o.file()))) {
                 problems.add(tree.where(p + ".overrideFile") + ": '" + o.file() + "' is not a template target of service '" + s.id() + "'");

@@ -70,7 +70,10 @@ public final class CatalogWriter {
             if (h.restartAfter() != null) {
                 ho.put("restartAfter", Durations.format(h.restartAfter()));
             }
-            o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
+            ObjectNode so = o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
+            if (s.stop().waitUntilSafe() != null) {
+                so.put("waitUntilSafe", Durations.format(s.stop().waitUntilSafe()));
+            }
             RestartSpec r = s.restart();
             o.putObject("restart").put("policy", r.policy().id).put("initialBackoff", Durations.format(r.initialBackoff()))
                     .put("maxBackoff", Durations.format(r.maxBackoff())).put("maxRetries", r.maxRetries())

@@ -59,17 +59,27 @@ public record NodePlan(
      * @param remoteWaits services on other nodes it waits for
      * @param probeHost host the service's own probe connects to (loopback: every service listens on all
      *     addresses, and no name lookup can fail)
+     * @param peers every node that runs this service, this one included, in node order: what a stop gate
+     *     asks (a ZooKeeper member counts the ensemble's members that serve)
      */
     public record PlannedService(
             ServiceSpec spec,
             ResolvedCommand command,
             List<String> localWaits,
             List<RemoteDependency> remoteWaits,
-            String probeHost) {
+            String probeHost,
+            List<Peer> peers) {
 
         public PlannedService {
             localWaits = List.copyOf(localWaits);
             remoteWaits = List.copyOf(remoteWaits);
+            peers = List.copyOf(peers);
+        }
+
+        /** A service whose peers nothing asks. */
+        public PlannedService(ServiceSpec spec, ResolvedCommand command, List<String> localWaits, List<RemoteDependency> remoteWaits,
+                String probeHost) {
+            this(spec, command, localWaits, remoteWaits, probeHost, List.of());
         }
 
         public String id() {
@@ -88,6 +98,9 @@ public record NodePlan(
             endpoints = List.copyOf(endpoints);
         }
     }
+
+    /** A node that runs a given service: its id (UNIQUE_SELF_NODE_INT, a broker's id), its FQDN, and the service's probe port there. */
+    public record Peer(int nodeId, String host, int port) {}
 
     public record Endpoint(String host, int port) {
         @Override

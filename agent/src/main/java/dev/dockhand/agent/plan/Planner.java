@@ -123,7 +123,9 @@ public final class Planner {
                     remote.add(remote(ctx, ctx.catalog().service(dep).orElseThrow()));
                 }
             }
-            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST));
+            int port = spec.health().probe().port() > 0 ? spec.health().probe().port() : spec.port();
+            List<NodePlan.Peer> peers = ctx.nodesRunning(spec.id()).stream().map(n -> new NodePlan.Peer(ctx.idOf(n), n.fqdn(), port)).toList();
+            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, peers));
         }
         return new NodePlan(info, id, services, render.files(), render.explain(), sizing.lines(),
                 ctx.paths().dataDir(), node.catalogPath());
