@@ -30,6 +30,17 @@ final class ServiceRun {
     /** Why a stop that counts as a crash was made (startup timeout, liveness). */
     String crashReason;
 
+    /**
+     * A requested stop waiting at the service's stop gate: since when (monotonic ms; -1 when none waits),
+     * what the gate said last, and an epoch that tells the answers of this wait from an earlier one's.
+     */
+    long gateSinceMono = -1;
+    String gateDetail;
+    int gateEpoch;
+    /** Stops that had to wait at the gate; stops that went ahead while it was still shut. */
+    int stopWaits;
+    int unsafeStops;
+
     HealthResult lastProbe;
     long lastProbeEpoch;
     /** The probe of the current generation, while it runs; null before the first start. */
@@ -44,6 +55,11 @@ final class ServiceRun {
         return planned.id();
     }
 
+    /** Whether a requested stop waits at the gate now. */
+    boolean waitingAtGate() {
+        return gateSinceMono >= 0;
+    }
+
     /** Whether dependents may rely on it: READY, or a one-shot step that EXITED cleanly. */
     boolean satisfies() {
         return state == ServiceState.READY || state == ServiceState.EXITED;
@@ -56,6 +72,9 @@ final class ServiceRun {
         Loop.Timer kill;
         Loop.Timer reset;
         Loop.Timer unhealthy;
+        /** A waiting stop: when its wait runs out; when it asks its gate again. */
+        Loop.Timer gateDeadline;
+        Loop.Timer gateAsk;
 
         /** Cancels every timer that belongs to a running process (not the backoff). */
         void cancelProcessTimers() {
@@ -63,6 +82,12 @@ final class ServiceRun {
             kill = cancel(kill);
             reset = cancel(reset);
             unhealthy = cancel(unhealthy);
+            cancelGate();
+        }
+
+        void cancelGate() {
+            gateDeadline = cancel(gateDeadline);
+            gateAsk = cancel(gateAsk);
         }
 
         static Loop.Timer cancel(Loop.Timer t) {
