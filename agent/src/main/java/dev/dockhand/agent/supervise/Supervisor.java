@@ -528,7 +528,11 @@ public final class Supervisor implements SupervisorControl {
     /** Sends the stop signal (the service is STOPPING from here on); SIGKILL to its group after {@code grace}. */
     private void signalStop(ServiceRun s, String why, Duration grace, boolean hung) {
         Signal signal = s.planned.spec().stop().signal();
-        moveTo(s, ServiceState.STOPPING, why + ": " + "SIG" + signal.name() + ", SIGKILL after " + grace.toSeconds() + " s");
+        String how = why + ": " + "SIG" + signal.name() + ", SIGKILL after " + grace.toSeconds() + " s";
+        if (s.state == ServiceState.STOPPING) {
+            log.info("{}: {}", s.id(), how); // after a wait at its gate: no state change to log it
+        }
+        moveTo(s, ServiceState.STOPPING, how);
         RunningProcess p = s.process;
         int gen = s.generation;
         p.signal(signal);
