@@ -3,12 +3,14 @@ package dev.dockhand.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.it.examples.ComposeFile;
 import dev.dockhand.it.examples.Examples;
 import dev.dockhand.it.examples.Examples.NodeEntry;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -227,6 +229,54 @@ class ClusterIT {
         }
     }
 
+    /**
+     * The production example's roll.sh restarts the brokers one at a time, each once the one before is
+     * ready again, under a producer with acks=all (replication factor 3, min.insync.replicas 2): every send
+     * acknowledged, every acknowledged record read back.
+     */
+    @Test
+    @Order(7)
+    void rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing() {
+        assumeTrue(Files.isExecutable(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh")),
+                () -> example() + " has no roll.sh");
+        kafka.createTopic("it-roll", 3, 3, 2);
+        String producer = NETWORK + "-roll-producer";
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", producer, "--label", Docker.LABEL, "--network", NETWORK,
+                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-Dlog4j.configuration=file:/dev/null",
+                "-cp", KafkaTools.KAFKA_LIB + "/*"));
+        run.addAll(kafka.producerArgs("it-roll", 1_000_000, 50));
+        try {
+            Docker.docker(run.toArray(String[]::new)).ok();
+            Docker.Result roll = Docker.run(List.of(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh").toString(),
+                    "--filter", "name=" + NETWORK + "-", "broker"), null, Duration.ofMinutes(20));
+            System.out.println("roll.sh:\n" + roll.all());
+            assertEquals(0, roll.exit(), "roll.sh broker:\n" + roll.all());
+            List<String> brokers = containers.values().stream().filter(c -> "broker".equals(serviceOf(c).env("AGENT_ROLE"))).sorted().toList();
+            for (String c : brokers) {
+                assertTrue(roll.out().contains(c + ": ready again after"), c + " rolled:\n" + roll.out());
+                assertEquals(0, Docker.exec(c, "agent", "ready").exit(), c + " ready after the roll");
+            }
+            Docker.docker(Duration.ofMinutes(3), "stop", "-t", "30", producer).ok();
+            String out = Docker.logs(producer);
+            Set<String> acked = KafkaTools.acked(out);
+            List<String> errors = out.lines().filter(l -> l.contains("\"producer_send_error\"")).toList();
+            assertEquals(List.of(), errors.size() > 10 ? errors.subList(0, 10) : errors, "sends that failed during the roll");
+            assertTrue(acked.size() > 100, "the producer kept producing: " + acked.size());
+            Set<String> read = kafka.consumeAll("it-roll");
+            Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(read);
+            assertTrue(lost.isEmpty(), lost.size() + " of " + acked.size() + " acknowledged records lost");
+            System.out.printf("it-roll: %d records acknowledged during the roll of %d brokers, none lost%n", acked.size(), brokers.size());
+            awaitFullyReplicated();
+        } finally {
+            Docker.removeQuietly("container", producer);
+        }
+    }
+
+    private static String example() {
+        return System.getProperty("dockhand.it.compose", "compose-default");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -270,6 +320,9 @@ class ClusterIT {
         }
         if (s.memLimit() != null) {
             a.addAll(List.of("--memory", s.memLimit()));
+        }
+        if (s.healthCmd() != null) {
+            a.addAll(List.of("--health-cmd", s.healthCmd()));
         }
         a.addAll(List.of("--stop-timeout", String.valueOf(s.stopGracePeriod().toSeconds()), image));
         return a.toArray(String[]::new);
