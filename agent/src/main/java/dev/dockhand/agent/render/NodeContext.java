@@ -22,6 +22,8 @@ public final class NodeContext {
     /** ZooKeeper's quorum and election ports in {@code server.N} lines. */
     static final int ZK_QUORUM_PORT = 2888;
     static final int ZK_ELECTION_PORT = 3888;
+    /** The brokers' INTERNAL listener on a secured cluster (mutual TLS between the nodes). */
+    static final int KAFKA_INTERNAL_PORT = 9091;
 
     private final Catalog catalog;
     private final NodeIdentity identity;
@@ -48,6 +50,11 @@ public final class NodeContext {
 
     public Paths paths() {
         return paths;
+    }
+
+    /** Whether this node's listeners are secured: the active cluster config's say. */
+    public dev.dockhand.agent.catalog.Security security() {
+        return config.security();
     }
 
     /** This node's services under the active cluster config, in start (dependency) order. */
@@ -124,6 +131,9 @@ public final class NodeContext {
                         .collect(Collectors.joining("\n")),
                 "nodes running zookeeper (" + listSrc + ")");
         put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, ""), "nodes running kafka-broker (" + listSrc + ")");
+        put(Macro.KAFKA_INTERNAL_BOOTSTRAP_STRING,
+                nodesRunning(ServiceIds.KAFKA_BROKER).stream().map(n -> n.fqdn() + ":" + KAFKA_INTERNAL_PORT).collect(Collectors.joining(",")),
+                "nodes running kafka-broker, port " + KAFKA_INTERNAL_PORT + " (" + listSrc + ")");
         put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, "http://"), "nodes running schema-registry (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
@@ -139,6 +149,7 @@ public final class NodeContext {
         put(Macro.MIN_INSYNC_REPLICAS, String.valueOf(rf >= 3 ? 2 : 1), "2 when replication factor >= 3, else 1");
         values.put(Macro.DATA_DIR, new Sourced<>(paths.dataDir().toString(), Source.derived("data dir")));
         values.put(Macro.CONF_DIR, new Sourced<>(paths.confDir().toString(), Source.derived("config (out) dir")));
+        values.put(Macro.TLS_DIR, new Sourced<>(paths.confDir().resolve("tls").toString(), Source.derived("config (out) dir, tls")));
         values.put(Macro.HOME_DIR, new Sourced<>(paths.homeDir().toString(), Source.derived("distribution home")));
         values.put(Macro.JAVA, new Sourced<>(paths.java(), Source.derived("java of the services")));
         put(Macro.CONSOLE_PORT, String.valueOf(catalog.service(ServiceIds.CONTROL_CENTER).map(ServiceSpec::port).orElse(9021)),

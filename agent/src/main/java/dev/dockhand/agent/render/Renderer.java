@@ -87,41 +87,63 @@ public final class Renderer {
             Path logFile = s.log() == null || s.log().file() == null ? null
                     : ctx.paths().dataDir().resolve(tokens(s.log().file(), macros, Map.of(), where + ".log.file", problems));
 
+            // Templates with one target make one file, in catalog order; one with "when" only on a
+            // node of that security (a secured node's listeners, a plaintext node's)
+            Map<String, List<TemplateSpec>> byTarget = new LinkedHashMap<>();
             for (TemplateSpec t : s.templates()) {
+                if (t.appliesTo(ctx.security())) {
+                    byTarget.computeIfAbsent(t.target(), k -> new ArrayList<>()).add(t);
+                }
+            }
+            for (Map.Entry<String, List<TemplateSpec>> part : byTarget.entrySet()) {
+                String templateTarget = part.getKey();
+                TemplateSpec first = part.getValue().get(0);
                 Path templates = ctx.paths().templates();
-                Path source = templates.resolve(t.source()).normalize();
-                String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
+                Path source = templates.resolve(first.source()).normalize();
+                String target = tokens(templateTarget, macros, Map.of(), where + ".templates", problems);
                 Path targetPath = ctx.paths().confDir().resolve(target).normalize();
                 if (!inside(targetPath)) {
-                    problems.add("target " + target + " of template " + t.source() + " (service " + s.id()
+                    problems.add("target " + target + " of template " + first.source() + " (service " + s.id()
                             + ") is outside the conf dir and the data dir");
-                    continue;
-                }
-                String text = read(templates, t.source(), "service " + s.id(), problems);
-                if (text == null) {
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
                 for (Autogen a : ctx.catalog().autogen()) {
-                    if (a.file().equals(t.target())) {
+                    if (a.file().equals(templateTarget)) {
                         Macro.named(a.macro()).ifPresent(m -> {
                             patterns.put(a.pattern(), macros.get(m));
-                            explain.add(new Explained(s.id(), a.pattern() + " in " + t.target(), macros.get(m).value(),
+                            explain.add(new Explained(s.id(), a.pattern() + " in " + templateTarget, macros.get(m).value(),
                                     "autogen macro " + m.name()));
                         });
                     }
                 }
-                String content = tokens(text, macros, patterns, source.toString(), problems);
+                StringBuilder joined = new StringBuilder();
+                boolean complete = true;
+                for (TemplateSpec t : part.getValue()) {
+                    String text = read(templates, t.source(), "service " + s.id(), problems);
+                    if (text == null) {
+                        complete = false;
+                        continue;
+                    }
+                    if (joined.length() > 0 && joined.charAt(joined.length() - 1) != '\n') {
+                        joined.append('\n');
+                    }
+                    joined.append(tokens(text, macros, patterns, templates.resolve(t.source()).normalize().toString(), problems));
+                }
+                if (!complete) {
+                    continue;
+                }
+                String content = joined.toString();
                 boolean secret = false;
                 OverrideSpec o = s.overrides();
-                if (o != null && t.target().equals(o.file())) {
+                if (o != null && templateTarget.equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
                     for (Overrides.Override x : os) {
                         // a value read from a *_FILE is a secret by where it came from, whatever its key
                         boolean hidden = x.fromFile() || Secrets.isSecretKey(x.key());
                         secret |= hidden;
-                        explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
+                        explain.add(new Explained(s.id(), x.key() + " in " + templateTarget, hidden ? Secrets.MASK : x.value(),
                                 (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
                 }
