@@ -36,6 +36,15 @@ public final class HttpProtocol implements RequestServer.Protocol {
         default Response answer(Request request) {
             return answer(request.method(), request.path());
         }
+
+        /**
+         * On an HTTPS port, whether {@code path} is answered to a client that speaks plain HTTP
+         * (the agent's probe of {@code /readyz}): only what may be said to anyone in clear text.
+         * Everything else gets a 400 that points to https://.
+         */
+        default boolean answersInPlainText(String path) {
+            return false;
+        }
     }
 
     /** A parsed request head: method, path and, on demand, its headers. */
@@ -196,7 +205,11 @@ public final class HttpProtocol implements RequestServer.Protocol {
     }
 
     @Override
-    public byte[] plainTextOnTls() {
+    public byte[] plainTextAnswer(byte[] request, int end) {
+        Request req = parse(request, end);
+        if (req != null && handler.answersInPlainText(req.path())) {
+            return answer(request, end, null, false);
+        }
         return format(new Response(400, TEXT, "this port speaks HTTPS: use https://\n"), false, false);
     }
 
@@ -228,6 +241,10 @@ public final class HttpProtocol implements RequestServer.Protocol {
 
     @Override
     public byte[] answer(byte[] request, int end, Object admitted) {
+        return answer(request, end, admitted, keepAliveMs > 0);
+    }
+
+    private byte[] answer(byte[] request, int end, Object admitted, boolean mayKeep) {
         String line = requestLine(request, end);
         int sp1 = line.indexOf(' ');
         int sp2 = line.indexOf(' ', sp1 + 1);
@@ -248,7 +265,7 @@ public final class HttpProtocol implements RequestServer.Protocol {
         } catch (RuntimeException e) {
             r = new Response(500, TEXT, "internal error\n");
         }
-        return format(r, "HEAD".equals(req.method()), keepAliveMs > 0 && req.reusable());
+        return format(r, "HEAD".equals(req.method()), mayKeep && req.reusable());
     }
 
     /** The request in {@code head[0, end)}, or null when its line or target is malformed or its version is not 1.x. */

@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * selector thread: the handshake is part of the request, so its deadline covers the handshake too
  * (a client that opens a connection and never sends a ClientHello, or stops halfway, is closed at
  * the same deadline as one that never sends its request), and a handshaking connection counts
- * against the same limit and is evicted like any other. A client that speaks plain HTTP to a TLS
- * port gets the protocol's {@link Protocol#plainTextOnTls()} answer, in plain text, at once.
+ * against the same limit and is evicted like any other. A client that speaks plain text to a TLS
+ * port is read on in plain text, within the same deadline, and gets the protocol's
+ * {@link Protocol#plainTextAnswer} (an agent's HTTP probe of {@code /readyz}, a pointer to https://
+ * for anything else), never more than one answer, and is closed.
  * docs/adr/008-tls-in-the-request-server.md says why not a thread per connection.
  */
 public final class RequestServer implements AutoCloseable {
@@ -122,8 +124,12 @@ public final class RequestServer implements AutoCloseable {
             return false;
         }
 
-        /** On a TLS listener, what a client that speaks plain text is answered in plain text; null: closed. */
-        default byte[] plainTextOnTls() {
+        /**
+         * On a TLS listener, the answer to a complete request that came in plain text, on a worker
+         * (must not throw); null: closed without a word. For what may be said to anyone in clear
+         * text (a readiness probe's answer), and otherwise a pointer to TLS.
+         */
+        default byte[] plainTextAnswer(byte[] request, int end) {
             return null;
         }
     }
@@ -339,8 +345,8 @@ public final class RequestServer implements AutoCloseable {
         boolean keep;
         /** Waiting for the next request on a kept connection, nothing of it come yet. */
         boolean idle;
-        /** The answer goes out in plain text on a TLS listener (to a plain-text client). */
-        boolean plainAnswer;
+        /** A plain-text client on a TLS listener: read and answered without TLS, one request, then closed. */
+        boolean plainText;
         boolean closeNotifySent;
         ByteBuffer answer;
         int drained;
@@ -355,7 +361,7 @@ public final class RequestServer implements AutoCloseable {
         }
 
         private int in(ByteBuffer dst) throws IOException {
-            return tls == null ? channel.read(dst) : tls.read(dst);
+            return tls == null || plainText ? channel.read(dst) : tls.read(dst);
         }
 
         void readable() {
@@ -390,11 +396,17 @@ public final class RequestServer implements AutoCloseable {
                     }
                     received += n;
                 }
-                if (tls != null) {
+                if (tls != null && !plainText) {
                     key.interestOps(SelectionKey.OP_READ | (tls.pendingOutput() ? SelectionKey.OP_WRITE : 0));
                 }
             } catch (TlsChannel.NotTls e) {
-                answerPlainText();
+                // read on in plain text: what came so far is the request's beginning
+                plainText = true;
+                byte[] so = tls.plainTextSoFar();
+                request = java.util.Arrays.copyOf(so, Math.max(512, Math.min(so.length, max + 1)));
+                received = Math.min(so.length, max + 1);
+                key.interestOps(SelectionKey.OP_READ);
+                readable();
                 return;
             } catch (IOException e) {
                 if (e instanceof SSLException) {
@@ -427,13 +439,14 @@ public final class RequestServer implements AutoCloseable {
             key.interestOps(0);
             byte[] req = request;
             Object adm = admitted;
-            boolean keepIt = owner.protocol.keepAliveMillis() > 0 && owner.protocol.keepAlive(req, end);
+            boolean plain = plainText;
+            boolean keepIt = !plain && owner.protocol.keepAliveMillis() > 0 && owner.protocol.keepAlive(req, end);
             answered = end;
             try {
                 workers.execute(() -> {
                     byte[] a;
                     try {
-                        a = owner.protocol.answer(req, end, adm);
+                        a = plain ? owner.protocol.plainTextAnswer(req, end) : owner.protocol.answer(req, end, adm);
                     } catch (RuntimeException e) {
                         LOG.error("request server: answering failed", e);
                         a = null;
@@ -448,7 +461,7 @@ public final class RequestServer implements AutoCloseable {
         }
 
         void fail(Failure f) {
-            if (tls != null && !tls.handshakeDone()) {
+            if (tls != null && !tls.handshakeDone() && !plainText) {
                 close(); // no TLS session to answer in
                 return;
             }
@@ -476,17 +489,6 @@ public final class RequestServer implements AutoCloseable {
             }
         }
 
-        /** A plain-text client on a TLS listener: the protocol's plain-text answer, then closed. */
-        void answerPlainText() {
-            byte[] a = owner.protocol.plainTextOnTls();
-            if (a == null) {
-                close();
-                return;
-            }
-            plainAnswer = true;
-            send(a, false);
-        }
-
         void send(byte[] bytes, boolean keepIt) {
             if (closedConn) {
                 return;
@@ -510,7 +512,7 @@ public final class RequestServer implements AutoCloseable {
                 return;
             }
             try {
-                if (tls != null && !plainAnswer) {
+                if (tls != null && !plainText) {
                     tls.write(answer);
                     if (!answer.hasRemaining() && !keep && !closeNotifySent) {
                         closeNotifySent = true;

@@ -77,6 +77,18 @@ final class TlsChannel {
         return handshakeDone;
     }
 
+    /**
+     * After {@link NotTls}: the plain-text bytes read so far, for the caller to read the rest from the
+     * socket itself. The engine is not used again.
+     */
+    byte[] plainTextSoFar() {
+        netIn.flip();
+        byte[] b = new byte[netIn.remaining()];
+        netIn.get(b);
+        netIn.clear();
+        return b;
+    }
+
     /** Whether encrypted bytes wait for the socket to take them (then wait for OP_WRITE). */
     boolean pendingOutput() {
         return netOut.hasRemaining();

@@ -81,10 +81,17 @@ class RequestServerTlsTest {
         ServerSocketChannel ch = ServerSocketChannel.open();
         ch.bind(new InetSocketAddress(LOOPBACK, 0), 256);
         port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-        server = RequestServer.start("tls-http", List.of(new RequestServer.Listener(ch, new HttpProtocol(
-                (m, p) -> p.equals("/big") ? new Response(200, "text/plain", "y".repeat(200_000))
-                        : new Response(200, "text/plain", "ok " + p + "\n"),
-                readTimeoutMs, keepAliveMs), TlsContexts.of(NODE))));
+        server = RequestServer.start("tls-http", List.of(new RequestServer.Listener(ch, new HttpProtocol(new HttpProtocol.Handler() {
+            @Override
+            public Response answer(String m, String p) {
+                return p.equals("/big") ? new Response(200, "text/plain", "y".repeat(200_000)) : new Response(200, "text/plain", "ok " + p + "\n");
+            }
+
+            @Override
+            public boolean answersInPlainText(String path) {
+                return path.equals("/readyz");
+            }
+        }, readTimeoutMs, keepAliveMs), TlsContexts.of(NODE))));
     }
 
     private SSLSocket tls(int timeoutMs) throws IOException {
@@ -270,16 +277,28 @@ class RequestServerTlsTest {
     }
 
     @Test
-    void aPlainHttpClientOnTheTlsPortIsToldAtOnceAndClosed() throws Exception {
-        start(HttpProtocol.READ_TIMEOUT_MS, 0);
+    void aPlainHttpClientOnTheTlsPortIsToldAtOnceAndClosedUnlessItAsksWhatAnyoneMayKnow() throws Exception {
+        start(HttpProtocol.READ_TIMEOUT_MS, 2_000);
         for (int i = 0; i < 20; i++) {
             Socket s = plain();
             s.setSoTimeout(PROBE_TIMEOUT_MS); // at once: not after the request deadline
-            s.getOutputStream().write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().write("GET /page HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertEquals("HTTP/1.1 400 Bad Request", statusLine(answer));
             assertTrue(answer.endsWith("this port speaks HTTPS: use https://\n"), answer);
         }
+        // the agent's plain HTTP probe of a path the handler lets through: answered, in clear, and closed
+        Socket probe = plain();
+        probe.setSoTimeout(PROBE_TIMEOUT_MS);
+        probe.getOutputStream().write("GET /readyz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        probe.getOutputStream().write("User-Agent: dockhand-agent\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(probe.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertEquals("HTTP/1.1 200 OK", statusLine(answer));
+        assertTrue(answer.contains("Connection: close") && answer.endsWith("ok /readyz\n"), answer);
+        // half a plain request is held to the same deadline as any other
+        Socket half = plain();
+        half.getOutputStream().write("GET /readyz HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals("HTTP/1.1 408 Request Timeout", statusLine(new String(half.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)));
         // bytes that are neither TLS nor text: closed without a word
         Socket junk = plain();
         junk.setSoTimeout(PROBE_TIMEOUT_MS);
