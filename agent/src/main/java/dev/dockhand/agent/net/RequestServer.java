@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -300,6 +299,11 @@ public final class RequestServer implements AutoCloseable {
                 }
                 try {
                     sc.configureBlocking(false);
+                    if (tls != null) {
+                        // a handshake flight and a large answer are several TLS records, written one by
+                        // one: with Nagle's algorithm each waits for the client's delayed ACK (40 ms)
+                        sc.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    }
                     Conn c = new Conn(this, sc, tls == null ? null : new TlsChannel(sc, TlsChannel.serverEngine(tls)));
                     c.key = sc.register(selector, SelectionKey.OP_READ, c);
                     conns.add(c);
@@ -399,18 +403,20 @@ public final class RequestServer implements AutoCloseable {
                 if (tls != null && !plainText) {
                     key.interestOps(SelectionKey.OP_READ | (tls.pendingOutput() ? SelectionKey.OP_WRITE : 0));
                 }
-            } catch (TlsChannel.NotTls e) {
-                // read on in plain text: what came so far is the request's beginning
-                plainText = true;
-                byte[] so = tls.plainTextSoFar();
-                request = java.util.Arrays.copyOf(so, Math.max(512, Math.min(so.length, max + 1)));
-                received = Math.min(so.length, max + 1);
-                key.interestOps(SelectionKey.OP_READ);
-                readable();
-                return;
             } catch (IOException e) {
-                if (e instanceof SSLException) {
-                    LOG.debug("request server: TLS handshake failed: {}", e.getMessage());
+                // (TLS classes are resolved here only on a TLS listener: PID 1 serves plain HTTP and loads none)
+                if (tls != null && !plainText && TlsChannel.isPlainText(e)) {
+                    // read on in plain text: what came so far is the request's beginning
+                    plainText = true;
+                    byte[] so = tls.plainTextSoFar();
+                    request = java.util.Arrays.copyOf(so, Math.max(512, Math.min(so.length, max + 1)));
+                    received = Math.min(so.length, max + 1);
+                    key.interestOps(SelectionKey.OP_READ);
+                    readable();
+                    return;
+                }
+                if (tls != null) {
+                    LOG.debug("request server: TLS connection failed: {}", e.getMessage());
                 }
                 close();
                 return;

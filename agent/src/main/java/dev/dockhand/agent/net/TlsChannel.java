@@ -65,6 +65,11 @@ final class TlsChannel {
         engine.beginHandshake();
     }
 
+    /** Whether {@code e} says the client spoke plain text. */
+    static boolean isPlainText(IOException e) {
+        return e instanceof NotTls;
+    }
+
     /** A server-side engine of {@code context}, TLS 1.2 and 1.3 only. */
     static SSLEngine serverEngine(javax.net.ssl.SSLContext context) {
         SSLEngine e = context.createSSLEngine();
