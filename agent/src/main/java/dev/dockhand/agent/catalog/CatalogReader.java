@@ -109,7 +109,7 @@ public final class CatalogReader {
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "internalPort", "when", "certRenewal");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
             List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, this::template);
@@ -140,7 +140,24 @@ public final class CatalogReader {
                     str(n, p, "user", null),
                     log(p + ".log", n.path("log")),
                     quorum(n, p),
-                    integer(n, p, "metricsPort", 0));
+                    integer(n, p, "metricsPort", 0),
+                    integer(n, p, "internalPort", 0),
+                    security(n, p, "when"),
+                    strings(n, p, "certRenewal"));
+        }
+
+        /** An optional security field ({@code tls} or {@code plaintext}), or null. */
+        private Security security(JsonValue n, String p, String field) {
+            String value = str(n, p, field, null);
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Security.parse(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + "." + field) + ": " + e.getMessage());
+                return null;
+            }
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -165,15 +182,7 @@ public final class CatalogReader {
         private TemplateSpec template(String p, JsonValue t) {
             known(t, p, "source", "target", "when");
             String source = req(t, p, "source");
-            String when = str(t, p, "when", null);
-            Security security = null;
-            if (when != null) {
-                try {
-                    security = Security.parse(when);
-                } catch (IllegalArgumentException e) {
-                    problems.add(tree.where(p + ".when") + ": " + e.getMessage());
-                }
-            }
+            Security security = security(t, p, "when");
             return new TemplateSpec(source, str(t, p, "target", source), security);
         }
 

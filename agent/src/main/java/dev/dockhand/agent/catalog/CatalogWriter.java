@@ -25,6 +25,15 @@ public final class CatalogWriter {
             if (s.metricsPort() > 0) {
                 o.put("metricsPort", s.metricsPort());
             }
+            if (s.internalPort() > 0) {
+                o.put("internalPort", s.internalPort());
+            }
+            if (s.when() != null) {
+                o.put("when", s.when().id);
+            }
+            if (!s.certRenewal().isEmpty()) {
+                strings(o.putArray("certRenewal"), s.certRenewal());
+            }
             strings(o.putArray("command"), s.command());
             if (!s.env().isEmpty()) {
                 ObjectNode env = o.putObject("env");

@@ -140,6 +140,9 @@ public final class FileWriter {
     }
 
     private static void copyModeAndOwner(Path from, Path to, boolean owner) throws IOException {
+        if (from == null) {
+            return; // a file made by the agent, not from a template: the temp file's own 0600 stays
+        }
         PosixFileAttributeView src = Files.getFileAttributeView(from, PosixFileAttributeView.class);
         PosixFileAttributeView dst = Files.getFileAttributeView(to, PosixFileAttributeView.class);
         if (src == null || dst == null || !Files.exists(from)) {

@@ -3,6 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
 import dev.dockhand.agent.catalog.OverrideSpec;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
@@ -87,48 +88,36 @@ public final class Renderer {
             Path logFile = s.log() == null || s.log().file() == null ? null
                     : ctx.paths().dataDir().resolve(tokens(s.log().file(), macros, Map.of(), where + ".log.file", problems));
 
-            // Templates with one target make one file, in catalog order; one with "when" only on a
-            // node of that security (a secured node's listeners, a plaintext node's)
-            Map<String, List<TemplateSpec>> byTarget = new LinkedHashMap<>();
-            for (TemplateSpec t : s.templates()) {
-                if (t.appliesTo(ctx.security())) {
-                    byTarget.computeIfAbsent(t.target(), k -> new ArrayList<>()).add(t);
-                }
-            }
-            for (Map.Entry<String, List<TemplateSpec>> part : byTarget.entrySet()) {
-                String templateTarget = part.getKey();
-                TemplateSpec first = part.getValue().get(0);
+            for (List<TemplateSpec> parts : byTarget(s.templates())) {
+                TemplateSpec t = parts.get(0);
                 Path templates = ctx.paths().templates();
-                Path source = templates.resolve(first.source()).normalize();
-                String target = tokens(templateTarget, macros, Map.of(), where + ".templates", problems);
+                Path source = templates.resolve(t.source()).normalize();
+                String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
                 Path targetPath = ctx.paths().confDir().resolve(target).normalize();
                 if (!inside(targetPath)) {
-                    problems.add("target " + target + " of template " + first.source() + " (service " + s.id()
+                    problems.add("target " + target + " of template " + t.source() + " (service " + s.id()
                             + ") is outside the conf dir and the data dir");
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
                 for (Autogen a : ctx.catalog().autogen()) {
-                    if (a.file().equals(templateTarget)) {
+                    if (a.file().equals(t.target())) {
                         Macro.named(a.macro()).ifPresent(m -> {
                             patterns.put(a.pattern(), macros.get(m));
-                            explain.add(new Explained(s.id(), a.pattern() + " in " + templateTarget, macros.get(m).value(),
+                            explain.add(new Explained(s.id(), a.pattern() + " in " + t.target(), macros.get(m).value(),
                                     "autogen macro " + m.name()));
                         });
                     }
                 }
                 StringBuilder joined = new StringBuilder();
                 boolean complete = true;
-                for (TemplateSpec t : part.getValue()) {
-                    String text = read(templates, t.source(), "service " + s.id(), problems);
+                for (TemplateSpec part : parts) {
+                    String text = read(templates, part.source(), "service " + s.id(), problems);
                     if (text == null) {
                         complete = false;
                         continue;
                     }
-                    if (joined.length() > 0 && joined.charAt(joined.length() - 1) != '\n') {
-                        joined.append('\n');
-                    }
-                    joined.append(tokens(text, macros, patterns, templates.resolve(t.source()).normalize().toString(), problems));
+                    appendPart(joined, tokens(text, macros, patterns, templates.resolve(part.source()).normalize().toString(), problems));
                 }
                 if (!complete) {
                     continue;
@@ -136,23 +125,25 @@ public final class Renderer {
                 String content = joined.toString();
                 boolean secret = false;
                 OverrideSpec o = s.overrides();
-                if (o != null && templateTarget.equals(o.file())) {
+                if (o != null && t.target().equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
                     for (Overrides.Override x : os) {
                         // a value read from a *_FILE is a secret by where it came from, whatever its key
                         boolean hidden = x.fromFile() || Secrets.isSecretKey(x.key());
                         secret |= hidden;
-                        explain.add(new Explained(s.id(), x.key() + " in " + templateTarget, hidden ? Secrets.MASK : x.value(),
+                        explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
                                 (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
+            List<String> renewal = s.certRenewal().stream().map(a -> tokens(a, macros, Map.of(), where + ".certRenewal", problems)).toList();
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
-                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb()));
+                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb(), renewal));
         }
-        for (TemplateSpec t : ctx.catalog().nodeTemplates()) {
+        for (List<TemplateSpec> parts : byTarget(ctx.catalog().nodeTemplates())) {
+            TemplateSpec t = parts.get(0);
             Path source = ctx.paths().templates().resolve(t.source()).normalize();
             String target = tokens(t.target(), ctx.values(), Map.of(), "catalog nodeTemplates", problems);
             Path targetPath = ctx.paths().confDir().resolve(target).normalize();
@@ -160,14 +151,46 @@ public final class Renderer {
                 problems.add("target " + target + " of node template " + t.source() + " is outside the conf dir and the data dir");
                 continue;
             }
-            String text = read(ctx.paths().templates(), t.source(), "node template", problems);
-            if (text != null) {
-                files.add(new RenderedFile(NODE_SCOPE, targetPath, source,
-                        tokens(text, ctx.values(), Map.of(), source.toString(), problems), false));
+            StringBuilder joined = new StringBuilder();
+            boolean complete = true;
+            for (TemplateSpec part : parts) {
+                String text = read(ctx.paths().templates(), part.source(), "node template", problems);
+                if (text == null) {
+                    complete = false;
+                    continue;
+                }
+                appendPart(joined, tokens(text, ctx.values(), Map.of(),
+                        ctx.paths().templates().resolve(part.source()).normalize().toString(), problems));
+            }
+            if (complete) {
+                // the tools' client configs name the node's key on a secured node: its owner's only
+                files.add(new RenderedFile(NODE_SCOPE, targetPath, source, joined.toString(), ctx.security() == Security.TLS));
             }
         }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);
+    }
+
+    /**
+     * The templates that apply to this node's security, grouped by target in the catalog's order: the
+     * parts of one file (a shared part, then a fragment for a secured or a plaintext node).
+     */
+    private List<List<TemplateSpec>> byTarget(List<TemplateSpec> templates) {
+        Map<String, List<TemplateSpec>> out = new LinkedHashMap<>();
+        for (TemplateSpec t : templates) {
+            if (t.appliesTo(ctx.security())) {
+                out.computeIfAbsent(t.target(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** Appends a part on a line of its own. */
+    private static void appendPart(StringBuilder file, String part) {
+        if (file.length() > 0 && file.charAt(file.length() - 1) != '\n') {
+            file.append('\n');
+        }
+        file.append(part);
     }
 
     /**

@@ -139,19 +139,37 @@ public final class Users {
     /**
      * The users as the services that check logins over HTTP read them (the registry's writes, the
      * console): one {@code name:role:salt:hash} line each, the hash PBKDF2-HMAC-SHA256 (100,000
-     * iterations) of the password; no password in it.
+     * iterations) of the password; no password in it. Each salt is an HMAC-SHA256 of the user's name and
+     * password under {@code saltKey} (a secret): unique to the user and password, unpredictable without
+     * the key, and the same from one render to the next, so an unchanged users file renders an unchanged
+     * hashed one and restarts nothing.
      */
-    public String hashedFile() {
+    public String hashedFile(byte[] saltKey) {
         StringBuilder sb = new StringBuilder("# rendered by the dockhand agent from the cluster's users file: no password in it\n");
-        SecureRandom random = new SecureRandom();
         for (User u : users) {
-            byte[] salt = new byte[16];
-            random.nextBytes(salt);
+            byte[] salt = java.util.Arrays.copyOf(hmac(saltKey, u.name() + ":" + u.password()), 16);
             sb.append(u.name()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append(':')
                     .append(Base64.getEncoder().encodeToString(salt)).append(':')
                     .append(Base64.getEncoder().encodeToString(hash(u.password(), salt))).append('\n');
         }
         return sb.toString();
+    }
+
+    /** As {@link #hashedFile(byte[])} with random salts. */
+    public String hashedFile() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return hashedFile(key);
+    }
+
+    private static byte[] hmac(byte[] key, String data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(utf8(data));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static final int ITERATIONS = 100_000;

@@ -19,7 +19,7 @@ final class Snapshots {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
             list.add(new ServiceSnapshot(s.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(), probe));
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
         boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;
@@ -36,6 +36,25 @@ final class Snapshots {
         }
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
-                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles());
+                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(),
+                plan.security().id, certificates(plan));
+    }
+
+    private static List<AgentSnapshot.CertificateSnapshot> certificates(NodePlan plan) {
+        var c = plan.certificates();
+        if (c == null) {
+            return List.of();
+        }
+        List<AgentSnapshot.CertificateSnapshot> out = new ArrayList<>();
+        out.add(certificate("node", c.node()));
+        if (c.zooKeeperClient() != null) {
+            out.add(certificate("zookeeper-client", c.zooKeeperClient()));
+        }
+        return out;
+    }
+
+    private static AgentSnapshot.CertificateSnapshot certificate(String use, dev.dockhand.agent.security.NodeTls t) {
+        return new AgentSnapshot.CertificateSnapshot(use, t.certificate().getSubjectX500Principal().getName(),
+                t.certificate().getSerialNumber().toString(16), t.notAfter().toEpochMilli(), t.renewAt().toEpochMilli());
     }
 }

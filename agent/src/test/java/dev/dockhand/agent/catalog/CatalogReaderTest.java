@@ -40,7 +40,11 @@ class CatalogReaderTest {
         assertEquals(2181, c.service("zookeeper").orElseThrow().port());
         assertEquals(8081, c.service("schema-registry").orElseThrow().port());
         assertEquals(9021, c.service("control-center").orElseThrow().port());
-        assertEquals(List.of("kafka-broker", "zookeeper"), c.clusterConfig("default").orElseThrow().servicesOf("zookeeper"));
+        assertEquals(List.of("kafka-broker", "kafka-access", "zookeeper"), c.clusterConfig("default").orElseThrow().servicesOf("zookeeper"));
+        assertEquals(Security.TLS, c.clusterConfig("production").orElseThrow().security(), "production is secured by default");
+        assertEquals(Security.PLAINTEXT, c.clusterConfig("single-node").orElseThrow().security());
+        assertEquals(Security.TLS, c.service("kafka-access").orElseThrow().when(), "the users' step exists on a secured node only");
+        assertEquals(9091, c.service("kafka-broker").orElseThrow().internalPort());
         assertEquals(List.of("schema-registry"), c.clusterConfig("production").orElseThrow().servicesOf("schemareg"));
         assertEquals(List.of("zookeeper"), c.waitsOf("kafka-broker"));
         assertEquals(Duration.ofMinutes(15), c.service("kafka-broker").orElseThrow().health().startupTimeout());
@@ -53,7 +57,7 @@ class CatalogReaderTest {
         assertEquals(9405, c.service("zookeeper").orElseThrow().metricsPort());
         assertEquals(0, c.service("schema-registry").orElseThrow().metricsPort());
         assertEquals(List.of("client.properties", "zookeeper-client.properties"),
-                c.nodeTemplates().stream().map(TemplateSpec::target).toList());
+                c.nodeTemplates().stream().filter(t -> t.when() == null).map(TemplateSpec::target).toList());
     }
 
     @Test

@@ -91,5 +91,12 @@ class UsersTest {
         assertTrue(Users.matches("s3cret-pass", salt, hash));
         assertFalse(Users.matches("s3cret-pasS", salt, hash));
         assertTrue(hashed.lines().anyMatch(l -> l.startsWith("ops:admin:")));
+
+        byte[] key = "a secret of the cluster".getBytes();
+        assertEquals(u.hashedFile(key), u.hashedFile(key), "the same users render the same file");
+        assertFalse(u.hashedFile(key).equals(u.hashedFile("another".getBytes())));
+        Users changed = Users.read(file("app:s3cret-pass2\nops:other-pass:admin\n", "rw-------"), "f", problems);
+        assertFalse(changed.hashedFile(key).lines().filter(l -> l.startsWith("app:")).findFirst()
+                .equals(u.hashedFile(key).lines().filter(l -> l.startsWith("app:")).findFirst()), "a new password, a new line");
     }
 }
