@@ -27,8 +27,10 @@
 #   -XX:StringTableSize=4096                 the interned-string table starts at 4096 buckets, not
 #                                            65536 (0.5 MiB); it grows by itself if ever needed
 #   -XX:-UsePerfData                         no /tmp/hsperfdata mmap per JVM (jcmd works by pid)
-#   run: -Xint                               no JIT: the supervisor is idle between probes; the
-#                                            compiler's thread, arena and code cache cost ~3 MiB
+#   run: -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m
+#                                            C1 only, one compiler thread, a small code cache: a
+#                                            secured node's probes are TLS handshakes, whose elliptic-
+#                                            curve arithmetic is about 4x slower interpreted (ADR 005)
 #   cli: -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1   C1 only: quick for a short-lived JVM
 #   -Djna.boot.library.path, -Djna.nounpack  load JNA's native part from OUTDIR/native; never write it
 #                                            to a temp dir (read-only or noexec /tmp works)
@@ -52,7 +54,7 @@ fi
 echo "agent-jvm.sh: making the agent's JVM flags and class-data archives in $out (a few seconds)..." >&2
 
 common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:StringTableSize=4096 -XX:-UsePerfData)
-run_flags=("${common[@]}" -Xmn512k -Xint)
+run_flags=("${common[@]}" -Xmn512k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m)
 cli_flags=("${common[@]}" -Xmn1m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m)
 
 # JNA's native library for this platform, copied out of the jar once
@@ -123,7 +125,8 @@ for attempt in 1 2 3; do   # a port someone else holds ends the attempt at once;
       --role node --cluster-config train --fqdn localhost > "$work/agent.log" 2>&1
   ) &
   agent_pid=$!
-  for _ in $(seq 300); do   # up to 30 s
+  deadline=$((SECONDS + 30))   # bounded in time, not in tries: each try starts a JVM, slow on a busy machine
+  while [ "$SECONDS" -lt "$deadline" ]; do
     if AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
         -jar "$jar" status > /dev/null 2>&1; then
       trained=yes
@@ -133,7 +136,8 @@ for attempt in 1 2 3; do   # a port someone else holds ends the attempt at once;
     sleep 0.1
   done
   kill -TERM "$agent_pid" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+  deadline=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$deadline" ]; do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$agent_pid" 2>/dev/null || true
   wait "$agent_pid" 2>/dev/null || true
   agent_pid=

@@ -10,6 +10,10 @@
 #   Kafka's tools    examples/local/bin/kafka-topics --list (and the others: ls examples/local/bin)
 #
 # Data lives under ./run/data (override with AGENT_DATA_DIR); the node may use AGENT_MEMORY_MB (2048).
+#
+# AGENT_SECURITY=tls examples/local/run.sh runs the same stack secured: TLS on every listener, SCRAM
+# logins on Kafka, logins for the registry's writes and the console. Unless AGENT_CA_CERT_FILE is given,
+# a dev CA and users (app, ops:admin; random passwords) are made once in ./run/secrets.
 # With DOCKHAND_SKIP_BUILD=1 nothing in the checkout is written: everything the stack makes is under
 # the data dir and beside the control socket.
 set -euo pipefail
@@ -32,6 +36,15 @@ export AGENT_DATA_DIR="${AGENT_DATA_DIR:-$root/run/data}"
 export AGENT_SOCKET="${AGENT_SOCKET:-$root/run/agent.sock}"
 export AGENT_MEMORY_MB="${AGENT_MEMORY_MB:-2048}"
 mkdir -p "$AGENT_DATA_DIR" "$(dirname "$AGENT_SOCKET")"
+
+if [ "${AGENT_SECURITY:-}" = tls ] && [ -z "${AGENT_CA_CERT_FILE:-}" ]; then
+  secrets="${DOCKHAND_SECRETS_DIR:-$root/run/secrets}"
+  if [ ! -f "$secrets/ca.key" ]; then
+    java -jar "$root/agent/target/agent.jar" ca init --out "$secrets" --name "dockhand dev CA" --users app,ops:admin >&2
+  fi
+  export AGENT_CA_CERT_FILE="$secrets/ca.crt" AGENT_CA_KEY_FILE="$secrets/ca.key" AGENT_USERS_FILE="$secrets/users"
+  echo "dev stack: secured; the CA is $secrets/ca.crt, the users and their passwords are in $secrets/users" >&2
+fi
 
 # Until the agent answers on its socket, `examples/local/agent status` reads this pid (ours, and the
 # agent's once we exec it) and says the stack is starting rather than that no agent runs.

@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q package -DskipTests "$@"
-mvn -B -pl it -am verify -P bench,!docker -Dit.test=CriticalPathBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -pl it -am verify -P bench,!docker -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=CriticalPathBench \
     "$@"
 cat it/target/bench/critical-path.md

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  *          health              process
  *                  plan
  *                  render
- * catalog          metadata    resources   tls
+ * catalog          metadata    resources   security
  * log   net        core        linux      json
  * </pre>
  *
@@ -49,17 +49,21 @@ class ArchitectureTest {
         ALLOWED.put("catalog", Set.of("core", "json", "linux"));
         ALLOWED.put("metadata", Set.of("core", "json"));
         ALLOWED.put("resources", Set.of("core"));
-        ALLOWED.put("tls", Set.of("core"));
-        ALLOWED.put("render", Set.of("core", "catalog", "metadata", "tls"));
-        ALLOWED.put("plan", Set.of("core", "catalog", "metadata", "resources", "render", "tls"));
+        ALLOWED.put("security", Set.of("core"));
+        ALLOWED.put("render", Set.of("core", "catalog", "metadata", "security"));
+        ALLOWED.put("plan", Set.of("core", "catalog", "metadata", "resources", "render", "security"));
         ALLOWED.put("process", Set.of("core", "linux"));
-        ALLOWED.put("health", Set.of("core", "catalog", "process", "linux"));
-        ALLOWED.put("supervise", Set.of("core", "catalog", "plan", "render", "health", "process", "linux"));
+        // health: a secured node's probes speak TLS with the node's certificate
+        ALLOWED.put("health", Set.of("core", "catalog", "process", "linux", "security"));
+        ALLOWED.put("supervise", Set.of("core", "catalog", "plan", "render", "health", "process", "linux", "security"));
         ALLOWED.put("protocol", Set.of("core", "json", "supervise"));
         ALLOWED.put("control", Set.of("core", "json", "net", "protocol", "supervise"));
-        ALLOWED.put("console", Set.of("core", "json", "log", "net", "protocol", "supervise"));
-        ALLOWED.put("cli", Set.of("core", "json", "log", "linux", "catalog", "metadata", "resources", "tls", "render", "plan", "process",
-                "health", "supervise", "protocol", "control", "console"));
+        // security: the console's HTTPS, its login against the users file, its clients' TLS contexts
+        ALLOWED.put("console", Set.of("core", "json", "log", "net", "protocol", "supervise", "security"));
+        // access: a secured cluster's users and ACLs through Kafka's AdminClient (agent-console.jar only)
+        ALLOWED.put("access", Set.of("core", "log", "security"));
+        ALLOWED.put("cli", Set.of("core", "json", "log", "linux", "catalog", "metadata", "resources", "security", "render", "plan", "process",
+                "health", "supervise", "protocol", "control", "console", "access"));
     }
 
     static JavaClasses classes;
@@ -116,7 +120,7 @@ class ArchitectureTest {
 
     @Test
     void kafkaClientsAndJacksonStayWherePid1NeverGoes() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".console..")
+        noClasses().that().resideOutsideOfPackages(ROOT + ".console..", ROOT + ".access..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
                 .check(classes);
         // the protocol's records carry Jackson's @JsonInclude for the tests' reference: annotations the

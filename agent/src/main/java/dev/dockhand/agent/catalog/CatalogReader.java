@@ -75,7 +75,7 @@ public final class CatalogReader {
             });
             List<ServiceSpec> services = list(root, "services", true, this::service);
             List<ClusterConfig> configs = list(root, "clusterConfigs", true, (p, n) -> {
-                known(n, p, "id", "description", "assignments");
+                known(n, p, "id", "description", "assignments", "security");
                 Map<String, List<String>> assign = new LinkedHashMap<>();
                 JsonValue a = n.path("assignments");
                 if (!a.isObject()) {
@@ -86,7 +86,13 @@ public final class CatalogReader {
                         assign.put(e.getKey(), strings(a, p + ".assignments", e.getKey()));
                     }
                 }
-                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign);
+                Security security = Security.PLAINTEXT;
+                try {
+                    security = Security.parse(str(n, p, "security", "plaintext"));
+                } catch (IllegalArgumentException e) {
+                    problems.add(tree.where(p + ".security") + ": " + e.getMessage());
+                }
+                return new ClusterConfig(req(n, p, "id"), str(n, p, "description", ""), assign, security);
             });
             List<Autogen> autogen = list(root, "autogen", false, (p, n) -> {
                 known(n, p, "file", "pattern", "macro");
@@ -103,7 +109,7 @@ public final class CatalogReader {
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
                     "overrideFormat", "overrideKeys",
-                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort");
+                    "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "internalPort", "when", "certRenewal");
             String id = req(n, p, "id");
             int port = integer(n, p, "port", 0);
             List<TemplateSpec> templates = list(n, p + ".templates", "templates", false, this::template);
@@ -134,7 +140,24 @@ public final class CatalogReader {
                     str(n, p, "user", null),
                     log(p + ".log", n.path("log")),
                     quorum(n, p),
-                    integer(n, p, "metricsPort", 0));
+                    integer(n, p, "metricsPort", 0),
+                    integer(n, p, "internalPort", 0),
+                    security(n, p, "when"),
+                    strings(n, p, "certRenewal"));
+        }
+
+        /** An optional security field ({@code tls} or {@code plaintext}), or null. */
+        private Security security(JsonValue n, String p, String field) {
+            String value = str(n, p, field, null);
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Security.parse(value);
+            } catch (IllegalArgumentException e) {
+                problems.add(tree.where(p + "." + field) + ": " + e.getMessage());
+                return null;
+            }
         }
 
         private OverrideSpec overrides(JsonValue n, String p) {
@@ -157,9 +180,10 @@ public final class CatalogReader {
         }
 
         private TemplateSpec template(String p, JsonValue t) {
-            known(t, p, "source", "target");
+            known(t, p, "source", "target", "when");
             String source = req(t, p, "source");
-            return new TemplateSpec(source, str(t, p, "target", source));
+            Security security = security(t, p, "when");
+            return new TemplateSpec(source, str(t, p, "target", source), security);
         }
 
         private HealthSpec health(String p, JsonValue n, int port) {

@@ -63,13 +63,16 @@ final class CatalogValidator {
                             + "' must be a relative path inside the conf dir, or @@DATA_DIR@@/ and a relative path inside the data dir");
                 }
             }
-            if (s.port() > 65535) {
-                problems.add(tree.where(p + ".port") + ": " + s.port() + " is not a port number (1-65535)");
-            } else if (s.port() > 0) {
-                String other = portOwners.putIfAbsent(s.port(), s.id());
-                if (other != null) {
-                    problems.add(tree.where(p + ".port") + ": service '" + s.id() + "' has port " + s.port() + ", as service '"
-                            + other + "' has; every service needs its own port (they may share a node)");
+            for (String field : List.of("port", "internalPort")) {
+                int port = field.equals("port") ? s.port() : s.internalPort();
+                if (port > 65535) {
+                    problems.add(tree.where(p + "." + field) + ": " + port + " is not a port number (1-65535)");
+                } else if (port > 0) {
+                    String other = portOwners.putIfAbsent(port, s.id());
+                    if (other != null) {
+                        problems.add(tree.where(p + "." + field) + ": service '" + s.id() + "' has port " + port + ", as service '"
+                                + other + "' has; every service needs its own port (they may share a node)");
+                    }
                 }
             }
             if (s.stop() != null && s.stop().waitUntilSafe() != null && StopSpec.Gate.of(s) == StopSpec.Gate.NONE) {

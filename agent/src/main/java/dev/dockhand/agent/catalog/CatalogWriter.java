@@ -25,13 +25,22 @@ public final class CatalogWriter {
             if (s.metricsPort() > 0) {
                 o.put("metricsPort", s.metricsPort());
             }
+            if (s.internalPort() > 0) {
+                o.put("internalPort", s.internalPort());
+            }
+            if (s.when() != null) {
+                o.put("when", s.when().id);
+            }
+            if (!s.certRenewal().isEmpty()) {
+                strings(o.putArray("certRenewal"), s.certRenewal());
+            }
             strings(o.putArray("command"), s.command());
             if (!s.env().isEmpty()) {
                 ObjectNode env = o.putObject("env");
                 s.env().forEach(env::put);
             }
             ArrayNode t = o.putArray("templates");
-            s.templates().forEach(x -> t.addObject().put("source", x.source()).put("target", x.target()));
+            s.templates().forEach(x -> template(t, x));
             if (s.overrides() != null) {
                 o.put("overridePrefix", s.overrides().prefix());
                 o.put("overrideFile", s.overrides().file());
@@ -94,6 +103,9 @@ public final class CatalogWriter {
             if (!cc.description().isEmpty()) {
                 o.put("description", cc.description());
             }
+            if (cc.security() != Security.PLAINTEXT) {
+                o.put("security", cc.security().id);
+            }
             ObjectNode a = o.putObject("assignments");
             cc.assignments().forEach((role, svcs) -> strings(a.putArray(role), svcs));
         }
@@ -103,7 +115,7 @@ public final class CatalogWriter {
         c.startOrder().forEach(e -> strings(order.addObject().put("service", e.service()).putArray("waitFor"), e.waitFor()));
         if (!c.nodeTemplates().isEmpty()) {
             ArrayNode nt = root.putArray("nodeTemplates");
-            c.nodeTemplates().forEach(x -> nt.addObject().put("source", x.source()).put("target", x.target()));
+            c.nodeTemplates().forEach(x -> template(nt, x));
         }
         try {
             return MAPPER.writeValueAsString(root) + "\n";
@@ -115,4 +127,12 @@ public final class CatalogWriter {
     private static void strings(ArrayNode a, List<String> values) {
         values.forEach(a::add);
     }
+
+    private static void template(ArrayNode to, TemplateSpec t) {
+        ObjectNode o = to.addObject().put("source", t.source()).put("target", t.target());
+        if (t.when() != null) {
+            o.put("when", t.when().id);
+        }
+    }
+
 }

@@ -16,6 +16,11 @@ public sealed interface ProbeSpec {
         return 0;
     }
 
+    /** The same probe asked at {@code port} (a secured broker is probed on its internal listener). */
+    default ProbeSpec atPort(int port) {
+        return this;
+    }
+
     /** No probe: the service counts as ready once it runs. */
     record None() implements ProbeSpec {
         @Override
@@ -30,6 +35,11 @@ public sealed interface ProbeSpec {
         public String type() {
             return "tcp";
         }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Tcp(p);
+        }
     }
 
     /** Ready when {@code GET path} answers {@code expectStatus} (and its body holds {@code expectBody}, if given). */
@@ -38,6 +48,11 @@ public sealed interface ProbeSpec {
         public String type() {
             return "http";
         }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Http(p, path, expectStatus, expectBody);
+        }
     }
 
     /** ZooKeeper's {@code ruok} and {@code srvr}: ready when it serves as leader, follower or standalone. */
@@ -45,6 +60,11 @@ public sealed interface ProbeSpec {
         @Override
         public String type() {
             return "zookeeper";
+        }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new ZooKeeper(p);
         }
     }
 
@@ -57,6 +77,11 @@ public sealed interface ProbeSpec {
         @Override
         public String type() {
             return "kafka";
+        }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new Kafka(p, inSync);
         }
     }
 

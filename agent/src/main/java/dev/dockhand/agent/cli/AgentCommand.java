@@ -24,6 +24,7 @@ import picocli.CommandLine;
             HealthCommand.class,
             ReadyCommand.class,
             ConsoleCommand.class,
+            KafkaAccessCommand.class,
             CaCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

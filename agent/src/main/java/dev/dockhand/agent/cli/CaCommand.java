@@ -3,8 +3,8 @@ package dev.dockhand.agent.cli;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.render.FileWriter;
-import dev.dockhand.agent.tls.ClusterCa;
-import dev.dockhand.agent.tls.Pem;
+import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.Pem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,8 @@ public final class CaCommand implements Runnable {
     @Command(name = "init", description = {
         "Make a cluster CA: an EC P-256 key (ca.key, mode 0600) and a self-signed CA certificate (ca.crt) in DIR.",
         "Give both to every node as AGENT_CA_CERT_FILE and AGENT_CA_KEY_FILE (a Kubernetes or Compose secret).",
-        "Refuses to overwrite an existing ca.crt or ca.key."})
+        "With --users, also a users file (DIR/users, mode 0600) with a random password for each: AGENT_USERS_FILE.",
+        "Refuses to overwrite an existing ca.crt, ca.key or users."})
     static final class Init implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "where ca.crt and ca.key are written (created 0700 if missing)")
         Path out;
@@ -44,6 +45,10 @@ public final class CaCommand implements Runnable {
 
         @Option(names = "--name", paramLabel = "CN", defaultValue = "dockhand cluster CA", description = "the CA's common name")
         String name;
+
+        @Option(names = "--users", paramLabel = "NAME[:admin],...", split = ",",
+                description = "users to make, each with a random 24-character password (role client unless :admin)")
+        java.util.List<String> users = java.util.List.of();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -58,7 +63,9 @@ public final class CaCommand implements Runnable {
             }
             Path cert = out.resolve("ca.crt");
             Path key = out.resolve("ca.key");
-            for (Path p : new Path[] {cert, key}) {
+            Path usersFile = out.resolve("users");
+            String usersText = usersText(users);
+            for (Path p : usersText == null ? new Path[] {cert, key} : new Path[] {cert, key, usersFile}) {
                 if (Files.exists(p)) {
                     throw new InvalidInputException(p + " exists; a CA is made once: remove it or choose another --out");
                 }
@@ -66,10 +73,11 @@ public final class CaCommand implements Runnable {
             ClusterCa ca = ClusterCa.create(name, Instant.now(), days);
             try {
                 FileWriter.createDirectories(out);
-                // the key is 0600 from its first byte, and never replaces a file that appeared meanwhile
-                Files.writeString(key, Pem.privateKey(ca.key()), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
-                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+                // secrets are 0600 from their first byte, and never replace a file that appeared meanwhile
+                secret(key, Pem.privateKey(ca.key()));
+                if (usersText != null) {
+                    secret(usersFile, usersText);
+                }
                 Files.writeString(cert, Pem.certificate(ca.certificate()), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
             } catch (FileAlreadyExistsException e) {
                 throw new InvalidInputException(e.getFile() + " exists; a CA is made once: remove it or choose another --out");
@@ -79,9 +87,50 @@ public final class CaCommand implements Runnable {
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (the CA's certificate, valid until %s) and %s (its key, mode 0600: keep it secret)%n", cert,
                     ca.certificate().getNotAfter().toInstant(), key);
-            w.printf("give both to every node: AGENT_CA_CERT_FILE=%s AGENT_CA_KEY_FILE=%s%n", cert, key);
+            if (usersText != null) {
+                w.printf("wrote %s (%d user(s), each with a random password: read them there, mode 0600)%n", usersFile, users.size());
+                w.printf("give all three to every node: AGENT_CA_CERT_FILE=%s AGENT_CA_KEY_FILE=%s AGENT_USERS_FILE=%s%n", cert, key,
+                        usersFile);
+            } else {
+                w.printf("give both to every node: AGENT_CA_CERT_FILE=%s AGENT_CA_KEY_FILE=%s, and a users file as AGENT_USERS_FILE "
+                        + "(NAME:PASSWORD[:admin] per line, mode 0600)%n", cert, key);
+            }
             w.flush();
             return ExitCode.OK.code;
+        }
+
+        private static void secret(Path file, String text) throws IOException {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+
+        private static final String PASSWORD_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+        /** The users file of {@code specs} with random passwords, or null when none is asked for. */
+        static String usersText(java.util.List<String> specs) {
+            if (specs.isEmpty()) {
+                return null;
+            }
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            StringBuilder sb = new StringBuilder("# NAME:PASSWORD[:admin], made by agent ca init\n");
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String spec : specs) {
+                String[] f = spec.split(":", -1);
+                boolean admin = f.length == 2 && f[1].equals("admin");
+                if (f.length > 2 || (f.length == 2 && !admin) || !f[0].matches("[A-Za-z0-9._-]{1,64}")) {
+                    throw new InvalidInputException("--users " + Names.printable(spec) + ": give NAME or NAME:admin, the name 1 to 64 "
+                            + "letters, digits, '.', '_' or '-'");
+                }
+                if (!seen.add(f[0])) {
+                    throw new InvalidInputException("--users: " + f[0] + " is given twice");
+                }
+                StringBuilder pw = new StringBuilder();
+                for (int i = 0; i < 24; i++) {
+                    pw.append(PASSWORD_CHARS.charAt(random.nextInt(PASSWORD_CHARS.length())));
+                }
+                sb.append(f[0]).append(':').append(pw).append(admin ? ":admin" : "").append('\n');
+            }
+            return sb.toString();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.PlanInputs;
+import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.resources.LimitsReader;
 import java.nio.file.FileSystems;
@@ -63,7 +64,15 @@ public final class NodeOptions {
      * sizing from its limits, render and the identity guard, all in memory.
      */
     NodePlan plan(Map<String, String> env, int agentHttpPort) {
+        return plan(env, agentHttpPort, null, false);
+    }
+
+    /**
+     * As {@link #plan(Map, int)}, keeping a secured node's {@code current} certificates while they are
+     * good (a reload), or issuing new ones when {@code renew}.
+     */
+    NodePlan plan(Map<String, String> env, int agentHttpPort, NodeSecurity.Certificates current, boolean renew) {
         Planner.Resolved node = Planner.resolve(planInputs(agentHttpPort), env, FileSystems.getDefault(), HostInfo.system());
-        return Planner.plan(node, env, LimitsReader.system().read());
+        return Planner.plan(node, env, LimitsReader.system().read(), current, java.time.Instant.now(), renew);
     }
 }

@@ -99,6 +99,21 @@ final class StatusView {
             b.append('\n');
             files.forEach(f -> b.append("  ").append(f).append('\n'));
         }
+        if (s.security() != null) {
+            b.append(paint("security:", BOLD, colour)).append(' ');
+            if ("tls".equals(s.security())) {
+                b.append("TLS on every listener, logins for clients\n");
+                long now = System.currentTimeMillis();
+                for (var c : s.certificates() == null ? List.<dev.dockhand.agent.supervise.AgentSnapshot.CertificateSnapshot>of() : s.certificates()) {
+                    b.append("  ").append(nz(c.use())).append(" certificate ").append(nz(c.subject()))
+                            .append(", expires ").append(java.time.Instant.ofEpochMilli(c.notAfterMs()))
+                            .append(" (in ").append(duration(Math.max(0, c.notAfterMs() - now))).append("), renewal at ")
+                            .append(java.time.Instant.ofEpochMilli(c.renewAtMs())).append('\n');
+                }
+            } else {
+                b.append(paint("PLAINTEXT", RED, colour)).append(": listeners unencrypted, no logins\n");
+            }
+        }
         List<DependencySnapshot> deps = s.dependencies() == null ? List.of() : s.dependencies();
         b.append(paint("remote dependencies:", BOLD, colour));
         if (deps.isEmpty()) {

@@ -8,6 +8,7 @@ import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.process.ProcessLedger;
@@ -48,7 +49,7 @@ final class SupervisorMode {
     int run() {
         // steps 1-5: every problem of the input before anything starts (pure Java: meanwhile Main's
         // jna-init thread binds libc, which Linuxes.system() then waits for)
-        Prepared first = prepare(null);
+        Prepared first = prepare(null, false);
         Linux linux = Linuxes.system();
         var socket = control.socket(env);
         var http = control.http(env);
@@ -68,10 +69,20 @@ final class SupervisorMode {
         Launcher launcher = new Launcher(linux, System.out, System.err, Launcher.DEFAULT_DRAIN_GRACE, ledger);
         ExecutorLoop loop = new ExecutorLoop();
         Prepared[] current = {first};
-        NodePlan.Replanner replanner = () -> {
-            Prepared next = prepare(current[0]);
-            current[0] = next;
-            return new NodePlan.Replan(next.plan, next.changed);
+        NodePlan.Replanner replanner = new NodePlan.Replanner() {
+            @Override
+            public NodePlan.Replan replan() {
+                Prepared next = prepare(current[0], false);
+                current[0] = next;
+                return new NodePlan.Replan(next.plan, next.changed);
+            }
+
+            @Override
+            public NodePlan.Replan renew() {
+                Prepared next = prepare(current[0], true);
+                current[0] = next;
+                return new NodePlan.Replan(next.plan, next.changed);
+            }
         };
         Supervisor supervisor = new Supervisor(first.plan, launcher, ProbeRunner.threads(loop), replanner, loop, pid,
                 () -> linux.rssBytes(pid));
@@ -108,6 +119,18 @@ final class SupervisorMode {
         return code;
     }
 
+    /** Says at every start how the node's listeners are secured; a plaintext node is a warning. */
+    private static void security(NodePlan plan) {
+        if (plan.secured()) {
+            var c = plan.certificates().node();
+            log.info("secured: TLS on every listener, logins for clients; node certificate {} valid until {}, renewal at {}",
+                    c.certificate().getSubjectX500Principal().getName(), c.notAfter(), plan.certificates().renewAt());
+        } else {
+            log.warn("PLAINTEXT: every listener of this node is unencrypted and takes anyone ({}); set AGENT_SECURITY=tls "
+                    + "with AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE to secure it", plan.securitySource());
+        }
+    }
+
     /** The longest the agent waits at start for a survivor of a previous agent to stop before SIGKILL. */
     static final java.time.Duration RECLAIM_GRACE = java.time.Duration.ofSeconds(30);
 
@@ -118,15 +141,21 @@ final class SupervisorMode {
      * Steps 1-5 and the writing of their result. On the first run everything is "changed"; on a
      * reload, the services with a changed file, command or environment.
      */
-    private Prepared prepare(Prepared previous) {
-        NodePlan plan = node.plan(env, control.httpPort(env));
+    private Prepared prepare(Prepared previous, boolean renew) {
+        NodePlan plan = node.plan(env, control.httpPort(env), previous == null ? null : previous.plan.certificates(), renew);
         Planner.checkRunnable(plan);
         if (previous == null) {
             plan.sizing().forEach(l -> log.info("sizing: {}", l));
+            security(plan);
         }
         Planner.Written written = Planner.write(plan);
         written.files().stream().filter(FileWriter.Written::changed).forEach(w -> log.info("rendered {} ({})", w.path(), w.service()));
         Set<String> changed = new LinkedHashSet<>(written.changedServices());
+        if (previous != null && !renew && changed.remove(NodeSecurity.TLS_SCOPE)) {
+            // the CA or the users changed under a reload: every service of the node reads them
+            plan.services().forEach(s -> changed.add(s.id()));
+        }
+        changed.remove(NodeSecurity.TLS_SCOPE); // a renewal: the supervisor makes each service use the new ones
         if (previous != null) {
             for (NodePlan.PlannedService s : plan.services()) {
                 previous.plan.services().stream().filter(p -> p.id().equals(s.id())).findFirst().ifPresent(p -> {

@@ -71,6 +71,19 @@ final class Metrics {
         b.append("dockhand_agent_uptime_seconds ").append(number(s.uptimeMs() / 1000.0)).append('\n');
         family(b, "dockhand_agent_ready", "gauge", "1 when every service of the node is ready, else 0.");
         b.append("dockhand_agent_ready ").append(s.ready() ? "1" : "0").append('\n');
+        if (s.security() != null) {
+            family(b, "dockhand_agent_secured", "gauge", "1 when the node's listeners are secured (TLS, logins), 0 when plaintext.");
+            b.append("dockhand_agent_secured ").append("tls".equals(s.security()) ? "1" : "0").append('\n');
+        }
+        if (s.certificates() != null && !s.certificates().isEmpty()) {
+            family(b, "dockhand_certificate_expiry_seconds", "gauge",
+                    "Seconds until the certificate expires (the agent renews it at two thirds of its life).");
+            long now = System.currentTimeMillis();
+            for (AgentSnapshot.CertificateSnapshot c : s.certificates()) {
+                b.append("dockhand_certificate_expiry_seconds{use=\"").append(escapeLabel(c.use())).append("\"} ")
+                        .append(number(Math.round((c.notAfterMs() - now) / 1000.0))).append('\n');
+            }
+        }
         return b.toString();
     }
 

@@ -112,7 +112,7 @@ public final class Redactor {
         }
         return new AgentSnapshot(
                 s.role(), s.nodeId(), s.fqdn(), s.clusterName(), s.clusterConfig(), s.agentPid(), s.startedAtMs(),
-                s.uptimeMs(), s.rssBytes(), s.state(), s.ready(), services, deps, files);
+                s.uptimeMs(), s.rssBytes(), s.state(), s.ready(), services, deps, files, s.security(), s.certificates());
     }
 
     private static <T> List<T> nullToEmpty(List<T> l) {

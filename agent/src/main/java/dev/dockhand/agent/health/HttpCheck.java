@@ -25,8 +25,15 @@ final class HttpCheck implements HealthCheck {
     private final String path;
     private final int expectStatus;
     private final String expectBody;
+    private final ProbeTls tls;
 
     HttpCheck(String path, int expectStatus, String expectBody) {
+        this(path, expectStatus, expectBody, null);
+    }
+
+    /** @param tls how to speak HTTPS, or null for HTTP */
+    HttpCheck(String path, int expectStatus, String expectBody, ProbeTls tls) {
+        this.tls = tls;
         this.path = path.startsWith("/") ? path : "/" + path;
         this.expectStatus = expectStatus;
         this.expectBody = expectBody;
@@ -36,8 +43,9 @@ final class HttpCheck implements HealthCheck {
     public HealthResult check(String host, int port, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        try (Socket s = Probes.connect(host, port, deadline)) {
-            String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        try (Socket s = Probes.connect(host, port, deadline, tls)) {
+            String name = tls != null && tls.serverName() != null ? tls.serverName() : host;
+            String authority = (name.indexOf(':') >= 0 ? "[" + name + "]" : name) + ":" + port;
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + authority
                     + "\r\nUser-Agent: dockhand-agent\r\nAccept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
@@ -50,7 +58,7 @@ final class HttpCheck implements HealthCheck {
             if (expectBody != null && !body(in, head).contains(expectBody)) {
                 return HealthResult.failed("GET " + path + " body lacks '" + expectBody + "'", Probes.since(start));
             }
-            return HealthResult.ok("GET " + path + " " + status, Probes.since(start));
+            return HealthResult.ok((tls != null ? "HTTPS " : "") + "GET " + path + " " + status, Probes.since(start));
         } catch (IOException | IllegalArgumentException e) {
             return HealthResult.failed(Probes.describe(e, host, port), Probes.since(start));
         }

@@ -22,17 +22,24 @@ final class KafkaCheck implements HealthCheck {
     private static final int NAMED = 5;
 
     private final int inSyncAs;
+    private final ProbeTls tls;
 
     /** @param inSyncAs the broker id whose catch-up makes the broker ready, or -1 for ApiVersions alone */
     KafkaCheck(int inSyncAs) {
+        this(inSyncAs, null);
+    }
+
+    /** @param tls how to reach a mutual-TLS listener (the node's certificate is a super user's), or null */
+    KafkaCheck(int inSyncAs, ProbeTls tls) {
         this.inSyncAs = inSyncAs;
+        this.tls = tls;
     }
 
     @Override
     public HealthResult check(String host, int port, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        try (Socket s = Probes.connect(host, port, deadline)) {
+        try (Socket s = Probes.connect(host, port, deadline, tls)) {
             InputStream in = DeadlineInput.of(s, deadline);
             DataInputStream r = KafkaWire.call(s, in, KafkaWire.API_VERSIONS, (short) 0, new byte[0]);
             short error = r.readShort();

@@ -35,18 +35,21 @@ final class KafkaStopGate implements StopGate {
     private final String host;
     private final int port;
     private final int brokerId;
+    private final ProbeTls tls;
 
-    KafkaStopGate(String host, int port, int brokerId) {
+    /** @param tls how to reach a secured broker's internal (mutual-TLS) listener, or null */
+    KafkaStopGate(String host, int port, int brokerId, ProbeTls tls) {
         this.host = host;
         this.port = port;
         this.brokerId = brokerId;
+        this.tls = tls;
     }
 
     @Override
     public HealthResult ask(Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        try (Socket s = Probes.connect(host, port, deadline)) {
+        try (Socket s = Probes.connect(host, port, deadline, tls)) {
             InputStream in = DeadlineInput.of(s, deadline);
             Metadata m = KafkaWire.metadata(s, in);
             Set<String> topics = new LinkedHashSet<>();

@@ -9,6 +9,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import dev.dockhand.agent.security.TlsContexts;
 
 /** Builds the check a catalog {@link ProbeSpec} declares: the one place where a probe type becomes a check. */
 public final class Probes {
@@ -29,17 +34,25 @@ public final class Probes {
      *     (no command can run there, and another node's catch-up is not this one's)
      */
     public static HealthCheck of(ProbeSpec spec, CommandContext commands) {
+        return of(spec, commands, null);
+    }
+
+    /**
+     * The check of {@code spec}, over TLS with {@code tls} unless it is null. A TCP probe only connects:
+     * it has nothing to say over TLS.
+     */
+    public static HealthCheck of(ProbeSpec spec, CommandContext commands, ProbeTls tls) {
         if (spec instanceof ProbeSpec.Tcp) {
             return new TcpCheck();
         }
         if (spec instanceof ProbeSpec.Http h) {
-            return new HttpCheck(h.path(), h.expectStatus(), h.expectBody());
+            return new HttpCheck(h.path(), h.expectStatus(), h.expectBody(), tls);
         }
         if (spec instanceof ProbeSpec.ZooKeeper) {
-            return new ZooKeeperCheck();
+            return new ZooKeeperCheck(tls);
         }
         if (spec instanceof ProbeSpec.Kafka k) {
-            return new KafkaCheck(k.inSync() && commands != null ? commands.nodeId() : -1);
+            return new KafkaCheck(k.inSync() && commands != null ? commands.nodeId() : -1, tls);
         }
         if (spec instanceof ProbeSpec.Exec e) {
             if (commands == null) {
@@ -60,6 +73,51 @@ public final class Probes {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * A connection to {@code host:port}, over TLS when {@code tls} is given: the handshake done and the
+     * server's certificate checked (the cluster's CA, the expected name) before {@code deadlineNanos}.
+     * The connection is closed at the deadline whatever it is doing, so a server that trickles its
+     * handshake or its records cannot hold the probe longer; the caller closes it sooner.
+     */
+    static Socket connect(String host, int port, long deadlineNanos, ProbeTls tls) throws IOException {
+        Socket raw = connect(host, port, deadlineNanos);
+        if (tls == null) {
+            return raw;
+        }
+        try {
+            SSLContext ctx = tls.context().get();
+            String name = tls.serverName() != null ? tls.serverName() : host;
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, name, port, true);
+            s.setSSLParameters(TlsContexts.verifyingHost(ctx));
+            closeAt(raw, deadlineNanos);
+            s.setSoTimeout(millisLeft(deadlineNanos));
+            s.startHandshake();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** One daemon thread, made at the first TLS probe (a plaintext node never has it). */
+    private static final class Deadlines {
+        static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "probe-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static void closeAt(Socket s, long deadlineNanos) {
+        Deadlines.TIMER.schedule(() -> {
+            try {
+                s.close(); // a no-op when the probe closed it already
+            } catch (IOException e) {
+                // closing is all there is to do
+            }
+        }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     static long since(long startNanos) {
@@ -83,6 +141,9 @@ public final class Probes {
         }
         if (e instanceof UnknownHostException) {
             return "unknown host " + host;
+        }
+        if (e instanceof javax.net.ssl.SSLHandshakeException) {
+            return "TLS handshake refused: " + e.getMessage() + " (" + host + ":" + port + ")";
         }
         if (e instanceof EOFException) {
             return "connection closed before a full answer (" + host + ":" + port + ")";

@@ -18,12 +18,15 @@ public final class StopGates {
      * @param port its probe port
      * @param nodeId this node's id: a broker's {@code broker.id}
      * @param others the other nodes that run the service (a ZooKeeper member's peers)
+     * @param local how to reach this node's service over TLS (its own name checked), or null for plaintext
+     * @param remote how to reach another node's over TLS (the name connected to checked), or null
      */
-    public static StopGate of(StopSpec.Gate kind, String host, int port, int nodeId, List<Member> others) {
+    public static StopGate of(StopSpec.Gate kind, String host, int port, int nodeId, List<Member> others, ProbeTls local,
+            ProbeTls remote) {
         return switch (kind) {
-            case MIN_INSYNC -> new KafkaStopGate(host, port, nodeId);
+            case MIN_INSYNC -> new KafkaStopGate(host, port, nodeId, local);
             // one or two members cannot lose one and keep a majority: waiting would never open the gate
-            case QUORUM -> others.size() + 1 < 3 ? null : new ZooKeeperStopGate(others);
+            case QUORUM -> others.size() + 1 < 3 ? null : new ZooKeeperStopGate(others, remote);
             case NONE -> null;
         };
     }

@@ -13,9 +13,12 @@ import java.util.List;
  */
 final class ZooKeeperStopGate implements StopGate {
     private final List<StopGates.Member> others;
+    private final ProbeTls tls;
 
-    ZooKeeperStopGate(List<StopGates.Member> others) {
+    /** @param tls how to reach the members' secure client ports, or null for plaintext */
+    ZooKeeperStopGate(List<StopGates.Member> others, ProbeTls tls) {
         this.others = List.copyOf(others);
+        this.tls = tls;
     }
 
     @Override
@@ -44,9 +47,9 @@ final class ZooKeeperStopGate implements StopGate {
     }
 
     /** The member's mode as srvr says it, or why it has none ("not serving", "connection refused (...)"). */
-    private static String mode(StopGates.Member m, long deadline) {
+    private String mode(StopGates.Member m, long deadline) {
         try {
-            String srvr = ZooKeeperCheck.fourLetter(m.host(), m.port(), "srvr", deadline);
+            String srvr = ZooKeeperCheck.fourLetter(m.host(), m.port(), "srvr", deadline, tls);
             for (String line : srvr.split("\n")) {
                 if (line.startsWith("Mode: ")) {
                     return line.substring("Mode: ".length()).strip();

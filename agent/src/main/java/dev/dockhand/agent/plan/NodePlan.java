@@ -1,6 +1,8 @@
 package dev.dockhand.agent.plan;
 
 import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.metadata.NodeIdentity;
 import dev.dockhand.agent.render.RenderPlan.Explained;
@@ -24,6 +26,8 @@ import java.util.Set;
  * @param sizing how the node's memory was split, one line per figure
  * @param dataDir the node's data dir
  * @param catalogPath where the catalog was read from
+ * @param security whether the node's listeners are secured (who chose it: the SECURITY macro's explanation)
+ * @param certificates a secured node's certificates, null on a plaintext node
  */
 public record NodePlan(
         NodeInfo node,
@@ -33,13 +37,32 @@ public record NodePlan(
         List<Explained> explain,
         List<String> sizing,
         Path dataDir,
-        Path catalogPath) {
+        Path catalogPath,
+        Security security,
+        NodeSecurity.Certificates certificates) {
 
     public NodePlan {
         services = List.copyOf(services);
         files = List.copyOf(files);
         explain = List.copyOf(explain);
         sizing = List.copyOf(sizing);
+    }
+
+    /** A plaintext node's plan. */
+    public NodePlan(NodeInfo node, NodeIdentity identity, List<PlannedService> services, List<RenderedFile> files, List<Explained> explain,
+            List<String> sizing, Path dataDir, Path catalogPath) {
+        this(node, identity, services, files, explain, sizing, dataDir, catalogPath, Security.PLAINTEXT, null);
+    }
+
+    /** Who chose the node's security: {@code AGENT_SECURITY}, or the cluster config's default. */
+    public String securitySource() {
+        return explain.stream().filter(e -> e.scope().equals("node") && e.token().equals("SECURITY")).findFirst()
+                .map(Explained::source).orElse("default");
+    }
+
+    /** Whether the node's listeners are secured (its probes then speak TLS too). */
+    public boolean secured() {
+        return security == Security.TLS;
     }
 
     /** Absolute paths of the files this plan renders. */
@@ -59,8 +82,9 @@ public record NodePlan(
      * @param remoteWaits services on other nodes it waits for
      * @param probeHost host the service's own probe connects to (loopback: every service listens on all
      *     addresses, and no name lookup can fail)
+     * @param probe what the probe asks, and at which port (a secured broker's internal listener)
      * @param peers every node that runs this service, this one included, in node order: what a stop gate
-     *     asks (a ZooKeeper member counts the ensemble's members that serve)
+     *     asks (a ZooKeeper member counts the ensemble's members that serve), at the probe's port
      */
     public record PlannedService(
             ServiceSpec spec,
@@ -68,6 +92,7 @@ public record NodePlan(
             List<String> localWaits,
             List<RemoteDependency> remoteWaits,
             String probeHost,
+            ProbeSpec probe,
             List<Peer> peers) {
 
         public PlannedService {
@@ -76,10 +101,10 @@ public record NodePlan(
             peers = List.copyOf(peers);
         }
 
-        /** A service whose peers nothing asks. */
+        /** A service probed as its catalog entry says, whose peers nothing asks. */
         public PlannedService(ServiceSpec spec, ResolvedCommand command, List<String> localWaits, List<RemoteDependency> remoteWaits,
                 String probeHost) {
-            this(spec, command, localWaits, remoteWaits, probeHost, List.of());
+            this(spec, command, localWaits, remoteWaits, probeHost, spec.health().probe(), List.of());
         }
 
         public String id() {
@@ -112,6 +137,11 @@ public record NodePlan(
     /** Re-plans for {@code agent reload}/SIGHUP: the new plan and the ids of services whose files changed. */
     public interface Replanner {
         Replan replan();
+
+        /** Re-plans with the node's certificates issued anew (renewal), everything else as {@link #replan}. */
+        default Replan renew() {
+            return replan();
+        }
     }
 
     public record Replan(NodePlan plan, Set<String> changedServices) {}

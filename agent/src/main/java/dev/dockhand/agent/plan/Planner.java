@@ -2,6 +2,10 @@ package dev.dockhand.agent.plan;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.catalog.ClusterConfig;
+import dev.dockhand.agent.catalog.Security;
+import dev.dockhand.agent.metadata.Sourced;
+import java.time.Instant;
 import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.ProbeSpec;
 import dev.dockhand.agent.catalog.ServiceSpec;
@@ -45,8 +49,12 @@ public final class Planner {
 
     private Planner() {}
 
-    /** The result of steps 1-2: the catalog, who this node is, and every macro's value. */
-    public record Resolved(Catalog catalog, NodeIdentity identity, NodeContext context, Path catalogPath) {}
+    /**
+     * The result of steps 1-2: the catalog, who this node is, and every macro's value.
+     *
+     * @param secured a secured node's CA, users and certificate lifetime; null on a plaintext node
+     */
+    public record Resolved(Catalog catalog, NodeIdentity identity, NodeContext context, Path catalogPath, NodeSecurity.Inputs secured) {}
 
     /**
      * Steps 1-2, identity and validation: every problem of the catalog and the identity together.
@@ -91,8 +99,15 @@ public final class Planner {
                         + "backslash; choose a plain path");
             }
         }
+        ClusterConfig config = catalog.clusterConfig(identity.clusterConfig().value()).orElseThrow();
+        Sourced<Security> security = NodeSecurity.choose(env, config.security(), config.id(), problems);
+        NodeSecurity.Inputs secured = null;
+        if (security != null && security.value() == Security.TLS) {
+            secured = NodeSecurity.read(env, fs, Instant.now(), problems);
+        }
         problems.throwIfAny();
-        return new Resolved(catalog, identity, new NodeContext(catalog, identity, paths), catalogPath);
+        return new Resolved(catalog, identity, new NodeContext(catalog, identity, paths, security, secured == null ? null : secured.usersFile()),
+                catalogPath, secured);
     }
 
     /**
@@ -100,9 +115,24 @@ public final class Planner {
      * identity guard against what is on disk.
      */
     public static NodePlan plan(Resolved node, Map<String, String> env, ContainerLimits limits) {
+        return plan(node, env, limits, null, Instant.now(), false);
+    }
+
+    /**
+     * As {@link #plan(Resolved, Map, ContainerLimits)}; a secured node keeps {@code current} certificates
+     * (a reload's) unless they no longer fit or {@code renew} is asked, else issues new ones at {@code now}.
+     */
+    public static NodePlan plan(Resolved node, Map<String, String> env, ContainerLimits limits, NodeSecurity.Certificates current,
+            Instant now, boolean renew) {
         NodeContext ctx = node.context();
         Sizing.Result sizing = Sizing.heaps(ctx.services(), env, limits);
         RenderPlan render = new Renderer(ctx, env, sizing.heaps()).plan();
+        NodeSecurity.Certificates certificates = null;
+        List<RenderPlan.RenderedFile> files = new ArrayList<>(render.files());
+        if (node.secured() != null) {
+            certificates = NodeSecurity.certificates(ctx, node.secured(), current, now, renew);
+            files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates));
+        }
         Problems problems = new Problems();
         IdentityGuard.check(render, problems);
         problems.throwIfAny();
@@ -123,18 +153,32 @@ public final class Planner {
                     remote.add(remote(ctx, ctx.catalog().service(dep).orElseThrow()));
                 }
             }
-            int port = spec.health().probe().port() > 0 ? spec.health().probe().port() : spec.port();
+            ProbeSpec probe = probe(spec, ctx.security());
+            int port = probe.port() > 0 ? probe.port() : spec.peerPort(ctx.security());
             List<NodePlan.Peer> peers = ctx.nodesRunning(spec.id()).stream().map(n -> new NodePlan.Peer(ctx.idOf(n), n.fqdn(), port)).toList();
-            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, peers));
+            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers));
         }
-        return new NodePlan(info, id, services, render.files(), render.explain(), sizing.lines(),
-                ctx.paths().dataDir(), node.catalogPath());
+        List<RenderPlan.Explained> explain = new ArrayList<>(render.explain());
+        if (certificates != null) {
+            explain.addAll(NodeSecurity.explain(certificates, node.secured()));
+        }
+        return new NodePlan(info, id, services, files, explain, sizing.lines(), ctx.paths().dataDir(), node.catalogPath(),
+                ctx.security(), certificates);
+    }
+
+    /** A service's probe at the port the agent asks on this node: a secured broker's internal listener. */
+    private static ProbeSpec probe(ServiceSpec spec, Security security) {
+        ProbeSpec p = spec.health().probe();
+        return p.port() == spec.port() ? p.atPort(spec.peerPort(security)) : p;
     }
 
     /** A service of other nodes, probed there, ready when its catalog's quorum of them answers. */
     private static RemoteDependency remote(NodeContext ctx, ServiceSpec dep) {
         HealthSpec h = dep.health();
-        int port = h.probe().port() > 0 ? h.probe().port() : dep.port();
+        if (h.probe().port() == dep.port()) {
+            h = new HealthSpec(probe(dep, ctx.security()), h.interval(), h.timeout(), h.failureThreshold(), h.startupTimeout(), h.restartAfter());
+        }
+        int port = h.probe().port() > 0 ? h.probe().port() : dep.peerPort(ctx.security());
         if (h.probe() instanceof ProbeSpec.Exec || h.probe() instanceof ProbeSpec.None) {
             // nothing to ask over the network: an accepting port is what "ready" can mean from here
             h = new HealthSpec(new ProbeSpec.Tcp(port), h.interval(), h.timeout(), h.failureThreshold(), h.startupTimeout(), null);

@@ -111,7 +111,9 @@ public final class FileWriter {
         if (dir == null || !Files.isDirectory(dir) || Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
             return;
         }
-        Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+        // a copy: what a file system returns may be unmodifiable
+        Set<PosixFilePermission> p = EnumSet.noneOf(PosixFilePermission.class);
+        p.addAll(Files.getPosixFilePermissions(dir));
         if (p.removeAll(OTHERS)) {
             Files.setPosixFilePermissions(dir, p);
         }
@@ -140,6 +142,9 @@ public final class FileWriter {
     }
 
     private static void copyModeAndOwner(Path from, Path to, boolean owner) throws IOException {
+        if (from == null) {
+            return; // a file made by the agent, not from a template: the temp file's own 0600 stays
+        }
         PosixFileAttributeView src = Files.getFileAttributeView(from, PosixFileAttributeView.class);
         PosixFileAttributeView dst = Files.getFileAttributeView(to, PosixFileAttributeView.class);
         if (src == null || dst == null || !Files.exists(from)) {

@@ -3,6 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
 import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.NodeIdentity;
@@ -27,15 +28,36 @@ public final class NodeContext {
     private final NodeIdentity identity;
     private final Paths paths;
     private final ClusterConfig config;
+    private final Sourced<Security> security;
+    private final java.nio.file.Path usersFile;
     private final Map<Macro, Sourced<String>> values = new EnumMap<>(Macro.class);
 
+    /** A node with its cluster config's default security. */
     public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths) {
+        this(catalog, identity, paths, null);
+    }
+
+    /** @param security the node's security and where it was chosen; null for the cluster config's default */
+    public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths, Sourced<Security> security) {
+        this(catalog, identity, paths, security, null);
+    }
+
+    /** @param usersFile a secured node's users file (AGENT_USERS_FILE), for the step that gives the users their logins */
+    public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths, Sourced<Security> security, java.nio.file.Path usersFile) {
+        this.usersFile = usersFile;
         this.catalog = catalog;
         this.identity = identity;
         this.paths = paths;
         this.config = catalog.clusterConfig(identity.clusterConfig().value())
                 .orElseThrow(() -> new IllegalArgumentException("cluster config not validated"));
+        this.security = security != null ? security
+                : new Sourced<>(config.security(), Source.derived("default of cluster config " + config.id()));
         compute();
+    }
+
+    /** Whether this node's listeners are secured. */
+    public Security security() {
+        return security.value();
     }
 
     public Catalog catalog() {
@@ -52,7 +74,9 @@ public final class NodeContext {
 
     /** This node's services under the active cluster config, in start (dependency) order. */
     public List<ServiceSpec> services() {
-        List<String> ids = config.servicesOf(identity.role().value());
+        List<String> ids = config.servicesOf(identity.role().value()).stream()
+                .filter(id -> catalog.service(id).map(sv -> sv.runsUnder(security())).orElse(true))
+                .toList();
         List<ServiceSpec> ordered = new ArrayList<>();
         // topological order: start-order entries first as declared, by their waits
         List<String> pending = new ArrayList<>(ids);
@@ -86,6 +110,8 @@ public final class NodeContext {
         m.put(Macro.SERVICE_HEAP, new Sourced<>("-Xms" + heapMb + "m -Xmx" + heapMb + "m", sizing));
         m.put(Macro.SERVICE_HEAP_MB, new Sourced<>(String.valueOf(heapMb), sizing));
         m.put(Macro.SERVICE_PORT, new Sourced<>(String.valueOf(service.port()), Source.derived("catalog services." + service.id() + ".port")));
+        m.put(Macro.SERVICE_INTERNAL_PORT, new Sourced<>(String.valueOf(service.internalPort() > 0 ? service.internalPort() : service.port()),
+                Source.derived("catalog services." + service.id() + (service.internalPort() > 0 ? ".internalPort" : ".port"))));
         m.put(Macro.SERVICE_METRICS_PORT, new Sourced<>(String.valueOf(service.metricsPort()),
                 Source.derived("catalog services." + service.id() + ".metricsPort")));
         return m;
@@ -93,6 +119,9 @@ public final class NodeContext {
 
     /** Nodes that run {@code serviceId} under the active cluster config, in node order. */
     public List<Node> nodesRunning(String serviceId) {
+        if (catalog.service(serviceId).map(sv -> !sv.runsUnder(security())).orElse(false)) {
+            return List.of();
+        }
         return identity.nodes().value().stream()
                 .filter(n -> config.servicesOf(n.role()).contains(serviceId))
                 .toList();
@@ -117,14 +146,24 @@ public final class NodeContext {
         values.put(Macro.GET_NODE_ROLE, identity.role());
         values.put(Macro.CLUSTER_NAME, identity.clusterName());
         put(Macro.CLUSTER_ID, ClusterId.of(identity.clusterName().value()), "SHA-256 of the cluster name");
-        put(Macro.ZOOKEEPER_SERVICE_STRING, hostPorts(ServiceIds.ZOOKEEPER, ""), "nodes running zookeeper (" + listSrc + ")");
+        put(Macro.ZOOKEEPER_SERVICE_STRING, hostPorts(ServiceIds.ZOOKEEPER, "", false), "nodes running zookeeper (" + listSrc + ")");
         put(Macro.ZOOKEEPER_SERVERS,
                 nodesRunning(ServiceIds.ZOOKEEPER).stream()
                         .map(n -> "server." + idOf(n) + "=" + n.fqdn() + ":" + ZK_QUORUM_PORT + ":" + ZK_ELECTION_PORT)
                         .collect(Collectors.joining("\n")),
                 "nodes running zookeeper (" + listSrc + ")");
-        put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, ""), "nodes running kafka-broker (" + listSrc + ")");
-        put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, "http://"), "nodes running schema-registry (" + listSrc + ")");
+        put(Macro.KAFKA_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, "", false), "nodes running kafka-broker (" + listSrc + ")");
+        put(Macro.KAFKA_INTERNAL_BOOTSTRAP_STRING, hostPorts(ServiceIds.KAFKA_BROKER, "", true),
+                "nodes running kafka-broker (" + listSrc + "), " + (secured() ? "internal port" : "port"));
+        put(Macro.SCHEMA_REGISTRY_URLS, hostPorts(ServiceIds.SCHEMA_REGISTRY, secured() ? "https://" : "http://", false),
+                "nodes running schema-registry (" + listSrc + ")");
+        values.put(Macro.SECURITY, new Sourced<>(security().id, security.source()));
+        put(Macro.TLS_DIR, paths.confDir().resolve("tls").toString(), "config (out) dir, tls");
+        if (usersFile != null) {
+            values.put(Macro.USERS_FILE, new Sourced<>(usersFile.toString(), Source.env("AGENT_USERS_FILE")));
+        }
+        put(Macro.SUPER_USERS, nodes.value().stream().map(n -> "User:" + n.fqdn()).collect(Collectors.joining(";")),
+                "every node's FQDN (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
         } else {
@@ -148,8 +187,12 @@ public final class NodeContext {
                 "catalog services.kafka-broker.metricsPort");
     }
 
-    private String hostPorts(String serviceId, String scheme) {
-        int port = catalog.service(serviceId).map(ServiceSpec::port).orElse(0);
+    private boolean secured() {
+        return security() == Security.TLS;
+    }
+
+    private String hostPorts(String serviceId, String scheme, boolean internal) {
+        int port = catalog.service(serviceId).map(sv -> internal ? sv.peerPort(security()) : sv.port()).orElse(0);
         return nodesRunning(serviceId).stream().map(n -> scheme + n.fqdn() + ":" + port).collect(Collectors.joining(","));
     }
 

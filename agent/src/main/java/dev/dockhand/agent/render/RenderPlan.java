@@ -40,13 +40,21 @@ public record RenderPlan(List<RenderedFile> files, List<ResolvedCommand> command
      * @param logFile size-capped copy of the output, or null
      * @param logMaxBytes rotation size of {@code logFile}
      * @param heapMb heap given to the service
+     * @param certRenewal the command that makes the running service use a renewed certificate, tokens
+     *     replaced; empty: a restart does
      */
     public record ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
-            Path logFile, long logMaxBytes, int heapMb) {
+            Path logFile, long logMaxBytes, int heapMb, List<String> certRenewal) {
         public ResolvedCommand {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
             dataDirs = List.copyOf(dataDirs);
+            certRenewal = List.copyOf(certRenewal);
+        }
+
+        public ResolvedCommand(String serviceId, List<String> argv, Map<String, String> env, Path workDir, List<Path> dataDirs,
+                Path logFile, long logMaxBytes, int heapMb) {
+            this(serviceId, argv, env, workDir, dataDirs, logFile, logMaxBytes, heapMb, List.of());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
 import dev.dockhand.agent.catalog.OverrideSpec;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
@@ -87,7 +88,8 @@ public final class Renderer {
             Path logFile = s.log() == null || s.log().file() == null ? null
                     : ctx.paths().dataDir().resolve(tokens(s.log().file(), macros, Map.of(), where + ".log.file", problems));
 
-            for (TemplateSpec t : s.templates()) {
+            for (List<TemplateSpec> parts : byTarget(s.templates())) {
+                TemplateSpec t = parts.get(0);
                 Path templates = ctx.paths().templates();
                 Path source = templates.resolve(t.source()).normalize();
                 String target = tokens(t.target(), macros, Map.of(), where + ".templates", problems);
@@ -95,10 +97,6 @@ public final class Renderer {
                 if (!inside(targetPath)) {
                     problems.add("target " + target + " of template " + t.source() + " (service " + s.id()
                             + ") is outside the conf dir and the data dir");
-                    continue;
-                }
-                String text = read(templates, t.source(), "service " + s.id(), problems);
-                if (text == null) {
                     continue;
                 }
                 Map<String, Sourced<String>> patterns = new LinkedHashMap<>();
@@ -111,7 +109,20 @@ public final class Renderer {
                         });
                     }
                 }
-                String content = tokens(text, macros, patterns, source.toString(), problems);
+                StringBuilder joined = new StringBuilder();
+                boolean complete = true;
+                for (TemplateSpec part : parts) {
+                    String text = read(templates, part.source(), "service " + s.id(), problems);
+                    if (text == null) {
+                        complete = false;
+                        continue;
+                    }
+                    appendPart(joined, tokens(text, macros, patterns, templates.resolve(part.source()).normalize().toString(), problems));
+                }
+                if (!complete) {
+                    continue;
+                }
+                String content = joined.toString();
                 boolean secret = false;
                 OverrideSpec o = s.overrides();
                 if (o != null && t.target().equals(o.file())) {
@@ -127,10 +138,12 @@ public final class Renderer {
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
+            List<String> renewal = s.certRenewal().stream().map(a -> tokens(a, macros, Map.of(), where + ".certRenewal", problems)).toList();
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
-                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb()));
+                    s.log() == null ? 0 : s.log().maxBytes(), heap.mb(), renewal));
         }
-        for (TemplateSpec t : ctx.catalog().nodeTemplates()) {
+        for (List<TemplateSpec> parts : byTarget(ctx.catalog().nodeTemplates())) {
+            TemplateSpec t = parts.get(0);
             Path source = ctx.paths().templates().resolve(t.source()).normalize();
             String target = tokens(t.target(), ctx.values(), Map.of(), "catalog nodeTemplates", problems);
             Path targetPath = ctx.paths().confDir().resolve(target).normalize();
@@ -138,14 +151,46 @@ public final class Renderer {
                 problems.add("target " + target + " of node template " + t.source() + " is outside the conf dir and the data dir");
                 continue;
             }
-            String text = read(ctx.paths().templates(), t.source(), "node template", problems);
-            if (text != null) {
-                files.add(new RenderedFile(NODE_SCOPE, targetPath, source,
-                        tokens(text, ctx.values(), Map.of(), source.toString(), problems), false));
+            StringBuilder joined = new StringBuilder();
+            boolean complete = true;
+            for (TemplateSpec part : parts) {
+                String text = read(ctx.paths().templates(), part.source(), "node template", problems);
+                if (text == null) {
+                    complete = false;
+                    continue;
+                }
+                appendPart(joined, tokens(text, ctx.values(), Map.of(),
+                        ctx.paths().templates().resolve(part.source()).normalize().toString(), problems));
+            }
+            if (complete) {
+                // the tools' client configs name the node's key on a secured node: its owner's only
+                files.add(new RenderedFile(NODE_SCOPE, targetPath, source, joined.toString(), ctx.security() == Security.TLS));
             }
         }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);
+    }
+
+    /**
+     * The templates that apply to this node's security, grouped by target in the catalog's order: the
+     * parts of one file (a shared part, then a fragment for a secured or a plaintext node).
+     */
+    private List<List<TemplateSpec>> byTarget(List<TemplateSpec> templates) {
+        Map<String, List<TemplateSpec>> out = new LinkedHashMap<>();
+        for (TemplateSpec t : templates) {
+            if (t.appliesTo(ctx.security())) {
+                out.computeIfAbsent(t.target(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** Appends a part on a line of its own. */
+    private static void appendPart(StringBuilder file, String part) {
+        if (file.length() > 0 && file.charAt(file.length() - 1) != '\n') {
+            file.append('\n');
+        }
+        file.append(part);
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.List;
  * @param services every local service, in start order
  * @param dependencies remote dependencies (services of other nodes this node waits for)
  * @param renderedFiles files the last render wrote
+ * @param security {@code tls} or {@code plaintext}: whether the node's listeners are secured
+ * @param certificates a secured node's certificates in use (none on a plaintext node)
  */
 public record AgentSnapshot(
         String role,
@@ -35,7 +37,29 @@ public record AgentSnapshot(
         boolean ready,
         List<ServiceSnapshot> services,
         List<DependencySnapshot> dependencies,
-        List<String> renderedFiles) {
+        List<String> renderedFiles,
+        String security,
+        List<CertificateSnapshot> certificates) {
+
+    /** A snapshot of a node that says nothing of its security (as agents before it did). */
+    public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid, long startedAtMs,
+            long uptimeMs, long rssBytes, String state, boolean ready, List<ServiceSnapshot> services, List<DependencySnapshot> dependencies,
+            List<String> renderedFiles) {
+        this(role, nodeId, fqdn, clusterName, clusterConfig, agentPid, startedAtMs, uptimeMs, rssBytes, state, ready, services, dependencies,
+                renderedFiles, null, null);
+    }
+
+    /**
+     * A certificate the node uses; never its key.
+     *
+     * @param use what it is for: {@code node} (every listener and the node's own clients) or
+     *     {@code zookeeper-client} (the brokers' shared identity toward ZooKeeper)
+     * @param subject its subject
+     * @param serial its serial number, hex
+     * @param notAfterMs epoch millis it expires
+     * @param renewAtMs epoch millis the agent renews it
+     */
+    public record CertificateSnapshot(String use, String subject, String serial, long notAfterMs, long renewAtMs) {}
 
     /**
      * @param id service id

@@ -2,6 +2,7 @@ package dev.dockhand.agent.supervise;
 
 import dev.dockhand.agent.health.HealthCheck;
 import dev.dockhand.agent.health.HealthResult;
+import dev.dockhand.agent.health.ProbeTls;
 import dev.dockhand.agent.health.Probes;
 import dev.dockhand.agent.plan.NodePlan.Endpoint;
 import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
@@ -29,6 +30,7 @@ final class RemoteQuorum {
     private final Loop loop;
     private final ProbeRunner runner;
     private final Runnable onChange;
+    private final ProbeTls tls;
     private boolean ready;
     private String detail = "not probed yet";
     /** The last answer of each endpoint that has answered. */
@@ -37,6 +39,12 @@ final class RemoteQuorum {
 
     /** @param onChange called (on the loop) when readiness, or the detail waiting services quote, changes */
     RemoteQuorum(RemoteDependency dep, Loop loop, ProbeRunner runner, Runnable onChange) {
+        this(dep, loop, runner, onChange, null);
+    }
+
+    /** @param tls how to probe a secured cluster's nodes, or null for plaintext */
+    RemoteQuorum(RemoteDependency dep, Loop loop, ProbeRunner runner, Runnable onChange, ProbeTls tls) {
+        this.tls = tls;
         this.dep = dep;
         this.loop = loop;
         this.runner = runner;
@@ -52,7 +60,7 @@ final class RemoteQuorum {
     }
 
     void start() {
-        HealthCheck check = Probes.of(dep.health().probe(), null);
+        HealthCheck check = Probes.of(dep.health().probe(), null, tls);
         Duration timeout = dep.health().timeout();
         for (Endpoint e : dep.endpoints()) {
             Prober prober = new Prober(loop, runner, dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),

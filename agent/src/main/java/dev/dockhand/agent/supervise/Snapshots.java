@@ -27,7 +27,7 @@ final class Snapshots {
                             + (s.gateDetail == null ? "asking" : s.gateDetail)
                     : s.reason;
             list.add(new ServiceSnapshot(s.id(), s.state, reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(), probe, gate));
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe, gate));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
         boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;
@@ -44,6 +44,25 @@ final class Snapshots {
         }
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
-                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles());
+                uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(),
+                plan.security().id, certificates(plan));
+    }
+
+    private static List<AgentSnapshot.CertificateSnapshot> certificates(NodePlan plan) {
+        var c = plan.certificates();
+        if (c == null) {
+            return List.of();
+        }
+        List<AgentSnapshot.CertificateSnapshot> out = new ArrayList<>();
+        out.add(certificate("node", c.node()));
+        if (c.zooKeeperClient() != null) {
+            out.add(certificate("zookeeper-client", c.zooKeeperClient()));
+        }
+        return out;
+    }
+
+    private static AgentSnapshot.CertificateSnapshot certificate(String use, dev.dockhand.agent.security.NodeTls t) {
+        return new AgentSnapshot.CertificateSnapshot(use, t.certificate().getSubjectX500Principal().getName(),
+                t.certificate().getSerialNumber().toString(16), t.notAfter().toEpochMilli(), t.renewAt().toEpochMilli());
     }
 }

@@ -74,6 +74,8 @@ public final class Supervisor implements SupervisorControl {
     private final long startedMono;
 
     private NodePlan plan;
+    /** A secured node's context for its probes; null on a plaintext node. */
+    private final NodeTlsContext tls;
     private final Map<String, ServiceRun> services = new LinkedHashMap<>();
     private final Map<String, RemoteQuorum> remotes = new LinkedHashMap<>();
     private boolean started;
@@ -105,10 +107,14 @@ public final class Supervisor implements SupervisorControl {
         this.startedEpoch = loop.epochMillis();
         this.startedMono = loop.nowMillis();
         this.lastTick = loop.nowMillis();
+        this.tls = plan.secured() ? new NodeTlsContext() : null;
+        if (tls != null) {
+            tls.use(plan.certificates());
+        }
         for (PlannedService p : plan.services()) {
             services.put(p.id(), new ServiceRun(p));
             for (RemoteDependency d : p.remoteWaits()) {
-                remotes.putIfAbsent(d.service(), new RemoteQuorum(d, loop, probes, this::evaluate));
+                remotes.putIfAbsent(d.service(), new RemoteQuorum(d, loop, probes, this::evaluate, tls == null ? null : tls.remote()));
             }
         }
     }
@@ -123,6 +129,7 @@ public final class Supervisor implements SupervisorControl {
             log.info("node {} ({}), role {}, cluster config {}: supervising {}", plan.node().nodeId(), plan.node().fqdn(),
                     plan.node().role(), plan.node().clusterConfig(), String.join(", ", services.keySet()));
             tick();
+            scheduleRenewal();
             remotes.values().forEach(RemoteQuorum::start);
             if (services.isEmpty()) {
                 log.warn("role {} runs no service under cluster config {}", plan.node().role(), plan.node().clusterConfig());
@@ -204,7 +211,7 @@ public final class Supervisor implements SupervisorControl {
         try {
             s.process = launcher.launch(
                     new LaunchSpec(p.id(), c.argv(), c.env(), c.workDir(), spec.user(), c.logFile(), c.logMaxBytes(), true,
-                            new LaunchSpec.Service(spec.ports(), spec.stop().signal(), spec.stop().grace())),
+                            new LaunchSpec.Service(spec.ports(plan.security()), spec.stop().signal(), spec.stop().grace())),
                     (pid, status) -> loop.post(() -> exited(s, gen, pid, status)));
         } catch (LaunchException e) {
             s.process = null;
@@ -223,9 +230,10 @@ public final class Supervisor implements SupervisorControl {
         }
         s.timers.startup = loop.schedule(h.startupTimeout(), () -> startupTimedOut(s, gen));
         String host = p.probeHost();
-        int port = h.probe().port();
-        HealthCheck check = Probes.of(h.probe(),
-                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user(), plan.node().nodeId()));
+        int port = p.probe().port();
+        HealthCheck check = Probes.of(p.probe(),
+                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), spec.user(), plan.node().nodeId()),
+                tls == null ? null : tls.local(plan.node().fqdn()));
         s.prober = new Prober(loop, probes, p.id(), () -> check.check(host, port, h.timeout()), r -> probed(s, gen, r));
         s.prober.schedule(Duration.ZERO, startingInterval(h.interval()), true);
     }
@@ -453,8 +461,9 @@ public final class Supervisor implements SupervisorControl {
         }
         List<StopGates.Member> others = s.planned.peers().stream().filter(p -> p.nodeId() != plan.node().nodeId())
                 .map(p -> new StopGates.Member(p.host(), p.port())).toList();
-        int port = spec.health().probe().port() > 0 ? spec.health().probe().port() : spec.port();
-        return StopGates.of(StopSpec.Gate.of(spec), s.planned.probeHost(), port, plan.node().nodeId(), others);
+        int port = s.planned.probe().port() > 0 ? s.planned.probe().port() : spec.peerPort(plan.security());
+        return StopGates.of(StopSpec.Gate.of(spec), s.planned.probeHost(), port, plan.node().nodeId(), others,
+                tls == null ? null : tls.local(plan.node().fqdn()), tls == null ? null : tls.remote());
     }
 
     private boolean waitingAtGate(ServiceRun s, int gen, int epoch) {
@@ -583,6 +592,10 @@ public final class Supervisor implements SupervisorControl {
     }
 
     private void beginStop() {
+        if (renewal != null) {
+            renewal.cancel();
+            renewal = null;
+        }
         if (stopping) {
             List<String> waiting = services.values().stream().filter(x -> x.state == ServiceState.STOPPING)
                     .map(x -> x.id() + " (" + (loop.nowMillis() - x.stoppingSinceMono) / 1000 + " s of "
@@ -735,6 +748,99 @@ public final class Supervisor implements SupervisorControl {
         });
     }
 
+    // ---------------------------------------------------------------- certificate renewal (loop thread)
+
+    /** How long a failed renewal waits before it is tried again (a third of the life is left for this). */
+    static final Duration RENEWAL_RETRY = Duration.ofMinutes(1);
+    /** Bound of a service's renewal command (a broker's: one Kafka tool run). */
+    static final Duration RENEWAL_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    private Loop.Timer renewal;
+
+    /** On a secured node: renew the certificates at their renewal time. */
+    private void scheduleRenewal() {
+        if (plan.certificates() == null || stopping) {
+            return;
+        }
+        var node = plan.certificates().node();
+        // the renewal time is at two thirds of the lifetime: the last third is the lifetime's third
+        Duration lifetime = Duration.between(node.renewAt(), node.notAfter()).multipliedBy(3);
+        long delay = Math.max(0, plan.certificates().renewAt().toEpochMilli() - loop.epochMillis())
+                + renewalStagger(plan.node().nodeId(), lifetime).toMillis();
+        renewal = loop.schedule(Duration.ofMillis(delay), this::renewCertificates);
+    }
+
+    /**
+     * How much later than its renewal time a node renews: nodes started together would otherwise renew
+     * together, and a renewal restarts a ZooKeeper member. One step per node id (up to five steps, a
+     * fortieth of the lifetime each, at most a minute): at most a tenth of the life, well inside the
+     * third left after the renewal time; the quorum's stop gate does the rest.
+     */
+    static Duration renewalStagger(int nodeId, Duration lifetime) {
+        long step = Math.min(60_000, lifetime.toMillis() / 40);
+        return Duration.ofMillis(step * (Math.max(0, nodeId - 1) % 5));
+    }
+
+    /**
+     * Issues the node new certificates, writes them, and makes each running service use them: with its
+     * catalog's renewal command (a broker reloads its key stores, no restart, no lost record), or by a
+     * restart that waits at the service's stop gate (a ZooKeeper member restarts only while the others keep
+     * the quorum). A renewal that cannot be made is retried; the old certificates stay in use meanwhile.
+     */
+    private void renewCertificates() {
+        renewal = null;
+        if (stopping) {
+            return;
+        }
+        NodePlan.Replan replan;
+        try {
+            replan = replanner.renew();
+        } catch (RuntimeException e) {
+            String why = e instanceof InvalidInputException ii ? String.join("; ", ii.problems()) : e.toString();
+            log.error("certificate renewal failed, trying again in {} s; the current certificates stay in use: {}",
+                    RENEWAL_RETRY.toSeconds(), why);
+            renewal = loop.schedule(RENEWAL_RETRY, this::renewCertificates);
+            return;
+        }
+        plan = replan.plan();
+        tls.use(plan.certificates());
+        var node = plan.certificates().node();
+        log.info("certificates renewed: serial {}, valid until {}, next renewal at {}", node.certificate().getSerialNumber().toString(16),
+                node.notAfter(), plan.certificates().renewAt());
+        for (PlannedService p : plan.services()) {
+            ServiceRun s = services.get(p.id());
+            if (s == null) {
+                continue;
+            }
+            s.planned = p;
+            if (!s.state.running() || s.state == ServiceState.STOPPING) {
+                continue; // it reads the new files when it starts
+            }
+            if (p.command().certRenewal().isEmpty()) {
+                s.afterStop = AfterStop.RESTART;
+                requestedStop(s, "restarting with the renewed certificate");
+            } else {
+                runRenewalCommand(s, p);
+            }
+        }
+        scheduleRenewal();
+    }
+
+    private void runRenewalCommand(ServiceRun s, PlannedService p) {
+        ResolvedCommand c = p.command();
+        HealthCheck command = Probes.of(new ProbeSpec.Exec(c.certRenewal()),
+                new Probes.CommandContext(launcher, p.id(), c.env(), c.workDir(), p.spec().user(), plan.node().nodeId()));
+        int gen = s.generation;
+        probes.submit(p.id() + " certificate renewal", () -> command.check(p.probeHost(), 0, RENEWAL_COMMAND_TIMEOUT), r -> {
+            if (r.ok()) {
+                log.info("{}: uses the renewed certificate ({} ms)", p.id(), r.latencyMs());
+            } else if (gen == s.generation && s.state.running() && s.state != ServiceState.STOPPING) {
+                log.error("{}: its renewal command failed ({}); restarting it to use the renewed certificate", p.id(), r.detail());
+                s.afterStop = AfterStop.RESTART;
+                requestedStop(s, "restarting with the renewed certificate");
+            }
+        });
+    }
+
     @Override
     public CommandResult reload() {
         return onLoop(() -> {
@@ -749,6 +855,9 @@ public final class Supervisor implements SupervisorControl {
                 return CommandResult.refused("reload refused, the running services are untouched: " + String.join("; ", e.problems()));
             }
             plan = replan.plan();
+            if (tls != null) {
+                tls.use(plan.certificates());
+            }
             List<String> restarted = new ArrayList<>();
             for (PlannedService p : replan.plan().services()) {
                 ServiceRun s = services.get(p.id());

@@ -40,7 +40,11 @@ class CatalogReaderTest {
         assertEquals(2181, c.service("zookeeper").orElseThrow().port());
         assertEquals(8081, c.service("schema-registry").orElseThrow().port());
         assertEquals(9021, c.service("control-center").orElseThrow().port());
-        assertEquals(List.of("kafka-broker", "zookeeper"), c.clusterConfig("default").orElseThrow().servicesOf("zookeeper"));
+        assertEquals(List.of("kafka-broker", "kafka-access", "zookeeper"), c.clusterConfig("default").orElseThrow().servicesOf("zookeeper"));
+        assertEquals(Security.TLS, c.clusterConfig("production").orElseThrow().security(), "production is secured by default");
+        assertEquals(Security.PLAINTEXT, c.clusterConfig("single-node").orElseThrow().security());
+        assertEquals(Security.TLS, c.service("kafka-access").orElseThrow().when(), "the users' step exists on a secured node only");
+        assertEquals(9091, c.service("kafka-broker").orElseThrow().internalPort());
         assertEquals(List.of("schema-registry"), c.clusterConfig("production").orElseThrow().servicesOf("schemareg"));
         assertEquals(List.of("zookeeper"), c.waitsOf("kafka-broker"));
         assertEquals(Duration.ofMinutes(15), c.service("kafka-broker").orElseThrow().health().startupTimeout());
@@ -53,7 +57,25 @@ class CatalogReaderTest {
         assertEquals(9405, c.service("zookeeper").orElseThrow().metricsPort());
         assertEquals(0, c.service("schema-registry").orElseThrow().metricsPort());
         assertEquals(List.of("client.properties", "zookeeper-client.properties"),
-                c.nodeTemplates().stream().map(TemplateSpec::target).toList());
+                c.nodeTemplates().stream().filter(t -> t.when() == null).map(TemplateSpec::target).toList());
+    }
+
+    @Test
+    void securityOfAClusterConfigAndOfATemplateIsReadCheckedAndWrittenBack() {
+        String json = minimal(", \"templates\": [ {\"source\": \"a\", \"target\": \"s.properties\"},"
+                        + " {\"source\": \"b\", \"target\": \"s.properties\", \"when\": \"tls\"} ]",
+                "{ \"broker\": [\"kafka-broker\"] }", "[]")
+                .replace("\"id\": \"default\",", "\"id\": \"default\", \"security\": \"tls\",");
+        Catalog c = CatalogReader.parse("c.json", json);
+        assertEquals(Security.TLS, c.clusterConfig("default").orElseThrow().security());
+        List<TemplateSpec> t = c.service("kafka-broker").orElseThrow().templates();
+        assertTrue(t.get(0).appliesTo(Security.PLAINTEXT) && t.get(0).appliesTo(Security.TLS));
+        assertTrue(t.get(1).appliesTo(Security.TLS) && !t.get(1).appliesTo(Security.PLAINTEXT));
+        assertEquals(c, CatalogReader.parse("again.json", CatalogWriter.toJson(c)));
+
+        List<String> p = problems(json.replace("\"when\": \"tls\"", "\"when\": \"ssl\"").replace("\"security\": \"tls\"", "\"security\": \"on\""));
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.stream().allMatch(x -> x.contains("unknown security") && x.contains("use tls or plaintext")), p.toString());
     }
 
     @Test
@@ -62,7 +84,7 @@ class CatalogReaderTest {
                 .replaceFirst("\"startOrder\"", "\"nodeTemplates\": [ { \"source\": \"node/client.properties\", \"mode\": \"0600\" } ],\n  \"startOrder\"");
         List<String> p = problems(json);
         assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).contains("nodeTemplates[0].mode: unknown property 'mode' (known: source, target)"), p.get(0));
+        assertTrue(p.get(0).contains("nodeTemplates[0].mode: unknown property 'mode' (known: source, target, when)"), p.get(0));
         Catalog c = CatalogReader.parse("c.json", json.replace(", \"mode\": \"0600\"", ""));
         assertEquals(List.of(new TemplateSpec("node/client.properties", "node/client.properties")), c.nodeTemplates());
         assertEquals(9404, c.service("kafka-broker").orElseThrow().metricsPort());

@@ -3,7 +3,7 @@ package dev.dockhand.agent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.tls.ClusterCa;
+import dev.dockhand.agent.security.ClusterCa;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -46,5 +46,28 @@ class CaCommandTest {
         assertTrue(err2.toString().contains("exists; a CA is made once"), err2.toString());
         assertEquals(key, Files.readString(dir.resolve("ca.key")), "never overwritten");
         assertEquals(2, run(new StringWriter(), new StringWriter(), "ca", "init", "--out", tmp.resolve("x").toString(), "--days", "0"));
+    }
+
+    @Test
+    void initWithUsersWritesAUsersFileTheAgentAcceptsWithPasswordsShownNowhereElse() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path dir = tmp.resolve("secrets");
+        assertEquals(0, run(out, err, "ca", "init", "--out", dir.toString(), "--users", "app,ops:admin"), err.toString());
+        Path users = dir.resolve("users");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(users)));
+        List<String> problems = new ArrayList<>();
+        var read = dev.dockhand.agent.security.Users.read(users, "test", problems);
+        assertEquals(List.of(), problems);
+        assertEquals("[app (client), ops (admin)]", read.toString());
+        String password = read.all().get(0).password();
+        assertEquals(24, password.length());
+        assertTrue(!out.toString().contains(password) && !err.toString().contains(password), "the password is in the file only");
+        assertTrue(out.toString().contains("AGENT_USERS_FILE=" + users), out.toString());
+
+        StringWriter bad = new StringWriter();
+        assertEquals(2, run(new StringWriter(), bad, "ca", "init", "--out", tmp.resolve("y").toString(), "--users", "app:root"));
+        assertTrue(bad.toString().contains("--users app:root: give NAME or NAME:admin"), bad.toString());
+        assertTrue(!Files.exists(tmp.resolve("y/ca.key")), "nothing written after a bad --users");
     }
 }

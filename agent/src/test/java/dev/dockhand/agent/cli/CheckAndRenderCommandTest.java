@@ -42,7 +42,7 @@ class CheckAndRenderCommandTest {
     }
 
     static Map<String, String> prod(String fqdn) {
-        return new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production"));
+        return new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production", "AGENT_SECURITY", "plaintext"));
     }
 
     /** A distribution home with what the shipped catalog's commands name. */

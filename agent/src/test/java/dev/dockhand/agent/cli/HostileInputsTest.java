@@ -61,7 +61,7 @@ class HostileInputsTest {
     }
 
     static Map<String, String> node(String fqdn) {
-        return new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production"));
+        return new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production", "AGENT_SECURITY", "plaintext"));
     }
 
     /** A refusal: exit 2, a line starting with {@code expected}, every line an "agent: " problem, nothing written. */

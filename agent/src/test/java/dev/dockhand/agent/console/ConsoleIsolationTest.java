@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 class ConsoleIsolationTest {
     private static final String CONSOLE = "dev/dockhand/agent/console/";
     private static final String COMMAND = "dev/dockhand/agent/cli/ConsoleCommand";
+    /** The other package on Kafka's client (a secured cluster's users and ACLs), and its one caller. */
+    private static final String ACCESS = "dev/dockhand/agent/access/";
+    private static final String ACCESS_COMMAND = "dev/dockhand/agent/cli/KafkaAccessCommand";
 
     @Test
     void noClassOutsideTheConsoleRefersToItOrToKafka() throws Exception {
@@ -34,7 +37,7 @@ class ConsoleIsolationTest {
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
                 String name = classes.relativize(f).toString().replace('\\', '/');
-                if (name.startsWith(CONSOLE)) {
+                if (name.startsWith(CONSOLE) || name.startsWith(ACCESS)) {
                     continue;
                 }
                 scanned++;
@@ -45,6 +48,9 @@ class ConsoleIsolationTest {
                 }
                 if (!name.startsWith(COMMAND) && pool.contains(CONSOLE)) {
                     offenders.add(name + " refers to the console package");
+                }
+                if (!name.startsWith(ACCESS_COMMAND) && pool.contains(ACCESS)) {
+                    offenders.add(name + " refers to the access package");
                 }
             }
         }
@@ -57,13 +63,15 @@ class ConsoleIsolationTest {
 
     @Test
     void consoleCommandSignaturesUseNoConsoleType() throws Exception {
-        Class<?> c = Class.forName("dev.dockhand.agent.cli.ConsoleCommand");
-        for (var m : c.getDeclaredMethods()) {
-            assertTrue(!m.getReturnType().getName().contains(".console.")
-                    && Stream.of(m.getParameterTypes()).noneMatch(t -> t.getName().contains(".console.")), m.toString());
-        }
-        for (var f : c.getDeclaredFields()) {
-            assertTrue(!f.getType().getName().contains(".console."), f.toString());
+        for (String command : List.of("dev.dockhand.agent.cli.ConsoleCommand", "dev.dockhand.agent.cli.KafkaAccessCommand")) {
+            Class<?> c = Class.forName(command);
+            for (var m : c.getDeclaredMethods()) {
+                assertTrue(Stream.concat(Stream.of(m.getReturnType()), Stream.of(m.getParameterTypes()))
+                        .noneMatch(t -> t.getName().contains(".console.") || t.getName().contains(".access.")), m.toString());
+            }
+            for (var f : c.getDeclaredFields()) {
+                assertTrue(!f.getType().getName().contains(".console.") && !f.getType().getName().contains(".access."), f.toString());
+            }
         }
     }
 
@@ -77,7 +85,8 @@ class ConsoleIsolationTest {
         try (URLClassLoader fresh = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader()) {
             @Override
             protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.startsWith("org.apache.kafka.") || name.startsWith("dev.dockhand.agent.console.")) {
+                if (name.startsWith("org.apache.kafka.") || name.startsWith("dev.dockhand.agent.console.")
+                        || name.startsWith("dev.dockhand.agent.access.")) {
                     refused.add(name);
                     throw new ClassNotFoundException("refused in PID-1 mode: " + name);
                 }

@@ -267,7 +267,7 @@ class HealthChecksTest {
         int port = zookeeper("", "");
         HealthResult r = Probes.of(spec("zookeeper", null, 200, null), null).check(HOST, port, TIMEOUT);
         assertFalse(r.ok());
-        assertEquals("ruok answered '' (is ruok in 4lw.commands.whitelist?)", r.detail());
+        assertEquals("srvr: no answer (is srvr in 4lw.commands.whitelist?)", r.detail());
     }
 
     // ---------------------------------------------------------------- kafka

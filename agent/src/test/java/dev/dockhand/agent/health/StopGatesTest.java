@@ -104,7 +104,7 @@ class StopGatesTest {
 
     @Test
     void aBrokerThatDoesNotAnswerLeavesTheGateShut() throws IOException {
-        StopGate gate = StopGates.of(StopSpec.Gate.MIN_INSYNC, "127.0.0.1", closedPort(), ME, List.of());
+        StopGate gate = StopGates.of(StopSpec.Gate.MIN_INSYNC, "127.0.0.1", closedPort(), ME, List.of(), null, null);
         HealthResult r = gate.ask(Duration.ofSeconds(1));
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("cannot tell whether the stop is safe: connection refused"), r.detail());
@@ -143,7 +143,7 @@ class StopGatesTest {
 
     @Test
     void aZooKeeperMemberMayStopWhenTheOthersServeAsAMajority() throws IOException {
-        StopGate gate = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 2, List.of(member("leader"), member("follower")));
+        StopGate gate = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 2, List.of(member("leader"), member("follower")), null, null);
         HealthResult r = gate.ask(Duration.ofSeconds(2));
         assertTrue(r.ok(), r.detail());
         assertTrue(r.detail().startsWith("safe: 2 other members serve, a majority of 3"), r.detail());
@@ -152,13 +152,13 @@ class StopGatesTest {
     @Test
     void aZooKeeperMemberMayNotStopWhileAnotherIsAway() throws IOException {
         StopGate gate = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 2,
-                List.of(member("leader"), new StopGates.Member("127.0.0.1", closedPort())));
+                List.of(member("leader"), new StopGates.Member("127.0.0.1", closedPort())), null, null);
         HealthResult r = gate.ask(Duration.ofSeconds(2));
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("not safe: without this member 1 of 3 serve, 2 needed for the quorum (127.0.0.1 leader; 127.0.0.1 connection refused"),
                 r.detail());
         // one that answers but has not joined (still electing) does not count either
-        gate = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 2, List.of(member("leader"), member(null)));
+        gate = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 2, List.of(member("leader"), member(null)), null, null);
         r = gate.ask(Duration.ofSeconds(2));
         assertFalse(r.ok());
         assertTrue(r.detail().contains("127.0.0.1 not serving"), r.detail());
@@ -166,8 +166,8 @@ class StopGatesTest {
 
     @Test
     void anEnsembleOfOneOrTwoHasNoGate() {
-        assertNull(StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 1, List.of()));
-        assertNull(StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 1, List.of(new StopGates.Member("zk-2", 2181))));
-        assertNull(StopGates.of(StopSpec.Gate.NONE, "127.0.0.1", 8081, 1, List.of()));
+        assertNull(StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 1, List.of(), null, null));
+        assertNull(StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2181, 1, List.of(new StopGates.Member("zk-2", 2181)), null, null));
+        assertNull(StopGates.of(StopSpec.Gate.NONE, "127.0.0.1", 8081, 1, List.of(), null, null));
     }
 }

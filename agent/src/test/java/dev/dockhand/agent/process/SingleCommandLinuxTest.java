@@ -106,6 +106,10 @@ class SingleCommandLinuxTest {
         assertEquals(24, names.size());
         Agent a = agent(List.of(), recorder(got, String.join(" ", names), "none"));
         awaitLine(got, "ready", a);
+        // CMD runs before the agent has its SIGQUIT hook (JVMTI, slow to set up, done after the spawn so
+        // as not to delay CMD); until then a QUIT is the JVM's thread dump. The agent's last step of the
+        // set-up is to point its stdout at /dev/null: from then on every signal is forwarded.
+        await("the agent's signal set-up done (stdout on /dev/null)", () -> stdoutIsDevNull(a.pid()), a);
         int conts = 0;
         for (Signal s : SingleCommand.FORWARDED) {
             if (s == Signal.TERM || s == Signal.CONT) {
@@ -255,6 +259,14 @@ class SingleCommandLinuxTest {
     }
 
     /** The state letter of a process (R, S, T, Z, ...), or 'X' when it is gone. */
+    private static boolean stdoutIsDevNull(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/1")).toString().equals("/dev/null");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static char state(int pid) {
         String stat = read(Path.of("/proc", Integer.toString(pid), "stat"));
         return stat.isEmpty() ? 'X' : stat.charAt(stat.lastIndexOf(')') + 2);

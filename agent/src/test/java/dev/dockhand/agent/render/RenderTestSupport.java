@@ -44,7 +44,8 @@ public final class RenderTestSupport {
 
     public static Map<String, String> env(String fqdn, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn,
-                "AGENT_CLUSTER_CONFIG", "production", "AGENT_CLUSTER_NAME", "kafka1"));
+                "AGENT_CLUSTER_CONFIG", "production", "AGENT_CLUSTER_NAME", "kafka1",
+                "AGENT_SECURITY", "plaintext")); // the secured production node: SecuredPlanTest
         env.putAll(extra);
         return env;
     }

@@ -47,10 +47,17 @@ final class TestPlans {
         int maxRetries = 5;
         Duration resetAfter = Duration.ofSeconds(120);
         boolean failStopsAgent;
+        List<String> certRenewal = List.of();
 
         S(String id) {
             this.id = id;
             this.argv = List.of("/opt/" + id + "/bin/run");
+        }
+
+        /** The command that makes it use a renewed certificate (none: a restart). */
+        S renewedBy(String... argv) {
+            certRenewal = List.of(argv);
+            return this;
         }
 
         S waits(String... ids) {
@@ -106,7 +113,8 @@ final class TestPlans {
                     health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace, waitUntilSafe),
                     new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
-            ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64);
+            ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64,
+                    certRenewal);
             return new PlannedService(spec, command, waits, remote, "127.0.0.1");
         }
     }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.it.lab.Cmd;
 import dev.dockhand.it.lab.Kafka;
 import dev.dockhand.it.lab.LabCluster;
 import dev.dockhand.it.lab.LabNode;
+import dev.dockhand.it.lab.LabTls;
 import dev.dockhand.it.lab.Timing;
 import dev.dockhand.it.lab.ZooKeeperWords;
 import java.nio.file.Path;
@@ -22,22 +25,22 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The production cluster config on this machine, without Docker: three ZooKeeper nodes, three brokers, the
  * registry and the console, each node an agent as PID 1 of its own PID and network namespace, configured by
- * env as an orchestrator would. The scenarios share one cluster and run in order; each leaves it whole.
+ * env as an orchestrator would: secured, as the config is by default, with a CA and a users file as the
+ * only secrets, and certificates of a few minutes so that they are renewed while the scenarios run. The
+ * scenarios share one cluster and run in order; each leaves it whole.
  *
  * <p>Run: {@code mvn -B -o -pl it -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ProductionClusterIT} (root; {@code -Dtiming.multiple=2} on a slow machine).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProductionClusterIT {
     static final String TOPIC = "durable";
     static final int N = 2000;
@@ -47,6 +50,10 @@ class ProductionClusterIT {
     /** A non-empty "(unclean log dirs = ArrayBuffer(/data/...))": the broker recovered after an unclean stop. */
     static final Pattern UNCLEAN_DIRS = Pattern.compile("unclean log dirs = \\w*\\([^)\\s]");
 
+    /** The nodes' certificates live this long: renewed at two thirds of it, several times during the scenarios. */
+    static final String CERT_LIFETIME = "5m";
+
+    static LabTls tls;
     static LabCluster cluster;
     static Kafka kafka;
     /** Every value the cluster acknowledged so far; all of them must be readable at every step. */
@@ -57,7 +64,8 @@ class ProductionClusterIT {
     static void up() {
         String why = LabCluster.unsupportedReason();
         assumeTrue(why == null, () -> "production cluster in network namespaces skipped: " + why);
-        cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath());
+        tls = new LabTls(Path.of("target/cluster-secrets").toAbsolutePath(), CERT_LIFETIME);
+        cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath(), tls);
         cluster.startAll();
     }
 
@@ -81,7 +89,7 @@ class ProductionClusterIT {
 
     static Map<String, Long> zkModes() {
         return cluster.withRole("zookeeper").stream()
-                .map(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("(none)"))
+                .map(n -> ZooKeeperWords.mode(n.fqdn(), 2181, tls.clientContext()).orElse("(none)"))
                 .collect(Collectors.groupingBy(m -> m, TreeMap::new, Collectors.counting()));
     }
 
@@ -97,30 +105,53 @@ class ProductionClusterIT {
         return s;
     }
 
-    /** The console's JSON overview, or null while it does not answer (it may take its request timeout). */
+    /** The console's JSON overview (HTTPS, a user's login), or null while it does not answer (it may take its request timeout). */
     static JsonNode consoleOverview() {
         try {
-            var r = cluster.node("gw-1").http(9021, "/api/overview");
+            var r = cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/api/overview", LabTls.APP_USER, LabTls.APP_PASSWORD, null);
             return r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()) : null;
         } catch (RuntimeException | java.io.IOException e) {
             return null;
         }
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 comes up with every broker registered and zoo keeper in quorum", this::comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum),
+                dynamicTest("2 replicated topic returns every acknowledged record", this::replicatedTopicReturnsEveryAcknowledgedRecord),
+                dynamicTest("3 only the right clients get in", this::onlyTheRightClientsGetIn),
+                dynamicTest("4 certificates are renewed while a producer with acks all runs and nothing is lost", this::certificatesAreRenewedWhileAProducerWithAcksAllRunsAndNothingIsLost),
+                dynamicTest("5 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
+                dynamicTest("6 sigterm stops the broker cleanly and it restarts without recovery", this::sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery),
+                dynamicTest("7 zookeeper node restart keeps quorum and the brokers working", this::zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking));
+    }
+
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
         long t0 = cluster.node("zk-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                 () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
         time("1 all ready", t0);
-        kafka = new Kafka(cluster.bootstrap()); // now: a client made earlier only logs refused connections
+        kafka = new Kafka(cluster.bootstrap(), tls.kafkaAdmin()); // now: a client made earlier only logs refused connections
         assertEquals(BROKER_IDS, kafka.brokerIds(), "describeCluster");
         Map<String, Long> modes = zkModes();
         assertTrue(quorum(modes, 2), "srvr Mode over the 3 ZooKeeper nodes: " + modes);
-        // the other two roles answer on their own ports
-        assertEquals(200, cluster.node("sr-1").http(8081, "/apis/ccompat/v7/subjects").statusCode(), "registry ccompat API");
-        assertEquals(200, cluster.node("gw-1").http(9021, "/livez").statusCode(), "console /livez");
+        // the other two roles answer on their own ports, over HTTPS with the nodes' certificates
+        assertEquals(200, cluster.node("sr-1").https(tls.clientContext(), "GET", 8081, "/apis/ccompat/v7/subjects", null, null, null)
+                .statusCode(), "registry ccompat API: reads need no login");
+        assertEquals(200, cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/livez", null, null, null).statusCode(),
+                "console /livez needs no login");
+        assertEquals(401, cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/api/overview", null, null, null).statusCode(),
+                "the console's overview asks for a login");
+        for (LabNode n : cluster.nodes()) {
+            JsonNode st = n.status();
+            assertEquals("tls", st.path("security").asText(), n.name());
+            assertEquals("CN=" + n.fqdn(), st.path("certificates").path(0).path("subject").asText(), n.name());
+        }
         // the console (gateway role) sees the whole cluster from the real agents, brokers and ensemble
         Timing.await("the console shows 3 brokers, the ensemble in quorum and 8 nodes whose agents are READY",
                 Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
@@ -163,9 +194,6 @@ class ProductionClusterIT {
         }
         assertEquals(1.0, controllers, "one active controller over the brokers");
     }
-
-    @Test
-    @Order(2)
     void replicatedTopicReturnsEveryAcknowledgedRecord() {
         long t0 = System.nanoTime();
         kafka.createTopic(TOPIC, 3, 3, 2);
@@ -179,8 +207,129 @@ class ProductionClusterIT {
         time("2 produce+consume " + N, t0);
     }
 
-    @Test
-    @Order(3)
+    /** kcat (librdkafka, Debian's package) in the gateway's network namespace: a client of the cluster that nobody here wrote. */
+    static Cmd.Result kcat(Duration timeout, String... args) {
+        List<String> argv = new ArrayList<>(List.of("kcat", "-b", cluster.bootstrap(), "-m", "15"));
+        argv.addAll(List.of(args));
+        return Cmd.run(timeout, cluster.net().exec("gw-1", argv.toArray(String[]::new)));
+    }
+
+    static String[] sasl(String user, String password) {
+        return new String[] {"-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + user,
+            "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + tls.caCert()};
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+    void onlyTheRightClientsGetIn() throws Exception {
+        assumeTrue(Cmd.onPath("kcat"), "kcat (Debian package kcat) is not installed");
+        // a user of the users file, over SASL_SSL with the CA: produces and consumes
+        Path lines = Path.of("target/cluster-secrets/kcat-lines").toAbsolutePath();
+        java.nio.file.Files.writeString(lines, "kcat-1\nkcat-2\nkcat-3\n");
+        Cmd.Result produced = kcat(Duration.ofSeconds(60), concat(sasl(LabTls.APP_USER, LabTls.APP_PASSWORD),
+                "-P", "-t", "kcat-topic", "-l", lines.toString()));
+        assertEquals(0, produced.exit(), produced.out());
+        Cmd.Result consumed = kcat(Duration.ofSeconds(60), concat(sasl(LabTls.APP_USER, LabTls.APP_PASSWORD),
+                "-C", "-t", "kcat-topic", "-o", "beginning", "-e", "-q"));
+        assertEquals(0, consumed.exit(), consumed.out());
+        assertEquals(List.of("kcat-1", "kcat-2", "kcat-3"), consumed.out().lines().filter(l -> l.startsWith("kcat-")).toList());
+
+        // plaintext, a wrong password: refused
+        Cmd.Result plain = kcat(Duration.ofSeconds(60), "-L");
+        assertNotEquals(0, plain.exit(), "a plaintext client lists nothing: " + plain.out());
+        Cmd.Result wrong = kcat(Duration.ofSeconds(60), concat(sasl(LabTls.APP_USER, "not-the-password"), "-L"));
+        assertNotEquals(0, wrong.exit(), wrong.out());
+        assertTrue(wrong.out().contains("Authentication failed"), wrong.out());
+
+        // the nodes' listener (9091): a certificate from another CA, or none, is refused; one from the
+        // cluster's CA that is no node's may connect but is denied what no ACL grants it
+        String internal = cluster.withRole("broker").stream().map(n -> n.fqdn() + ":9091").collect(Collectors.joining(","));
+        dev.dockhand.agent.security.ClusterCa otherCa = dev.dockhand.agent.security.ClusterCa.create("another CA", java.time.Instant.now(), 1);
+        var stranger = dev.dockhand.agent.security.NodeTls.issue(otherCa, java.util.List.of("b-1.dockhand.test"), java.time.Instant.now(), 1);
+        Path strangerPem = Path.of("target/cluster-secrets/stranger.pem").toAbsolutePath();
+        java.nio.file.Files.writeString(strangerPem, stranger.keyAndChainPem());
+        var itClient = dev.dockhand.agent.security.NodeTls.issue(tls.ca(), java.util.List.of("it-client.dockhand.test"), java.time.Instant.now(), 1);
+        Path itPem = Path.of("target/cluster-secrets/it-client.pem").toAbsolutePath();
+        java.nio.file.Files.writeString(itPem, itClient.keyAndChainPem());
+        for (Path keyStore : java.util.Arrays.asList(strangerPem, null)) {
+            Map<String, String> ssl = new java.util.LinkedHashMap<>(Map.of("security.protocol", "SSL", "ssl.truststore.type", "PEM",
+                    "ssl.truststore.location", tls.caCert().toString()));
+            if (keyStore != null) {
+                ssl.putAll(Map.of("ssl.keystore.type", "PEM", "ssl.keystore.location", keyStore.toString()));
+            }
+            try (Kafka k = new Kafka(internal, ssl)) {
+                Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                        () -> k.admin().describeCluster().nodes().get(20, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(String.valueOf(e).contains("SslAuthenticationException") || String.valueOf(e).contains("Timeout"),
+                        (keyStore == null ? "no client certificate: " : "another CA's certificate: ") + e);
+            }
+        }
+        try (Kafka k = new Kafka(internal, Map.of("security.protocol", "SSL", "ssl.truststore.type", "PEM",
+                "ssl.truststore.location", tls.caCert().toString(), "ssl.keystore.type", "PEM", "ssl.keystore.location", itPem.toString()))) {
+            assertEquals(BROKER_IDS, k.brokerIds(), "the CA's certificate connects");
+            AssertionError denied = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> k.createTopic("not-granted", 1, 1, 1));
+            assertTrue(denied.getMessage().contains("TopicAuthorizationException"), "User:it-client has no ACL: " + denied.getMessage());
+        }
+
+        // ZooKeeper: TLS only, and only with a client certificate of the CA
+        for (LabNode zk : cluster.withRole("zookeeper")) {
+            assertEquals(java.util.Optional.empty(), ZooKeeperWords.mode(zk.fqdn(), 2181), zk.name() + " answers a plaintext client");
+        }
+        assertTrue(ZooKeeperWords.mode(cluster.node("zk-1").fqdn(), 2181, tls.clientContext()).isPresent());
+
+        // the registry: anyone may read, no one writes without a login
+        String schema = "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}";
+        LabNode sr = cluster.node("sr-1");
+        assertEquals(401, sr.https(tls.clientContext(), "POST", 8081, "/apis/ccompat/v7/subjects/anon-value/versions", null, null, schema)
+                .statusCode(), "an anonymous schema registration is refused");
+        var registered = sr.https(tls.clientContext(), "POST", 8081, "/apis/ccompat/v7/subjects/app-value/versions",
+                LabTls.APP_USER, LabTls.APP_PASSWORD, schema);
+        assertEquals(200, registered.statusCode(), registered.body());
+    }
+    void certificatesAreRenewedWhileAProducerWithAcksAllRunsAndNothingIsLost() {
+        Map<String, String> before = new TreeMap<>();
+        for (LabNode n : cluster.nodes()) {
+            before.put(n.name(), nodeSerial(n));
+        }
+        Map<String, Integer> brokerRestarts = new TreeMap<>();
+        cluster.withRole("broker").forEach(b -> brokerRestarts.put(b.name(), brokerStatus(b).path("restarts").asInt()));
+        long t0 = System.nanoTime();
+        try (Kafka.Background bg = new Kafka.Background(kafka, TOPIC, "during-renewal", Duration.ofMillis(20))) {
+            Timing.await("every node renewed its certificate (lifetime " + CERT_LIFETIME + ")", Duration.ofMinutes(5), Duration.ofSeconds(1),
+                    () -> cluster.nodes().stream().allMatch(n -> !nodeSerial(n).equals(before.get(n.name()))));
+            time("4 renewal of every node", t0);
+            Timing.awaitValue("every node ready after the renewal", Duration.ofMinutes(3), Duration.ofMillis(500),
+                    () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
+            int now = bg.ackedCount();
+            Timing.await("records acknowledged after the renewal", Duration.ofSeconds(60), Duration.ofMillis(100), () -> bg.ackedCount() > now + 50);
+            Kafka.Produced p = bg.finish();
+            assertEquals(List.of(), p.errors(), "no send failed while the certificates were renewed");
+            acked.addAll(p.acked());
+        }
+        // the brokers took their new certificate without a restart (Kafka's dynamic listener config)
+        for (LabNode b : cluster.withRole("broker")) {
+            assertEquals(brokerRestarts.get(b.name()), brokerStatus(b).path("restarts").asInt(), b.name() + " restarted to renew");
+            assertTrue(b.logSinceStart().contains("kafka-broker: uses the renewed certificate"), b.name() + ": " + b.tail(40));
+        }
+        Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(90));
+        assertTrue(read.containsAll(acked), "read " + read.size() + ", acknowledged " + acked.size());
+    }
+
+    static String nodeSerial(LabNode n) {
+        try {
+            for (JsonNode c : n.status().path("certificates")) {
+                if (c.path("use").asText().equals("node")) {
+                    return c.path("serial").asText();
+                }
+            }
+        } catch (RuntimeException e) {
+            return "(no answer)";
+        }
+        return "(none)";
+    }
     void brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing() {
         LabNode b = cluster.node("b-2");
         long javaPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b));
@@ -197,7 +346,7 @@ class ProductionClusterIT {
                     JsonNode s = brokerStatus(b);
                     return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
                 }, () -> String.valueOf(b.service("kafka-broker")));
-        time("3 kill -9 -> READY", t0);
+        time("5 kill -9 -> READY", t0);
         // the kill was unclean, and the broker's lines show it: the check of scenario 4 sees recovery when there is one
         List<String> restartLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX))
                 .dropWhile(l -> !l.contains("since no clean shutdown file") && !UNCLEAN_DIRS.matcher(l).find()).toList();
@@ -205,7 +354,7 @@ class ProductionClusterIT {
         long newPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b + " after restart"));
         assertNotEquals(javaPid, newPid, "a new broker process");
         Timing.await("ISR back to 3 on every partition", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
-        time("3 kill -9 -> ISR 3", t0);
+        time("5 kill -9 -> ISR 3", t0);
         assertTrue(kafka.brokerIds().containsAll(BROKER_IDS), "broker 5 registered again");
         assertEquals(List.of(), during.errors(), "acks=all with 2 of 3 in sync");
         Kafka.Produced after = kafka.produce(TOPIC, "after-kill", 200);
@@ -216,15 +365,12 @@ class ProductionClusterIT {
         lost.removeAll(read);
         assertEquals(Set.of(), lost.size() > 20 ? Set.of(lost.size() + " values") : lost, "acknowledged but not read back");
     }
-
-    @Test
-    @Order(4)
     void sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery() {
         LabNode b = cluster.node("b-3");
         long t0 = System.nanoTime();
         b.signalAgent("TERM");
         int exit = b.awaitExit(Duration.ofSeconds(150));
-        time("4 SIGTERM -> agent exit", t0);
+        time("6 SIGTERM -> agent exit", t0);
         String stopLog = b.logSinceStart();
         assertEquals(0, exit, "agent exit code after SIGTERM: " + b.tail(30));
         List<String> brokerLines = stopLog.lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
@@ -250,7 +396,7 @@ class ProductionClusterIT {
         b.start();
         Timing.awaitValue("b-3 ready after its restart", Duration.ofMinutes(3), Duration.ofMillis(250),
                 () -> LabCluster.ready(b) ? Boolean.TRUE : null, cluster::describe);
-        time("4 restart -> READY", t1);
+        time("6 restart -> READY", t1);
         List<String> startLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
         assertTrue(startLines.stream().anyMatch(l -> l.contains("Skipping recovery")), "clean start: " + tail(startLines, 40));
         List<String> recovery = startLines.stream()
@@ -263,13 +409,10 @@ class ProductionClusterIT {
         acked.addAll(p.acked());
         assertTrue(kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60)).containsAll(acked), "every acknowledged record readable");
     }
-
-    @Test
-    @Order(5)
     void zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking() {
         // a follower: the ensemble keeps its leader and a majority the whole time
         LabNode zk = cluster.withRole("zookeeper").stream()
-                .filter(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("").equals("follower")).findFirst()
+                .filter(n -> ZooKeeperWords.mode(n.fqdn(), 2181, tls.clientContext()).orElse("").equals("follower")).findFirst()
                 .orElseThrow(() -> new AssertionError("no follower: " + zkModes()));
         List<LabNode> others = new ArrayList<>(cluster.withRole("zookeeper"));
         others.remove(zk);
@@ -277,7 +420,7 @@ class ProductionClusterIT {
         try (Kafka.Background bg = new Kafka.Background(kafka, TOPIC, "during-zk-restart", Duration.ofMillis(10))) {
             zk.signalAgent("TERM");
             assertEquals(0, zk.awaitExit(Duration.ofSeconds(60)), "zk agent exit after SIGTERM: " + zk.tail(20));
-            Map<String, Long> down = others.stream().map(n -> ZooKeeperWords.mode(n.fqdn(), 2181).orElse("(none)"))
+            Map<String, Long> down = others.stream().map(n -> ZooKeeperWords.mode(n.fqdn(), 2181, tls.clientContext()).orElse("(none)"))
                     .collect(Collectors.groupingBy(m -> m, TreeMap::new, Collectors.counting()));
             assertTrue(quorum(down, 1), "2 of 3 keep quorum while " + zk.name() + " is down: " + down);
             int before = bg.ackedCount();
@@ -291,7 +434,7 @@ class ProductionClusterIT {
             Timing.await("records acknowledged after " + zk.name() + " is back", Duration.ofSeconds(30), Duration.ofMillis(100),
                     () -> bg.ackedCount() > back + 50);
             Kafka.Produced p = bg.finish();
-            time("5 zk restart cycle", t0);
+            time("7 zk restart cycle", t0);
             assertEquals(List.of(), p.errors(), "no send failed during the ZooKeeper restart");
             acked.addAll(p.acked());
         }

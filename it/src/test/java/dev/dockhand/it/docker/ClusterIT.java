@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.it.examples.ComposeFile;
-import dev.dockhand.it.examples.Examples;
 import dev.dockhand.it.examples.Examples.NodeEntry;
+import dev.dockhand.it.examples.Examples;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * for every test method, in order; each method leaves it healthy for the next.
  */
 @EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String NETWORK = "dockhand-it-" + ID;
@@ -47,12 +46,17 @@ class ClusterIT {
     private static final List<String> volumes = new ArrayList<>();
     private static KafkaTools kafka;
     private static List<NodeEntry> nodes;
+    /** A secured example's secrets (made by `agent ca init` in the image, as its README says), null for a plaintext one. */
+    private static java.nio.file.Path secrets;
 
     @BeforeAll
     static void startCluster() throws Exception {
         image = DockhandImage.get();
         String example = System.getProperty("dockhand.it.compose", "compose-default");
         compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of("DOCKHAND_IMAGE", image));
+        if (!compose.secrets().isEmpty()) {
+            secrets = makeSecrets(example);
+        }
         Docker.docker("network", "create", "--label", Docker.LABEL, NETWORK).ok();
         for (String v : compose.volumes()) {
             String name = NETWORK + "-" + v;
@@ -65,7 +69,7 @@ class ClusterIT {
         }
         nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
         String bootstrap = String.join(",", nodes.stream().filter(n -> runsBroker(n.role())).map(n -> n.fqdn() + ":9092").toList());
-        kafka = new KafkaTools(image, NETWORK, bootstrap);
+        kafka = new KafkaTools(image, NETWORK, bootstrap, secrets == null ? null : clientDir(example));
         Docker.awaitHealthy(START, List.copyOf(containers.values()));
     }
 
@@ -76,8 +80,23 @@ class ClusterIT {
         Docker.removeQuietly("network", NETWORK);
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 every container is healthy reports its services ready and runs as non root", this::everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot),
+                dynamicTest("2 produces and consumes with acks all across brokers", this::producesAndConsumesWithAcksAllAcrossBrokers),
+                dynamicTest("3 broker killed inside its container is restarted and no acknowledged record is lost", this::brokerKilledInsideItsContainerIsRestartedAndNoAcknowledgedRecordIsLost),
+                dynamicTest("4 docker stop is clean and the restarted broker skips recovery", this::dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery),
+                dynamicTest("5 volume of another node is refused with exit2 and left untouched", this::volumeOfAnotherNodeIsRefusedWithExit2AndLeftUntouched),
+                dynamicTest("6 agent footprint and status time inside the containers", this::agentFootprintAndStatusTimeInsideTheContainers),
+                dynamicTest("7 roll.sh restarts the brokers one at a time and the producer loses nothing",
+                        this::rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing));
+    }
+
     void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
         var catalog = Examples.catalog();
         for (ComposeFile.Service s : compose.services()) {
@@ -92,9 +111,6 @@ class ClusterIT {
             assertTrue(root.isEmpty(), c + ": processes run as root: " + root);
         }
     }
-
-    @Test
-    @Order(2)
     void producesAndConsumesWithAcksAllAcrossBrokers() {
         kafka.createTopic("it-acks", 3, 3, 2);
         String describe = kafka.describe("it-acks");
@@ -104,9 +120,6 @@ class ClusterIT {
         assertEquals(1000, acked.size(), "records acknowledged by all in-sync replicas");
         assertTrue(kafka.consumeAll("it-acks").containsAll(acked), "every acknowledged record is read back");
     }
-
-    @Test
-    @Order(3)
     void brokerKilledInsideItsContainerIsRestartedAndNoAcknowledgedRecordIsLost() {
         String c = brokerContainer(nodes.size() - 1);
         String restartsBefore = Docker.inspect(c, "{{.RestartCount}}");
@@ -116,10 +129,9 @@ class ClusterIT {
         kafka.createTopic("it-kill", 3, 3, 2);
         List<String> a = kafka.producerArgs("it-kill", 3000, 100);
         String producer = NETWORK + "-producer";
-        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", producer, "--label", Docker.LABEL, "--network", NETWORK,
-                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-Dlog4j.configuration=file:/dev/null",
-                "-cp", KafkaTools.KAFKA_LIB + "/*"));
-        run.addAll(a);
+        List<String> run = new ArrayList<>(kafka.runArgs(a.get(0), a.subList(1, a.size())));
+        run.remove("--rm");
+        run.addAll(1, List.of("-d", "--name", producer));
         try {
             Docker.docker(run.toArray(String[]::new)).ok();
             Docker.sleepQuietly(Duration.ofSeconds(5)); // some records before the kill
@@ -158,9 +170,6 @@ class ClusterIT {
             Docker.removeQuietly("container", producer);
         }
     }
-
-    @Test
-    @Order(4)
     void dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery() {
         String c = brokerContainer(nodes.size() - 1);
         // the example's own stop_grace_period (docker run --stop-timeout): docker stop without -t
@@ -182,9 +191,6 @@ class ClusterIT {
         assertTrue(log.contains("Skipping recovery"), c + ": no 'Skipping recovery' line after a clean stop:\n" + Docker.tail(log, 60));
         awaitFullyReplicated();
     }
-
-    @Test
-    @Order(5)
     void volumeOfAnotherNodeIsRefusedWithExit2AndLeftUntouched() {
         int victim = nodes.size() - 1;
         String c = brokerContainer(victim);
@@ -211,8 +217,6 @@ class ClusterIT {
      * cluster, and the wall time of {@code agent status} (a fresh CLI JVM) inside the container.
      * The bounds are loose (a shared, loaded machine); the figures go to the test's output.
      */
-    @Test
-    @Order(6)
     void agentFootprintAndStatusTimeInsideTheContainers() {
         for (String c : containers.values()) {
             long rssKb = Long.parseLong(Docker.exec(c, "bash", "-c", "awk '/^VmRSS:/ {print $2}' /proc/1/status").ok().out().trim());
@@ -234,17 +238,15 @@ class ClusterIT {
      * ready again, under a producer with acks=all (replication factor 3, min.insync.replicas 2): every send
      * acknowledged, every acknowledged record read back.
      */
-    @Test
-    @Order(7)
     void rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing() {
         assumeTrue(Files.isExecutable(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh")),
                 () -> example() + " has no roll.sh");
         kafka.createTopic("it-roll", 3, 3, 2);
         String producer = NETWORK + "-roll-producer";
-        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", producer, "--label", Docker.LABEL, "--network", NETWORK,
-                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-Dlog4j.configuration=file:/dev/null",
-                "-cp", KafkaTools.KAFKA_LIB + "/*"));
-        run.addAll(kafka.producerArgs("it-roll", 1_000_000, 50));
+        List<String> a = kafka.producerArgs("it-roll", 1_000_000, 50);
+        List<String> run = new ArrayList<>(kafka.runArgs(a.get(0), a.subList(1, a.size())));
+        run.remove("--rm");
+        run.addAll(1, List.of("-d", "--name", producer));
         try {
             Docker.docker(run.toArray(String[]::new)).ok();
             Docker.Result roll = Docker.run(List.of(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh").toString(),
@@ -303,6 +305,46 @@ class ClusterIT {
         throw new AssertionError("no kafka-broker in agent status: " + status);
     }
 
+    /**
+     * The README's one step of a secured example: `agent ca init --out DIR --users app,ops:admin`, run in
+     * the image (as its user, uid 1000, who must read the files) into a directory of the test.
+     */
+    private static java.nio.file.Path makeSecrets(String example) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target/docker-secrets", example).toAbsolutePath();
+        dev.dockhand.it.lab.LabCluster.deleteTree(dir);
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.setAttribute(dir, "unix:uid", 1000);
+        java.nio.file.Files.setAttribute(dir, "unix:gid", 1000);
+        Docker.Result r = Docker.docker(Duration.ofMinutes(1), "run", "--rm", "--label", Docker.LABEL, "-v", dir + ":/secrets",
+                "--entrypoint", "agent", image, "ca", "init", "--out", "/secrets", "--users", "app,ops:admin");
+        assertEquals(0, r.exit(), "agent ca init in the image:\n" + r.all());
+        for (String name : compose.secrets().values()) {
+            java.nio.file.Path f = dir.resolve(java.nio.file.Path.of(name).getFileName().toString());
+            assertTrue(java.nio.file.Files.isRegularFile(f), "the example's secret " + name + " was made: " + r.all());
+        }
+        return dir;
+    }
+
+    /** A Kafka client's config for the tools: the admin user of the users file over SASL_SSL, the CA as trust. */
+    private static java.nio.file.Path clientDir(String example) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target/docker-client", example).toAbsolutePath();
+        dev.dockhand.it.lab.LabCluster.deleteTree(dir);
+        java.nio.file.Files.createDirectories(dir);
+        String password = java.nio.file.Files.readAllLines(secrets.resolve("users")).stream().filter(l -> l.startsWith("ops:"))
+                .findFirst().orElseThrow().split(":")[1];
+        java.nio.file.Files.copy(secrets.resolve("ca.crt"), dir.resolve("ca.crt"));
+        java.nio.file.Files.writeString(dir.resolve("client.properties"), String.join("\n",
+                "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"ops\" password=\""
+                        + password + "\";",
+                "ssl.truststore.type=PEM", "ssl.truststore.location=" + KafkaTools.CLIENT_DIR + "/ca.crt", ""));
+        // the tools' container runs as the image's user
+        for (java.nio.file.Path p : List.of(dir, dir.resolve("ca.crt"), dir.resolve("client.properties"))) {
+            java.nio.file.Files.setAttribute(p, "unix:uid", 1000);
+        }
+        return dir;
+    }
+
     /** docker run arguments for a compose service; name null = a --rm run in the foreground. */
     private static String[] runArgs(ComposeFile.Service s, String name, String fqdn, Map<String, String> extraEnv) {
         List<String> a = new ArrayList<>(List.of("run", "--label", Docker.LABEL, "--network", NETWORK, "--health-interval", "3s"));
@@ -317,6 +359,10 @@ class ClusterIT {
         env.forEach((k, v) -> a.addAll(List.of("-e", k + "=" + v)));
         for (String v : s.volumes()) {
             a.addAll(List.of("-v", NETWORK + "-" + v));
+        }
+        for (String secret : s.secrets()) {
+            String file = java.nio.file.Path.of(compose.secrets().get(secret)).getFileName().toString();
+            a.addAll(List.of("-v", secrets.resolve(file) + ":/run/secrets/" + secret + ":ro"));
         }
         if (s.memLimit() != null) {
             a.addAll(List.of("--memory", s.memLimit()));

@@ -11,18 +11,42 @@ import java.util.regex.Pattern;
 /**
  * Kafka's own command-line tools from the image's distribution, each run in a throwaway container
  * on the cluster's network (plain {@code java}, not the agent), so that the brokers' advertised
- * names (container names) resolve.
+ * names (container names) resolve. Against a secured cluster, {@code clientDir} holds the client's
+ * {@code client.properties} (SASL_SSL, a user's login, the CA as trust) and the CA, mounted at
+ * {@value #CLIENT_DIR} and passed to every tool.
  */
-record KafkaTools(String image, String network, String bootstrap) {
+record KafkaTools(String image, String network, String bootstrap, java.nio.file.Path clientDir) {
 
     static final String KAFKA_LIB = System.getProperty("dockhand.it.kafka.lib", "/opt/dockhand/lib/kafka");
+    static final String CLIENT_DIR = "/client";
+    static final String CLIENT_CONFIG = CLIENT_DIR + "/client.properties";
+
+    KafkaTools(String image, String network, String bootstrap) {
+        this(image, network, bootstrap, null);
+    }
 
     Docker.Result run(Duration timeout, String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--label", Docker.LABEL, "--network", network,
-                "--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        return Docker.docker(timeout, runArgs(mainClass, List.of(args)).toArray(String[]::new));
+    }
+
+    /** docker run arguments of a tool, with the client config when the cluster is secured. */
+    List<String> runArgs(String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--label", Docker.LABEL, "--network", network));
+        if (clientDir != null) {
+            cmd.addAll(List.of("-v", clientDir + ":" + CLIENT_DIR + ":ro"));
+        }
+        cmd.addAll(List.of("--entrypoint", "java", image, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlog4j.configuration=file:/dev/null", "-cp", KAFKA_LIB + "/*", mainClass));
-        cmd.addAll(List.of(args));
-        return Docker.docker(timeout, cmd.toArray(String[]::new));
+        cmd.addAll(args);
+        if (clientDir != null) {
+            String option = switch (mainClass) {
+                case "org.apache.kafka.tools.VerifiableProducer" -> "--producer.config";
+                case "org.apache.kafka.tools.consumer.ConsoleConsumer" -> "--consumer.config";
+                default -> "--command-config";
+            };
+            cmd.addAll(List.of(option, CLIENT_CONFIG));
+        }
+        return cmd;
     }
 
     void createTopic(String topic, int partitions, int replicas, int minInsync) {

@@ -12,11 +12,14 @@ import java.util.regex.Pattern;
 
 /**
  * The part of a compose file that the examples use, read with SnakeYAML (merge keys {@code <<:}
- * resolved): services with their container name, image, environment, volumes, memory limit, stop
- * grace period and health check command. The Docker tests start these services with {@code docker run}, since the
+ * resolved): services with their container name, image, environment, volumes, secrets, memory limit,
+ * stop grace period and health check command. The Docker tests start these services with {@code docker run}, since the
  * engine on the build machines has no compose plugin.
+ *
+ * @param secrets the file's secrets: name -> file (relative to the compose file's directory), which a
+ *     service that lists the name sees at {@code /run/secrets/NAME}
  */
-public record ComposeFile(Path file, List<Service> services, List<String> volumes, List<String> networks) {
+public record ComposeFile(Path file, List<Service> services, List<String> volumes, List<String> networks, Map<String, String> secrets) {
 
     public record Service(
             String name,
@@ -28,6 +31,7 @@ public record ComposeFile(Path file, List<Service> services, List<String> volume
             List<String> ports,
             String memLimit,
             Duration stopGracePeriod,
+            List<String> secrets,
             String healthCmd) {
 
         public String env(String key) {
@@ -65,11 +69,20 @@ public record ComposeFile(Path file, List<Service> services, List<String> volume
                     strings(s.get("ports"), vars),
                     s.get("mem_limit") == null ? null : str(s.get("mem_limit"), vars),
                     s.get("stop_grace_period") == null ? Duration.ofSeconds(10) : duration(str(s.get("stop_grace_period"), vars)),
+                    strings(s.get("secrets"), vars),
                     healthCmd(file, name, s.get("healthcheck"))));
         }
         Map<String, Object> vols = (Map<String, Object>) root.getOrDefault("volumes", Map.of());
         Map<String, Object> nets = (Map<String, Object>) root.getOrDefault("networks", Map.of());
-        return new ComposeFile(file, List.copyOf(services), List.copyOf(vols.keySet()), List.copyOf(nets.keySet()));
+        Map<String, String> secrets = new LinkedHashMap<>();
+        ((Map<String, Object>) root.getOrDefault("secrets", Map.of())).forEach((name, v) -> {
+            Object f = v instanceof Map<?, ?> m ? m.get("file") : null;
+            if (f == null) {
+                throw new IllegalStateException(file + ": secrets." + name + " has no file");
+            }
+            secrets.put(name, str(f, vars));
+        });
+        return new ComposeFile(file, List.copyOf(services), List.copyOf(vols.keySet()), List.copyOf(nets.keySet()), Map.copyOf(secrets));
     }
 
     /**

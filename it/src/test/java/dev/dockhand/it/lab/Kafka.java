@@ -34,11 +34,19 @@ public final class Kafka implements AutoCloseable {
     }
 
     private final String bootstrap;
+    private final Map<String, String> security;
     private final Admin admin;
 
     public Kafka(String bootstrap) {
+        this(bootstrap, Map.of());
+    }
+
+    /** @param security client settings every client of this helper gets (SASL_SSL and a login on a secured cluster) */
+    public Kafka(String bootstrap, Map<String, String> security) {
         this.bootstrap = bootstrap;
+        this.security = Map.copyOf(security);
         Properties p = new Properties();
+        p.putAll(this.security);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
@@ -111,6 +119,7 @@ public final class Kafka implements AutoCloseable {
 
     public KafkaProducer<String, String> producer() {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -126,6 +135,7 @@ public final class Kafka implements AutoCloseable {
      */
     public Set<String> consumeAll(String topic, Collection<String> expected, Duration timeout) {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

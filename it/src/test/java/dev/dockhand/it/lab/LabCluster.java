@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * templates and distribution.
  */
 public final class LabCluster implements AutoCloseable {
+    private final LabTls tls;
     /** A node to be: its name (FQDN = name.dockhand.test), role, memory budget and extra env (heap overrides). */
     public record NodeSpec(String name, String role, int memoryMb, Map<String, String> env) {}
 
@@ -68,17 +69,26 @@ public final class LabCluster implements AutoCloseable {
                 "AGENT_HEAP_MB_SCHEMA_REGISTRY", "192", "AGENT_HEAP_MB_CONTROL_CENTER", "128")));
     }
 
-    /** Creates the network (and takes its lock) and empty node dirs under {@code base}; starts nothing. */
+    /** Creates the network (and takes its lock) and empty node dirs under {@code base}; starts nothing. Plaintext. */
     public LabCluster(List<NodeSpec> specs, String clusterConfig, Path base) {
-        this(specs, List.of(), clusterConfig, base);
+        this(specs, List.of(), clusterConfig, base, null);
     }
 
     /**
-     * As {@link #LabCluster(List, String, Path)}, with nodes {@code later} that join afterwards: they have their
-     * namespace from the start, but the node list of the others leaves them out, and theirs appends them at
-     * the end (how a cluster grows: every existing node keeps its id).
+     * As {@link #LabCluster(List, String, Path)}, every node secured with {@code tls} (the CA and the users),
+     * or explicitly plaintext when it is null.
      */
-    public LabCluster(List<NodeSpec> specs, List<NodeSpec> later, String clusterConfig, Path base) {
+    public LabCluster(List<NodeSpec> specs, String clusterConfig, Path base, LabTls tls) {
+        this(specs, List.of(), clusterConfig, base, tls);
+    }
+
+    /**
+     * As {@link #LabCluster(List, String, Path, LabTls)}, with nodes {@code later} that join afterwards: they have
+     * their namespace from the start, but the node list of the others leaves them out, and theirs appends them
+     * at the end (how a cluster grows: every existing node keeps its id).
+     */
+    public LabCluster(List<NodeSpec> specs, List<NodeSpec> later, String clusterConfig, Path base, LabTls tls) {
+        this.tls = tls;
         List<NodeSpec> all = new ArrayList<>(specs);
         all.addAll(later);
         this.specs = List.copyOf(all);
@@ -103,6 +113,11 @@ public final class LabCluster implements AutoCloseable {
             env.put("AGENT_SOCKET", dir.resolve("agent.sock").toString());
             env.put("AGENT_HTTP_PORT", "9800");
             env.put("AGENT_MEMORY_MB", Integer.toString(s.memoryMb()));
+            if (tls != null) {
+                env.putAll(tls.env());
+            } else {
+                env.put("AGENT_SECURITY", "plaintext");
+            }
             env.putAll(s.env());
             nodes.put(s.name(), new LabNode(net, s.name(), dir, AGENT_JAR, env));
         }
@@ -127,6 +142,11 @@ public final class LabCluster implements AutoCloseable {
         Map<String, List<String>> byRole = new LinkedHashMap<>();
         specs.forEach(s -> byRole.computeIfAbsent(s.role(), r -> new ArrayList<>()).add(LabNet.fqdn(s.name())));
         return byRole.entrySet().stream().map(e -> e.getKey() + "=" + String.join(",", e.getValue())).collect(Collectors.joining(";"));
+    }
+
+    /** The cluster's CA and users when it is secured, else null. */
+    public LabTls tls() {
+        return tls;
     }
 
     public LabNet net() {

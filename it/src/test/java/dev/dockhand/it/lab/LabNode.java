@@ -254,6 +254,32 @@ public final class LabNode {
         }
     }
 
+    /**
+     * {@code method} https://FQDN:port/path with the cluster's CA as the only trust (the server's name
+     * checked against its certificate), with a Basic login when {@code user} is not null.
+     */
+    public HttpResponse<String> https(javax.net.ssl.SSLContext tls, String method, int port, String path, String user, String password,
+            String body) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).sslContext(tls).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://" + fqdn() + ":" + port + path)).timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/vnd.schemaregistry.v1+json");
+        }
+        if (user != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The agent's snapshot from its HTTP {@code /status} (AGENT_HTTP_PORT, 9800 by default). */
     public JsonNode status() {
         int port = Integer.parseInt(env.getOrDefault("AGENT_HTTP_PORT", "9800"));

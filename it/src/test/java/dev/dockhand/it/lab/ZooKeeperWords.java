@@ -13,9 +13,21 @@ public final class ZooKeeperWords {
     private ZooKeeperWords() {}
 
     public static String ask(String host, int port, String word) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 2000);
-            s.setSoTimeout(3000);
+        return ask(host, port, word, null);
+    }
+
+    /** {@code word} over TLS with {@code tls} (a client certificate from the cluster's CA), or plaintext when null. */
+    public static String ask(String host, int port, String word, javax.net.ssl.SSLContext tls) throws IOException {
+        try (Socket raw = new Socket()) {
+            raw.connect(new InetSocketAddress(host, port), 2000);
+            raw.setSoTimeout(3000);
+            Socket s = raw;
+            if (tls != null) {
+                javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true);
+                ssl.setSSLParameters(dev.dockhand.agent.security.TlsContexts.verifyingHost(tls));
+                ssl.startHandshake();
+                s = ssl;
+            }
             OutputStream out = s.getOutputStream();
             out.write(word.getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -26,8 +38,13 @@ public final class ZooKeeperWords {
 
     /** The {@code Mode:} of {@code srvr} (leader, follower, standalone), empty when it does not serve. */
     public static Optional<String> mode(String host, int port) {
+        return mode(host, port, null);
+    }
+
+    /** As {@link #mode(String, int)}, over TLS with {@code tls} unless it is null. */
+    public static Optional<String> mode(String host, int port, javax.net.ssl.SSLContext tls) {
         try {
-            for (String line : ask(host, port, "srvr").split("\n")) {
+            for (String line : ask(host, port, "srvr", tls).split("\n")) {
                 if (line.startsWith("Mode:")) {
                     return Optional.of(line.substring(5).strip());
                 }

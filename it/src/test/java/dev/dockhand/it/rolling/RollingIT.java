@@ -105,7 +105,7 @@ class RollingIT {
         assumeTrue(why == null, () -> "rolling cluster in network namespaces skipped: " + why);
         assertTrue(Files.isDirectory(UPGRADE_FROM_HOME.resolve("lib/kafka")),
                 "Kafka " + FROM_VERSION + " is assembled by it/kafka-upgrade-from (mvn -pl it -am package): " + UPGRADE_FROM_HOME);
-        cluster = new LabCluster(nodes(), List.of(FOURTH), "production", Path.of("target/rolling").toAbsolutePath());
+        cluster = new LabCluster(nodes(), List.of(FOURTH), "production", Path.of("target/rolling").toAbsolutePath(), null);
         cluster.nodes().stream().filter(n -> !n.name().equals(FOURTH.name())).forEach(LabNode::start);
     }
 

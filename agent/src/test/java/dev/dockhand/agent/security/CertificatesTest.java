@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -116,20 +116,8 @@ class CertificatesTest {
         }
     }
 
-    static SSLContext context(NodeTls n) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("node", n.key().getPrivate(), new char[0], new java.security.cert.Certificate[] {n.certificate(), n.ca()});
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", n.ca());
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
+    static SSLContext context(NodeTls n) {
+        return TlsContexts.of(n);
     }
 
     // ------------------------------------------------------------------ the CA the orchestrator gives

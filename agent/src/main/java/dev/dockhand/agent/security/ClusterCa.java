@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import dev.dockhand.agent.core.InputFiles;
 import java.nio.file.Files;
@@ -144,6 +144,6 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         return others.isEmpty() ? null
                 : "may be " + String.join(" and ", others) + " by any user of the node (mode "
                         + java.nio.file.attribute.PosixFilePermissions.toString(p) + "); make it 0600 (or 0640), "
-                        + "e.g. Kubernetes: defaultMode: 0400 on the secret volume";
+                        + "e.g. Kubernetes: defaultMode: 0440 on the secret volume, with the pod's fsGroup";
     }
 }

@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -18,8 +18,17 @@ public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate 
 
     /** A fresh key and a certificate for {@code names} (the first is the subject's CN), valid for {@code days}. */
     public static NodeTls issue(ClusterCa ca, List<String> names, Instant now, long days) {
+        return issue(ca, names.get(0), null, names, now, Duration.ofDays(days));
+    }
+
+    /**
+     * A fresh key and a certificate with subject {@code CN=commonName[, O=organization]} for
+     * {@code names}, valid for {@code lifetime} (never beyond the CA's own end).
+     */
+    public static NodeTls issue(ClusterCa ca, String commonName, String organization, List<String> names, Instant now, Duration lifetime) {
         KeyPair kp = Certificates.newKeyPair();
-        return new NodeTls(kp, Certificates.node(kp.getPublic(), names, ca.certificate(), ca.key(), now, days), ca.certificate());
+        return new NodeTls(kp, Certificates.node(kp.getPublic(), commonName, organization, names, ca.certificate(), ca.key(), now, lifetime),
+                ca.certificate());
     }
 
     public Instant notAfter() {

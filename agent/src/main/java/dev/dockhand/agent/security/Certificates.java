@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
@@ -69,13 +69,18 @@ public final class Certificates {
 
     /** A self-signed CA certificate: {@code CA:TRUE}, may sign certificates, valid from now (less a few minutes) for {@code days}. */
     public static X509Certificate selfSignedCa(KeyPair key, String commonName, Instant now, long days) {
+        return selfSignedCa(key, commonName, now, java.time.Duration.ofDays(days));
+    }
+
+    /** As {@link #selfSignedCa(KeyPair, String, Instant, long)}, valid for {@code lifetime}. */
+    public static X509Certificate selfSignedCa(KeyPair key, String commonName, Instant now, java.time.Duration lifetime) {
         byte[] name = name(commonName, "dockhand");
         byte[] keyId = keyId(key.getPublic());
         List<byte[]> ext = new ArrayList<>();
         ext.add(extension(BASIC_CONSTRAINTS, true, Der.sequence(Der.bool(true))));
         ext.add(extension(KEY_USAGE, true, Der.namedBits(KEY_CERT_SIGN, CRL_SIGN)));
         ext.add(extension(SUBJECT_KEY_ID, false, Der.octets(keyId)));
-        return sign(name, name, key.getPublic(), key.getPrivate(), null, now, days, ext);
+        return sign(name, name, key.getPublic(), key.getPrivate(), null, now, lifetime, ext);
     }
 
     /**
@@ -85,6 +90,16 @@ public final class Certificates {
      */
     public static X509Certificate node(PublicKey nodeKey, List<String> names, X509Certificate ca, PrivateKey caKey, Instant now,
             long days) {
+        return node(nodeKey, names.isEmpty() ? null : names.get(0), null, names, ca, caKey, now, java.time.Duration.ofDays(days));
+    }
+
+    /**
+     * A certificate for {@code names} (subject alternative names) with subject
+     * {@code CN=commonName[, O=organization]}: a node's, or one identity several nodes share (the
+     * brokers' toward ZooKeeper, whose ACLs name one subject).
+     */
+    public static X509Certificate node(PublicKey nodeKey, String commonName, String organization, List<String> names, X509Certificate ca,
+            PrivateKey caKey, Instant now, java.time.Duration lifetime) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("a node certificate needs a name");
         }
@@ -101,11 +116,11 @@ public final class Certificates {
         ext.add(extension(SUBJECT_KEY_ID, false, Der.octets(keyId(nodeKey))));
         ext.add(extension(AUTHORITY_KEY_ID, false, Der.sequence(Der.tagged(0, false, keyId(ca.getPublicKey())))));
         byte[] issuer = ca.getSubjectX500Principal().getEncoded();
-        return sign(name(names.get(0), null), issuer, nodeKey, caKey, ca, now, days, ext);
+        return sign(name(commonName, organization), issuer, nodeKey, caKey, ca, now, lifetime, ext);
     }
 
     private static X509Certificate sign(byte[] subject, byte[] issuer, PublicKey subjectKey, PrivateKey signer, X509Certificate signerCert,
-            Instant now, long days, List<byte[]> extensions) {
+            Instant now, java.time.Duration lifetime, List<byte[]> extensions) {
         boolean ec = "EC".equals(signer.getAlgorithm());
         String jca = ec ? "SHA256withECDSA" : "SHA256withRSA";
         // RFC 5754: ECDSA's AlgorithmIdentifier has no parameters; RSA's has NULL
@@ -115,7 +130,7 @@ public final class Certificates {
         serial[0] &= 0x7f; // positive
         serial[0] |= 0x01; // and not starting with a zero byte
         Instant from = now.minusSeconds(BACKDATE_SECONDS);
-        Instant to = now.plusSeconds(days * 86_400);
+        Instant to = now.plus(lifetime);
         if (signerCert != null && to.isAfter(signerCert.getNotAfter().toInstant())) {
             to = signerCert.getNotAfter().toInstant(); // never outlive the CA
         }

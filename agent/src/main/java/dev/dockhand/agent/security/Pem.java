@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;

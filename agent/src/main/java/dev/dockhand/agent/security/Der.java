@@ -1,4 +1,4 @@
-package dev.dockhand.agent.tls;
+package dev.dockhand.agent.security;
 
 import static dev.dockhand.agent.core.UtcDate.pad;
 

@@ -1,0 +1,27 @@
+package dev.dockhand.agent.catalog;
+
+/**
+ * Whether a node's listeners are secured: TLS on every listener (mutual between the nodes), SASL/SCRAM
+ * for Kafka's clients, logins for the registry's writes and the console. A cluster config says which
+ * is its default; {@code AGENT_SECURITY} chooses the other explicitly.
+ */
+public enum Security {
+    TLS("tls"),
+    PLAINTEXT("plaintext");
+
+    /** The catalog's and {@code AGENT_SECURITY}'s spelling. */
+    public final String id;
+
+    Security(String id) {
+        this.id = id;
+    }
+
+    public static Security parse(String id) {
+        for (Security s : values()) {
+            if (s.id.equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown security '" + id + "' (use tls or plaintext)");
+    }
+}

@@ -1,0 +1,54 @@
+package dev.dockhand.agent.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code agent kafka-access}: gives a secured cluster's users their SCRAM credentials and ACLs, a
+ * one-shot step of every broker node (catalog service {@code kafka-access}). As for
+ * {@link ConsoleCommand}, the access package (and kafka-clients) is named only in {@link #call()}.
+ */
+@Command(name = "kafka-access",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = {
+            "Give the users of a secured cluster their Kafka logins (SCRAM-SHA-512) and the ACLs of their role.",
+            "Idempotent; run by the agent on every broker node at start. Exit 0: applied; 1: the cluster did not take it",
+            "(the agent tries again); 2: a wrong input."
+        })
+public final class KafkaAccessCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--client-config", required = true, paramLabel = "FILE",
+            description = "Kafka client config reaching the brokers as a super user (the node's client.properties)")
+    Path clientConfig;
+
+    @Option(names = "--users-file", required = true, paramLabel = "FILE",
+            description = "the cluster's users file (AGENT_USERS_FILE): NAME:PASSWORD[:admin|client] per line")
+    Path usersFile;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "how long to wait for the cluster (default: ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        try {
+            Class.forName(ConsoleCommand.KAFKA_CLIENT, false, KafkaAccessCommand.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "kafka-access runs from agent-console.jar, which carries the Kafka"
+                    + " client that agent.jar leaves out: java -cp <home>/agent-console.jar dev.dockhand.agent.cli.Main kafka-access ...");
+        }
+        if (timeoutSeconds < 1) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "--timeout must be at least 1 second");
+        }
+        return dev.dockhand.agent.access.KafkaAccess.run(clientConfig, usersFile, Duration.ofSeconds(timeoutSeconds),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

@@ -1,0 +1,245 @@
+package dev.dockhand.agent.plan;
+
+import dev.dockhand.agent.catalog.Durations;
+import dev.dockhand.agent.catalog.Security;
+import dev.dockhand.agent.core.Names;
+import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.metadata.Node;
+import dev.dockhand.agent.metadata.Source;
+import dev.dockhand.agent.metadata.Sourced;
+import dev.dockhand.agent.render.NodeContext;
+import dev.dockhand.agent.render.RenderPlan;
+import dev.dockhand.agent.render.RenderPlan.RenderedFile;
+import dev.dockhand.agent.render.ServiceIds;
+import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.NodeTls;
+import dev.dockhand.agent.security.Users;
+import java.nio.file.FileSystem;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Whether a node is secured, and what it is secured with. One secret comes in (the cluster's CA, and
+ * the users file); the node derives the rest at every start: its own key and certificate, signed by
+ * that CA for the node's FQDN, short-lived, renewed while it runs.
+ */
+public final class NodeSecurity {
+    /** The env variables a secured node reads. */
+    public static final String SECURITY = "AGENT_SECURITY";
+    public static final String CA_CERT_FILE = "AGENT_CA_CERT_FILE";
+    public static final String CA_KEY_FILE = "AGENT_CA_KEY_FILE";
+    public static final String USERS_FILE = "AGENT_USERS_FILE";
+    public static final String CERT_LIFETIME = "AGENT_CERT_LIFETIME";
+
+    /** As short-lived as renewal allows by default, as ACME's certificates are (and far below a CA's). */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofDays(30);
+    /** Renewal at two thirds of the life leaves a third for a renewal that fails to be retried. */
+    static final Duration MIN_LIFETIME = Duration.ofMinutes(2);
+    static final Duration MAX_LIFETIME = Duration.ofDays(397);
+    /** The subject every broker presents to ZooKeeper: Kafka's znode ACLs name the creator's subject. */
+    public static final String BROKERS_ZK_IDENTITY = "kafka-brokers";
+
+    private NodeSecurity() {}
+
+    /**
+     * A secured node's inputs, read and checked.
+     *
+     * @param lifetime how long the node's certificates live
+     */
+    public record Inputs(ClusterCa ca, Users users, Duration lifetime, Path caCertFile, Path usersFile) {}
+
+    /**
+     * The node's certificates: {@code node} for everything it serves and for its own clients;
+     * {@code zooKeeperClient}, on a broker of a cluster with ZooKeeper, the identity all brokers share
+     * toward it; null where there is none.
+     */
+    public record Certificates(NodeTls node, NodeTls zooKeeperClient) {
+        /** When the first of them should be renewed. */
+        public Instant renewAt() {
+            Instant at = node.renewAt();
+            return zooKeeperClient != null && zooKeeperClient.renewAt().isBefore(at) ? zooKeeperClient.renewAt() : at;
+        }
+    }
+
+    /** The security chosen for the node: {@code AGENT_SECURITY}, else the cluster config's default. */
+    static Sourced<Security> choose(Map<String, String> env, Security configDefault, String configId, Problems problems) {
+        String v = env.get(SECURITY);
+        if (v == null || v.isBlank()) {
+            return new Sourced<>(configDefault, Source.derived("default of cluster config " + configId));
+        }
+        try {
+            return new Sourced<>(Security.parse(v.strip()), Source.env(SECURITY));
+        } catch (IllegalArgumentException e) {
+            problems.add("env " + SECURITY + "='" + Names.printable(v) + "' is not a security: use tls or plaintext");
+            return null;
+        }
+    }
+
+    /** Reads the CA, the users and the lifetime of a secured node; every problem to {@code problems}. */
+    static Inputs read(Map<String, String> env, FileSystem fs, Instant now, Problems problems) {
+        String certName = env.get(CA_CERT_FILE);
+        String keyName = env.get(CA_KEY_FILE);
+        String usersName = env.get(USERS_FILE);
+        List<String> missing = new ArrayList<>();
+        for (var e : List.of(Map.entry(CA_CERT_FILE, String.valueOf(certName)), Map.entry(CA_KEY_FILE, String.valueOf(keyName)),
+                Map.entry(USERS_FILE, String.valueOf(usersName)))) {
+            if (e.getValue().equals("null") || e.getValue().isBlank()) {
+                missing.add(e.getKey());
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add("a secured node needs the cluster's CA and users: set " + String.join(", ", missing)
+                    + " (files, e.g. a Kubernetes Secret or a Compose secret; `agent ca init --out DIR` makes a CA), or set "
+                    + SECURITY + "=plaintext to run every listener without TLS and logins");
+        }
+        Duration lifetime = lifetime(env.get(CERT_LIFETIME), problems);
+        List<String> found = new ArrayList<>();
+        ClusterCa ca = null;
+        if (certName != null && !certName.isBlank() && keyName != null && !keyName.isBlank()) {
+            ca = ClusterCa.read(fs.getPath(certName), "env " + CA_CERT_FILE, fs.getPath(keyName), "env " + CA_KEY_FILE, now, found);
+        }
+        Users users = null;
+        if (usersName != null && !usersName.isBlank()) {
+            users = Users.read(fs.getPath(usersName), "env " + USERS_FILE, found);
+        }
+        problems.addAll(found);
+        if (ca == null || users == null || lifetime == null) {
+            return null;
+        }
+        return new Inputs(ca, users, lifetime, fs.getPath(certName), fs.getPath(usersName));
+    }
+
+    private static final Pattern DAYS = Pattern.compile("([0-9]{1,4})d");
+
+    /** {@code 30d}, {@code 12h}, {@code 10m}: between {@link #MIN_LIFETIME} and {@link #MAX_LIFETIME}. */
+    static Duration lifetime(String text, Problems problems) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_LIFETIME;
+        }
+        Duration d;
+        Matcher m = DAYS.matcher(text.strip());
+        try {
+            d = m.matches() ? Duration.ofDays(Long.parseLong(m.group(1))) : Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add("env " + CERT_LIFETIME + "='" + Names.printable(text) + "' is not a lifetime: write e.g. 30d, 12h or 10m");
+            return null;
+        }
+        if (d.compareTo(MIN_LIFETIME) < 0 || d.compareTo(MAX_LIFETIME) > 0) {
+            problems.add("env " + CERT_LIFETIME + "='" + Names.printable(text) + "' is outside 2m..397d (certificates are renewed at "
+                    + "two thirds of their life: a shorter one leaves no time to renew, a longer one outlives the browsers' limit)");
+            return null;
+        }
+        return d;
+    }
+
+    /**
+     * The node's certificates: {@code current} again when it is still good for this node (same CA, same
+     * names, renewal not due), else freshly issued.
+     */
+    static Certificates certificates(NodeContext ctx, Inputs in, Certificates current, Instant now, boolean renew) {
+        List<String> names = names(ctx);
+        boolean zk = !ctx.nodesRunning(ServiceIds.ZOOKEEPER).isEmpty()
+                && ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_BROKER));
+        if (!renew && current != null && reusable(current, in, names, zk, now)) {
+            return current;
+        }
+        NodeTls node = NodeTls.issue(in.ca(), names.get(0), null, names, now, in.lifetime());
+        NodeTls zkClient = zk ? NodeTls.issue(in.ca(), BROKERS_ZK_IDENTITY, ctx.identity().clusterName().value(),
+                List.of(names.get(0)), now, in.lifetime()) : null;
+        return new Certificates(node, zkClient);
+    }
+
+    private static boolean reusable(Certificates c, Inputs in, List<String> names, boolean zk, Instant now) {
+        return c.node().ca().equals(in.ca().certificate())
+                && (c.zooKeeperClient() != null) == zk
+                && sans(c.node()).equals(names)
+                && now.isBefore(c.renewAt());
+    }
+
+    private static List<String> sans(NodeTls t) {
+        try {
+            var all = t.certificate().getSubjectAlternativeNames();
+            return all == null ? List.of() : all.stream().map(l -> String.valueOf(l.get(1))).toList();
+        } catch (java.security.cert.CertificateParsingException e) {
+            return List.of();
+        }
+    }
+
+    /** The node's FQDN; and, on a one-node cluster, the names a client on the same host uses. */
+    static List<String> names(NodeContext ctx) {
+        List<String> names = new ArrayList<>();
+        names.add(ctx.identity().self().value());
+        List<Node> nodes = ctx.identity().nodes().value();
+        if (nodes.size() <= 1) {
+            names.add("localhost");
+            names.add("127.0.0.1");
+        }
+        return names;
+    }
+
+    /** The files a secured node's services read, in {@code @@TLS_DIR@@}, all secret (0600, never shown). */
+    static List<RenderedFile> files(Path tlsDir, Inputs in, Certificates c) {
+        List<RenderedFile> out = new ArrayList<>();
+        out.add(file(tlsDir.resolve("node.key"), c.node().keyPem()));
+        out.add(file(tlsDir.resolve("node.crt"), c.node().chainPem()));
+        out.add(file(tlsDir.resolve("node.pem"), c.node().keyAndChainPem()));
+        out.add(file(tlsDir.resolve("ca.crt"), c.node().caPem()));
+        out.add(file(tlsDir.resolve("users.hashed"), in.users().hashedFile(saltKey(in.ca()))));
+        if (c.zooKeeperClient() != null) {
+            out.add(file(tlsDir.resolve("zk-client.pem"), c.zooKeeperClient().keyAndChainPem()));
+        }
+        return out;
+    }
+
+    /**
+     * What {@code agent render --explain} shows of a secured node: each certificate's subject, names,
+     * issuer, serial and expiry; the users' names and roles. Never a key or a password.
+     */
+    static List<RenderPlan.Explained> explain(Certificates c, Inputs in) {
+        List<RenderPlan.Explained> out = new ArrayList<>();
+        describe(out, "node certificate", c.node(), "issued at start by the cluster CA (env " + CA_CERT_FILE + ")");
+        if (c.zooKeeperClient() != null) {
+            describe(out, "brokers' ZooKeeper certificate", c.zooKeeperClient(), "issued at start: the identity every broker shares toward ZooKeeper");
+        }
+        out.add(new RenderPlan.Explained(TLS_SCOPE, "users", in.users().toString(), "env " + USERS_FILE + " (" + in.usersFile() + ")"));
+        out.add(new RenderPlan.Explained(TLS_SCOPE, "certificate lifetime", Durations.format(in.lifetime()),
+                "env " + CERT_LIFETIME + " (default 30d); renewed at two thirds of it"));
+        return out;
+    }
+
+    private static void describe(List<RenderPlan.Explained> out, String what, NodeTls t, String source) {
+        var x = t.certificate();
+        out.add(new RenderPlan.Explained(TLS_SCOPE, what, "subject " + x.getSubjectX500Principal().getName()
+                + ", SANs " + String.join(" ", sans(t))
+                + ", issuer " + x.getIssuerX500Principal().getName()
+                + ", serial " + x.getSerialNumber().toString(16)
+                + ", not after " + t.notAfter() + ", renewal at " + t.renewAt(), source));
+    }
+
+    /** The owner of the TLS files in a plan: no one service, since all of a secured node's read them. */
+    public static final String TLS_SCOPE = "tls";
+
+    private static RenderedFile file(Path target, String content) {
+        return new RenderedFile(TLS_SCOPE, target, null, content, true);
+    }
+
+    /**
+     * The key of the users' salts: secret (derived from the CA's key) and stable, so that the hashed
+     * file is the same from one plan to the next while the users are, and a reload restarts nothing.
+     */
+    private static byte[] saltKey(ClusterCa ca) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(ca.key().getEncoded());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

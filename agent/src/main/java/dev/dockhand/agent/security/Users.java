@@ -1,0 +1,201 @@
+package dev.dockhand.agent.security;
+
+import dev.dockhand.agent.core.InputFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * The users of a secured cluster, from the secret file the orchestrator gives ({@code AGENT_USERS_FILE}):
+ * Kafka's clients (SASL/SCRAM-SHA-512), the registry's writers and the console's readers. One user per
+ * line, {@code NAME:PASSWORD} or {@code NAME:PASSWORD:admin}; {@code #} starts a comment.
+ *
+ * <ul>
+ *   <li>A name: letters, digits, {@code .}, {@code _}, {@code -}; 1 to 64 characters.
+ *   <li>A password: 8 to 128 characters of {@code A-Z a-z 0-9} and {@code !#$%&()*+./;<>?@^_{|}~-}:
+ *       what every parser it passes through (Kafka's SCRAM config syntax, HTTP Basic, shells) reads as
+ *       one word.
+ *   <li>A role: {@code client} (the default: produce, consume, create topics, commit offsets) or
+ *       {@code admin} (everything, on the cluster too).
+ * </ul>
+ *
+ * A problem names the file and the line, never a password.
+ */
+public final class Users {
+    public static final int MIN_PASSWORD = 8;
+    public static final int MAX_PASSWORD = 128;
+    private static final String PASSWORD_PUNCTUATION = "!#$%&()*+./;<>?@^_{|}~-";
+
+    /** What a user may do. */
+    public enum Role { CLIENT, ADMIN }
+
+    /** One user; {@link #toString} leaves the password out. */
+    public record User(String name, String password, Role role) {
+        @Override
+        public String toString() {
+            return name + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        }
+    }
+
+    private final List<User> users;
+
+    private Users(List<User> users) {
+        this.users = List.copyOf(users);
+    }
+
+    public List<User> all() {
+        return users;
+    }
+
+    /**
+     * Reads and checks the file; every problem goes to {@code problems} (file, line, what is wrong),
+     * and null comes back when there is any.
+     */
+    public static Users read(Path file, String source, List<String> problems) {
+        String where = "users file " + file + " (" + source + ")";
+        String text;
+        try {
+            String open = ClusterCa.readableByOthers(file);
+            if (open != null) {
+                problems.add(where + " " + open);
+                return null;
+            }
+            text = InputFiles.read(file, InputFiles.SECRET_LIMIT);
+        } catch (InputFiles.Refused e) {
+            problems.add(where + " " + e.getMessage());
+            return null;
+        }
+        int before = problems.size();
+        List<User> out = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            if (line.isBlank() || line.stripLeading().startsWith("#")) {
+                continue;
+            }
+            String at = where + ":" + (i + 1);
+            String[] f = line.split(":", -1);
+            if (f.length < 2 || f.length > 3) {
+                problems.add(at + ": not NAME:PASSWORD or NAME:PASSWORD:admin");
+                continue;
+            }
+            String name = f[0];
+            if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+                problems.add(at + ": user name must be 1 to 64 letters, digits, '.', '_' or '-'");
+                continue;
+            }
+            String why = passwordProblem(f[1]);
+            if (why != null) {
+                problems.add(at + ": the password of " + name + " " + why);
+                continue;
+            }
+            Role role = Role.CLIENT;
+            if (f.length == 3) {
+                switch (f[2]) {
+                    case "admin" -> role = Role.ADMIN;
+                    case "client" -> role = Role.CLIENT;
+                    default -> {
+                        problems.add(at + ": unknown role '" + dev.dockhand.agent.core.Names.printable(f[2]) + "' (use client or admin)");
+                        continue;
+                    }
+                }
+            }
+            if (!names.add(name)) {
+                problems.add(at + ": user " + name + " is listed twice");
+                continue;
+            }
+            out.add(new User(name, f[1], role));
+        }
+        if (problems.size() == before && out.isEmpty()) {
+            problems.add(where + " lists no user; a secured cluster needs at least one to be used");
+        }
+        return problems.size() == before ? new Users(out) : null;
+    }
+
+    static String passwordProblem(String p) {
+        if (p.length() < MIN_PASSWORD || p.length() > MAX_PASSWORD) {
+            return "has " + p.length() + " characters; give " + MIN_PASSWORD + " to " + MAX_PASSWORD;
+        }
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || PASSWORD_PUNCTUATION.indexOf(c) >= 0;
+            if (!ok) {
+                return "has a character outside A-Z a-z 0-9 " + PASSWORD_PUNCTUATION + " (at position " + (i + 1) + ")";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The users as the services that check logins over HTTP read them (the registry's writes, the
+     * console): one {@code name:role:salt:hash} line each, the hash PBKDF2-HMAC-SHA256 (100,000
+     * iterations) of the password; no password in it. Each salt is an HMAC-SHA256 of the user's name and
+     * password under {@code saltKey} (a secret): unique to the user and password, unpredictable without
+     * the key, and the same from one render to the next, so an unchanged users file renders an unchanged
+     * hashed one and restarts nothing.
+     */
+    public String hashedFile(byte[] saltKey) {
+        StringBuilder sb = new StringBuilder("# rendered by the dockhand agent from the cluster's users file: no password in it\n");
+        for (User u : users) {
+            byte[] salt = java.util.Arrays.copyOf(hmac(saltKey, u.name() + ":" + u.password()), 16);
+            sb.append(u.name()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append(':')
+                    .append(Base64.getEncoder().encodeToString(salt)).append(':')
+                    .append(Base64.getEncoder().encodeToString(hash(u.password(), salt))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** As {@link #hashedFile(byte[])} with random salts. */
+    public String hashedFile() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return hashedFile(key);
+    }
+
+    private static byte[] hmac(byte[] key, String data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(utf8(data));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static final int ITERATIONS = 100_000;
+
+    /** PBKDF2-HMAC-SHA256 of {@code password} with {@code salt}, 32 bytes. */
+    public static byte[] hash(String password, byte[] salt) {
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256)).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code password} matches {@code expected} (constant time). */
+    public static boolean matches(String password, byte[] salt, byte[] expected) {
+        return MessageDigest.isEqual(hash(password, salt), expected);
+    }
+
+    /** For tests and logs: the names, without passwords. */
+    @Override
+    public String toString() {
+        return users.toString();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.dockhand.agent.supervise;
+
+import static dev.dockhand.agent.supervise.TestPlans.plan;
+import static dev.dockhand.agent.supervise.TestPlans.svc;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.agent.catalog.Security;
+import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.plan.NodePlan;
+import dev.dockhand.agent.plan.NodeSecurity;
+import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.NodeTls;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A secured node renews its certificates while it runs: a broker by its renewal command, the other services by a restart. */
+class CertificateRenewalTest {
+    static final Duration LIFETIME = Duration.ofMinutes(9);
+    final ManualLoop loop = new ManualLoop();
+    final FakeLauncher launcher = new FakeLauncher(loop);
+    final FakeProbes probes = new FakeProbes(loop);
+    final ClusterCa ca = ClusterCa.create("test CA", Instant.ofEpochMilli(loop.epochMillis()), 30);
+    int renewals;
+    boolean renewalFails;
+    Supervisor supervisor;
+
+    NodePlan secured(NodePlan p, Instant issuedAt) {
+        NodeTls node = NodeTls.issue(ca, "b-2.test", null, List.of("b-2.test"), issuedAt, LIFETIME);
+        return new NodePlan(p.node(), p.identity(), p.services(), p.files(), p.explain(), p.sizing(), p.dataDir(), p.catalogPath(),
+                Security.TLS, new NodeSecurity.Certificates(node, null));
+    }
+
+    String serial() {
+        return supervisor.snapshot().certificates().get(0).serial();
+    }
+
+    void start(NodePlan base) {
+        NodePlan first = secured(base, Instant.ofEpochMilli(loop.epochMillis()));
+        NodePlan.Replanner replanner = new NodePlan.Replanner() {
+            @Override
+            public NodePlan.Replan replan() {
+                throw new InvalidInputException("no reload in this test");
+            }
+
+            @Override
+            public NodePlan.Replan renew() {
+                renewals++;
+                if (renewalFails) {
+                    throw new InvalidInputException("CA certificate /run/secrets/ca.crt (env AGENT_CA_CERT_FILE) does not exist");
+                }
+                return new NodePlan.Replan(secured(base, Instant.ofEpochMilli(loop.epochMillis())), Set.of());
+            }
+        };
+        supervisor = new Supervisor(first, launcher, probes, replanner, loop, 1, () -> 30L << 20);
+        supervisor.start();
+        loop.runPending();
+    }
+
+    /** When the node renews: two thirds of the lifetime after the issue, plus this node's stagger. */
+    Duration untilRenewal() {
+        return LIFETIME.multipliedBy(2).dividedBy(3).plus(Supervisor.renewalStagger(TestPlans.NODE.nodeId(), LIFETIME));
+    }
+
+    @Test
+    void aBrokerRunsItsRenewalCommandAndKeepsRunningWhileTheOtherServicesRestart() {
+        probes.pass("zk");
+        probes.pass("kafka");
+        probes.pass("kafka certificate renewal");
+        start(plan(svc("zk"), svc("kafka").waits("zk").renewedBy("kafka-configs", "--alter")));
+        assertEquals(List.of("launch zk", "launch kafka"), launcher.events);
+        String before = serial();
+        assertEquals("tls", supervisor.snapshot().security());
+
+        loop.advance(untilRenewal().minusSeconds(1));
+        assertEquals(0, renewals, "not before its time");
+        loop.advance(Duration.ofSeconds(2));
+        assertEquals(1, renewals);
+        assertNotEquals(before, serial(), "the snapshot shows the renewed certificate");
+        assertEquals(1, probes.count("kafka certificate renewal"), probes.asked.toString());
+        assertTrue(launcher.events.contains("signal zk TERM"), "zk restarts to read its renewed files: " + launcher.events);
+        assertFalse(launcher.events.stream().anyMatch(e -> e.startsWith("signal kafka")), "the broker is not stopped: " + launcher.events);
+
+        // and again at the renewed certificates' own renewal time
+        loop.advance(untilRenewal().plusSeconds(2));
+        assertEquals(2, renewals);
+    }
+
+    @Test
+    void aFailedRenewalCommandFallsBackToARestart() {
+        probes.pass("kafka");
+        probes.fail("kafka certificate renewal", "probe command: exit 1");
+        start(plan(svc("kafka").renewedBy("kafka-configs", "--alter")));
+        loop.advance(untilRenewal().plusSeconds(1));
+        assertEquals(1, renewals);
+        assertTrue(launcher.events.contains("signal kafka TERM"), launcher.events.toString());
+    }
+
+    @Test
+    void aRenewalThatCannotBeMadeKeepsTheCertificatesAndIsTriedAgain() {
+        probes.pass("zk");
+        start(plan(svc("zk")));
+        String before = serial();
+        renewalFails = true;
+        loop.advance(untilRenewal().plusSeconds(1));
+        assertEquals(1, renewals);
+        assertEquals(before, serial(), "the current certificates stay in use");
+        assertEquals(List.of("launch zk"), launcher.events, "nothing restarted for a renewal that was not made");
+        renewalFails = false;
+        loop.advance(Supervisor.RENEWAL_RETRY);
+        assertEquals(2, renewals, "tried again a minute later");
+        assertNotEquals(before, serial());
+    }
+
+    @Test
+    void nodesRenewOneAfterTheOtherWithinATenthOfTheLifetime() {
+        Duration life = Duration.ofDays(30);
+        assertEquals(Duration.ZERO, Supervisor.renewalStagger(1, life));
+        assertEquals(Duration.ofMinutes(1), Supervisor.renewalStagger(2, life), "a minute per node at most");
+        Duration shortLife = Duration.ofMinutes(5);
+        for (int id = 1; id <= 20; id++) {
+            assertTrue(Supervisor.renewalStagger(id, shortLife).compareTo(shortLife.dividedBy(10)) <= 0, "node " + id);
+        }
+        assertNotEquals(Supervisor.renewalStagger(1, shortLife), Supervisor.renewalStagger(2, shortLife));
+    }
+}
