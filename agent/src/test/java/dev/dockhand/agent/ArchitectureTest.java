@@ -58,7 +58,8 @@ class ArchitectureTest {
         ALLOWED.put("supervise", Set.of("core", "catalog", "plan", "render", "health", "process", "linux", "security"));
         ALLOWED.put("protocol", Set.of("core", "json", "supervise"));
         ALLOWED.put("control", Set.of("core", "json", "net", "protocol", "supervise"));
-        ALLOWED.put("console", Set.of("core", "json", "log", "net", "protocol", "supervise"));
+        // security: the console's HTTPS, its login against the users file, its clients' TLS contexts
+        ALLOWED.put("console", Set.of("core", "json", "log", "net", "protocol", "supervise", "security"));
         // access: a secured cluster's users and ACLs through Kafka's AdminClient (agent-console.jar only)
         ALLOWED.put("access", Set.of("core", "log", "security"));
         ALLOWED.put("cli", Set.of("core", "json", "log", "linux", "catalog", "metadata", "resources", "security", "render", "plan", "process",

@@ -264,7 +264,7 @@ public final class CatalogReader {
         }
 
         private StopSpec stop(String p, JsonValue n) {
-            known(n, p, "signal", "grace");
+            known(n, p, "signal", "grace", "waitUntilSafe");
             String name = str(n, p, "signal", "TERM");
             Signal signal = Signal.TERM;
             if (!name.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "").matches("TERM|INT|HUP|QUIT|KILL|USR1|USR2")) {
@@ -273,7 +273,13 @@ public final class CatalogReader {
             } else {
                 signal = Signal.parse(name);
             }
-            return new StopSpec(signal, duration(n, p, "grace", "30s"));
+            Duration grace = duration(n, p, "grace", "30s");
+            Duration waitUntilSafe = n.path("waitUntilSafe").isMissingNode() ? null : duration(n, p, "waitUntilSafe", "0s");
+            if (waitUntilSafe != null && waitUntilSafe.compareTo(grace) >= 0) {
+                problems.add(tree.where(p + ".waitUntilSafe") + ": " + Durations.format(waitUntilSafe) + " must be shorter than the grace ("
+                        + Durations.format(grace) + "): the wait is part of the grace, and the service needs time left to stop cleanly");
+            }
+            return new StopSpec(signal, grace, waitUntilSafe);
         }
 
         private RestartSpec restart(String p, JsonValue n) {

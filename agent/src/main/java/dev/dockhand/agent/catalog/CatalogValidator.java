@@ -109,6 +109,11 @@ final class CatalogValidator {
             if (s.prepare().stream().map(PrepareStep::id).distinct().count() < s.prepare().size()) {
                 problems.add(tree.where(p + ".prepare") + ": service '" + s.id() + "' has two prepare steps with the same id");
             }
+            if (s.stop() != null && s.stop().waitUntilSafe() != null && StopSpec.Gate.of(s) == StopSpec.Gate.NONE) {
+                problems.add(tree.where(p + ".stop.waitUntilSafe") + ": service '" + s.id() + "' has no stop gate to wait for: only a"
+                        + " service with a 'kafka' probe (min.insync.replicas) or a 'zookeeper' probe and quorum 'majority' has one;"
+                        + " remove waitUntilSafe");
+            }
             OverrideSpec o = s.overrides();
             if (o != null && s.templates().stream().noneMatch(t -> t.target().equals(o.file()))) {
                 problems.add(tree.where(p + ".overrideFile") + ": '" + o.file() + "' is not a template target of service '" + s.id() + "'");

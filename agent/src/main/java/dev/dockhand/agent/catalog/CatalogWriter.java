@@ -93,7 +93,10 @@ public final class CatalogWriter {
                     so.put("timeout", Durations.format(step.timeout()));
                 }
             }
-            o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
+            ObjectNode so = o.putObject("stop").put("signal", s.stop().signal().name()).put("grace", Durations.format(s.stop().grace()));
+            if (s.stop().waitUntilSafe() != null) {
+                so.put("waitUntilSafe", Durations.format(s.stop().waitUntilSafe()));
+            }
             RestartSpec r = s.restart();
             o.putObject("restart").put("policy", r.policy().id).put("initialBackoff", Durations.format(r.initialBackoff()))
                     .put("maxBackoff", Durations.format(r.maxBackoff())).put("maxRetries", r.maxRetries())

@@ -13,7 +13,8 @@ public final class StopCommand extends ClientCommand {
     @Parameters(paramLabel = "SERVICE", description = "The service's id, as `agent status` lists it.")
     String service;
 
-    @Option(names = "--force", description = "Stop it even when other services of this node depend on it.")
+    @Option(names = "--force", description = "Stop it even when other services of this node depend on it, and at once: without"
+            + " waiting until its stop is safe (a broker's partitions keep min.insync.replicas, ZooKeeper its quorum).")
     boolean force;
 
     public StopCommand(Map<String, String> env) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /** One running console: its sources, its overview cache and its HTTP server. */
 final class Console implements AutoCloseable {
@@ -24,18 +25,25 @@ final class Console implements AutoCloseable {
                 Clock.systemUTC());
         this.overviews = new OverviewCache(collector::collect, System::nanoTime, config.cacheTtl());
         this.server = new ConsoleServer(new InetSocketAddress(config.listenHost(), config.listenPort()), overviews,
-                new Page(config.refreshSeconds()));
+                new Page(config.refreshSeconds()), config.https() ? TlsFiles.server(config.listenTls(), config.source()) : null,
+                config.loginUsers() == null ? null : Logins.read(config.loginUsers(), System::nanoTime));
     }
 
-    /** The real console: AdminClient, srvr, the registry's HTTP API and the agents' /status. */
+    /**
+     * The real console: AdminClient, srvr, the registry's HTTP API and the agents' /status, over TLS
+     * where the config says so.
+     *
+     * @throws dev.dockhand.agent.core.InvalidInputException when a file the config names is missing or bad
+     */
     static Console start(ConsoleConfig config) throws IOException {
+        SSLContext clientTls = config.clientTls() == null ? null : TlsFiles.client(config.clientTls(), config.source());
         // Every collection task ends by the deadline; a cached pool only grows with the cluster's size.
         ExecutorService collectors = Executors.newCachedThreadPool(daemon("console-collect"));
-        Http client = new Http(config.requestTimeout(), collectors);
+        Http client = new Http(config.requestTimeout(), collectors, clientTls);
         Console c = new Console(config, collectors,
-                new KafkaAdminSource(config.bootstrapServers(), config.requestTimeout(), collectors),
-                new ZooKeeperProbe(), new RegistryClient(config.registryUrls(), client, collectors), new AgentClient(client),
-                new BrokerMetricsClient(client, config.brokerMetricsPort()));
+                new KafkaAdminSource(config.bootstrapServers(), config.kafkaClient(), config.requestTimeout(), collectors),
+                new ZooKeeperProbe(config.zookeeperTls() ? clientTls : null), new RegistryClient(config.registryUrls(), client, collectors),
+                new AgentClient(client), new BrokerMetricsClient(client, config.brokerMetricsPort()));
         c.server.start();
         c.warmUp();
         return c;

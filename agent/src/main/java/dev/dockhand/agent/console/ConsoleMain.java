@@ -41,9 +41,11 @@ public final class ConsoleMain {
             console.close();
             stopped.countDown();
         }, "console-shutdown"));
-        out.println("agent console: cluster " + config.clusterName() + " on http://" + config.listenHost() + ":"
-                + console.port() + "/ (bootstrap " + config.bootstrapServers() + ", " + config.agents().size()
-                + " agents, timeout " + config.requestTimeout().toMillis() + " ms, read-only)");
+        out.println("agent console: cluster " + config.clusterName() + " on " + config.url(console.port()) + " (bootstrap "
+                + config.bootstrapServers() + (config.kafkaClient().containsKey("security.protocol")
+                        ? " over " + config.kafkaClient().get("security.protocol") : "")
+                + ", " + config.agents().size() + " agents, timeout " + config.requestTimeout().toMillis() + " ms, "
+                + (config.loginUsers() == null ? "no login" : "login required") + ", read-only)");
         out.flush();
         stopped.await();
         return 0;

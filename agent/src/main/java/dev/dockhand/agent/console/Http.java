@@ -23,12 +23,24 @@ final class Http {
     private final HttpClient client;
 
     Http(Duration connectTimeout, ExecutorService executor) {
-        this.client = HttpClient.newBuilder()
+        this(connectTimeout, executor, null);
+    }
+
+    /**
+     * @param tls for https URLs (the registry on a secured node): trusts the cluster's CA only and
+     *     checks the server's name against its certificate; null: the JDK's defaults. Plain http URLs
+     *     (the agents' read-only endpoints) are not affected.
+     */
+    Http(Duration connectTimeout, ExecutorService executor, javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
+                .executor(executor);
+        if (tls != null) {
+            b.sslContext(tls).sslParameters(dev.dockhand.agent.security.TlsContexts.verifyingHost(tls));
+        }
+        this.client = b.build();
     }
 
     /** A reply that arrived: status and body. */

@@ -54,28 +54,42 @@ import org.apache.kafka.common.TopicPartitionInfo;
  */
 final class KafkaAdminSource implements Sources.KafkaSource {
     private final String bootstrap;
+    private final Map<String, String> settings;
     private final Duration timeout;
     private final ExecutorService executor;
     private Admin admin; // created lazily: at start the brokers may not be resolvable yet
 
-    KafkaAdminSource(String bootstrap, Duration timeout, ExecutorService executor) {
+    /**
+     * @param settings Kafka client settings from the config's {@code kafka.} keys (on a secured node
+     *     the SSL listener's: protocol, PEM key store and trust store); the console's own bootstrap,
+     *     timeouts and client id are set after them
+     */
+    KafkaAdminSource(String bootstrap, Map<String, String> settings, Duration timeout, ExecutorService executor) {
         this.bootstrap = bootstrap;
+        this.settings = Map.copyOf(settings);
         this.timeout = timeout;
         this.executor = executor;
     }
 
+    /** The AdminClient's properties: the passed-through settings, then the console's own. */
+    Properties properties() {
+        Properties p = new Properties();
+        p.putAll(settings);
+        int t = (int) timeout.toMillis();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "dockhand-console");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, t);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, t);
+        p.putIfAbsent(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, t);
+        p.putIfAbsent(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, t);
+        p.putIfAbsent(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
+        p.putIfAbsent(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 200);
+        return p;
+    }
+
     private synchronized Admin admin() {
         if (admin == null) {
-            Properties p = new Properties();
-            int t = (int) timeout.toMillis();
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "dockhand-console");
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, t);
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, t);
-            p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, t);
-            p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, t);
-            p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
-            p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 200);
+            Properties p = properties();
             admin = Admin.create(p); // throws ConfigException when no bootstrap address resolves
         }
         return admin;

@@ -46,6 +46,7 @@ final class Page {
             header{display:flex;align-items:center;gap:18px;padding:10px 22px;background:#1b2129;color:#fff}
             header .brand{font-weight:700;font-size:15px}header .brand span{font-weight:400;opacity:.65}
             header .auto{margin-left:auto;font-size:12px;opacity:.85}
+            header .who{margin-left:auto;font-size:12px;opacity:.85}header .who~.auto{margin-left:0}
             main{padding:16px 22px;max-width:1480px;margin:0 auto}
             .status{color:var(--muted);margin:0 0 12px}.status b{color:var(--ink)}
             .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px;margin-bottom:16px}
@@ -105,6 +106,11 @@ final class Page {
     }
 
     String render(Overview o) {
+        return render(o, null);
+    }
+
+    /** The page for {@code user} (shown in the header), or for nobody in particular when null (no login). */
+    String render(Overview o, Logins.User user) {
         Html h = new Html();
         h.raw("<!doctype html>").open("html", "lang", "en").open("head")
                 .raw("<meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
@@ -112,6 +118,9 @@ final class Page {
                 .open("style").raw(CSS).close("style").close("head").open("body");
         h.open("header").open("div", "class", "brand").text("dockhand ").el("span", "console").close("div")
                 .open("div").text("cluster ").el("b", o.clusterName()).close("div");
+        if (user != null) {
+            h.open("div", "class", "who").text("signed in as ").el("b", user.name()).text(" (" + user.role() + ")").close("div");
+        }
         if (refreshSeconds > 0) {
             h.open("label", "class", "auto").raw("<input type=\"checkbox\" id=\"auto\"> ")
                     .text("auto-refresh every " + refreshSeconds + " s").close("label");

@@ -8,20 +8,37 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import dev.dockhand.agent.security.TlsContexts;
 
 /**
  * Asks one ZooKeeper member {@code srvr} and reads its {@code Mode:} line. ({@code ruok} answers
  * {@code imok} before ZooKeeper serves, so it says nothing about the ensemble.)
+ *
+ * <p>On a secured cluster ZooKeeper serves TLS only, and asks for a client certificate from the
+ * cluster's CA: the probe shakes hands with the console's (the node's) certificate, checks the
+ * member's name against its certificate, and asks {@code srvr} over TLS. Connect, handshake and
+ * reply together stay within the deadline.
  */
 final class ZooKeeperProbe implements Sources.ZooKeeperSource {
     private static final int MAX_REPLY = 64 * 1024;
 
+    private final SSLContext tls;
+
+    /** @param tls the console's client context, or null for plain text */
+    ZooKeeperProbe(SSLContext tls) {
+        this.tls = tls;
+    }
+
+    ZooKeeperProbe() {
+        this(null);
+    }
+
     @Override
     public ZooKeeperMember probe(HostPort member, Deadline deadline) {
         long start = System.nanoTime();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(member.host(), member.port()), (int) deadline.remainingMillis());
-            s.setSoTimeout((int) deadline.remainingMillis());
+        try (Socket s = connect(member, deadline)) {
             s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String reply = readAll(s.getInputStream(), deadline);
@@ -30,6 +47,25 @@ final class ZooKeeperProbe implements Sources.ZooKeeperSource {
         } catch (IOException | RuntimeException e) {
             return new ZooKeeperMember(member.toString(), false, "down", "down: " + Deadline.reason(e),
                     (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private Socket connect(HostPort member, Deadline deadline) throws IOException {
+        Socket raw = new Socket();
+        try {
+            raw.connect(new InetSocketAddress(member.host(), member.port()), (int) Math.max(1, deadline.remainingMillis()));
+            raw.setSoTimeout((int) Math.max(1, deadline.remainingMillis()));
+            if (tls == null) {
+                return raw;
+            }
+            SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, member.host(), member.port(), true);
+            s.setSSLParameters(TlsContexts.verifyingHost(tls));
+            s.startHandshake(); // bounded by the socket's timeout, set from the deadline
+            s.setSoTimeout((int) Math.max(1, deadline.remainingMillis()));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
         }
     }
 

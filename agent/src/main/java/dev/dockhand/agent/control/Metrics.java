@@ -45,6 +45,26 @@ final class Metrics {
                 sample(b, "dockhand_service_probe_success", svc, null, svc.lastProbe().ok() ? 1 : 0);
             }
         }
+        // only the services with a stop gate (a broker, a ZooKeeper member of an ensemble): a stop that waits until it is safe
+        List<ServiceSnapshot> gated = services.stream().filter(x -> x.stopGate() != null).toList();
+        family(b, "dockhand_service_stop_waiting", "gauge",
+                "1 while a requested stop of the service waits until it is safe (its stop signal not sent yet), else 0.");
+        for (ServiceSnapshot svc : gated) {
+            sample(b, "dockhand_service_stop_waiting", svc, null, svc.stopGate().waiting() ? 1 : 0);
+        }
+        family(b, "dockhand_service_stop_wait_seconds", "gauge", "How long the stop that waits now has waited, 0 when none waits.");
+        for (ServiceSnapshot svc : gated) {
+            sample(b, "dockhand_service_stop_wait_seconds", svc, null, svc.stopGate().waitedMs() / 1000.0);
+        }
+        family(b, "dockhand_service_stop_waits_total", "counter", "Stops of the service that had to wait until it was safe.");
+        for (ServiceSnapshot svc : gated) {
+            sample(b, "dockhand_service_stop_waits_total", svc, null, svc.stopGate().waits());
+        }
+        family(b, "dockhand_service_stop_unsafe_total", "counter",
+                "Stops of the service that went ahead while not safe (the wait ran out, or the stop was repeated or forced).");
+        for (ServiceSnapshot svc : gated) {
+            sample(b, "dockhand_service_stop_unsafe_total", svc, null, svc.stopGate().unsafe());
+        }
         family(b, "dockhand_agent_resident_memory_bytes", "gauge", "Resident memory of the agent process itself.");
         b.append("dockhand_agent_resident_memory_bytes ").append(number(s.rssBytes())).append('\n');
         family(b, "dockhand_agent_uptime_seconds", "gauge", "Time since the agent started.");

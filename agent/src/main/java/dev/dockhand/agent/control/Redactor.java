@@ -96,8 +96,11 @@ public final class Redactor {
         for (ServiceSnapshot svc : nullToEmpty(s.services())) {
             ProbeSnapshot p = svc.lastProbe();
             ProbeSnapshot probe = p == null ? null : new ProbeSnapshot(p.ok(), redact(p.detail()), p.latencyMs(), p.atMs());
+            AgentSnapshot.StopGateSnapshot g = svc.stopGate();
+            AgentSnapshot.StopGateSnapshot gate = g == null ? null
+                    : new AgentSnapshot.StopGateSnapshot(g.waiting(), g.waitedMs(), g.maxWaitMs(), redact(g.detail()), g.waits(), g.unsafe());
             services.add(new ServiceSnapshot(
-                    svc.id(), svc.state(), redact(svc.reason()), svc.pid(), svc.uptimeMs(), svc.restarts(), svc.ports(), probe));
+                    svc.id(), svc.state(), redact(svc.reason()), svc.pid(), svc.uptimeMs(), svc.restarts(), svc.ports(), probe, gate));
         }
         List<DependencySnapshot> deps = new ArrayList<>();
         for (DependencySnapshot d : nullToEmpty(s.dependencies())) {

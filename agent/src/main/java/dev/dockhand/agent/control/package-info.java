@@ -55,7 +55,9 @@
  * {@code dockhand_service_state{state=...}} (every state, 1 for the current one),
  * {@code dockhand_service_restarts_total}, {@code dockhand_service_probe_latency_seconds},
  * {@code dockhand_service_probe_success} (the probe metrics appear after a service's first probe),
- * {@code dockhand_agent_resident_memory_bytes}, {@code dockhand_agent_uptime_seconds},
+ * for a service with a stop gate {@code dockhand_service_stop_waiting},
+ * {@code dockhand_service_stop_wait_seconds}, {@code dockhand_service_stop_waits_total} and
+ * {@code dockhand_service_stop_unsafe_total}, {@code dockhand_agent_resident_memory_bytes}, {@code dockhand_agent_uptime_seconds},
  * {@code dockhand_agent_ready}.
  *
  * <h2>Secrets</h2>

@@ -5,8 +5,11 @@ import java.util.List;
 
 /**
  * HTTP/1.1 for a {@link RequestServer}: one request per connection, answered by a {@link Handler}
- * and closed ({@code Connection: close}), which Kubernetes probes, Prometheus and browsers handle.
- * Request headers and bodies are read and ignored. A request head of at most {@value #MAX_HEAD_BYTES}
+ * and closed ({@code Connection: close}), which Kubernetes probes, Prometheus and browsers handle;
+ * or, with a keep-alive time, GET and HEAD requests without a body keep their connection for the
+ * next request (a browser's page and its refreshes, which over TLS would otherwise pay a handshake
+ * each). Request bodies are read and ignored (a request with one closes its connection); a handler
+ * may read the headers ({@link Request#header}). A request head of at most {@value #MAX_HEAD_BYTES}
  * bytes (else 431), complete within the read timeout (else 408); a malformed request line is 400, a
  * version other than 1.x is 505.
  *
@@ -28,6 +31,114 @@ public final class HttpProtocol implements RequestServer.Protocol {
          * fragment, always starting with {@code /}. The server leaves out the body for HEAD.
          */
         Response answer(String method, String path);
+
+        /** The same with the request's headers, for a handler that reads them (a login). */
+        default Response answer(Request request) {
+            return answer(request.method(), request.path());
+        }
+
+        /**
+         * On an HTTPS port, whether {@code path} is answered to a client that speaks plain HTTP
+         * (the agent's probe of {@code /readyz}): only what may be said to anyone in clear text.
+         * Everything else gets a 400 that points to https://.
+         */
+        default boolean answersInPlainText(String path) {
+            return false;
+        }
+    }
+
+    /** A parsed request head: method, path and, on demand, its headers. */
+    public static final class Request {
+        private final String method;
+        private final String path;
+        private final String version;
+        private final byte[] head;
+        private final int end;
+
+        private Request(String method, String path, String version, byte[] head, int end) {
+            this.method = method;
+            this.path = path;
+            this.version = version;
+            this.head = head;
+            this.end = end;
+        }
+
+        /** For tests of handlers: a request with these headers ({@code "Name: value"} lines). */
+        public static Request of(String method, String path, String... headers) {
+            StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+            for (String h : headers) {
+                sb.append(h).append("\r\n");
+            }
+            byte[] b = sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+            return new Request(method, path, "HTTP/1.1", b, b.length);
+        }
+
+        public String method() {
+            return method;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        /**
+         * The value of the first header named {@code name} (any case), without surrounding blanks, or
+         * null. Read from the head bytes on each call: a handler asks for one or two.
+         */
+        public String header(String name) {
+            int i = 0;
+            // skip the request line (and empty lines before it)
+            while (i < end && (head[i] == '\r' || head[i] == '\n')) {
+                i++;
+            }
+            while (i < end && head[i] != '\n') {
+                i++;
+            }
+            i++;
+            while (i < end) {
+                int eol = i;
+                while (eol < end && head[eol] != '\n') {
+                    eol++;
+                }
+                int stop = eol > i && head[eol - 1] == '\r' ? eol - 1 : eol;
+                if (stop == i) {
+                    return null; // the empty line: end of the head
+                }
+                int colon = i;
+                while (colon < stop && head[colon] != ':') {
+                    colon++;
+                }
+                if (colon - i == name.length()
+                        && new String(head, i, colon - i, StandardCharsets.ISO_8859_1).equalsIgnoreCase(name)) {
+                    return new String(head, colon + 1, stop - colon - 1, StandardCharsets.ISO_8859_1).strip();
+                }
+                i = eol + 1;
+            }
+            return null;
+        }
+
+        /**
+         * Whether the client may send another request on this connection: HTTP/1.1, GET or HEAD,
+         * no body, no {@code Connection: close}.
+         */
+        boolean reusable() {
+            if (!version.equals("HTTP/1.1") || !(method.equals("GET") || method.equals("HEAD"))) {
+                return false;
+            }
+            String length = header("Content-Length");
+            if (header("Transfer-Encoding") != null || (length != null && !length.equals("0"))) {
+                return false;
+            }
+            String connection = header("Connection");
+            if (connection != null) {
+                for (String token : connection.split(",")) {
+                    if (token.strip().equalsIgnoreCase("close")) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     /** A header of an answer. */
@@ -58,14 +169,48 @@ public final class HttpProtocol implements RequestServer.Protocol {
 
     private final Handler handler;
     private final long readTimeoutMs;
+    private final long keepAliveMs;
 
-    public HttpProtocol(Handler handler, long readTimeoutMs) {
+    /**
+     * @param readTimeoutMs how long a request head may take (from connecting, or from its first byte
+     *     on a kept connection)
+     * @param keepAliveMs how long a connection waits for its next request; 0: one request per connection
+     */
+    public HttpProtocol(Handler handler, long readTimeoutMs, long keepAliveMs) {
         this.handler = handler;
         this.readTimeoutMs = readTimeoutMs;
+        this.keepAliveMs = keepAliveMs;
+    }
+
+    public HttpProtocol(Handler handler, long readTimeoutMs) {
+        this(handler, readTimeoutMs, 0);
     }
 
     public HttpProtocol(Handler handler) {
         this(handler, READ_TIMEOUT_MS);
+    }
+
+    @Override
+    public long keepAliveMillis() {
+        return keepAliveMs;
+    }
+
+    @Override
+    public boolean keepAlive(byte[] request, int end) {
+        if (keepAliveMs <= 0) {
+            return false;
+        }
+        Request r = parse(request, end);
+        return r != null && r.reusable();
+    }
+
+    @Override
+    public byte[] plainTextAnswer(byte[] request, int end) {
+        Request req = parse(request, end);
+        if (req != null && handler.answersInPlainText(req.path())) {
+            return answer(request, end, null, false);
+        }
+        return format(new Response(400, TEXT, "this port speaks HTTPS: use https://\n"), false, false);
     }
 
     @Override
@@ -86,38 +231,54 @@ public final class HttpProtocol implements RequestServer.Protocol {
     @Override
     public byte[] failure(RequestServer.Failure failure, int received) {
         return switch (failure) {
-            case TIMED_OUT -> format(new Response(408, TEXT, "no complete request within " + readTimeoutMs + " ms\n"), false);
-            case TOO_LARGE -> format(new Response(431, TEXT, "request head larger than " + MAX_HEAD_BYTES + " bytes\n"), false);
+            case TIMED_OUT -> format(new Response(408, TEXT, "no complete request within " + readTimeoutMs + " ms\n"), false, false);
+            case TOO_LARGE -> format(new Response(431, TEXT, "request head larger than " + MAX_HEAD_BYTES + " bytes\n"), false, false);
             // nothing at all: a TCP connect check
-            case CUT_SHORT -> received == 0 ? null : format(new Response(400, TEXT, "request cut short\n"), false);
-            case BUSY -> format(new Response(503, TEXT, "busy; try again\n"), false);
+            case CUT_SHORT -> received == 0 ? null : format(new Response(400, TEXT, "request cut short\n"), false, false);
+            case BUSY -> format(new Response(503, TEXT, "busy; try again\n"), false, false);
         };
     }
 
     @Override
     public byte[] answer(byte[] request, int end, Object admitted) {
+        return answer(request, end, admitted, keepAliveMs > 0);
+    }
+
+    private byte[] answer(byte[] request, int end, Object admitted, boolean mayKeep) {
         String line = requestLine(request, end);
         int sp1 = line.indexOf(' ');
         int sp2 = line.indexOf(' ', sp1 + 1);
         String version = sp2 < 0 ? "" : line.substring(sp2 + 1);
         if (sp1 <= 0 || sp2 < 0 || !isToken(line, 0, sp1) || !isVersion(version)) {
-            return format(new Response(400, TEXT, "malformed request line; expected METHOD /path HTTP/1.1\n"), false);
+            return format(new Response(400, TEXT, "malformed request line; expected METHOD /path HTTP/1.1\n"), false, false);
         }
         if (version.charAt(5) != '1') {
-            return format(new Response(505, TEXT, "HTTP/1.1 only\n"), false);
+            return format(new Response(505, TEXT, "HTTP/1.1 only\n"), false, false);
         }
-        String method = line.substring(0, sp1);
-        String path = path(line.substring(sp1 + 1, sp2));
-        if (path == null) {
-            return format(new Response(400, TEXT, "malformed request target; expected a path such as /livez\n"), false);
+        Request req = parse(request, end);
+        if (req == null) {
+            return format(new Response(400, TEXT, "malformed request target; expected a path such as /livez\n"), false, false);
         }
         Response r;
         try {
-            r = handler.answer(method, path);
+            r = handler.answer(req);
         } catch (RuntimeException e) {
             r = new Response(500, TEXT, "internal error\n");
         }
-        return format(r, "HEAD".equals(method));
+        return format(r, "HEAD".equals(req.method()), mayKeep && req.reusable());
+    }
+
+    /** The request in {@code head[0, end)}, or null when its line or target is malformed or its version is not 1.x. */
+    private static Request parse(byte[] head, int end) {
+        String line = requestLine(head, end);
+        int sp1 = line.indexOf(' ');
+        int sp2 = line.indexOf(' ', sp1 + 1);
+        String version = sp2 < 0 ? "" : line.substring(sp2 + 1);
+        if (sp1 <= 0 || sp2 < 0 || !isToken(line, 0, sp1) || !isVersion(version) || version.charAt(5) != '1') {
+            return null;
+        }
+        String path = path(line.substring(sp1 + 1, sp2));
+        return path == null ? null : new Request(line.substring(0, sp1), path, version, head, end);
     }
 
     /**
@@ -223,7 +384,7 @@ public final class HttpProtocol implements RequestServer.Protocol {
     }
 
     /** The whole answer; for HEAD the headers only, with the length GET would send. */
-    static byte[] format(Response r, boolean headOnly) {
+    static byte[] format(Response r, boolean headOnly, boolean keepAlive) {
         StringBuilder h = new StringBuilder(192)
                 .append("HTTP/1.1 ").append(r.code).append(' ').append(reason(r.code))
                 .append("\r\nDate: ").append(HttpDate.format(System.currentTimeMillis()))
@@ -232,7 +393,8 @@ public final class HttpProtocol implements RequestServer.Protocol {
         for (Header x : r.headers) {
             h.append(x.name()).append(": ").append(x.value()).append("\r\n");
         }
-        h.append("Content-Length: ").append(r.body.length).append("\r\nConnection: close\r\n\r\n");
+        h.append("Content-Length: ").append(r.body.length)
+                .append(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
         byte[] head = h.toString().getBytes(StandardCharsets.ISO_8859_1);
         int bodyLength = headOnly ? 0 : r.body.length;
         byte[] all = new byte[head.length + bodyLength];

@@ -20,12 +20,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one request per connection on any number of listening channels (TCP or Unix domain): the
- * agent's HTTP endpoints and its control socket, and the console's HTTP port.
+ * Serves requests on any number of listening channels (TCP or Unix domain, plain or TLS): the agent's
+ * HTTP endpoints and its control socket, and the console's HTTP(S) port. One request per connection
+ * unless the protocol keeps a connection for the next one ({@link Protocol#keepAliveMillis()}).
  *
  * <p>Whoever can reach a port can open connections and send nothing, or a byte now and then. So no
  * thread ever waits for a client: one selector thread accepts, reads and writes every connection
@@ -40,6 +42,16 @@ import org.slf4j.LoggerFactory;
  * supervisor); with {@link #QUEUED} answers waiting, a further request is answered "busy" at once.
  * Idle workers end after {@link #IDLE_WORKER_LIFE_MS}: PID 1 keeps no thread for a probe that comes
  * every ten seconds.
+ *
+ * <p>A listener with an {@link SSLContext} speaks TLS 1.2/1.3 ({@link TlsChannel}) on the same
+ * selector thread: the handshake is part of the request, so its deadline covers the handshake too
+ * (a client that opens a connection and never sends a ClientHello, or stops halfway, is closed at
+ * the same deadline as one that never sends its request), and a handshaking connection counts
+ * against the same limit and is evicted like any other. A client that speaks plain text to a TLS
+ * port is read on in plain text, within the same deadline, and gets the protocol's
+ * {@link Protocol#plainTextAnswer} (an agent's HTTP probe of {@code /readyz}, a pointer to https://
+ * for anything else), never more than one answer, and is closed.
+ * docs/adr/011-tls-in-the-request-server.md says why not a thread per connection.
  */
 public final class RequestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RequestServer.class);
@@ -94,10 +106,43 @@ public final class RequestServer implements AutoCloseable {
          * without a word (a connection that sent nothing at all is a TCP connect check).
          */
         byte[] failure(Failure failure, int received);
+
+        /**
+         * How long a connection that has had its answer may wait for its next request; 0 (the
+         * default): one request per connection.
+         */
+        default long keepAliveMillis() {
+            return 0;
+        }
+
+        /**
+         * Whether the connection stays open for another request after answering {@code request}
+         * (on the server's thread, must not block); {@link #answer} must say the same to the client.
+         */
+        default boolean keepAlive(byte[] request, int end) {
+            return false;
+        }
+
+        /**
+         * On a TLS listener, the answer to a complete request that came in plain text, on a worker
+         * (must not throw); null: closed without a word. For what may be said to anyone in clear
+         * text (a readiness probe's answer), and otherwise a pointer to TLS.
+         */
+        default byte[] plainTextAnswer(byte[] request, int end) {
+            return null;
+        }
     }
 
-    /** A listening channel and how its connections are served. */
-    public record Listener(ServerSocketChannel channel, Protocol protocol) {}
+    /**
+     * A listening channel and how its connections are served.
+     *
+     * @param tls the context of a TLS listener (its key and certificates), or null for plain text
+     */
+    public record Listener(ServerSocketChannel channel, Protocol protocol, SSLContext tls) {
+        public Listener(ServerSocketChannel channel, Protocol protocol) {
+            this(channel, protocol, null);
+        }
+    }
 
     private final Selector selector;
     private final List<Bound> bound = new ArrayList<>();
@@ -113,7 +158,7 @@ public final class RequestServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(QUEUED), r -> daemon(r, name + "-" + n.incrementAndGet()));
         workers.allowCoreThreadTimeOut(true);
         for (Listener l : listeners) {
-            Bound b = new Bound(l.channel(), l.protocol());
+            Bound b = new Bound(l.channel(), l.protocol(), l.tls());
             l.channel().configureBlocking(false);
             l.channel().register(selector, SelectionKey.OP_ACCEPT, b);
             bound.add(b);
@@ -197,7 +242,10 @@ public final class RequestServer implements AutoCloseable {
             for (Conn c : List.copyOf(b.conns)) {
                 if (now - c.deadline >= 0) {
                     c.expired();
-                } else {
+                }
+                // an expired connection may live on with a new deadline (answered, now draining): it
+                // counts too, or the selector could sleep past it with nothing else to wake it
+                if (!c.closedConn && c.deadline - now > 0) {
                     next = Math.min(next, c.deadline - now);
                 }
             }
@@ -213,8 +261,8 @@ public final class RequestServer implements AutoCloseable {
             return;
         }
         Conn c = (Conn) k.attachment();
-        if (k.isReadable()) {
-            c.readable();
+        if (k.isReadable() || c.phase == Phase.READING) {
+            c.readable(); // on TLS, OP_WRITE while reading is the handshake's output
         } else if (k.isWritable()) {
             c.writable();
         }
@@ -224,12 +272,14 @@ public final class RequestServer implements AutoCloseable {
     private final class Bound {
         final ServerSocketChannel channel;
         final Protocol protocol;
+        final SSLContext tls;
         final Set<Conn> conns = new LinkedHashSet<>();
         final AtomicInteger open = new AtomicInteger();
 
-        Bound(ServerSocketChannel channel, Protocol protocol) {
+        Bound(ServerSocketChannel channel, Protocol protocol, SSLContext tls) {
             this.channel = channel;
             this.protocol = protocol;
+            this.tls = tls;
         }
 
         void accept() {
@@ -252,7 +302,12 @@ public final class RequestServer implements AutoCloseable {
                 }
                 try {
                     sc.configureBlocking(false);
-                    Conn c = new Conn(this, sc);
+                    if (tls != null) {
+                        // a handshake flight and a large answer are several TLS records, written one by
+                        // one: with Nagle's algorithm each waits for the client's delayed ACK (40 ms)
+                        sc.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    }
+                    Conn c = new Conn(this, sc, tls == null ? null : new TlsChannel(sc, TlsChannel.serverEngine(tls)));
                     c.key = sc.register(selector, SelectionKey.OP_READ, c);
                     conns.add(c);
                     open.incrementAndGet();
@@ -283,20 +338,37 @@ public final class RequestServer implements AutoCloseable {
     private final class Conn {
         final Bound owner;
         final SocketChannel channel;
+        /** Null on a plain listener. */
+        final TlsChannel tls;
         SelectionKey key;
         Object admitted;
         Phase phase = Phase.READING;
         long deadline;
         byte[] request = new byte[512];
         int received;
+        /** Where the request being answered ends in {@code request}; what follows is the next one's. */
+        int answered;
+        /** The answer being written keeps the connection for the next request. */
+        boolean keep;
+        /** Waiting for the next request on a kept connection, nothing of it come yet. */
+        boolean idle;
+        /** A plain-text client on a TLS listener: read and answered without TLS, one request, then closed. */
+        boolean plainText;
+        boolean closeNotifySent;
         ByteBuffer answer;
         int drained;
         boolean closedConn;
 
-        Conn(Bound owner, SocketChannel channel) {
+        Conn(Bound owner, SocketChannel channel, TlsChannel tls) {
             this.owner = owner;
             this.channel = channel;
+            this.tls = tls;
+            // from connecting: on TLS the handshake comes out of the same time
             this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(owner.protocol.requestTimeoutMillis());
+        }
+
+        private int in(ByteBuffer dst) throws IOException {
+            return tls == null || plainText ? channel.read(dst) : tls.read(dst);
         }
 
         void readable() {
@@ -310,30 +382,52 @@ public final class RequestServer implements AutoCloseable {
             Protocol p = owner.protocol;
             int max = p.maxRequestBytes();
             boolean eof = false;
-            while (true) {
-                if (received == request.length) {
-                    if (received >= max + 1) {
+            int before = received;
+            try {
+                while (true) {
+                    if (received == request.length) {
+                        if (received >= max + 1) {
+                            break;
+                        }
+                        byte[] bigger = new byte[Math.min(max + 1, request.length * 2)];
+                        System.arraycopy(request, 0, bigger, 0, received);
+                        request = bigger;
+                    }
+                    int n = in(ByteBuffer.wrap(request, received, request.length - received));
+                    if (n < 0) {
+                        eof = true;
                         break;
                     }
-                    byte[] bigger = new byte[Math.min(max + 1, request.length * 2)];
-                    System.arraycopy(request, 0, bigger, 0, received);
-                    request = bigger;
+                    if (n == 0) {
+                        break;
+                    }
+                    received += n;
                 }
-                int n;
-                try {
-                    n = channel.read(ByteBuffer.wrap(request, received, request.length - received));
-                } catch (IOException e) {
-                    close();
+                if (tls != null && !plainText) {
+                    key.interestOps(SelectionKey.OP_READ | (tls.pendingOutput() ? SelectionKey.OP_WRITE : 0));
+                }
+            } catch (IOException e) {
+                // (TLS classes are resolved here only on a TLS listener: PID 1 serves plain HTTP and loads none)
+                if (tls != null && !plainText && TlsChannel.isPlainText(e)) {
+                    // read on in plain text: what came so far is the request's beginning
+                    plainText = true;
+                    byte[] so = tls.plainTextSoFar();
+                    request = java.util.Arrays.copyOf(so, Math.max(512, Math.min(so.length, max + 1)));
+                    received = Math.min(so.length, max + 1);
+                    key.interestOps(SelectionKey.OP_READ);
+                    readable();
                     return;
                 }
-                if (n < 0) {
-                    eof = true;
-                    break;
+                if (tls != null) {
+                    LOG.debug("request server: TLS connection failed: {}", e.getMessage());
                 }
-                if (n == 0) {
-                    break;
-                }
-                received += n;
+                close();
+                return;
+            }
+            if (idle && received > before) {
+                // the next request has begun: from here it has the protocol's time, like a first one
+                idle = false;
+                deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(p.requestTimeoutMillis());
             }
             int end = p.requestEnd(request, Math.min(received, max), eof);
             if (end >= 0) {
@@ -341,7 +435,11 @@ public final class RequestServer implements AutoCloseable {
             } else if (received > max) {
                 fail(Failure.TOO_LARGE);
             } else if (eof) {
-                fail(Failure.CUT_SHORT);
+                if (idle && received == 0) {
+                    close(); // a kept connection the client has closed
+                } else {
+                    fail(Failure.CUT_SHORT);
+                }
             }
         }
 
@@ -350,36 +448,49 @@ public final class RequestServer implements AutoCloseable {
             key.interestOps(0);
             byte[] req = request;
             Object adm = admitted;
+            boolean plain = plainText;
+            boolean keepIt = !plain && owner.protocol.keepAliveMillis() > 0 && owner.protocol.keepAlive(req, end);
+            answered = end;
             try {
                 workers.execute(() -> {
                     byte[] a;
                     try {
-                        a = owner.protocol.answer(req, end, adm);
+                        a = plain ? owner.protocol.plainTextAnswer(req, end) : owner.protocol.answer(req, end, adm);
                     } catch (RuntimeException e) {
                         LOG.error("request server: answering failed", e);
                         a = null;
                     }
                     byte[] out = a;
-                    fromWorkers.add(() -> send(out));
+                    fromWorkers.add(() -> send(out, keepIt));
                     selector.wakeup();
                 });
             } catch (RejectedExecutionException e) {
-                send(owner.protocol.failure(Failure.BUSY, received));
+                send(owner.protocol.failure(Failure.BUSY, received), false);
             }
         }
 
         void fail(Failure f) {
+            if (tls != null && !tls.handshakeDone() && !plainText) {
+                close(); // no TLS session to answer in
+                return;
+            }
             byte[] a = owner.protocol.failure(f, received);
             if (a == null) {
                 close();
             } else {
-                send(a);
+                send(a, false);
             }
         }
 
         void expired() {
             switch (phase) {
-                case READING -> fail(Failure.TIMED_OUT);
+                case READING -> {
+                    if (idle) {
+                        close(); // a kept connection with no next request: closed without a word
+                    } else {
+                        fail(Failure.TIMED_OUT);
+                    }
+                }
                 case ANSWERING -> {
                     // the worker still has it; its answer goes out when it comes
                 }
@@ -387,7 +498,7 @@ public final class RequestServer implements AutoCloseable {
             }
         }
 
-        void send(byte[] bytes) {
+        void send(byte[] bytes, boolean keepIt) {
             if (closedConn) {
                 return;
             }
@@ -395,7 +506,10 @@ public final class RequestServer implements AutoCloseable {
                 close();
                 return;
             }
-            request = null; // not needed any more
+            keep = keepIt;
+            if (!keep) {
+                request = null; // not needed any more
+            }
             answer = ByteBuffer.wrap(bytes);
             phase = Phase.WRITING;
             deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_TIMEOUT_MS);
@@ -407,13 +521,29 @@ public final class RequestServer implements AutoCloseable {
                 return;
             }
             try {
-                channel.write(answer);
+                if (tls != null && !plainText) {
+                    tls.write(answer);
+                    if (!answer.hasRemaining() && !keep && !closeNotifySent) {
+                        closeNotifySent = true;
+                        tls.closeOutbound();
+                    }
+                    if (answer.hasRemaining() || tls.pendingOutput()) {
+                        key.interestOps(SelectionKey.OP_WRITE);
+                        return;
+                    }
+                } else {
+                    channel.write(answer);
+                    if (answer.hasRemaining()) {
+                        key.interestOps(SelectionKey.OP_WRITE);
+                        return;
+                    }
+                }
             } catch (IOException e) {
                 close();
                 return;
             }
-            if (answer.hasRemaining()) {
-                key.interestOps(SelectionKey.OP_WRITE);
+            if (keep) {
+                nextRequest();
                 return;
             }
             // Half-close, then drop what the client still sends until it closes too (it does on
@@ -431,12 +561,29 @@ public final class RequestServer implements AutoCloseable {
             drain();
         }
 
+        /** The answer is out and the connection stays: back to reading, with what already came of the next request. */
+        void nextRequest() {
+            int left = received - answered;
+            byte[] next = new byte[Math.max(512, left)];
+            System.arraycopy(request, answered, next, 0, left);
+            request = next;
+            received = left;
+            answered = 0;
+            answer = null;
+            phase = Phase.READING;
+            idle = left == 0;
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                    idle ? owner.protocol.keepAliveMillis() : owner.protocol.requestTimeoutMillis());
+            key.interestOps(SelectionKey.OP_READ);
+            readable(); // a pipelined request, or one TLS already decrypted, is here with no event to come
+        }
+
         void drain() {
             ByteBuffer b = ByteBuffer.allocate(4096);
             try {
                 while (drained < MAX_DRAIN_BYTES) {
                     b.clear();
-                    int n = channel.read(b);
+                    int n = channel.read(b); // on TLS too: what comes now is not read, only dropped
                     if (n < 0) {
                         close();
                         return;

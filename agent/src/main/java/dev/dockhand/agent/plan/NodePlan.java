@@ -97,6 +97,8 @@ public record NodePlan(
      * @param probeHost host the service's own probe connects to (loopback: every service listens on all
      *     addresses, and no name lookup can fail)
      * @param probe what the probe asks, and at which port (a secured broker's internal listener)
+     * @param peers every node that runs this service, this one included, in node order: what a stop gate
+     *     asks (a ZooKeeper member counts the ensemble's members that serve), at the probe's port
      */
     public record PlannedService(
             ServiceSpec spec,
@@ -104,17 +106,19 @@ public record NodePlan(
             List<String> localWaits,
             List<RemoteDependency> remoteWaits,
             String probeHost,
-            ProbeSpec probe) {
+            ProbeSpec probe,
+            List<Peer> peers) {
 
         public PlannedService {
             localWaits = List.copyOf(localWaits);
             remoteWaits = List.copyOf(remoteWaits);
+            peers = List.copyOf(peers);
         }
 
-        /** A service probed as its catalog entry says. */
+        /** A service probed as its catalog entry says, whose peers nothing asks. */
         public PlannedService(ServiceSpec spec, ResolvedCommand command, List<String> localWaits, List<RemoteDependency> remoteWaits,
                 String probeHost) {
-            this(spec, command, localWaits, remoteWaits, probeHost, spec.health().probe());
+            this(spec, command, localWaits, remoteWaits, probeHost, spec.health().probe(), List.of());
         }
 
         public String id() {
@@ -133,6 +137,9 @@ public record NodePlan(
             endpoints = List.copyOf(endpoints);
         }
     }
+
+    /** A node that runs a given service: its id (UNIQUE_SELF_NODE_INT, a broker's id), its FQDN, and the service's probe port there. */
+    public record Peer(int nodeId, String host, int port) {}
 
     public record Endpoint(String host, int port) {
         @Override

@@ -171,7 +171,10 @@ public final class Planner {
                     remote.add(remote(ctx, ctx.catalog().service(dep).orElseThrow()));
                 }
             }
-            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe(spec, ctx.security())));
+            ProbeSpec probe = probe(spec, ctx.security());
+            int port = probe.port() > 0 ? probe.port() : spec.peerPort(ctx.security());
+            List<NodePlan.Peer> peers = ctx.nodesRunning(spec.id()).stream().map(n -> new NodePlan.Peer(ctx.idOf(n), n.fqdn(), port)).toList();
+            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers));
         }
         List<RenderPlan.Explained> explain = new ArrayList<>(render.explain());
         if (certificates != null) {

@@ -111,7 +111,9 @@ public final class FileWriter {
         if (dir == null || !Files.isDirectory(dir) || Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
             return;
         }
-        Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+        // a copy: what a file system returns may be unmodifiable
+        Set<PosixFilePermission> p = EnumSet.noneOf(PosixFilePermission.class);
+        p.addAll(Files.getPosixFilePermissions(dir));
         if (p.removeAll(OTHERS)) {
             Files.setPosixFilePermissions(dir, p);
         }

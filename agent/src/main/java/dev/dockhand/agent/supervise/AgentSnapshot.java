@@ -100,6 +100,7 @@ public record AgentSnapshot(
      * @param restarts restarts since the agent started
      * @param ports ports the service listens on
      * @param lastProbe last probe result, null before the first
+     * @param stopGate the service's stop gate (a stop that waits until it is safe), null when it has none
      */
     public record ServiceSnapshot(
             String id,
@@ -109,7 +110,28 @@ public record AgentSnapshot(
             long uptimeMs,
             int restarts,
             List<Integer> ports,
-            ProbeSnapshot lastProbe) {}
+            ProbeSnapshot lastProbe,
+            StopGateSnapshot stopGate) {
+
+        /** A service without a stop gate. */
+        public ServiceSnapshot(String id, ServiceState state, String reason, int pid, long uptimeMs, int restarts, List<Integer> ports,
+                ProbeSnapshot lastProbe) {
+            this(id, state, reason, pid, uptimeMs, restarts, ports, lastProbe, null);
+        }
+    }
+
+    /**
+     * A service's stop gate: whether a requested stop waits now until it is safe, and how its stops went.
+     *
+     * @param waiting a requested stop waits at the gate now (the stop signal has not been sent)
+     * @param waitedMs how long the current wait has lasted, 0 when none
+     * @param maxWaitMs the longest a stop waits (the catalog's {@code stop.waitUntilSafe})
+     * @param detail what the gate said last during the current or the last wait, null before any
+     * @param waits stops since the agent started that had to wait
+     * @param unsafe stops that went ahead while the gate was still shut (the wait ran out, or the stop was
+     *     requested again or forced)
+     */
+    public record StopGateSnapshot(boolean waiting, long waitedMs, long maxWaitMs, String detail, int waits, int unsafe) {}
 
     /**
      * @param ok whether the probe passed

@@ -33,6 +33,16 @@ final class ServiceRun {
     /** While PREPARING: the index of the step that runs, and its process (set off the loop while it runs). */
     int step;
     final java.util.concurrent.atomic.AtomicReference<RunningProcess> stepProcess = new java.util.concurrent.atomic.AtomicReference<>();
+    /**
+     * A requested stop waiting at the service's stop gate: since when (monotonic ms; -1 when none waits),
+     * what the gate said last, and an epoch that tells the answers of this wait from an earlier one's.
+     */
+    long gateSinceMono = -1;
+    String gateDetail;
+    int gateEpoch;
+    /** Stops that had to wait at the gate; stops that went ahead while it was still shut. */
+    int stopWaits;
+    int unsafeStops;
 
     HealthResult lastProbe;
     long lastProbeEpoch;
@@ -48,6 +58,11 @@ final class ServiceRun {
         return planned.id();
     }
 
+    /** Whether a requested stop waits at the gate now. */
+    boolean waitingAtGate() {
+        return gateSinceMono >= 0;
+    }
+
     /** Whether dependents may rely on it: READY, or a one-shot step that EXITED cleanly. */
     boolean satisfies() {
         return state == ServiceState.READY || state == ServiceState.EXITED;
@@ -60,6 +75,9 @@ final class ServiceRun {
         Loop.Timer kill;
         Loop.Timer reset;
         Loop.Timer unhealthy;
+        /** A waiting stop: when its wait runs out; when it asks its gate again. */
+        Loop.Timer gateDeadline;
+        Loop.Timer gateAsk;
 
         /** Cancels every timer that belongs to a running process (not the backoff). */
         void cancelProcessTimers() {
@@ -67,6 +85,12 @@ final class ServiceRun {
             kill = cancel(kill);
             reset = cancel(reset);
             unhealthy = cancel(unhealthy);
+            cancelGate();
+        }
+
+        void cancelGate() {
+            gateDeadline = cancel(gateDeadline);
+            gateAsk = cancel(gateAsk);
         }
 
         static Loop.Timer cancel(Loop.Timer t) {

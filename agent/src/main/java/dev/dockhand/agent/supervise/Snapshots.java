@@ -19,8 +19,16 @@ final class Snapshots {
         for (ServiceRun s : services) {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
-            list.add(new ServiceSnapshot(s.id(), s.state, s.reason, s.process == null ? 0 : s.process.pid(),
-                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe));
+            java.time.Duration maxWait = s.planned.spec().stop().waitUntilSafe();
+            AgentSnapshot.StopGateSnapshot gate = maxWait == null ? null
+                    : new AgentSnapshot.StopGateSnapshot(s.waitingAtGate(), s.waitingAtGate() ? nowMono - s.gateSinceMono : 0,
+                            maxWait.toMillis(), s.gateDetail, s.stopWaits, s.unsafeStops);
+            String reason = s.waitingAtGate()
+                    ? "stop waits until it is safe (" + (nowMono - s.gateSinceMono) / 1000 + " s of " + maxWait.toSeconds() + " s): "
+                            + (s.gateDetail == null ? "asking" : s.gateDetail)
+                    : s.reason;
+            list.add(new ServiceSnapshot(s.id(), s.state, reason, s.process == null ? 0 : s.process.pid(),
+                    s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe, gate));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
         boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;

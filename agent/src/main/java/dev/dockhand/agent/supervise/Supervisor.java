@@ -4,10 +4,13 @@ import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.ProbeSpec;
 import dev.dockhand.agent.catalog.RestartSpec;
 import dev.dockhand.agent.catalog.ServiceSpec;
+import dev.dockhand.agent.catalog.StopSpec;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.health.HealthCheck;
 import dev.dockhand.agent.health.HealthResult;
 import dev.dockhand.agent.health.Probes;
+import dev.dockhand.agent.health.StopGate;
+import dev.dockhand.agent.health.StopGates;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.plan.NodePlan.PlannedService;
@@ -59,6 +62,8 @@ public final class Supervisor implements SupervisorControl {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /** How long a process may take to disappear after SIGKILL before the supervisor gives up on it. */
     static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** How often a stop that waits until it is safe asks the service's stop gate again. */
+    static final Duration GATE_INTERVAL = Duration.ofSeconds(1);
 
     private final Loop loop;
     private final ProcessLauncher launcher;
@@ -351,7 +356,18 @@ public final class Supervisor implements SupervisorControl {
     }
 
     private void startupTimedOut(ServiceRun s, int gen) {
+        s.timers.startup = null;
         if (gen != s.generation || s.state != ServiceState.STARTING) {
+            return;
+        }
+        Duration timeout = s.planned.spec().health().startupTimeout();
+        if (s.lastProbe != null && s.lastProbe.alive() && !s.lastProbe.ok()) {
+            // it answers and is not ready yet (a broker catching up on a large backlog): a restart would only
+            // start the catch-up over; look again after another startup timeout, and restart it then if it
+            // no longer answers
+            log.warn("{}: not ready {} s after its start, but it answers ({}); not restarting it", s.id(),
+                    (loop.nowMillis() - s.startedMono) / 1000, s.lastProbe.detail());
+            s.timers.startup = loop.schedule(timeout, () -> startupTimedOut(s, gen));
             return;
         }
         String why = "not ready within its startup timeout of " + s.planned.spec().health().startupTimeout().toSeconds() + " s"
@@ -369,6 +385,7 @@ public final class Supervisor implements SupervisorControl {
         stopProbing(s);
         s.timers.cancelProcessTimers();
         s.process = null;
+        s.gateSinceMono = -1;
         if (s.state == ServiceState.STOPPING) {
             AfterStop after = s.afterStop;
             s.afterStop = AfterStop.NOTHING;
@@ -455,10 +472,127 @@ public final class Supervisor implements SupervisorControl {
         }
         stopProbing(s);
         s.timers.startup = ServiceRun.Timers.cancel(s.timers.startup);
-        Signal signal = s.planned.spec().stop().signal();
-        Duration grace = s.planned.spec().stop().grace();
-        moveTo(s, ServiceState.STOPPING, why + ": " + "SIG" + signal.name() + ", SIGKILL after " + grace.toSeconds() + " s");
         s.stoppingSinceMono = loop.nowMillis();
+        signalStop(s, why, s.planned.spec().stop().grace(), hung);
+    }
+
+    /**
+     * A stop asked for (the agent's own stop, the operator's stop or restart, a reload): when the service
+     * has a stop gate, the stop signal waits until the gate opens, at most the catalog's
+     * {@code waitUntilSafe}, asked again every {@link #GATE_INTERVAL}; the wait is part of the grace.
+     * Stops after a failure (startup timeout, liveness) do not wait: the process is not serving anyway.
+     */
+    private void requestedStop(ServiceRun s, String why) {
+        if (s.process == null) {
+            return;
+        }
+        StopGate gate = gateOf(s);
+        if (gate == null) {
+            stopProcess(s, why);
+            return;
+        }
+        stopProbing(s);
+        s.timers.startup = ServiceRun.Timers.cancel(s.timers.startup);
+        s.stoppingSinceMono = loop.nowMillis();
+        s.gateSinceMono = loop.nowMillis();
+        s.gateDetail = null;
+        int gen = s.generation;
+        int epoch = ++s.gateEpoch;
+        Duration wait = s.planned.spec().stop().waitUntilSafe();
+        moveTo(s, ServiceState.STOPPING, why + ": waiting up to " + wait.toSeconds() + " s until it is safe to stop");
+        s.timers.gateDeadline = loop.schedule(wait, () -> gateWaitedLongEnough(s, gen, epoch));
+        askGate(s, gen, epoch, gate);
+    }
+
+    /** The gate of the service as planned now, or null when its stops do not wait. */
+    private StopGate gateOf(ServiceRun s) {
+        ServiceSpec spec = s.planned.spec();
+        if (spec.stop().waitUntilSafe() == null) {
+            return null;
+        }
+        List<StopGates.Member> others = s.planned.peers().stream().filter(p -> p.nodeId() != plan.node().nodeId())
+                .map(p -> new StopGates.Member(p.host(), p.port())).toList();
+        int port = s.planned.probe().port() > 0 ? s.planned.probe().port() : spec.peerPort(plan.security());
+        return StopGates.of(StopSpec.Gate.of(spec), s.planned.probeHost(), port, plan.node().nodeId(), others,
+                tls == null ? null : tls.local(plan.node().fqdn()), tls == null ? null : tls.remote());
+    }
+
+    private boolean waitingAtGate(ServiceRun s, int gen, int epoch) {
+        return gen == s.generation && epoch == s.gateEpoch && s.waitingAtGate() && s.state == ServiceState.STOPPING;
+    }
+
+    private void askGate(ServiceRun s, int gen, int epoch, StopGate gate) {
+        s.timers.gateAsk = null;
+        if (!waitingAtGate(s, gen, epoch)) {
+            return;
+        }
+        Duration timeout = s.planned.spec().health().timeout();
+        probes.submit(s.id() + " stop gate", () -> gate.ask(timeout), r -> gateAnswered(s, gen, epoch, gate, r));
+    }
+
+    private void gateAnswered(ServiceRun s, int gen, int epoch, StopGate gate, HealthResult r) {
+        if (!waitingAtGate(s, gen, epoch)) {
+            return;
+        }
+        if (r.ok()) {
+            if (s.gateDetail != null) {
+                log.info("{}: safe to stop after {} s: {}", s.id(), (loop.nowMillis() - s.gateSinceMono) / 1000, r.detail());
+            }
+            s.gateDetail = r.detail();
+            passGate(s, "safe to stop (" + r.detail() + ")");
+            return;
+        }
+        if (s.gateDetail == null) {
+            s.stopWaits++;
+            log.warn("{}: stop waits, up to {} s, until it is safe: {}", s.id(), s.planned.spec().stop().waitUntilSafe().toSeconds(),
+                    r.detail());
+        } else if (!r.detail().equals(s.gateDetail)) {
+            log.info("{}: stop still waits ({} s): {}", s.id(), (loop.nowMillis() - s.gateSinceMono) / 1000, r.detail());
+        }
+        s.gateDetail = r.detail();
+        s.timers.gateAsk = loop.schedule(GATE_INTERVAL, () -> askGate(s, gen, epoch, gate));
+    }
+
+    private void gateWaitedLongEnough(ServiceRun s, int gen, int epoch) {
+        s.timers.gateDeadline = null;
+        if (!waitingAtGate(s, gen, epoch)) {
+            return;
+        }
+        Duration wait = s.planned.spec().stop().waitUntilSafe();
+        log.warn("{}: still not safe to stop after {} s ({}); stopping it now: a stop asked for is never refused",
+                s.id(), wait.toSeconds(), s.gateDetail == null ? "the gate did not answer" : s.gateDetail);
+        s.unsafeStops++;
+        passGate(s, "not safe after waiting " + wait.toSeconds() + " s, stopped anyway");
+    }
+
+    /** A waiting stop goes ahead now, without waiting for the gate (the stop was requested again, or forced). */
+    private void skipGate(ServiceRun s, String why) {
+        log.warn("{}: {}: stopping it now, without waiting until it is safe{}", s.id(), why,
+                s.gateDetail == null ? "" : " (" + s.gateDetail + ")");
+        if (s.gateDetail == null || !s.gateDetail.startsWith("safe")) {
+            s.unsafeStops++;
+        }
+        passGate(s, why + ", without waiting until it is safe");
+    }
+
+    /** Leaves the gate and signals the process, with what is left of its grace. */
+    private void passGate(ServiceRun s, String why) {
+        s.timers.cancelGate();
+        s.gateEpoch++;
+        long waited = loop.nowMillis() - s.gateSinceMono;
+        s.gateSinceMono = -1;
+        Duration grace = s.planned.spec().stop().grace().minusMillis(waited);
+        signalStop(s, why, grace.isNegative() ? Duration.ZERO : grace, false);
+    }
+
+    /** Sends the stop signal (the service is STOPPING from here on); SIGKILL to its group after {@code grace}. */
+    private void signalStop(ServiceRun s, String why, Duration grace, boolean hung) {
+        Signal signal = s.planned.spec().stop().signal();
+        String how = why + ": " + "SIG" + signal.name() + ", SIGKILL after " + grace.toSeconds() + " s";
+        if (s.state == ServiceState.STOPPING) {
+            log.info("{}: {}", s.id(), how); // after a wait at its gate: no state change to log it
+        }
+        moveTo(s, ServiceState.STOPPING, how);
         RunningProcess p = s.process;
         int gen = s.generation;
         p.signal(signal);
@@ -520,6 +654,12 @@ public final class Supervisor implements SupervisorControl {
                     .toList();
             log.info("stop requested again: still stopping{}; each service keeps its grace",
                     waiting.isEmpty() ? "" : " " + String.join(", ", waiting));
+            // the orchestrator insists: a stop that waits until it is safe goes ahead now
+            for (ServiceRun x : services.values()) {
+                if (x.waitingAtGate()) {
+                    skipGate(x, "stop requested again");
+                }
+            }
             return;
         }
         stopping = true;
@@ -544,7 +684,7 @@ public final class Supervisor implements SupervisorControl {
                 continue;
             }
             if (runningDependents(s.id()).isEmpty()) {
-                stopProcess(s, "agent stopping");
+                requestedStop(s, "agent stopping");
             }
         }
         if (services.values().stream().noneMatch(x -> x.state.running()) && !terminated.isDone()) {
@@ -632,9 +772,19 @@ public final class Supervisor implements SupervisorControl {
             }
             if (s.state != ServiceState.STOPPING) {
                 s.afterStop = AfterStop.NOTHING;
-                stopProcess(s, "stopped by the operator");
+                if (force) {
+                    stopProcess(s, "stopped by the operator (forced)");
+                } else {
+                    requestedStop(s, "stopped by the operator");
+                }
+            } else if (force && s.waitingAtGate()) {
+                s.afterStop = AfterStop.NOTHING;
+                skipGate(s, "stop forced by the operator");
             }
-            return CommandResult.ok("stopping " + service + (dependents.isEmpty() ? "" : " (forced; still running: " + String.join(", ", dependents) + ")"));
+            String when = s.waitingAtGate() ? " once it is safe (waits up to " + s.planned.spec().stop().waitUntilSafe().toSeconds()
+                    + " s; --force stops it now)" : "";
+            return CommandResult.ok("stopping " + service + when
+                    + (dependents.isEmpty() ? "" : " (forced; still running: " + String.join(", ", dependents) + ")"));
         });
     }
 
@@ -645,8 +795,8 @@ public final class Supervisor implements SupervisorControl {
             s.attempt = 0;
             if (s.state.running() && s.state != ServiceState.STOPPING) {
                 s.afterStop = AfterStop.RESTART;
-                stopProcess(s, "restart requested");
-                return CommandResult.ok("restarting " + service);
+                requestedStop(s, "restart requested");
+                return CommandResult.ok("restarting " + service + (s.waitingAtGate() ? " once it is safe to stop" : ""));
             }
             if (s.state == ServiceState.STOPPING) {
                 s.afterStop = AfterStop.RESTART;
@@ -697,7 +847,8 @@ public final class Supervisor implements SupervisorControl {
     /**
      * Issues the node new certificates, writes them, and makes each running service use them: with its
      * catalog's renewal command (a broker reloads its key stores, no restart, no lost record), or by a
-     * restart. A renewal that cannot be made is retried; the old certificates stay in use meanwhile.
+     * restart that waits at the service's stop gate (a ZooKeeper member restarts only while the others keep
+     * the quorum). A renewal that cannot be made is retried; the old certificates stay in use meanwhile.
      */
     private void renewCertificates() {
         renewal = null;
@@ -730,7 +881,7 @@ public final class Supervisor implements SupervisorControl {
             }
             if (p.command().certRenewal().isEmpty()) {
                 s.afterStop = AfterStop.RESTART;
-                stopProcess(s, "restarting with the renewed certificate");
+                requestedStop(s, "restarting with the renewed certificate");
             } else {
                 runRenewalCommand(s, p);
             }
@@ -749,7 +900,7 @@ public final class Supervisor implements SupervisorControl {
             } else if (gen == s.generation && s.state.running() && s.state != ServiceState.STOPPING) {
                 log.error("{}: its renewal command failed ({}); restarting it to use the renewed certificate", p.id(), r.detail());
                 s.afterStop = AfterStop.RESTART;
-                stopProcess(s, "restarting with the renewed certificate");
+                requestedStop(s, "restarting with the renewed certificate");
             }
         });
     }
@@ -780,7 +931,7 @@ public final class Supervisor implements SupervisorControl {
                 s.planned = p;
                 if (replan.changedServices().contains(p.id()) && s.state.running() && s.state != ServiceState.STOPPING) {
                     s.afterStop = AfterStop.RESTART;
-                    stopProcess(s, "configuration changed");
+                    requestedStop(s, "configuration changed");
                     restarted.add(p.id());
                 }
             }

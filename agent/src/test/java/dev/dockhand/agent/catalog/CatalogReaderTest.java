@@ -176,4 +176,37 @@ class CatalogReaderTest {
         assertEquals("lib/kafka", c.clusterConfig("production").orElseThrow().kafkaLib());
         assertEquals(List.of("format"), c.service("kraft-controller").orElseThrow().prepare().stream().map(PrepareStep::id).toList());
     }
+
+    @Test
+    void shippedCatalogMakesBrokersReadyInSyncAndTheirStopsAndZooKeepersWaitUntilSafe() {
+        Catalog c = CatalogReader.read(SHIPPED);
+        ServiceSpec broker = c.service("kafka-broker").orElseThrow();
+        assertEquals(new ProbeSpec.Kafka(9092, true), broker.health().probe());
+        assertEquals(Duration.ofSeconds(60), broker.stop().waitUntilSafe());
+        assertEquals(StopSpec.Gate.MIN_INSYNC, StopSpec.Gate.of(broker));
+        ServiceSpec zk = c.service("zookeeper").orElseThrow();
+        assertEquals(Duration.ofSeconds(20), zk.stop().waitUntilSafe());
+        assertEquals(StopSpec.Gate.QUORUM, StopSpec.Gate.of(zk));
+        for (ServiceSpec s : c.services()) {
+            if (s.stop().waitUntilSafe() != null) {
+                assertTrue(s.stop().waitUntilSafe().compareTo(s.stop().grace()) < 0, s.id() + ": the wait is part of the grace");
+            }
+        }
+        assertEquals(StopSpec.Gate.NONE, StopSpec.Gate.of(c.service("schema-registry").orElseThrow()));
+    }
+
+    @Test
+    void waitUntilSafeMustBeShorterThanTheGraceAndNeedsAGate() {
+        List<String> p = problems(minimal(", \"health\": {\"type\": \"kafka\"}, \"stop\": {\"grace\": \"30s\", \"waitUntilSafe\": \"30s\"}",
+                "{}", "[]"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).contains("services[1].stop.waitUntilSafe: 30s must be shorter than the grace (30s)"), p.get(0));
+        p = problems(minimal(", \"health\": {\"type\": \"tcp\"}, \"stop\": {\"waitUntilSafe\": \"10s\"}", "{}", "[]"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).contains("services[1].stop.waitUntilSafe: service 'kafka-broker' has no stop gate to wait for"), p.get(0));
+        Catalog c = CatalogReader.parse("c.json", minimal(", \"health\": {\"type\": \"kafka\", \"readyWhen\": \"in-sync\"},"
+                + " \"stop\": {\"grace\": \"2m\", \"waitUntilSafe\": \"90s\"}", "{}", "[]"));
+        assertEquals(Duration.ofSeconds(90), c.service("kafka-broker").orElseThrow().stop().waitUntilSafe());
+        assertEquals(c, CatalogReader.parse("again.json", CatalogWriter.toJson(c)));
+    }
 }

@@ -78,28 +78,57 @@ class ConsoleConfigTest {
     }
 
     @Test
-    void templateHasEveryKeyAndOnlyKnownTokens() throws Exception {
-        Path template = Path.of("..", "templates", "control-center", "console.properties");
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(template)) {
-            p.load(r);
+    void templatesHaveEveryKeyBetweenThemAndOnlyKnownTokens() throws Exception {
+        Path dir = Path.of("..", "templates", "control-center");
+        Properties shared = load(dir.resolve("console.properties"));
+        Properties plain = load(dir.resolve("console-plaintext.properties"));
+        Properties tls = load(dir.resolve("console-tls.properties"));
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (Properties p : List.of(shared, plain, tls)) {
+            p.stringPropertyNames().stream().filter(k -> !k.startsWith(ConsoleConfig.KAFKA_PREFIX)).forEach(all::add);
         }
         assertEquals(ConsoleConfig.KEYS.stream().filter(k -> !k.equals("cache.ms") && !k.equals("refresh.seconds")).sorted().toList(),
-                p.stringPropertyNames().stream().filter(k -> !k.equals("cache.ms") && !k.equals("refresh.seconds")).sorted().toList());
-        // With its tokens replaced the way the agent renders them, the template is valid.
-        Properties rendered = new Properties();
-        p.forEach((k, v) -> rendered.setProperty((String) k, ((String) v)
-                .replace("@@CONSOLE_PORT@@", "9021")
-                .replace("@@KAFKA_BOOTSTRAP_STRING@@", "b1:9092")
-                .replace("@@SCHEMA_REGISTRY_URLS@@", "http://gw:8081")
-                .replace("@@ZOOKEEPER_SERVICE_STRING@@", "zk1:2181")
-                .replace("@@AGENT_ENDPOINTS@@", "broker=b1:9800")
-                .replace("@@CLUSTER_NAME@@", "kafka1")
-                .replace("@@BROKER_METRICS_PORT@@", "9404")));
-        ConsoleConfig c = ConsoleConfig.parse(rendered, template.toString());
+                List.copyOf(all));
+        // the fragments add to the shared part and never set one of its keys again
+        for (Properties p : List.of(plain, tls)) {
+            p.stringPropertyNames().forEach(k -> assertFalse(shared.containsKey(k), k));
+        }
+        // With its tokens replaced the way the agent renders them, each node's file is valid.
+        ConsoleConfig c = ConsoleConfig.parse(rendered(shared, plain), "plaintext");
         assertEquals(9021, c.listenPort());
         assertEquals("kafka1", c.clusterName());
         assertEquals(9404, c.brokerMetricsPort());
+        assertEquals("b1:9092", c.bootstrapServers());
+        assertFalse(c.https());
+        ConsoleConfig secured = ConsoleConfig.parse(rendered(shared, tls), "tls");
+        assertEquals("b1:9091", secured.bootstrapServers());
+        assertTrue(secured.https() && secured.zookeeperTls() && secured.loginUsers() != null);
+        assertEquals("/d/conf/tls/node.pem", secured.kafkaClient().get("ssl.keystore.location"));
+    }
+
+    private static Properties load(Path file) throws Exception {
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    private static Properties rendered(Properties... parts) {
+        Properties rendered = new Properties();
+        for (Properties p : parts) {
+            p.forEach((k, v) -> rendered.setProperty((String) k, ((String) v)
+                    .replace("@@CONSOLE_PORT@@", "9021")
+                    .replace("@@KAFKA_BOOTSTRAP_STRING@@", "b1:9092")
+                    .replace("@@KAFKA_INTERNAL_BOOTSTRAP_STRING@@", "b1:9091")
+                    .replace("@@SCHEMA_REGISTRY_URLS@@", "http://gw:8081")
+                    .replace("@@ZOOKEEPER_SERVICE_STRING@@", "zk1:2181")
+                    .replace("@@AGENT_ENDPOINTS@@", "broker=b1:9800")
+                    .replace("@@CLUSTER_NAME@@", "kafka1")
+                    .replace("@@TLS_DIR@@", "/d/conf/tls")
+                    .replace("@@BROKER_METRICS_PORT@@", "9404")));
+        }
+        return rendered;
     }
 
     @Test

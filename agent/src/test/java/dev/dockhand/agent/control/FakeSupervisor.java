@@ -29,6 +29,13 @@ public final class FakeSupervisor implements SupervisorControl {
         return this;
     }
 
+    /** Gives service {@code id} a stop gate in the state {@code gate} says. */
+    public synchronized FakeSupervisor stopGate(String id, AgentSnapshot.StopGateSnapshot gate) {
+        ServiceSnapshot s = services.get(id);
+        services.put(id, new ServiceSnapshot(id, s.state(), s.reason(), s.pid(), s.uptimeMs(), s.restarts(), s.ports(), s.lastProbe(), gate));
+        return this;
+    }
+
     public synchronized FakeSupervisor dependents(String id, String... ids) {
         dependents.put(id, List.of(ids));
         return this;
@@ -126,11 +133,11 @@ public final class FakeSupervisor implements SupervisorControl {
     public synchronized void set(String id, ServiceState state) {
         ServiceSnapshot s = services.get(id);
         services.put(id, new ServiceSnapshot(id, state, s.reason(), state.running() ? s.pid() : 0, s.uptimeMs(),
-                s.restarts(), s.ports(), s.lastProbe()));
+                s.restarts(), s.ports(), s.lastProbe(), s.stopGate()));
     }
 
     public synchronized void set(String id, ServiceState state, String reason, ProbeSnapshot probe) {
         ServiceSnapshot s = services.get(id);
-        services.put(id, new ServiceSnapshot(id, state, reason, s.pid(), s.uptimeMs(), s.restarts(), s.ports(), probe));
+        services.put(id, new ServiceSnapshot(id, state, reason, s.pid(), s.uptimeMs(), s.restarts(), s.ports(), probe, s.stopGate()));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.protocol.Jackson;
 import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.supervise.AgentSnapshot;
 import dev.dockhand.agent.supervise.ServiceState;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -109,6 +110,7 @@ class HttpEndpointsTest {
     @Test
     void metricsFollowTheTextFormat() throws Exception {
         fake.set("kafka", ServiceState.BACKOFF, "exited 1", new ProbeSnapshot(false, "connection refused", 250, 1));
+        fake.stopGate("kafka", new AgentSnapshot.StopGateSnapshot(true, 12_500, 60_000, "not safe: t-0 (ISR 5,6)", 3, 1));
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
@@ -125,8 +127,15 @@ class HttpEndpointsTest {
         assertEquals(40.0 * 1024 * 1024, value(samples, "dockhand_agent_resident_memory_bytes", Map.of()));
         assertEquals(3723.0, value(samples, "dockhand_agent_uptime_seconds", Map.of()));
         assertEquals(0.0, value(samples, "dockhand_agent_ready", Map.of()));
+        assertEquals(1.0, value(samples, "dockhand_service_stop_waiting", Map.of("service", "kafka")));
+        assertEquals(12.5, value(samples, "dockhand_service_stop_wait_seconds", Map.of("service", "kafka")));
+        assertEquals(3.0, value(samples, "dockhand_service_stop_waits_total", Map.of("service", "kafka")));
+        assertEquals(1.0, value(samples, "dockhand_service_stop_unsafe_total", Map.of("service", "kafka")));
+        assertEquals(0, samples.stream().filter(s -> s.name().startsWith("dockhand_service_stop_")
+                && s.labels().get("service").equals("zookeeper")).count(), "a service without a stop gate has no gate metrics");
         for (String family : List.of("dockhand_service_up", "dockhand_service_state", "dockhand_service_restarts_total",
-                "dockhand_service_probe_latency_seconds", "dockhand_service_probe_success",
+                "dockhand_service_probe_latency_seconds", "dockhand_service_probe_success", "dockhand_service_stop_waiting",
+                "dockhand_service_stop_wait_seconds", "dockhand_service_stop_waits_total", "dockhand_service_stop_unsafe_total",
                 "dockhand_agent_resident_memory_bytes", "dockhand_agent_uptime_seconds", "dockhand_agent_ready")) {
             assertTrue(r.body().contains("# HELP " + family + " "), family);
             assertTrue(r.body().contains("# TYPE " + family + " " + (family.endsWith("_total") ? "counter" : "gauge") + "\n"), family);
@@ -176,6 +185,7 @@ class HttpEndpointsTest {
                 "needs python3-prometheus-client (apt-get install python3-prometheus-client)");
 
         fake.set("kafka", ServiceState.UNHEALTHY, "probe failing", new ProbeSnapshot(false, "timeout", 1500, 1));
+        fake.stopGate("kafka", new AgentSnapshot.StopGateSnapshot(false, 0, 60_000, null, 1, 0));
         String text = get("/metrics").body();
         String script = String.join("\n",
                 "import sys",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.catalog.StopSpec;
 import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.security.NodeTls;
 import dev.dockhand.agent.security.TlsContexts;
@@ -122,5 +123,19 @@ class TlsProbesTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(r.ok(), r.detail());
         assertTrue(ms < 5000, "the probe took " + ms + " ms with an 800 ms timeout: " + r.detail());
+    }
+
+    @Test
+    void aZooKeeperStopGateAsksTheOtherMembersOverTlsWithTheNodesCertificate() throws IOException {
+        List<StopGates.Member> others = List.of(new StopGates.Member("127.0.0.1", secureZooKeeper(NODE)),
+                new StopGates.Member("127.0.0.1", secureZooKeeper(NODE)));
+        HealthResult secured = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2281, 3, others, null, tls(NODE, "zk-1.x"))
+                .ask(TIMEOUT);
+        assertTrue(secured.ok(), secured.detail());
+        synchronized (clients) {
+            assertEquals(2, clients.size(), "each member saw the node's certificate: " + clients);
+        }
+        HealthResult plain = StopGates.of(StopSpec.Gate.QUORUM, "127.0.0.1", 2281, 3, others, null, null).ask(TIMEOUT);
+        assertFalse(plain.ok(), "a plaintext srvr gets no answer from a secure port: " + plain.detail());
     }
 }

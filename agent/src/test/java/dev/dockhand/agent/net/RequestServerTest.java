@@ -148,6 +148,18 @@ class RequestServerTest {
     }
 
     @Test
+    void aLoneTimedOutConnectionIsClosedAfterItsLingerThoughNothingElseHappens() throws Exception {
+        start(200);
+        try (Socket s = crowd(1, List.of()).get(0)) {
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(all.startsWith("HTTP/1.1 408 "), all);
+            // the client keeps its end open: only the server's linger deadline can close the connection,
+            // with no other connection and no event to wake the selector
+            assertEquals(0, awaitOpen(RequestServer.LINGER_MS), "the answered connection is closed after its linger");
+        }
+    }
+
+    @Test
     void aClientThatNeverReadsItsAnswerHoldsNothingUp() throws Exception {
         start(HttpProtocol.READ_TIMEOUT_MS);
         List<Socket> sluggards = new ArrayList<>();

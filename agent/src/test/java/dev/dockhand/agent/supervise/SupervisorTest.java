@@ -786,4 +786,173 @@ class SupervisorTest {
         loop.advance(s(2));
         assertEquals(List.of(Signal.TERM, Signal.CONT), p.signals);
     }
+
+    // ------------------------------------------------------------------ stop gates
+
+    static final String GATE = "broker stop gate";
+
+    /** A READY broker whose stops wait up to 60 s until safe, SIGKILL 120 s after the stop request. */
+    FakeProcess readyGatedBroker() {
+        probes.pass("broker");
+        start(plan(svc("broker").gatedBroker(s(60), s(120))));
+        loop.advance(s(1));
+        assertEquals(ServiceState.READY, state("broker"));
+        return launcher.last("broker");
+    }
+
+    @Test
+    void aStopWaitsAtTheGateUntilSafeThenSignalsWithWhatIsLeftOfTheGrace() {
+        FakeProcess p = readyGatedBroker();
+        probes.notReady(GATE, "not safe: without broker 2, 1 of 3 partitions would be below min.insync.replicas: t-0 (ISR 1,2, min.insync.replicas 2)");
+        supervisor.requestStop();
+        loop.runPending();
+        assertTrue(p.signals.isEmpty(), "no stop signal while it is not safe");
+        assertEquals(ServiceState.STOPPING, state("broker"));
+        assertEquals("STOPPING", supervisor.snapshot().state());
+        loop.advance(s(10));
+        assertTrue(p.signals.isEmpty());
+        assertTrue(probes.count(GATE) >= 10 && probes.count(GATE) <= 12, "asked about every second: " + probes.count(GATE));
+        ServiceSnapshot waiting = snap("broker");
+        assertTrue(waiting.stopGate().waiting());
+        assertEquals(10_000, waiting.stopGate().waitedMs());
+        assertEquals(60_000, waiting.stopGate().maxWaitMs());
+        assertEquals(1, waiting.stopGate().waits());
+        assertTrue(waiting.reason().startsWith("stop waits until it is safe (10 s of 60 s): not safe: without broker 2"), waiting.reason());
+
+        probes.pass(GATE); // the other replica is back in sync
+        loop.advance(s(1));
+        assertEquals(List.of(Signal.TERM), p.signals, "signalled once the gate opened");
+        assertFalse(snap("broker").stopGate().waiting());
+        assertEquals(0, snap("broker").stopGate().unsafe());
+        long asked = probes.count(GATE);
+        loop.advance(s(108)); // 11 s waited: SIGKILL 120 s after the stop request, not after the signal
+        assertEquals(asked, probes.count(GATE), "no asking once signalled");
+        assertEquals(List.of(Signal.TERM), p.signals);
+        loop.advance(s(1));
+        assertEquals(List.of(Signal.TERM, Signal.KILL), p.signals);
+        loop.runPending();
+        assertEquals(0, exitCode());
+    }
+
+    @Test
+    void aGateThatStaysShutHoldsTheStopForWaitUntilSafeOnly() {
+        FakeProcess p = readyGatedBroker().obeysTerm();
+        probes.notReady(GATE, "not safe: t-0 (ISR 2, min.insync.replicas 2)");
+        supervisor.requestStop();
+        loop.advance(s(59));
+        assertTrue(p.signals.isEmpty());
+        loop.advance(s(1));
+        assertEquals(List.of(Signal.TERM), p.signals, "the orchestrator's stop wins after waitUntilSafe");
+        loop.runPending();
+        assertEquals(ServiceState.STOPPED, state("broker"));
+        assertEquals(1, snap("broker").stopGate().unsafe());
+        assertEquals(0, exitCode());
+    }
+
+    @Test
+    void aGateThatCannotTellCountsAsShut() {
+        FakeProcess p = readyGatedBroker();
+        probes.fail(GATE, "cannot tell whether the stop is safe: timed out (127.0.0.1:9092)");
+        supervisor.requestStop();
+        loop.advance(s(30));
+        assertTrue(p.signals.isEmpty());
+        assertTrue(snap("broker").reason().endsWith("cannot tell whether the stop is safe: timed out (127.0.0.1:9092)"),
+                snap("broker").reason());
+    }
+
+    @Test
+    void aSecondStopRequestGoesAheadWithoutWaiting() {
+        FakeProcess p = readyGatedBroker();
+        probes.notReady(GATE, "not safe");
+        supervisor.requestStop();
+        loop.advance(s(5));
+        assertTrue(p.signals.isEmpty());
+        supervisor.requestStop(); // SIGTERM again: the orchestrator insists
+        loop.runPending();
+        assertEquals(List.of(Signal.TERM), p.signals);
+        assertEquals(1, snap("broker").stopGate().unsafe());
+        loop.advance(s(114));
+        assertEquals(List.of(Signal.TERM), p.signals, "the grace still counts from the first request");
+        loop.advance(s(1));
+        assertEquals(List.of(Signal.TERM, Signal.KILL), p.signals);
+    }
+
+    @Test
+    void aSafeStopDoesNotWaitAtAll() {
+        FakeProcess p = readyGatedBroker();
+        probes.pass(GATE);
+        supervisor.requestStop();
+        loop.runPending();
+        assertEquals(List.of(Signal.TERM), p.signals);
+        assertEquals(0, snap("broker").stopGate().waits());
+    }
+
+    @Test
+    void aProcessThatEndsWhileItsStopWaitsIsStoppedAndTheGateIsNoLongerAsked() {
+        FakeProcess p = readyGatedBroker();
+        probes.notReady(GATE, "not safe");
+        supervisor.requestStop();
+        loop.advance(s(3));
+        p.exit(1);
+        loop.runPending();
+        assertEquals(ServiceState.STOPPED, state("broker"));
+        long asked = probes.count(GATE);
+        loop.advance(s(120));
+        assertEquals(asked, probes.count(GATE));
+        assertTrue(p.signals.isEmpty());
+        assertEquals(0, exitCode());
+    }
+
+    @Test
+    void operatorStopAndRestartWaitAtTheGateAndForceDoesNot() {
+        FakeProcess p = readyGatedBroker().obeysTerm();
+        probes.notReady(GATE, "not safe");
+        CommandResult r = supervisor.restart("broker");
+        assertEquals("restarting broker once it is safe to stop", r.message());
+        loop.advance(s(2));
+        assertTrue(p.signals.isEmpty());
+        r = supervisor.stop("broker", false);
+        assertEquals("stopping broker once it is safe (waits up to 60 s; --force stops it now)", r.message());
+        r = supervisor.stop("broker", true);
+        assertTrue(r.ok(), r.message());
+        loop.runPending();
+        assertEquals(List.of(Signal.TERM), p.signals);
+        assertEquals(ServiceState.STOPPED, state("broker"));
+
+        assertTrue(supervisor.start("broker").ok());
+        loop.advance(s(1));
+        assertEquals(ServiceState.READY, state("broker"));
+        FakeProcess p2 = launcher.last("broker");
+        supervisor.stop("broker", true);
+        loop.runPending();
+        assertEquals(List.of(Signal.TERM), p2.signals, "--force: no wait");
+    }
+
+    @Test
+    void stopsAfterAFailureDoNotWaitAtTheGate() {
+        var broker = svc("broker").gatedBroker(s(60), s(120));
+        broker.startupTimeout = s(30);
+        probes.fail("broker", "connection refused");
+        probes.notReady(GATE, "not safe");
+        start(plan(broker));
+        FakeProcess p = launcher.last("broker");
+        loop.advance(s(30));
+        assertEquals(List.of(Signal.TERM), p.signals, "a broker that never answered is stopped at its startup timeout at once");
+        assertEquals(0, probes.count(GATE));
+    }
+
+    @Test
+    void aStarterThatAnswersButIsNotReadyIsNotRestartedAtItsStartupTimeout() {
+        var broker = svc("broker").gatedBroker(s(60), s(120));
+        broker.startupTimeout = s(30);
+        probes.notReady("broker", "catching up: not in the ISR of 40 of 40 partitions");
+        start(plan(broker));
+        FakeProcess p = launcher.last("broker");
+        loop.advance(s(95));
+        assertTrue(p.signals.isEmpty(), "catching up for three startup timeouts: left to catch up");
+        assertEquals(ServiceState.STARTING, state("broker"));
+        probes.fail("broker", "timed out"); // now it hangs
+        loop.advance(s(30));
+        assertEquals(List.of(Signal.TERM), p.signals, "restarted at the next startup timeout once it no longer answers");
+    }
 }

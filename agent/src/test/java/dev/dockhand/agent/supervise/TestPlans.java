@@ -40,6 +40,7 @@ final class TestPlans {
         Duration restartAfter;
         String stopSignal = "TERM";
         Duration grace = Duration.ofSeconds(10);
+        Duration waitUntilSafe;
         String policy = "always";
         Duration initialBackoff = Duration.ofSeconds(1);
         Duration maxBackoff = Duration.ofSeconds(8);
@@ -77,6 +78,14 @@ final class TestPlans {
             return this;
         }
 
+        /** A broker (a kafka probe) whose stops wait up to {@code wait} until it is safe, and SIGKILL after {@code grace}. */
+        S gatedBroker(Duration wait, Duration grace) {
+            probe = "kafka";
+            waitUntilSafe = wait;
+            this.grace = grace;
+            return this;
+        }
+
         S noProbe() {
             probe = "none";
             return this;
@@ -100,6 +109,7 @@ final class TestPlans {
                 case "tcp" -> new ProbeSpec.Tcp(9000);
                 case "zookeeper" -> new ProbeSpec.ZooKeeper(2181);
                 case "exec" -> new ProbeSpec.Exec(List.of("true"));
+                case "kafka" -> new ProbeSpec.Kafka(9092, true);
                 default -> throw new IllegalArgumentException(type);
             };
             return new HealthSpec(p, interval, Duration.ofMillis(500), failureThreshold, startupTimeout, restartAfter);
@@ -107,7 +117,7 @@ final class TestPlans {
 
         PlannedService build() {
             ServiceSpec spec = new ServiceSpec(id, id, 9000, argv, Map.of(), List.of(), null, List.of(),
-                    health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace),
+                    health(probe, interval), new StopSpec(Signal.parse(stopSignal), grace, waitUntilSafe),
                     new RestartSpec(RestartPolicy.parse(policy), initialBackoff, maxBackoff, maxRetries, resetAfter, failStopsAgent),
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
             ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64,

@@ -1,6 +1,7 @@
 package dev.dockhand.it.cluster;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
@@ -31,10 +32,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Figures, not assertions: how long {@code agent run} takes to bring each service to READY, next to the same
@@ -47,7 +46,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * -Dsurefire.failIfNoSpecifiedTests=false}; the table is printed and written to
  * {@code it/target/bench/critical-path.md}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CriticalPathBench {
     static final List<String> SERVICES = List.of("zookeeper", "kafka-broker", "schema-registry", "control-center");
     static final Path BASE = Path.of("target/bench").toAbsolutePath();
@@ -80,14 +78,20 @@ class CriticalPathBench {
         Files.writeString(BASE.resolve("critical-path.md"), out, StandardCharsets.UTF_8);
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 dev stack", this::devStack),
+                dynamicTest("2 production cluster", this::productionCluster));
+    }
+
     void devStack() {
         bench("dev (single-node, 1 node)", "dev", LabCluster.singleNode(), "single-node");
     }
-
-    @Test
-    @Order(2)
     void productionCluster() {
         bench("production (8 nodes)", "production", LabCluster.production(), "production");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.it.lab.Kafka;
@@ -21,13 +22,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.QuorumInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The kraft cluster config on this machine, without Docker: three KRaft controllers, three brokers (Kafka 4),
@@ -37,7 +37,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Run: {@code mvn -B -o verify -pl it -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=KRaftClusterIT} (root; {@code -Dtiming.multiple=2} on a slow machine).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KRaftClusterIT {
     static final String TOPIC = "durable";
     static final int N = 2000;
@@ -90,8 +89,19 @@ class KRaftClusterIT {
         return out;
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+            dynamicTest("1 comes up with a quorum of three controllers and every broker registered", this::comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered),
+            dynamicTest("2 replicated topic returns every acknowledged record", this::replicatedTopicReturnsEveryAcknowledgedRecord),
+            dynamicTest("3 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
+            dynamicTest("4 active controller killed with sigkill is replaced and restarted by its agent", this::activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent));
+    }
+
     void comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered() {
         long t0 = cluster.node("c-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
@@ -138,9 +148,6 @@ class KRaftClusterIT {
             }
         });
     }
-
-    @Test
-    @Order(2)
     void replicatedTopicReturnsEveryAcknowledgedRecord() {
         kafka.createTopic(TOPIC, 3, 3, 2);
         Timing.await("ISR 3 on every partition of " + TOPIC, Duration.ofSeconds(60), Duration.ofMillis(200), () -> kafka.minIsr(TOPIC) == 3);
@@ -151,9 +158,6 @@ class KRaftClusterIT {
         Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60));
         assertTrue(read.containsAll(acked), "read back " + read.size() + " of " + acked.size() + " acknowledged");
     }
-
-    @Test
-    @Order(3)
     void brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing() {
         LabNode b = cluster.node("b-2");
         long javaPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b));
@@ -177,9 +181,6 @@ class KRaftClusterIT {
         assertEquals(List.of(), during.errors(), "acks=all with 2 of 3 in sync");
         assertEverythingAcknowledgedIsReadable();
     }
-
-    @Test
-    @Order(4)
     void activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent() {
         int leader = kafka.quorum().leaderId();
         LabNode c = cluster.node("c-" + leader);

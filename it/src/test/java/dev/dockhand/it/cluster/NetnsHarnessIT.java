@@ -3,6 +3,7 @@ package dev.dockhand.it.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.dockhand.it.lab.Cmd;
 import dev.dockhand.it.lab.LabNet;
@@ -19,12 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The netns harness itself, with the agent in single-command mode ({@code agent run -- sleep 1000}):
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * inside every namespace and from the test JVM, nodes reach each other across the bridge, and closing the
  * harness leaves no namespace, link, /etc/netns dir, firewall rule or process behind.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetnsHarnessIT {
     static final List<String> NAMES = List.of("hx-1", "hx-2", "hx-3");
     static LabNet net;
@@ -75,8 +74,19 @@ class NetnsHarnessIT {
         assertEquals(List.of(), LabNet.remains(), "the harness left these behind");
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 every agent is pid1 of its own namespaces", this::everyAgentIsPid1OfItsOwnNamespaces),
+                dynamicTest("2 every fqdn resolves inside every node and from the test jvm", this::everyFqdnResolvesInsideEveryNodeAndFromTheTestJvm),
+                dynamicTest("3 nodes reach each other and the test jvm reaches them", this::nodesReachEachOtherAndTheTestJvmReachesThem),
+                dynamicTest("4 sigterm to the agent ends its command and the node", this::sigtermToTheAgentEndsItsCommandAndTheNode));
+    }
+
     void everyAgentIsPid1OfItsOwnNamespaces() throws Exception {
         String hostNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         for (LabNode n : nodes) {
@@ -90,9 +100,6 @@ class NetnsHarnessIT {
             assertTrue(f.length == 2 && Long.parseLong(f[1]) > 1, "the command runs in the node's PID namespace, not as its PID 1: NSpid " + nspid);
         }
     }
-
-    @Test
-    @Order(2)
     void everyFqdnResolvesInsideEveryNodeAndFromTheTestJvm() throws Exception {
         for (String inside : NAMES) {
             assertEquals(LabNet.fqdn(inside), Cmd.run(Duration.ofSeconds(10), net.exec(inside, "cat", "/etc/hostname")).check().out().strip());
@@ -108,8 +115,6 @@ class NetnsHarnessIT {
      * A connection to a closed port is refused (an RST came back) when the packet got there, and times out
      * when the bridge or the firewall drops it: refused = reachable.
      */
-    @Test
-    @Order(3)
     void nodesReachEachOtherAndTheTestJvmReachesThem() throws Exception {
         for (String from : NAMES) {
             for (String to : NAMES) {
@@ -125,9 +130,6 @@ class NetnsHarnessIT {
             }
         }
     }
-
-    @Test
-    @Order(4)
     void sigtermToTheAgentEndsItsCommandAndTheNode() {
         LabNode n = nodes.get(0);
         n.signalAgent("TERM");

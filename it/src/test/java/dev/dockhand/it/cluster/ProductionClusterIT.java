@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.it.lab.Cmd;
@@ -24,12 +25,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The production cluster config on this machine, without Docker: three ZooKeeper nodes, three brokers, the
@@ -41,7 +41,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Run: {@code mvn -B -o -pl it -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ProductionClusterIT} (root; {@code -Dtiming.multiple=2} on a slow machine).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProductionClusterIT {
     static final String TOPIC = "durable";
     static final int N = 2000;
@@ -116,8 +115,22 @@ class ProductionClusterIT {
         }
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 comes up with every broker registered and zoo keeper in quorum", this::comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum),
+                dynamicTest("2 replicated topic returns every acknowledged record", this::replicatedTopicReturnsEveryAcknowledgedRecord),
+                dynamicTest("3 only the right clients get in", this::onlyTheRightClientsGetIn),
+                dynamicTest("4 certificates are renewed while a producer with acks all runs and nothing is lost", this::certificatesAreRenewedWhileAProducerWithAcksAllRunsAndNothingIsLost),
+                dynamicTest("5 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
+                dynamicTest("6 sigterm stops the broker cleanly and it restarts without recovery", this::sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery),
+                dynamicTest("7 zookeeper node restart keeps quorum and the brokers working", this::zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking));
+    }
+
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
         long t0 = cluster.node("zk-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
@@ -181,9 +194,6 @@ class ProductionClusterIT {
         }
         assertEquals(1.0, controllers, "one active controller over the brokers");
     }
-
-    @Test
-    @Order(2)
     void replicatedTopicReturnsEveryAcknowledgedRecord() {
         long t0 = System.nanoTime();
         kafka.createTopic(TOPIC, 3, 3, 2);
@@ -214,9 +224,6 @@ class ProductionClusterIT {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
-
-    @Test
-    @Order(3)
     void onlyTheRightClientsGetIn() throws Exception {
         assumeTrue(Cmd.onPath("kcat"), "kcat (Debian package kcat) is not installed");
         // a user of the users file, over SASL_SSL with the CA: produces and consumes
@@ -282,9 +289,6 @@ class ProductionClusterIT {
                 LabTls.APP_USER, LabTls.APP_PASSWORD, schema);
         assertEquals(200, registered.statusCode(), registered.body());
     }
-
-    @Test
-    @Order(4)
     void certificatesAreRenewedWhileAProducerWithAcksAllRunsAndNothingIsLost() {
         Map<String, String> before = new TreeMap<>();
         for (LabNode n : cluster.nodes()) {
@@ -326,9 +330,6 @@ class ProductionClusterIT {
         }
         return "(none)";
     }
-
-    @Test
-    @Order(5)
     void brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing() {
         LabNode b = cluster.node("b-2");
         long javaPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b));
@@ -364,9 +365,6 @@ class ProductionClusterIT {
         lost.removeAll(read);
         assertEquals(Set.of(), lost.size() > 20 ? Set.of(lost.size() + " values") : lost, "acknowledged but not read back");
     }
-
-    @Test
-    @Order(6)
     void sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery() {
         LabNode b = cluster.node("b-3");
         long t0 = System.nanoTime();
@@ -411,9 +409,6 @@ class ProductionClusterIT {
         acked.addAll(p.acked());
         assertTrue(kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60)).containsAll(acked), "every acknowledged record readable");
     }
-
-    @Test
-    @Order(7)
     void zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking() {
         // a follower: the ensemble keeps its leader and a majority the whole time
         LabNode zk = cluster.withRole("zookeeper").stream()

@@ -33,11 +33,17 @@ final class ChildProcess implements AutoCloseable {
     }
 
     static ChildProcess start(String name, Path workDir, List<String> cmd) throws IOException {
+        return start(name, workDir, cmd, java.util.Map.of());
+    }
+
+    /** With {@code env} added to the test's environment. */
+    static ChildProcess start(String name, Path workDir, List<String> cmd, java.util.Map<String, String> env) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        return new ChildProcess(name, p, log);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new ChildProcess(name, pb.start(), log);
     }
 
     long pid() {

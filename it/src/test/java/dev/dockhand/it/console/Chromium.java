@@ -34,9 +34,50 @@ final class Chromium implements AutoCloseable {
         return Files.isExecutable(DRIVER) && Files.isExecutable(BROWSER);
     }
 
+    static final Path CERTUTIL = Path.of("/usr/bin/certutil");
+
+    /**
+     * A HOME in {@code dir} whose NSS database (where Chromium on Linux reads the CAs a user added)
+     * trusts {@code caFile} for web sites; needs Debian's libnss3-tools.
+     */
+    static Path trusting(Path dir, Path caFile) throws Exception {
+        Path db = Files.createDirectories(dir.resolve(".pki/nssdb"));
+        for (List<String> cmd : List.of(
+                List.of(CERTUTIL.toString(), "-N", "-d", "sql:" + db, "--empty-password"),
+                List.of(CERTUTIL.toString(), "-A", "-d", "sql:" + db, "-n", "dockhand-test-ca", "-t", "C,,", "-i", caFile.toString()))) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException(cmd + " failed: " + out);
+            }
+        }
+        return dir;
+    }
+
+    /** Every request of this session from now on carries these headers (a login), through the DevTools protocol. */
+    void headers(java.util.Map<String, String> headers) throws IOException, InterruptedException {
+        check(call("POST", "/session/" + session + "/goog/cdp/execute",
+                JSON.createObjectNode().put("cmd", "Network.enable").set("params", JSON.createObjectNode())));
+        ObjectNode params = JSON.createObjectNode();
+        ObjectNode h = params.putObject("headers");
+        headers.forEach(h::put);
+        check(call("POST", "/session/" + session + "/goog/cdp/execute",
+                JSON.createObjectNode().put("cmd", "Network.setExtraHTTPHeaders").set("params", params)));
+    }
+
     Chromium(Path workDir) throws Exception {
+        this(workDir, null);
+    }
+
+    /**
+     * @param home the browser's HOME, or null for the test's: a HOME whose {@code .pki/nssdb} holds a CA
+     *     makes the browser trust it, as an operator's would after importing it ({@link #trusting})
+     */
+    Chromium(Path workDir, Path home) throws Exception {
         int port = Ports.free();
-        driver = ChildProcess.start("chromedriver", workDir, List.of(DRIVER.toString(), "--port=" + port));
+        driver = ChildProcess.start("chromedriver", workDir, List.of(DRIVER.toString(), "--port=" + port),
+                home == null ? java.util.Map.of() : java.util.Map.of("HOME", home.toString()));
         base = "http://127.0.0.1:" + port;
         Await.until("chromedriver answers /status", Duration.ofSeconds(20),
                 () -> call("GET", "/status", null).path("value").path("ready").asBoolean());
@@ -68,6 +109,13 @@ final class Chromium implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode().put("script", script);
         body.putArray("args");
         return check(call("POST", "/session/" + session + "/execute/sync", body)).path("value");
+    }
+
+    /** Runs a script that calls {@code arguments[0]} with its result (a promise's, say) and gives that back. */
+    JsonNode scriptAsync(String script) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode().put("script", script);
+        body.putArray("args");
+        return check(call("POST", "/session/" + session + "/execute/async", body)).path("value");
     }
 
     /** The text of an open alert dialog, or null when none is open. */

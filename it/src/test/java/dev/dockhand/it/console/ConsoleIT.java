@@ -1,15 +1,16 @@
 package dev.dockhand.it.console;
 
-import dev.dockhand.it.lab.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dockhand.it.lab.Await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,6 +28,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,11 +42,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code agent console} (from the dist's agent-console.jar, as a child process) against a real ZooKeeper 3.8.4,
@@ -55,7 +55,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * real stack lets them: a consumer group id, a schema subject and schema text, an agent's reason.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
     static final String EVIL_GROUP = "<script>alert(1)</script>";
     static final String EVIL_SUBJECT = "<img src=x onerror=alert(2)>";
@@ -188,8 +187,18 @@ class ConsoleIT {
         }
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one stack this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+            dynamicTest("1 json reports cluster topic group lag schemas and nodes", this::jsonReportsClusterTopicGroupLagSchemasAndNodes),
+            dynamicTest("2 metrics and read only endpoints", this::metricsAndReadOnlyEndpoints),
+            dynamicTest("3 browser shows the cluster and a stopped agent as down", this::browserShowsTheClusterAndAStoppedAgentAsDown));
+    }
+
     void jsonReportsClusterTopicGroupLagSchemasAndNodes() throws Exception {
         // the console's first AdminClient connection may take longer than one request timeout on a
         // loaded machine: await the first overview that reaches the broker, then check everything
@@ -245,9 +254,6 @@ class ConsoleIT {
         assertEquals("down: connection refused", nodes.get(2).path("status").asText());
         assertEquals(2, o.path("summary").path("nodesUp").asInt());
     }
-
-    @Test
-    @Order(2)
     void metricsAndReadOnlyEndpoints() throws Exception {
         String metrics = get("/metrics").body();
         assertTrue(metrics.contains("\ndockhand_console_brokers 1\n"), metrics);
@@ -258,9 +264,6 @@ class ConsoleIT {
         assertEquals(404, send("POST", console + "/api/nodes/broker/restart", "").statusCode());
         assertEquals(405, send("POST", console + "/", "").statusCode());
     }
-
-    @Test
-    @Order(3)
     void browserShowsTheClusterAndAStoppedAgentAsDown() throws Exception {
         assumeTrue(Chromium.installed(), "needs Debian packages chromium and chromium-driver");
         try (Chromium browser = new Chromium(work)) {

@@ -3,12 +3,15 @@ package dev.dockhand.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.it.examples.ComposeFile;
-import dev.dockhand.it.examples.Examples;
 import dev.dockhand.it.examples.Examples.NodeEntry;
+import dev.dockhand.it.examples.Examples;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,12 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -33,7 +35,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * for every test method, in order; each method leaves it healthy for the next.
  */
 @EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String NETWORK = "dockhand-it-" + ID;
@@ -79,8 +80,23 @@ class ClusterIT {
         Docker.removeQuietly("network", NETWORK);
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one cluster this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 every container is healthy reports its services ready and runs as non root", this::everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot),
+                dynamicTest("2 produces and consumes with acks all across brokers", this::producesAndConsumesWithAcksAllAcrossBrokers),
+                dynamicTest("3 broker killed inside its container is restarted and no acknowledged record is lost", this::brokerKilledInsideItsContainerIsRestartedAndNoAcknowledgedRecordIsLost),
+                dynamicTest("4 docker stop is clean and the restarted broker skips recovery", this::dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery),
+                dynamicTest("5 volume of another node is refused with exit2 and left untouched", this::volumeOfAnotherNodeIsRefusedWithExit2AndLeftUntouched),
+                dynamicTest("6 agent footprint and status time inside the containers", this::agentFootprintAndStatusTimeInsideTheContainers),
+                dynamicTest("7 roll.sh restarts the brokers one at a time and the producer loses nothing",
+                        this::rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing));
+    }
+
     void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
         var catalog = Examples.catalog();
         for (ComposeFile.Service s : compose.services()) {
@@ -95,9 +111,6 @@ class ClusterIT {
             assertTrue(root.isEmpty(), c + ": processes run as root: " + root);
         }
     }
-
-    @Test
-    @Order(2)
     void producesAndConsumesWithAcksAllAcrossBrokers() {
         kafka.createTopic("it-acks", 3, 3, 2);
         String describe = kafka.describe("it-acks");
@@ -107,9 +120,6 @@ class ClusterIT {
         assertEquals(1000, acked.size(), "records acknowledged by all in-sync replicas");
         assertTrue(kafka.consumeAll("it-acks").containsAll(acked), "every acknowledged record is read back");
     }
-
-    @Test
-    @Order(3)
     void brokerKilledInsideItsContainerIsRestartedAndNoAcknowledgedRecordIsLost() {
         String c = brokerContainer(nodes.size() - 1);
         String restartsBefore = Docker.inspect(c, "{{.RestartCount}}");
@@ -160,9 +170,6 @@ class ClusterIT {
             Docker.removeQuietly("container", producer);
         }
     }
-
-    @Test
-    @Order(4)
     void dockerStopIsCleanAndTheRestartedBrokerSkipsRecovery() {
         String c = brokerContainer(nodes.size() - 1);
         // the example's own stop_grace_period (docker run --stop-timeout): docker stop without -t
@@ -184,9 +191,6 @@ class ClusterIT {
         assertTrue(log.contains("Skipping recovery"), c + ": no 'Skipping recovery' line after a clean stop:\n" + Docker.tail(log, 60));
         awaitFullyReplicated();
     }
-
-    @Test
-    @Order(5)
     void volumeOfAnotherNodeIsRefusedWithExit2AndLeftUntouched() {
         int victim = nodes.size() - 1;
         String c = brokerContainer(victim);
@@ -213,8 +217,6 @@ class ClusterIT {
      * cluster, and the wall time of {@code agent status} (a fresh CLI JVM) inside the container.
      * The bounds are loose (a shared, loaded machine); the figures go to the test's output.
      */
-    @Test
-    @Order(6)
     void agentFootprintAndStatusTimeInsideTheContainers() {
         for (String c : containers.values()) {
             long rssKb = Long.parseLong(Docker.exec(c, "bash", "-c", "awk '/^VmRSS:/ {print $2}' /proc/1/status").ok().out().trim());
@@ -229,6 +231,52 @@ class ClusterIT {
             assertTrue(rssKb < 160 * 1024, c + ": the agent's RSS is " + rssKb / 1024 + " MiB (expected well under 160 MiB)");
             assertTrue(ms.get(ms.size() / 2) < 5000, c + ": agent status took a median " + ms.get(ms.size() / 2) + " ms");
         }
+    }
+
+    /**
+     * The production example's roll.sh restarts the brokers one at a time, each once the one before is
+     * ready again, under a producer with acks=all (replication factor 3, min.insync.replicas 2): every send
+     * acknowledged, every acknowledged record read back.
+     */
+    void rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing() {
+        assumeTrue(Files.isExecutable(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh")),
+                () -> example() + " has no roll.sh");
+        kafka.createTopic("it-roll", 3, 3, 2);
+        String producer = NETWORK + "-roll-producer";
+        List<String> a = kafka.producerArgs("it-roll", 1_000_000, 50);
+        List<String> run = new ArrayList<>(kafka.runArgs(a.get(0), a.subList(1, a.size())));
+        run.remove("--rm");
+        run.addAll(1, List.of("-d", "--name", producer));
+        try {
+            Docker.docker(run.toArray(String[]::new)).ok();
+            Docker.Result roll = Docker.run(List.of(Examples.repoRoot().resolve("examples/" + example() + "/roll.sh").toString(),
+                    "--filter", "name=" + NETWORK + "-", "broker"), null, Duration.ofMinutes(20));
+            System.out.println("roll.sh:\n" + roll.all());
+            assertEquals(0, roll.exit(), "roll.sh broker:\n" + roll.all());
+            List<String> brokers = containers.values().stream().filter(c -> "broker".equals(serviceOf(c).env("AGENT_ROLE"))).sorted().toList();
+            for (String c : brokers) {
+                assertTrue(roll.out().contains(c + ": ready again after"), c + " rolled:\n" + roll.out());
+                assertEquals(0, Docker.exec(c, "agent", "ready").exit(), c + " ready after the roll");
+            }
+            Docker.docker(Duration.ofMinutes(3), "stop", "-t", "30", producer).ok();
+            String out = Docker.logs(producer);
+            Set<String> acked = KafkaTools.acked(out);
+            List<String> errors = out.lines().filter(l -> l.contains("\"producer_send_error\"")).toList();
+            assertEquals(List.of(), errors.size() > 10 ? errors.subList(0, 10) : errors, "sends that failed during the roll");
+            assertTrue(acked.size() > 100, "the producer kept producing: " + acked.size());
+            Set<String> read = kafka.consumeAll("it-roll");
+            Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(read);
+            assertTrue(lost.isEmpty(), lost.size() + " of " + acked.size() + " acknowledged records lost");
+            System.out.printf("it-roll: %d records acknowledged during the roll of %d brokers, none lost%n", acked.size(), brokers.size());
+            awaitFullyReplicated();
+        } finally {
+            Docker.removeQuietly("container", producer);
+        }
+    }
+
+    private static String example() {
+        return System.getProperty("dockhand.it.compose", "compose-default");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -318,6 +366,9 @@ class ClusterIT {
         }
         if (s.memLimit() != null) {
             a.addAll(List.of("--memory", s.memLimit()));
+        }
+        if (s.healthCmd() != null) {
+            a.addAll(List.of("--health-cmd", s.healthCmd()));
         }
         a.addAll(List.of("--stop-timeout", String.valueOf(s.stopGracePeriod().toSeconds()), image));
         return a.toArray(String[]::new);

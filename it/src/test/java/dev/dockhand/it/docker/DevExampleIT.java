@@ -3,6 +3,7 @@ package dev.dockhand.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.dockhand.it.examples.Examples;
 import java.net.URI;
@@ -15,12 +16,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * volume the image's user cannot write.
  */
 @EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevExampleIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String NAME = "dockhand-it-dev-" + ID;
@@ -56,8 +55,22 @@ class DevExampleIT {
         Docker.removeQuietly("volume", VOLUME);
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one stack this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 every service of the standalone role is ready and runs as non root", this::everyServiceOfTheStandaloneRoleIsReadyAndRunsAsNonRoot),
+                dynamicTest("2 published ports answer", this::publishedPortsAnswer),
+                dynamicTest("3 produces and consumes through the broker", this::producesAndConsumesThroughTheBroker),
+                dynamicTest("4 kafkas tools on path work with no flags and quietly", this::kafkasToolsOnPathWorkWithNoFlagsAndQuietly),
+                dynamicTest("5 docker stop exits zero within the grace period", this::dockerStopExitsZeroWithinTheGracePeriod),
+                dynamicTest("6 unknown role exits with2 naming it and leaves the volume alone", this::unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone),
+                dynamicTest("7 data volume the user cannot write is a clear error", this::dataVolumeTheUserCannotWriteIsAClearError));
+    }
+
     void everyServiceOfTheStandaloneRoleIsReadyAndRunsAsNonRoot() {
         Docker.Result status = Docker.exec(NAME, "agent", "status");
         assertEquals(0, status.exit(), "agent status: every service ready\n" + status.all());
@@ -67,9 +80,6 @@ class DevExampleIT {
         List<String> root = Docker.rootProcesses(NAME);
         assertTrue(root.isEmpty(), "processes run as root: " + root);
     }
-
-    @Test
-    @Order(2)
     void publishedPortsAnswer() throws Exception {
         assertEquals(200, get(9800, "/readyz").statusCode(), "agent /readyz");
         assertEquals(200, get(9021, "/").statusCode(), "console");
@@ -80,9 +90,6 @@ class DevExampleIT {
         assertEquals(200, post.statusCode(), post.body());
         assertTrue(get(8081, "/apis/ccompat/v7/subjects").body().contains("it-value"));
     }
-
-    @Test
-    @Order(3)
     void producesAndConsumesThroughTheBroker() {
         KafkaTools kafka = new KafkaTools(image, "container:" + NAME, "localhost:9092");
         kafka.createTopic("it-dev", 1, 1, 1);
@@ -90,9 +97,6 @@ class DevExampleIT {
         assertEquals(200, acked.size(), "records acknowledged");
         assertTrue(kafka.consumeAll("it-dev").containsAll(acked), "every acknowledged record is read back");
     }
-
-    @Test
-    @Order(4)
     void kafkasToolsOnPathWorkWithNoFlagsAndQuietly() {
         Docker.Result list = Docker.exec(NAME, "kafka-topics", "--list");
         assertEquals(0, list.exit(), list.all());
@@ -103,17 +107,11 @@ class DevExampleIT {
         Docker.Result original = Docker.exec(NAME, "kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--describe", "--topic", "it-dev");
         assertTrue(original.exit() == 0 && original.out().contains("it-dev"), original.all());
     }
-
-    @Test
-    @Order(5)
     void dockerStopExitsZeroWithinTheGracePeriod() {
         Docker.Result stop = Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
         assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop; log:\n" + Docker.tail(Docker.logs(NAME), 40));
         assertTrue(stop.took().compareTo(Duration.ofSeconds(60)) < 0, "docker stop took " + stop.took());
     }
-
-    @Test
-    @Order(6)
     void unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone() {
         String vol = NAME + "-badrole";
         try {
@@ -129,9 +127,6 @@ class DevExampleIT {
             Docker.removeQuietly("volume", vol);
         }
     }
-
-    @Test
-    @Order(7)
     void dataVolumeTheUserCannotWriteIsAClearError() throws Exception {
         Path dir = Files.createTempDirectory("dockhand-it-ro");
         try {

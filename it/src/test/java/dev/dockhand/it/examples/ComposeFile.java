@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The part of a compose file that the examples use, read with SnakeYAML (merge keys {@code <<:}
- * resolved): services with their container name, image, environment, volumes, secrets, memory limit
- * and stop grace period. The Docker tests start these services with {@code docker run}, since the
+ * resolved): services with their container name, image, environment, volumes, secrets, memory limit,
+ * stop grace period and health check command. The Docker tests start these services with {@code docker run}, since the
  * engine on the build machines has no compose plugin.
  *
  * @param secrets the file's secrets: name -> file (relative to the compose file's directory), which a
@@ -31,7 +31,8 @@ public record ComposeFile(Path file, List<Service> services, List<String> volume
             List<String> ports,
             String memLimit,
             Duration stopGracePeriod,
-            List<String> secrets) {
+            List<String> secrets,
+            String healthCmd) {
 
         public String env(String key) {
             return environment.get(key);
@@ -68,7 +69,8 @@ public record ComposeFile(Path file, List<Service> services, List<String> volume
                     strings(s.get("ports"), vars),
                     s.get("mem_limit") == null ? null : str(s.get("mem_limit"), vars),
                     s.get("stop_grace_period") == null ? Duration.ofSeconds(10) : duration(str(s.get("stop_grace_period"), vars)),
-                    strings(s.get("secrets"), vars)));
+                    strings(s.get("secrets"), vars),
+                    healthCmd(file, name, s.get("healthcheck"))));
         }
         Map<String, Object> vols = (Map<String, Object>) root.getOrDefault("volumes", Map.of());
         Map<String, Object> nets = (Map<String, Object>) root.getOrDefault("networks", Map.of());
@@ -81,6 +83,27 @@ public record ComposeFile(Path file, List<Service> services, List<String> volume
             secrets.put(name, str(f, vars));
         });
         return new ComposeFile(file, List.copyOf(services), List.copyOf(vols.keySet()), List.copyOf(nets.keySet()), Map.copyOf(secrets));
+    }
+
+    /**
+     * The health check's command as {@code docker run --health-cmd} takes it (a shell line), from
+     * {@code healthcheck.test}: {@code [CMD, arg...]} or {@code [CMD-SHELL, line]}; null when the service
+     * keeps the image's.
+     */
+    private static String healthCmd(Path file, String service, Object healthcheck) {
+        if (!(healthcheck instanceof Map<?, ?> h) || h.get("test") == null) {
+            return null;
+        }
+        if (h.get("test") instanceof List<?> t && !t.isEmpty()) {
+            List<String> words = t.stream().map(String::valueOf).toList();
+            if (words.get(0).equals("CMD-SHELL") && words.size() == 2) {
+                return words.get(1);
+            }
+            if (words.get(0).equals("CMD") && words.size() > 1 && words.stream().allMatch(w -> w.matches("[A-Za-z0-9_./=-]+"))) {
+                return String.join(" ", words.subList(1, words.size()));
+            }
+        }
+        throw new IllegalStateException(file + ": services." + service + ".healthcheck.test: write [CMD, word...] or [CMD-SHELL, line]");
     }
 
     @SuppressWarnings("unchecked")

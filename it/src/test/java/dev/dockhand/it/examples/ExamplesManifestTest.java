@@ -93,7 +93,8 @@ class ExamplesManifestTest {
             if (role == null || role.isBlank()) {
                 problems.add(name + ": no AGENT_ROLE in the agent container's env");
             }
-            checkProbe(problems, name, c, "startupProbe", AGENT_PORT_PATH_READY);
+            // readiness may take as long as a broker needs to catch up: it must never get a pod killed
+            checkProbe(problems, name, c, "startupProbe", AGENT_PORT_PATH_LIVE);
             checkProbe(problems, name, c, "readinessProbe", AGENT_PORT_PATH_READY);
             checkProbe(problems, name, c, "livenessProbe", AGENT_PORT_PATH_LIVE);
             Object period = get(c, "startupProbe.periodSeconds");
@@ -108,6 +109,13 @@ class ExamplesManifestTest {
             if (!(grace instanceof Number g) || g.longValue() < minGrace) {
                 problems.add(name + ": terminationGracePeriodSeconds " + grace + " < " + minGrace + " s (controlled shutdown)");
             }
+            Duration agentStop = agentStop(env.getOrDefault("AGENT_CLUSTER_CONFIG", "default"), role);
+            if (!(grace instanceof Number g2) || g2.longValue() < agentStop.toSeconds()) {
+                problems.add(name + ": terminationGracePeriodSeconds " + grace + " < " + agentStop.toSeconds() + " s, the catalog's stop"
+                        + " grace of its services (the wait until a stop is safe included) and " + AGENT_MARGIN.toSeconds()
+                        + " s for the agent: Kubernetes would SIGKILL a clean stop");
+            }
+            checkRollingUpdate(problems, docs, sts, name, podLabels);
             if (get(c, "resources.limits.memory") == null) {
                 problems.add(name + ": no resources.limits.memory: the agent sizes heaps from the container's memory limit");
             }
@@ -239,6 +247,14 @@ class ExamplesManifestTest {
             if ("broker".equals(s.env("AGENT_ROLE")) && s.stopGracePeriod().compareTo(Duration.ofSeconds(60)) < 0) {
                 problems.add(s.name() + ": stop_grace_period " + s.stopGracePeriod() + " < 60 s for a broker");
             }
+            if (s.env("AGENT_ROLE") != null) {
+                Duration agentStop = agentStop(s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"));
+                if (s.stopGracePeriod().compareTo(agentStop) < 0) {
+                    problems.add(s.name() + ": stop_grace_period " + s.stopGracePeriod().toSeconds() + " s < " + agentStop.toSeconds()
+                            + " s, the catalog's stop grace of its services (the wait until a stop is safe included) and "
+                            + AGENT_MARGIN.toSeconds() + " s for the agent: docker stop would SIGKILL a clean stop");
+                }
+            }
         }
         Set<String> nodeLists = compose.services().stream().map(s -> s.env("AGENT_NODES")).collect(Collectors.toSet());
         if (nodeLists.size() != 1) {
@@ -260,6 +276,31 @@ class ExamplesManifestTest {
         }
         assertNoProblems(problems);
         assertRolesKnownToCatalog(compose.services().stream().map(s -> Map.entry(s.name(), s.environment())).toList());
+    }
+
+    /**
+     * The production compose example rolls with roll.sh and shows readiness as Docker's health state: its
+     * health check is {@code agent ready}, and roll.sh is there, executable, and waits for {@code agent ready}.
+     */
+    @Test
+    void composeProductionRollsByReadinessAndReportsItAsItsHealth() throws IOException {
+        Path dir = Examples.repoRoot().resolve("examples/compose-production");
+        ComposeFile compose = ComposeFile.read(dir.resolve("docker-compose.yml"), Map.of());
+        List<String> problems = new ArrayList<>();
+        for (ComposeFile.Service s : compose.services()) {
+            if (!"agent ready".equals(s.healthCmd())) {
+                problems.add(s.name() + ": healthcheck " + s.healthCmd() + ", expected [CMD, agent, ready] (healthy = every service ready)");
+            }
+        }
+        assertNoProblems(problems);
+        Path roll = dir.resolve("roll.sh");
+        assertTrue(Files.isExecutable(roll), roll + " is executable");
+        String script = Files.readString(roll);
+        assertTrue(script.contains("agent ready"), "roll.sh waits for the agent's readiness");
+        String readme = Files.readString(dir.resolve("README.md"));
+        assertTrue(readme.contains("roll.sh"), "examples/compose-production/README.md documents roll.sh");
+        String k8s = Files.readString(Examples.repoRoot().resolve("examples/kubernetes/README.md"));
+        assertTrue(k8s.contains("maxUnavailable"), "examples/kubernetes/README.md documents how the StatefulSets roll");
     }
 
     @Test
@@ -307,6 +348,59 @@ class ExamplesManifestTest {
             }
         }
         assertNoProblems(problems);
+    }
+
+    /** Time the agent itself may need on top of its services' stops (its JVM's exit, the last log lines). */
+    private static final Duration AGENT_MARGIN = Duration.ofSeconds(10);
+
+    /**
+     * The longest a node of {@code role} may take to stop when asked: the catalog stop graces of its
+     * services added up (each service's SIGKILL comes at most its grace after its stop was requested, the
+     * wait until the stop is safe included; a service stops once those that wait for it have), plus
+     * {@link #AGENT_MARGIN}.
+     */
+    private static Duration agentStop(String config, String role) {
+        Catalog catalog = Examples.catalog();
+        Duration total = AGENT_MARGIN;
+        for (String id : Examples.servicesOf(catalog, config == null ? "default" : config, role)) {
+            total = total.plus(catalog.service(id).orElseThrow().stop().grace());
+        }
+        return total;
+    }
+
+    /**
+     * A StatefulSet that Kubernetes can roll safely by itself: RollingUpdate one pod at a time
+     * (maxUnavailable 1, each pod once the one before is Ready), and, with several pods, a
+     * PodDisruptionBudget that lets voluntary disruptions (drains) take at most one of them at once.
+     */
+    private static void checkRollingUpdate(List<String> problems, List<Map<String, Object>> docs, Map<String, Object> sts, String name,
+            Map<String, Object> podLabels) {
+        if (!"RollingUpdate".equals(str(sts, "spec.updateStrategy.type"))) {
+            problems.add(name + ": updateStrategy.type must be RollingUpdate, is " + str(sts, "spec.updateStrategy.type"));
+        }
+        Object maxUnavailable = get(sts, "spec.updateStrategy.rollingUpdate.maxUnavailable");
+        if (!(maxUnavailable instanceof Number m) || m.intValue() != 1) {
+            problems.add(name + ": updateStrategy.rollingUpdate.maxUnavailable must be 1 (one pod at a time), is " + maxUnavailable);
+        }
+        Object partition = get(sts, "spec.updateStrategy.rollingUpdate.partition");
+        if (partition instanceof Number p && p.intValue() != 0) {
+            problems.add(name + ": updateStrategy.rollingUpdate.partition " + partition + " leaves pods out of every update");
+        }
+        Object replicas = get(sts, "spec.replicas");
+        if (!(replicas instanceof Number r) || r.intValue() < 2) {
+            return; // one pod: nothing to keep one at a time
+        }
+        String ns = str(sts, "metadata.namespace");
+        List<Map<String, Object>> budgets = ofKind(docs, "PodDisruptionBudget").stream()
+                .filter(b -> Objects.equals(str(b, "metadata.namespace"), ns))
+                .filter(b -> !map(b, "spec.selector.matchLabels").isEmpty()
+                        && podLabels.entrySet().containsAll(map(b, "spec.selector.matchLabels").entrySet()))
+                .toList();
+        if (budgets.size() != 1) {
+            problems.add(name + ": " + budgets.size() + " PodDisruptionBudgets select its pods; expected one");
+        } else if (!(get(budgets.get(0), "spec.maxUnavailable") instanceof Number m) || m.intValue() != 1) {
+            problems.add(name + ": its PodDisruptionBudget must say maxUnavailable: 1, says " + get(budgets.get(0), "spec"));
+        }
     }
 
     private static void checkProbe(List<String> problems, String sts, Map<String, Object> c, String probe, String path) {

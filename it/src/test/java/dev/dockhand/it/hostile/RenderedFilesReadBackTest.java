@@ -44,7 +44,9 @@ class RenderedFilesReadBackTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AGENT_") || k.endsWith("_CFG_") || k.contains("_CFG_"));
-        env.putAll(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production"));
+        // plaintext: what is under test is the escaping of overrides, not the TLS settings a secured node adds
+        env.putAll(Map.of("AGENT_NODES", NODES, "AGENT_FQDN", fqdn, "AGENT_CLUSTER_CONFIG", "production",
+                "AGENT_SECURITY", "plaintext"));
         env.putAll(extra);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -53,6 +53,10 @@ public final class Kafka implements AutoCloseable {
         admin = Admin.create(p);
     }
 
+    public String bootstrap() {
+        return bootstrap;
+    }
+
     public Admin admin() {
         return admin;
     }

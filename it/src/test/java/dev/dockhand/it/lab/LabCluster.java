@@ -92,7 +92,7 @@ public final class LabCluster implements AutoCloseable {
 
     /** Creates the network (and takes its lock) and empty node dirs under {@code base}; starts nothing. Plaintext. */
     public LabCluster(List<NodeSpec> specs, String clusterConfig, Path base) {
-        this(specs, clusterConfig, base, null);
+        this(specs, List.of(), clusterConfig, base, null);
     }
 
     /**
@@ -100,13 +100,26 @@ public final class LabCluster implements AutoCloseable {
      * or explicitly plaintext when it is null.
      */
     public LabCluster(List<NodeSpec> specs, String clusterConfig, Path base, LabTls tls) {
+        this(specs, List.of(), clusterConfig, base, tls);
+    }
+
+    /**
+     * As {@link #LabCluster(List, String, Path, LabTls)}, with nodes {@code later} that join afterwards: they have
+     * their namespace from the start, but the node list of the others leaves them out, and theirs appends them
+     * at the end (how a cluster grows: every existing node keeps its id).
+     */
+    public LabCluster(List<NodeSpec> specs, List<NodeSpec> later, String clusterConfig, Path base, LabTls tls) {
         this.tls = tls;
-        this.specs = List.copyOf(specs);
+        List<NodeSpec> all = new ArrayList<>(specs);
+        all.addAll(later);
+        this.specs = List.copyOf(all);
         deleteTree(base);
         this.clusterConfig = clusterConfig;
-        this.net = LabNet.create(specs.stream().map(NodeSpec::name).toList(), HOSTS_FILE);
-        String agentNodes = agentNodes(specs);
-        for (NodeSpec s : specs) {
+        this.net = LabNet.create(all.stream().map(NodeSpec::name).toList(), HOSTS_FILE);
+        String firstNodes = agentNodes(specs);
+        String grownNodes = agentNodes(all);
+        for (NodeSpec s : all) {
+            String agentNodes = later.contains(s) ? grownNodes : firstNodes;
             Path dir = base.resolve(s.name());
             Map<String, String> env = new LinkedHashMap<>();
             env.put("AGENT_ROLE", s.role());
@@ -242,8 +255,10 @@ public final class LabCluster implements AutoCloseable {
             List<String> order = new ArrayList<>(List.of("gateway", "schemareg", "broker", "zookeeper", "controller", "standalone"));
             roles.stream().filter(r -> !order.contains(r)).forEach(order::add);
             for (String role : order) {
+                // the whole role at once, and insisting (a second SIGTERM): a broker or ZooKeeper member whose
+                // peers stop with it would otherwise wait its waitUntilSafe for them
                 List<CompletableFuture<Integer>> stops = withRole(role).stream()
-                        .map(n -> CompletableFuture.supplyAsync(() -> n.stop(Duration.ofSeconds(60)))).toList();
+                        .map(n -> CompletableFuture.supplyAsync(() -> n.stopInsisting(Duration.ofSeconds(60)))).toList();
                 stops.forEach(CompletableFuture::join);
             }
             for (LabNode n : nodes.values()) {

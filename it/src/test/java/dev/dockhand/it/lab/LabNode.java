@@ -182,6 +182,34 @@ public final class LabNode {
         return unshare.isAlive() ? -1 : unshare.exitValue();
     }
 
+    /**
+     * SIGTERM to the agent, and once its status says it is stopping, SIGTERM again: the stop goes ahead
+     * without waiting until it is safe (an operator or orchestrator that stops the whole cluster). Then as
+     * {@link #stop}.
+     */
+    public int stopInsisting(Duration grace) {
+        if (unshare == null || !unshare.isAlive()) {
+            return stop(grace);
+        }
+        signalAgent("TERM");
+        try {
+            // two signals sent at once may reach the agent as one: the second only once the first was handled
+            Timing.await(name + " stopping", Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+                if (!unshare.isAlive()) {
+                    return true;
+                }
+                try {
+                    return "STOPPING".equals(status().path("state").asText());
+                } catch (RuntimeException e) {
+                    return !unshare.isAlive();
+                }
+            });
+        } catch (AssertionError e) {
+            // not seen stopping: the stop below still bounds the wait and kills after it
+        }
+        return stop(grace);
+    }
+
     /** Pids this node started (unshare and agents, every run) that are still alive: empty after stop. */
     public List<Long> survivors() {
         List<Long> out = new ArrayList<>();

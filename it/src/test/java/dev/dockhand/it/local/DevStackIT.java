@@ -3,6 +3,7 @@ package dev.dockhand.it.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -34,10 +36,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The README's first command, for real: examples/local/run.sh brings up ZooKeeper, Kafka, the schema
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * localhost:9092, registers a schema on :8081, opens the console on :9021; Ctrl-C (SIGINT) stops it
  * cleanly and the next start skips log recovery.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevStackIT {
     static final Path ROOT = Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath().normalize();
     static final Path WORK = ROOT.resolve("it/target/dev-stack");
@@ -133,8 +132,23 @@ class DevStackIT {
         return new Status(p.exitValue(), out);
     }
 
-    @Test
-    @Order(0)
+    /**
+     * The scenarios, in this order, on the one stack this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+            dynamicTest("0 status says the stack is starting while run sh prepares it", this::statusSaysTheStackIsStartingWhileRunShPreparesIt),
+            dynamicTest("1 status shows all four services ready", this::statusShowsAllFourServicesReady),
+            dynamicTest("2 produce and consume on localhost9092", this::produceAndConsumeOnLocalhost9092),
+            dynamicTest("3 register and read a schema on8081", this::registerAndReadASchemaOn8081),
+            dynamicTest("4 console on9021 shows the topic", this::consoleOn9021ShowsTheTopic),
+            dynamicTest("5 stopping a service flips readiness and start brings it back", this::stoppingAServiceFlipsReadinessAndStartBringsItBack),
+            dynamicTest("6 reload restarts only the service whose file changed", this::reloadRestartsOnlyTheServiceWhoseFileChanged),
+            dynamicTest("7 interrupt stops cleanly and the next start skips recovery", this::interruptStopsCleanlyAndTheNextStartSkipsRecovery));
+    }
+
     void statusSaysTheStackIsStartingWhileRunShPreparesIt() throws Exception {
         // what run.sh leaves beside the socket until the agent answers on it: its pid (here a live one, ours)
         Path socket = WORK.resolve("not-yet.sock");
@@ -148,9 +162,6 @@ class DevStackIT {
         assertEquals(3, p.exitValue(), out);
         assertTrue(out.contains("dev stack: starting (pid " + ProcessHandle.current().pid() + ")"), out);
     }
-
-    @Test
-    @Order(1)
     void statusShowsAllFourServicesReady() throws Exception {
         Status s = status("--json");
         assertEquals(0, s.code(), s.out());
@@ -165,9 +176,6 @@ class DevStackIT {
         }
         assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"), ids);
     }
-
-    @Test
-    @Order(2)
     void produceAndConsumeOnLocalhost9092() throws Exception {
         Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
         try (Admin admin = Admin.create(common)) {
@@ -185,9 +193,6 @@ class DevStackIT {
         }
         assertEquals(RECORDS, consumeAll("dev-stack-it-1"));
     }
-
-    @Test
-    @Order(3)
     void registerAndReadASchemaOn8081() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String schema = "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Rec\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"string\\\"}]}\"}";
@@ -214,9 +219,6 @@ class DevStackIT {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/schemas/ids/" + id))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
-
-    @Test
-    @Order(4)
     void consoleOn9021ShowsTheTopic() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -232,9 +234,6 @@ class DevStackIT {
         }
         throw new AssertionError("the console never listed topic " + TOPIC + ": " + body);
     }
-
-    @Test
-    @Order(5)
     void stoppingAServiceFlipsReadinessAndStartBringsItBack() throws Exception {
         Cli refused = cli("stop", "kafka-broker");
         assertEquals(1, refused.code(), refused.out());
@@ -252,9 +251,6 @@ class DevStackIT {
         awaitTrue(() -> readyz() == 200, "readyz never turned 200 again");
         assertEquals(0, status().code());
     }
-
-    @Test
-    @Order(6)
     void reloadRestartsOnlyTheServiceWhoseFileChanged() throws Exception {
         Map<String, Integer> before = pids();
         Path template = WORK.resolve("templates/control-center/console.properties");
@@ -323,9 +319,6 @@ class DevStackIT {
             }
         }
     }
-
-    @Test
-    @Order(7)
     void interruptStopsCleanlyAndTheNextStartSkipsRecovery() throws Exception {
         long pid = agentJvmPid();
         new ProcessBuilder("kill", "-INT", String.valueOf(pid)).start().waitFor(10, TimeUnit.SECONDS);

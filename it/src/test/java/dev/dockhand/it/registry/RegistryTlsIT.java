@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,15 +45,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The real re-augmented registry (quarkus-run.jar) as a secured node runs it: its application.properties
@@ -62,7 +62,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * roles, and an outside client (kafkajs's Confluent registry client) over HTTPS with a login.
  * Everything on loopback.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistryTlsIT {
     static final Path JAR = Path.of(System.getProperty("registry.jar", "../image/registry/target/quarkus-app/quarkus-run.jar"));
     static final Path TEMPLATES = Path.of(System.getProperty("templates.dir", "../templates")).toAbsolutePath().normalize();
@@ -315,8 +314,27 @@ class RegistryTlsIT {
 
     // ---------------------------------------------------------------- the tests
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one stack this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 a secured nodes config adds https and logins and a plaintext nodes is as before", this::aSecuredNodesConfigAddsHttpsAndLoginsAndAPlaintextNodesIsAsBefore),
+                dynamicTest("2 https with the cluster ca only tls13 and12", this::httpsWithTheClusterCaOnlyTls13And12),
+                dynamicTest("3 plain http to the port gets nothing usable and writes nothing", this::plainHttpToThePortGetsNothingUsableAndWritesNothing),
+                dynamicTest("4 anonymous writes are refused on every api", this::anonymousWritesAreRefusedOnEveryApi),
+                dynamicTest("5 a wrong password or an unknown user is refused", this::aWrongPasswordOrAnUnknownUserIsRefused),
+                dynamicTest("6 the client role registers and checks but neither deletes nor changes settings", this::theClientRoleRegistersAndChecksButNeitherDeletesNorChangesSettings),
+                dynamicTest("7 the admin role deletes and changes settings", this::theAdminRoleDeletesAndChangesSettings),
+                dynamicTest("8 a client refuses a certificate from another ca", this::aClientRefusesACertificateFromAnotherCa),
+                dynamicTest("9 kafkajs registry client registers and reads over https with a login", this::kafkajsRegistryClientRegistersAndReadsOverHttpsWithALogin),
+                dynamicTest("10 the log names refusals but no password or authorization header", this::theLogNamesRefusalsButNoPasswordOrAuthorizationHeader),
+                dynamicTest("11 in mode all reads need a login but health stays open", this::inModeAllReadsNeedALoginButHealthStaysOpen),
+                dynamicTest("12 a malformed users file stops the start naming the file", this::aMalformedUsersFileStopsTheStartNamingTheFile));
+    }
+
     void aSecuredNodesConfigAddsHttpsAndLoginsAndAPlaintextNodesIsAsBefore() throws Exception {
         String tls = composed(Security.TLS);
         String plaintext = composed(Security.PLAINTEXT);
@@ -329,9 +347,6 @@ class RegistryTlsIT {
         }
         assertTrue(tls.endsWith(plaintext), "the shared part is the whole of a plaintext node's file");
     }
-
-    @Test
-    @Order(2)
     void httpsWithTheClusterCaOnlyTls13And12() throws Exception {
         HttpResponse<String> r = send("GET", "/apis/ccompat/v7/config", null, null);
         assertEquals(200, r.statusCode(), r.body());
@@ -359,9 +374,6 @@ class RegistryTlsIT {
         p.setProtocols(protocols);
         return p;
     }
-
-    @Test
-    @Order(3)
     void plainHttpToThePortGetsNothingUsableAndWritesNothing() throws Exception {
         String request = "POST /apis/ccompat/v7/subjects/plain-http-value/versions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: " + CCOMPAT_TYPE + "\r\nContent-Length: " + schema("P", 0).length() + "\r\nConnection: close\r\n\r\n"
@@ -388,9 +400,6 @@ class RegistryTlsIT {
                 + "/apis/ccompat/v7/config")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
         assertFalse(subjects().contains("plain-http-value"));
     }
-
-    @Test
-    @Order(4)
     void anonymousWritesAreRefusedOnEveryApi() throws Exception {
         assertUnauthorized(send("POST", "/apis/ccompat/v7/subjects/anon-value/versions", schema("A", 0), null), "register");
         assertUnauthorized(send("POST", "/apis/ccompat/v6/subjects/anon-value/versions", schema("A", 0), null), "register, v6");
@@ -407,9 +416,6 @@ class RegistryTlsIT {
         assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", send("GET", "/apis/ccompat/v7/config", null, null).body());
         assertEquals(404, send("GET", "/apis/registry/v2/groups/default/artifacts/anon-artifact", null, null).statusCode());
     }
-
-    @Test
-    @Order(5)
     void aWrongPasswordOrAnUnknownUserIsRefused() throws Exception {
         assertUnauthorized(send("POST", "/apis/ccompat/v7/subjects/wrong-value/versions", schema("W", 0), basic(CLIENT, ADMIN_PASSWORD)),
                 "another user's password");
@@ -419,9 +425,6 @@ class RegistryTlsIT {
                 "not Basic");
         assertFalse(subjects().contains("wrong-value"));
     }
-
-    @Test
-    @Order(6)
     void theClientRoleRegistersAndChecksButNeitherDeletesNorChangesSettings() throws Exception {
         HttpResponse<String> r = send("POST", "/apis/ccompat/v7/subjects/orders-value/versions", schema("Order", 0), AS_CLIENT);
         assertEquals(200, r.statusCode(), r.body());
@@ -449,9 +452,6 @@ class RegistryTlsIT {
         assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", send("GET", "/apis/ccompat/v7/config", null, null).body());
         assertEquals(200, send("GET", "/apis/registry/v2/groups/default/artifacts/client-artifact/meta", null, null).statusCode());
     }
-
-    @Test
-    @Order(7)
     void theAdminRoleDeletesAndChangesSettings() throws Exception {
         HttpResponse<String> level = send("PUT", "/apis/ccompat/v7/config/orders-value", "{\"compatibility\":\"FULL\"}", AS_ADMIN);
         assertEquals(200, level.statusCode(), level.body());
@@ -462,9 +462,6 @@ class RegistryTlsIT {
         assertFalse(subjects().contains("orders-value"));
         assertEquals(204, send("DELETE", "/apis/registry/v2/groups/default/artifacts/client-artifact", null, AS_ADMIN).statusCode());
     }
-
-    @Test
-    @Order(8)
     void aClientRefusesACertificateFromAnotherCa() {
         ClusterCa other = ClusterCa.create("another-ca", Instant.now(), 2);
         HttpClient trustsOther = client(TlsContexts.of(null, List.of(), List.of(other.certificate())));
@@ -476,9 +473,6 @@ class RegistryTlsIT {
         assertInstanceOf(SSLHandshakeException.class, assertThrows(IOException.class, () -> jdkTrust.send(HttpRequest.newBuilder(
                 URI.create(registry.url("/apis/ccompat/v7/config"))).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())));
     }
-
-    @Test
-    @Order(9)
     void kafkajsRegistryClientRegistersAndReadsOverHttpsWithALogin() throws Exception {
         for (String tool : List.of("npm", "node")) {
             assertTrue(Cmd.onPath(tool), tool + " is not on PATH (.ci/run installs nodejs and npm)");
@@ -505,9 +499,6 @@ class RegistryTlsIT {
         assertTrue(o.path("defaultOptionsRegistered").isInt(), "the schema itself was registered: " + r.out());
         assertTrue(o.path("untrusted").path("message").asText().contains("certificate"), r.out());
     }
-
-    @Test
-    @Order(10)
     void theLogNamesRefusalsButNoPasswordOrAuthorizationHeader() throws Exception {
         String log = registry.logText();
         assertTrue(log.contains("logins required for writes (dockhand.registry.auth=writes); users from "
@@ -520,9 +511,6 @@ class RegistryTlsIT {
         assertFalse(log.contains("Expected header 'X-Apicurio-Registry-ResponseTimeoutReadinessCheck-RequestStart' not found"),
                 "a refusal logs no warning of Apicurio's");
     }
-
-    @Test
-    @Order(11)
     void inModeAllReadsNeedALoginButHealthStaysOpen() throws Exception {
         try (Registry all = Registry.start(work.resolve("node-all"), composed(Security.TLS), "dockhand.registry.auth=all\n")) {
             all.awaitReady(https);
@@ -535,9 +523,6 @@ class RegistryTlsIT {
                     HttpResponse.BodyHandlers.discarding()).statusCode(), "the agent's probe needs no login");
         }
     }
-
-    @Test
-    @Order(12)
     void aMalformedUsersFileStopsTheStartNamingTheFile() throws Exception {
         try (Registry bad = Registry.prepare(work.resolve("node-bad"), composed(Security.TLS), null)) {
             Path users = bad.tlsDir.resolve("users.hashed");

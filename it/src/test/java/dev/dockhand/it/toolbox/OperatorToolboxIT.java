@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,12 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The operator's toolbox on one real node (the dev stack's single-node config, the agent as PID 1 in its
@@ -40,7 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code python3-prometheus-client}'s parser and move under load; the console shows them per broker.
  * Outside clients run inside the node's network namespace, where its FQDN resolves.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorToolboxIT {
     static final String NODE = "dev-1";
     static final Path IT_TARGET = Path.of(System.getProperty("it.target", "target")).toAbsolutePath();
@@ -144,8 +143,22 @@ class OperatorToolboxIT {
         return node.fqdn() + ":" + port;
     }
 
-    @Test
-    @Order(1)
+    /**
+     * The scenarios, in this order, on the one stack this class starts: each begins where the previous one
+     * left it (a sequence, not independent tests; a failed step does not stop the next).
+     */
+    @TestFactory
+    Stream<DynamicTest> scenarios() {
+        return Stream.of(
+                dynamicTest("1 kafkas tools work inside the node with no flags", this::kafkasToolsWorkInsideTheNodeWithNoFlags),
+                dynamicTest("2 a tool without the nodes config says what to do", this::aToolWithoutTheNodesConfigSaysWhatToDo),
+                dynamicTest("3 the registry answers plain http like confluents", this::theRegistryAnswersPlainHttpLikeConfluents),
+                dynamicTest("4 kafkajs and its registry client register evolve and read back", this::kafkajsAndItsRegistryClientRegisterEvolveAndReadBack),
+                dynamicTest("5 python confluent kafka registers evolves and reads back", this::pythonConfluentKafkaRegistersEvolvesAndReadsBack),
+                dynamicTest("6 the brokers and zoo keepers own metrics are there and move under load", this::theBrokersAndZooKeepersOwnMetricsAreThereAndMoveUnderLoad),
+                dynamicTest("7 the console shows each brokers own metrics", this::theConsoleShowsEachBrokersOwnMetrics));
+    }
+
     void kafkasToolsWorkInsideTheNodeWithNoFlags() {
         assertTrue(quietly("kafka-topics", "--create", "--topic", "toolbox-orders", "--partitions", "3").contains("Created topic toolbox-orders."));
         assertTrue(quietly("kafka-topics", "--list").lines().anyMatch("toolbox-orders"::equals));
@@ -165,9 +178,6 @@ class OperatorToolboxIT {
         String client = quietly("cat", node.env().get("AGENT_DATA_DIR") + "/conf/client.properties");
         assertTrue(client.contains("\nbootstrap.servers=" + fqdn(9092) + "\n"), client);
     }
-
-    @Test
-    @Order(2)
     void aToolWithoutTheNodesConfigSaysWhatToDo() {
         Cmd.Result r = Cmd.run(Duration.ofSeconds(30), cluster.net().exec(NODE, "env", "AGENT_DATA_DIR=/nonexistent",
                 LabCluster.DIST.resolve("bin/kafka-topics").toString(), "--list"));
@@ -175,9 +185,6 @@ class OperatorToolboxIT {
         assertTrue(r.out().contains("kafka-topics: no bootstrap.servers in /nonexistent/conf/client.properties")
                 && r.out().contains("--bootstrap-server"), r.out());
     }
-
-    @Test
-    @Order(3)
     void theRegistryAnswersPlainHttpLikeConfluents() throws Exception {
         String base = "http://" + node.ip() + ":8081/apis/ccompat/v7";
         assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", get(base + "/config").body());
@@ -190,9 +197,6 @@ class OperatorToolboxIT {
     static HttpResponse<String> get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
-
-    @Test
-    @Order(4)
     void kafkajsAndItsRegistryClientRegisterEvolveAndReadBack() {
         Cmd.Result r = inNode(Duration.ofMinutes(2), "node", nodeClients.resolve("registry-client.js").toString(),
                 "http://" + fqdn(8081) + "/apis/ccompat/v7", fqdn(9092), "toolbox-kafkajs", "toolbox-kafkajs-value");
@@ -209,9 +213,6 @@ class OperatorToolboxIT {
         assertEquals("NONE", o.path("subjectConfigAfterNone").path("compatibilityLevel").asText(), r.out());
         assertTrue(o.path("incompatibleUnderNone").asInt() > 0, "a subject at NONE takes any schema: " + r.out());
     }
-
-    @Test
-    @Order(5)
     void pythonConfluentKafkaRegistersEvolvesAndReadsBack() {
         Cmd.Result r = inNode(Duration.ofMinutes(2), PYTHON.toString(), SOURCES.resolve("python/registry_client.py").toString(),
                 "http://" + fqdn(8081) + "/apis/ccompat/v7", fqdn(9092), "toolbox-python", "toolbox-python-subject");
@@ -251,9 +252,6 @@ class OperatorToolboxIT {
         }
         return Double.NaN;
     }
-
-    @Test
-    @Order(6)
     void theBrokersAndZooKeepersOwnMetricsAreThereAndMoveUnderLoad() {
         JsonNode broker = scrape(9404);
         JsonNode zk = scrape(9405);
@@ -285,9 +283,6 @@ class OperatorToolboxIT {
         String znodes = "zookeeper_nodecount";
         assertTrue(value(zkAfter, znodes) > value(zk, znodes), "a new topic's znodes: " + value(zk, znodes) + " -> " + value(zkAfter, znodes));
     }
-
-    @Test
-    @Order(7)
     void theConsoleShowsEachBrokersOwnMetrics() {
         JsonNode metrics = Timing.awaitValue("the console's overview with the broker's metrics and a rate", Duration.ofSeconds(60),
                 Duration.ofMillis(500), () -> {

@@ -1,0 +1,126 @@
+package dev.dockhand.agent.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.security.Users;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoginsTest {
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_000);
+
+    /** The agent's own users.hashed for these users (NAME:PASSWORD[:admin] lines). */
+    private Path hashed(String... users) throws Exception {
+        Path plain = dir.resolve("users");
+        Files.writeString(plain, String.join("\n", users) + "\n");
+        Files.setPosixFilePermissions(plain, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        List<String> problems = new ArrayList<>();
+        Users u = Users.read(plain, "test", problems);
+        assertEquals(List.of(), problems);
+        return Files.writeString(dir.resolve("users.hashed"), u.hashedFile());
+    }
+
+    private static String basic(String name, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theRightPasswordLogsInAndIsRememberedTheWrongOneNever() throws Exception {
+        Logins logins = Logins.read(hashed("alice:correct-horse-1", "bob:battery-staple-2:admin"), clock::get);
+        Logins.Check ok = logins.check(basic("alice", "correct-horse-1"));
+        assertEquals(Logins.Outcome.OK, ok.outcome());
+        assertEquals(new Logins.User("alice", "client"), ok.user());
+        assertEquals(new Logins.User("bob", "admin"), logins.check(basic("bob", "battery-staple-2")).user());
+        assertEquals(2, logins.remembered());
+
+        assertEquals(Logins.Outcome.WRONG, logins.check(basic("alice", "correct-horse-2")).outcome());
+        assertEquals(Logins.Outcome.WRONG, logins.check(basic("alice", "")).outcome());
+        assertEquals(Logins.Outcome.WRONG, logins.check(basic("mallory", "correct-horse-1")).outcome(), "no such user");
+        assertEquals(Logins.Outcome.WRONG, logins.check("Basic !!!not-base64").outcome());
+        assertEquals(Logins.Outcome.WRONG, logins.check("Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes())).outcome());
+        assertEquals(Logins.Outcome.NONE, logins.check(null).outcome());
+        assertEquals(Logins.Outcome.NONE, logins.check("Bearer abc").outcome());
+        assertEquals(2, logins.remembered(), "a failure is never remembered");
+        // the remembered login still needs its password: a cached name is not a key
+        assertEquals(Logins.Outcome.WRONG, logins.check(basic("bob", "battery-staple-3")).outcome());
+    }
+
+    @Test
+    void aRememberedLoginIsCheckedAgainAfterItsTime() throws Exception {
+        Logins logins = Logins.read(hashed("alice:correct-horse-1"), clock::get);
+        assertEquals(Logins.Outcome.OK, logins.check(basic("alice", "correct-horse-1")).outcome());
+        long t0 = System.nanoTime();
+        assertEquals(Logins.Outcome.OK, logins.check(basic("alice", "correct-horse-1")).outcome());
+        long remembered = System.nanoTime() - t0;
+        clock.addAndGet(Logins.REMEMBER_NANOS + 1);
+        t0 = System.nanoTime();
+        assertEquals(Logins.Outcome.OK, logins.check(basic("alice", "correct-horse-1")).outcome());
+        long checked = System.nanoTime() - t0;
+        // PBKDF2 at 100,000 iterations against a digest: orders of magnitude apart on any machine
+        assertTrue(checked > remembered * 5, "remembered " + remembered + " ns, checked again " + checked + " ns");
+    }
+
+    @Test
+    void aChangedPasswordFileDoesNotReuseWhatWasRemembered() throws Exception {
+        Path file = hashed("alice:correct-horse-1");
+        Logins before = Logins.read(file, clock::get);
+        assertEquals(Logins.Outcome.OK, before.check(basic("alice", "correct-horse-1")).outcome());
+        Logins after = Logins.read(hashed("alice:new-password-9"), clock::get);
+        assertEquals(Logins.Outcome.WRONG, after.check(basic("alice", "correct-horse-1")).outcome());
+        assertEquals(Logins.Outcome.OK, after.check(basic("alice", "new-password-9")).outcome());
+    }
+
+    @Test
+    void theRememberedLoginsAreBounded() throws Exception {
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            users.add("u" + i + ":password-" + i);
+        }
+        Logins logins = Logins.read(hashed(users.toArray(String[]::new)), clock::get, 2);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Logins.Outcome.OK, logins.check(basic("u" + i, "password-" + i)).outcome());
+        }
+        assertEquals(2, logins.remembered());
+    }
+
+    @Test
+    void aMalformedFileIsNamedLineByLineWithoutItsSecrets() throws Exception {
+        String salt = Base64.getEncoder().encodeToString(new byte[16]);
+        String hash = Base64.getEncoder().encodeToString(new byte[32]);
+        Path f = Files.writeString(dir.resolve("users.hashed"), String.join("\n",
+                "# comment",
+                "alice:client:" + salt + ":" + hash,
+                "bob:root:" + salt + ":" + hash,
+                "carol:client:%%%:" + hash,
+                "dave:client:" + salt,
+                "alice:admin:" + salt + ":" + hash,
+                "erin:client:" + salt + ":" + Base64.getEncoder().encodeToString(new byte[8]), ""));
+        String m = assertThrows(InvalidInputException.class, () -> Logins.read(f, clock::get)).getMessage();
+        assertTrue(m.contains(f + " (key 'login.users'):3: user bob has role 'root'"), m);
+        assertTrue(m.contains(":4: the salt or hash of user carol is not base64"), m);
+        assertTrue(m.contains(":5: not name:role:salt:hash"), m);
+        assertTrue(m.contains(":6: user alice is listed twice"), m);
+        assertTrue(m.contains(":7: user erin needs a salt of 8 bytes or more and a 32-byte"), m);
+        assertFalse(m.contains(hash) || m.contains(salt), "no salt or hash in the message: " + m);
+
+        Path empty = Files.writeString(dir.resolve("empty.hashed"), "# nobody\n");
+        assertTrue(assertThrows(InvalidInputException.class, () -> Logins.read(empty, clock::get)).getMessage()
+                .contains("lists no user"));
+        String missing = assertThrows(InvalidInputException.class, () -> Logins.read(dir.resolve("absent"), clock::get)).getMessage();
+        assertTrue(missing.contains("users.hashed in its tls dir"), missing);
+    }
+}
