@@ -25,12 +25,21 @@ import java.util.Properties;
  * has seen it formatted ({@link #STORAGE_RECORD}); a later {@code meta.properties} with another one, or
  * none at all, means the volume was swapped or lost, and a controller that came back as a new replica
  * under its old id could break the quorum's promises: refused, as are the ids.
+ *
+ * <p>In ZooKeeper mode the cluster id is ZooKeeper's ({@code /cluster/id}), which the broker writes into
+ * its {@code meta.properties} at its first start. The agent records it the first time it sees it
+ * ({@link #ZK_CLUSTER_ID}); a later {@code meta.properties} of another cluster (a volume of another
+ * cluster mounted here), or log dirs of one node that disagree, are refused. Kafka itself would stop
+ * with {@code InconsistentClusterIdException} once it reached ZooKeeper, and the agent would restart it
+ * again and again; refused before anything starts, the operator reads why.
  */
 final class IdentityGuard {
     private IdentityGuard() {}
 
     /** Where the agent records the {@code directory.id} of every KRaft log dir it has seen formatted. */
     static final String STORAGE_RECORD = ".dockhand/kafka-storage.properties";
+    /** The key of {@link #STORAGE_RECORD} that holds a ZooKeeper-mode broker's cluster id (the others are log dirs). */
+    static final String ZK_CLUSTER_ID = "zookeeper-mode.cluster.id";
 
     /**
      * @param clusterId the cluster id this node's KRaft storage must belong to (CLUSTER_ID)
@@ -61,6 +70,18 @@ final class IdentityGuard {
         }
         boolean added = false;
         for (RenderedFile f : files) {
+            Properties zk = zooKeeperModeProperties(f);
+            if (zk != null && recorded.getProperty(ZK_CLUSTER_ID) == null) {
+                for (Path dir : logDirs(f, zk)) {
+                    Properties meta = meta(dir.resolve("meta.properties"));
+                    String cluster = meta == null ? null : meta.getProperty("cluster.id");
+                    if (cluster != null && !cluster.isBlank()) {
+                        recorded.setProperty(ZK_CLUSTER_ID, cluster.strip());
+                        added = true;
+                        break;
+                    }
+                }
+            }
             Properties rendered = kraftProperties(f);
             if (rendered == null) {
                 continue;
@@ -78,8 +99,8 @@ final class IdentityGuard {
             Path file = dataDir.resolve(STORAGE_RECORD);
             Files.createDirectories(file.getParent());
             StringWriter text = new StringWriter();
-            recorded.store(text, "directory.id of each KRaft log dir the dockhand agent saw formatted; a log dir whose "
-                    + "meta.properties names another is refused (its volume was swapped or formatted anew)");
+            recorded.store(text, "directory.id of each KRaft log dir the dockhand agent saw formatted, and the cluster id of a "
+                    + "ZooKeeper-mode broker; a meta.properties that names another is refused (its volume was swapped or formatted anew)");
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text.toString());
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -104,6 +125,20 @@ final class IdentityGuard {
     }
 
     /** The rendered properties of a KRaft server config ({@code process.roles} set), or null. */
+    /** A ZooKeeper-mode broker's server.properties (broker.id and log dirs, no process.roles), or null. */
+    private static Properties zooKeeperModeProperties(RenderedFile f) {
+        if (!f.content().contains("broker.id") || f.content().contains("process.roles")) {
+            return null;
+        }
+        Properties rendered = new Properties();
+        try {
+            rendered.load(new StringReader(f.content()));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+        return rendered.getProperty("broker.id") == null || rendered.getProperty("process.roles") != null ? null : rendered;
+    }
+
     private static Properties kraftProperties(RenderedFile f) {
         if (!f.content().contains("process.roles")) {
             return null;
@@ -178,8 +213,12 @@ final class IdentityGuard {
             return;
         }
         boolean kraft = rendered.getProperty("process.roles") != null;
-        // a KRaft node's cluster id is the one derived from the cluster name (ZooKeeper mode: assigned by ZooKeeper)
-        String clusterId = kraft ? rendered.getProperty("cluster.id", expectedClusterId) : null;
+        // a KRaft node's cluster id is the one derived from the cluster name; a ZooKeeper-mode broker's is
+        // ZooKeeper's, as recorded when first seen (or, before that, whichever its first log dir names)
+        String clusterId = kraft ? rendered.getProperty("cluster.id", expectedClusterId) : recorded.getProperty(ZK_CLUSTER_ID);
+        String clusterSource = kraft ? "this node is in cluster " : "this node's broker belongs to cluster ";
+        String clusterWhat = kraft ? "check AGENT_CLUSTER_NAME" : "its id was recorded in " + STORAGE_RECORD
+                + " of the data dir when the broker first ran: mount this node's own volume";
         List<Path> checked = kraft ? logDirs(f, rendered) : java.util.Arrays.stream(dirs.split(","))
                 .filter(d -> !d.isBlank()).map(d -> f.target().getFileSystem().getPath(d.strip())).toList();
         for (Path dirPath : checked) {
@@ -221,8 +260,12 @@ final class IdentityGuard {
             }
             String diskCluster = p.getProperty("cluster.id");
             if (clusterId != null && diskCluster != null && !diskCluster.strip().equals(clusterId.strip())) {
-                problems.add("identity conflict: " + meta + " belongs to cluster " + diskCluster.strip() + " but this node is in cluster "
-                        + clusterId.strip() + "; check AGENT_CLUSTER_NAME; nothing was changed");
+                problems.add("identity conflict: " + meta + " belongs to cluster " + diskCluster.strip() + " but " + clusterSource
+                        + clusterId.strip() + "; " + clusterWhat + "; nothing was changed");
+            } else if (clusterId == null && !kraft && diskCluster != null && !diskCluster.isBlank()) {
+                clusterId = diskCluster.strip(); // the other log dirs of this broker must agree with the first
+                clusterSource = "the log dir " + dirPath + " belongs to cluster ";
+                clusterWhat = "one broker's log dirs are of two clusters: mount this node's own volumes";
             }
         }
     }

@@ -72,6 +72,32 @@ class IdentityChecksTest {
         assertTrue(problems.isEmpty(), problems.list().toString());
     }
 
+    @Test
+    void aZooKeeperModeBrokersClusterIdIsRecordedWhenFirstSeenAndAnotherClusterRefusedAfter() throws IOException {
+        String fqdn = "broker-1.kafka1.example";
+        Path data = fs.getPath("/data/" + fqdn);
+        Path meta = data.resolve("kafka/logs/meta.properties");
+        Files.createDirectories(meta.getParent());
+        Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=ZkClusterAAAAAAAAAAAAA\n");
+        RenderPlan plan = new Renderer(context(fqdn, Map.of()), Map.of(), Map.of()).plan();
+        Problems problems = new Problems();
+        IdentityGuard.check(plan, "unused", data, problems);
+        assertTrue(problems.isEmpty(), "nothing recorded yet: " + problems.list());
+        IdentityGuard.record(plan.files(), data);
+        assertTrue(Files.readString(data.resolve(IdentityGuard.STORAGE_RECORD))
+                .contains(IdentityGuard.ZK_CLUSTER_ID + "=ZkClusterAAAAAAAAAAAAA"));
+
+        // the volume of a broker of another cluster, with this node's broker id
+        Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=OtherClusterBBBBBBBBBB\n");
+        problems = new Problems();
+        IdentityGuard.check(plan, "unused", data, problems);
+        assertEquals(1, problems.list().size(), problems.list().toString());
+        assertTrue(problems.list().get(0).contains(meta + " belongs to cluster OtherClusterBBBBBBBBBB but this node's broker belongs to cluster "
+                + "ZkClusterAAAAAAAAAAAAA"), problems.list().get(0));
+        IdentityGuard.record(plan.files(), data);
+        assertTrue(Files.readString(data.resolve(IdentityGuard.STORAGE_RECORD)).contains("ZkClusterAAAAAAAAAAAAA"), "never overwritten");
+    }
+
     static final String KRAFT_NODES = "controller=c-1.k.test,c-2.k.test,c-3.k.test;broker=b-1.k.test;schemareg=s.k.test;gateway=g.k.test";
 
     /** The guard as the planner calls it, for a node of the kraft cluster config. */
