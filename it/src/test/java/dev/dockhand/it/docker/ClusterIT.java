@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.it.examples.ComposeFile;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import dev.dockhand.it.examples.Examples;
+import dev.dockhand.it.lab.Await;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,21 +135,23 @@ class ClusterIT {
         run.addAll(1, List.of("-d", "--name", producer));
         try {
             Docker.docker(run.toArray(String[]::new)).ok();
-            Docker.sleepQuietly(Duration.ofSeconds(5)); // some records before the kill
+            Await.until("the producer's first 50 acknowledged records, before the kill", Duration.ofMinutes(2), Duration.ofSeconds(1),
+                    () -> assertTrue(KafkaTools.acked(Docker.logs(producer)).size() >= 50, () -> Docker.tail(Docker.logs(producer), 20)));
             // the broker process, not the container: SIGKILL to the pid the agent supervises
             Docker.exec(c, "kill", "-KILL", String.valueOf(pidBefore)).ok();
             Instant killed = Instant.now();
             Instant deadline = killed.plus(Duration.ofMinutes(3));
             // Bounded: the agent must see the death and start a new broker, which must get READY (it
             // fails with NodeExistsException until ZooKeeper expires the old session, ~12 s)...
-            JsonNode now;
-            while (!((now = broker(status(c))).path("restarts").asInt() > before.path("restarts").asInt()
-                    && "READY".equals(now.path("state").asText()) && now.path("pid").asInt() != pidBefore)) {
-                assertTrue(Instant.now().isBefore(deadline), c + ": broker not restarted and ready 3 min after kill -9:\n"
-                        + Docker.exec(c, "agent", "status").all());
-                assertTrue(Docker.running(c), c + ": the container died with its broker");
-                Docker.sleepQuietly(Duration.ofSeconds(1));
-            }
+            JsonNode now = Await.value(c + ": broker restarted and ready after kill -9", Duration.ofMinutes(3), Duration.ofSeconds(1), () -> {
+                if (!Docker.running(c)) {
+                    throw new Await.Hopeless(c + ": the container died with its broker");
+                }
+                JsonNode b = broker(status(c));
+                assertTrue(b.path("restarts").asInt() > before.path("restarts").asInt() && "READY".equals(b.path("state").asText())
+                        && b.path("pid").asInt() != pidBefore, () -> Docker.exec(c, "agent", "status").all());
+                return b;
+            });
             Duration back = Duration.between(killed, Instant.now());
             // ...and the cluster must heal: every replica back in sync.
             awaitFullyReplicated();
@@ -397,11 +400,9 @@ class ClusterIT {
     }
 
     private static void awaitFullyReplicated() {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        String urp;
-        while (!(urp = kafka.underReplicated()).isEmpty()) {
-            assertTrue(Instant.now().isBefore(deadline), "partitions still under-replicated after 3 min:\n" + urp);
-            Docker.sleepQuietly(Duration.ofSeconds(2));
-        }
+        Await.until("every partition fully replicated", Duration.ofMinutes(3), Duration.ofSeconds(2), () -> {
+            String urp = kafka.underReplicated();
+            assertTrue(urp.isEmpty(), "under-replicated:\n" + urp);
+        });
     }
 }

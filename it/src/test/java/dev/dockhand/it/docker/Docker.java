@@ -1,5 +1,6 @@
 package dev.dockhand.it.docker;
 
+import dev.dockhand.it.lab.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,26 +120,31 @@ final class Docker {
      * broker may still be starting (a container must not be marked unhealthy during log recovery).
      */
     static void awaitHealthy(Duration timeout, List<String> containers) {
-        Instant deadline = Instant.now().plus(timeout);
         List<String> pending = new ArrayList<>(containers);
-        while (!pending.isEmpty()) {
-            for (String c : List.copyOf(pending)) {
-                if (!running(c)) {
-                    throw new AssertionError(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n" + tail(logs(c), 80));
+        try {
+            Await.until("containers healthy with every service ready", timeout, Duration.ofSeconds(1), () -> {
+                for (String c : List.copyOf(pending)) {
+                    if (!running(c)) {
+                        throw new Await.Hopeless(c + " exited with " + inspect(c, "{{.State.ExitCode}}") + " while starting; its log:\n"
+                                + tail(logs(c), 80));
+                    }
+                    if ("healthy".equals(health(c)) && ready(c)) {
+                        pending.remove(c);
+                    }
                 }
-                if ("healthy".equals(health(c)) && ready(c)) {
-                    pending.remove(c);
+                if (!pending.isEmpty()) {
+                    throw new AssertionError("not yet: " + pending);
                 }
+            });
+        } catch (Await.Hopeless e) {
+            throw e;
+        } catch (AssertionError e) {
+            StringBuilder b = new StringBuilder(e.getMessage());
+            for (String c : pending) {
+                b.append("\n--- ").append(c).append(" (").append(health(c)).append("), agent status:\n")
+                        .append(exec(c, "agent", "status").all()).append("\n--- log tail:\n").append(tail(logs(c), 40));
             }
-            if (!pending.isEmpty() && Instant.now().isAfter(deadline)) {
-                StringBuilder b = new StringBuilder("not healthy within " + timeout + ": " + pending);
-                for (String c : pending) {
-                    b.append("\n--- ").append(c).append(" (").append(health(c)).append("), agent status:\n")
-                            .append(exec(c, "agent", "status").all()).append("\n--- log tail:\n").append(tail(logs(c), 40));
-                }
-                throw new AssertionError(b.toString());
-            }
-            sleepQuietly(Duration.ofSeconds(1));
+            throw new AssertionError(b.toString(), e);
         }
     }
 
@@ -205,15 +211,6 @@ final class Docker {
     static String tail(String s, int lines) {
         String[] l = s.split("\n");
         return String.join("\n", java.util.Arrays.copyOfRange(l, Math.max(0, l.length - lines), l.length));
-    }
-
-    static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     private static void deleteQuietly(Path p) {

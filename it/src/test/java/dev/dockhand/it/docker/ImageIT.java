@@ -3,6 +3,7 @@ package dev.dockhand.it.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.it.lab.Await;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,11 +53,8 @@ class ImageIT {
         try {
             Docker.docker("run", "-d", "--name", name, "--label", Docker.LABEL, image, "--", "sleep", "300").ok();
             // the agent runs the command as its child (spawned a moment after `docker run -d` returns)
-            java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
-            while (Docker.exec(name, "pgrep", "-x", "sleep").exit() != 0) {
-                assertTrue(java.time.Instant.now().isBefore(deadline), "no `sleep` child within 30 s:\n" + Docker.logs(name));
-                Docker.sleepQuietly(Duration.ofMillis(200));
-            }
+            Await.until("the `sleep` child", Duration.ofSeconds(30), Duration.ofMillis(200),
+                    () -> assertEquals(0, Docker.exec(name, "pgrep", "-x", "sleep").exit(), () -> Docker.logs(name)));
             assertEquals("java", Docker.exec(name, "cat", "/proc/1/comm").ok().out().trim(), "PID 1 is the agent's JVM");
             // the build's class-data archive is in use, and JNA's library was not unpacked at start
             String maps = Docker.exec(name, "cat", "/proc/1/maps").ok().out();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dockhand.it.lab.Await;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -104,17 +105,13 @@ class DevStackIT {
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         agent = pb.start();
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        while (true) {
-            assertTrue(agent.isAlive(), "the agent exited with " + (agent.isAlive() ? "?" : agent.exitValue()) + "; log:\n" + tail());
-            Status s = status();
-            if (s.code() == 0) {
-                return;
+        Await.until("all services READY (examples/local/agent status)", READY_WITHIN, () -> {
+            if (!agent.isAlive()) {
+                throw new Await.Hopeless("the agent exited with " + agent.exitValue() + "; log:\n" + tail());
             }
-            assertTrue(System.nanoTime() < deadline, "not all services READY within " + READY_WITHIN.toSeconds() + " s: "
-                    + s.out() + "\nlog:\n" + tail());
-            Thread.sleep(500); // polling an external process: nothing to wait on
-        }
+            Status st = status();
+            assertEquals(0, st.code(), st.out() + "\nlog:\n" + tail());
+        });
     }
 
     record Status(int code, String out) {}
@@ -221,18 +218,13 @@ class DevStackIT {
     }
     void consoleOn9021ShowsTheTopic() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String body = "";
-        while (System.nanoTime() < deadline) {
+        // the console caches its overview for a short time: asked again until it lists the topic
+        Await.until("the console to list topic " + TOPIC, Duration.ofSeconds(30), () -> {
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:9021/api/overview"))
                     .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
-            body = page.body();
-            if (page.statusCode() == 200 && body.contains(TOPIC)) {
-                return;
-            }
-            Thread.sleep(500); // the console caches its overview for a short time
-        }
-        throw new AssertionError("the console never listed topic " + TOPIC + ": " + body);
+            assertEquals(200, page.statusCode(), page.body());
+            assertTrue(page.body().contains(TOPIC), page.body());
+        });
     }
     void stoppingAServiceFlipsReadinessAndStartBringsItBack() throws Exception {
         Cli refused = cli("stop", "kafka-broker");
@@ -299,12 +291,8 @@ class DevStackIT {
         boolean met() throws Exception;
     }
 
-    static void awaitTrue(Condition c, String message) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.met()) {
-            assertTrue(System.nanoTime() < deadline, message + "\n" + tail());
-            Thread.sleep(250); // polling an external process: nothing to wait on
-        }
+    static void awaitTrue(Condition c, String message) {
+        Await.until(message, Duration.ofSeconds(60), () -> assertTrue(c.met(), () -> message + "\n" + tail()));
     }
 
     static void copyTree(Path from, Path to) throws IOException {
