@@ -105,7 +105,7 @@ class ClusterIT {
             assertEquals("healthy", Docker.health(c), c);
             Docker.Result status = Docker.exec(c, "agent", "status");
             assertEquals(0, status.exit(), c + ": agent status\n" + status.all());
-            for (String svc : Examples.servicesOf(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"))) {
+            for (String svc : Examples.servicesRunning(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_ROLE"), s.env("AGENT_SECURITY"))) {
                 assertTrue(status.out().contains(svc), c + ": agent status lists " + svc + "\n" + status.out());
             }
             List<String> root = Docker.rootProcesses(c);

@@ -2,6 +2,7 @@ package dev.dockhand.it.examples;
 
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.metadata.MetadataResolver;
 import dev.dockhand.agent.metadata.Source;
 import java.io.IOException;
@@ -68,6 +69,17 @@ public final class Examples {
     /** The services a role runs under a cluster config of the catalog; empty when it names neither. */
     public static List<String> servicesOf(Catalog catalog, String clusterConfig, String role) {
         return catalog.clusterConfig(clusterConfig).map(c -> c.servicesOf(role)).orElse(List.of());
+    }
+
+    /**
+     * The services a node of {@code role} runs: those of {@link #servicesOf(Catalog, String, String)} that run
+     * under the node's security ({@code AGENT_SECURITY}, else the cluster config's own), as the agent plans them.
+     */
+    public static List<String> servicesRunning(Catalog catalog, String clusterConfig, String role, String agentSecurity) {
+        Security security = agentSecurity != null && !agentSecurity.isBlank() ? Security.parse(agentSecurity.strip())
+                : catalog.clusterConfig(clusterConfig).map(c -> c.security()).orElse(Security.PLAINTEXT);
+        return servicesOf(catalog, clusterConfig, role).stream()
+                .filter(id -> catalog.service(id).map(sv -> sv.runsUnder(security)).orElse(true)).toList();
     }
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");

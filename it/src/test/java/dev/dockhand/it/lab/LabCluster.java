@@ -55,9 +55,10 @@ public final class LabCluster implements AutoCloseable {
                 new NodeSpec("zk-1", "zookeeper", 400, zk),
                 new NodeSpec("zk-2", "zookeeper", 400, zk),
                 new NodeSpec("zk-3", "zookeeper", 400, zk),
-                new NodeSpec("b-1", "broker", 700, broker),
-                new NodeSpec("b-2", "broker", 700, broker),
-                new NodeSpec("b-3", "broker", 700, broker),
+                // 128 MiB more than the broker needs: a secured broker node also runs kafka-access, a short JVM
+                new NodeSpec("b-1", "broker", 832, broker),
+                new NodeSpec("b-2", "broker", 832, broker),
+                new NodeSpec("b-3", "broker", 832, broker),
                 new NodeSpec("sr-1", "schemareg", 500, Map.of("AGENT_HEAP_MB_SCHEMA_REGISTRY", "192")),
                 new NodeSpec("gw-1", "gateway", 400, Map.of("AGENT_HEAP_MB_CONTROL_CENTER", "128")));
     }
