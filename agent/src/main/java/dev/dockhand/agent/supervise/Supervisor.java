@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -819,6 +820,10 @@ public final class Supervisor implements SupervisorControl {
     /** Bound of a service's renewal command (a broker's: one Kafka tool run). */
     static final Duration RENEWAL_COMMAND_TIMEOUT = Duration.ofMinutes(2);
     private Loop.Timer renewal;
+    /** A renewal's plan is being made off the loop. */
+    private boolean renewing;
+    /** The probe runner's target of a renewal's planning (logs, tests). */
+    static final String RENEWAL_TARGET = "certificate renewal";
 
     /** On a secured node: renew the certificates at their renewal time. */
     private void scheduleRenewal() {
@@ -855,11 +860,30 @@ public final class Supervisor implements SupervisorControl {
         if (stopping) {
             return;
         }
-        NodePlan.Replan replan;
-        try {
-            replan = replanner.renew();
-        } catch (RuntimeException e) {
-            String why = e instanceof InvalidInputException ii ? String.join("; ", ii.problems()) : e.toString();
+        // New keys, certificates and files are made on a probe thread, not the loop: on a busy node that
+        // takes seconds, and probes, /readyz and `agent status` must keep their time meanwhile. A reload
+        // is refused until the renewal is applied (both would write the node's files).
+        renewing = true;
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        probes.submit(RENEWAL_TARGET, () -> {
+            try {
+                outcome.set(replanner.renew());
+                return HealthResult.ok("certificates renewed", 0);
+            } catch (RuntimeException e) {
+                outcome.set(e);
+                return HealthResult.failed(e.toString(), 0);
+            }
+        }, r -> renewed(outcome.get()));
+    }
+
+    /** On the loop: the renewal's new plan in force, or its failure retried. */
+    private void renewed(Object outcome) {
+        renewing = false;
+        if (stopping) {
+            return;
+        }
+        if (!(outcome instanceof NodePlan.Replan replan)) {
+            String why = outcome instanceof InvalidInputException ii ? String.join("; ", ii.problems()) : String.valueOf(outcome);
             log.error("certificate renewal failed, trying again in {} s; the current certificates stay in use: {}",
                     RENEWAL_RETRY.toSeconds(), why);
             renewal = loop.schedule(RENEWAL_RETRY, this::renewCertificates);
@@ -910,6 +934,9 @@ public final class Supervisor implements SupervisorControl {
         return onLoop(() -> {
             if (stopping) {
                 return CommandResult.refused("the agent is stopping");
+            }
+            if (renewing) {
+                return CommandResult.refused("the node's certificates are being renewed; reload again in a few seconds");
             }
             NodePlan.Replan replan;
             try {

@@ -102,6 +102,21 @@ class CertificateRenewalTest {
     }
 
     @Test
+    void theRenewalIsPlannedOffTheLoopAndAReloadMeanwhileIsRefused() {
+        probes.pass("zk");
+        start(plan(svc("zk")));
+        String before = serial();
+        probes.hangNext(Supervisor.RENEWAL_TARGET); // the renewal's planning is still under way
+        loop.advance(untilRenewal().plusSeconds(1));
+        assertEquals(0, renewals, "not on the loop");
+        assertEquals(before, serial(), "the loop keeps answering with the current certificates");
+        var reload = supervisor.reload();
+        assertFalse(reload.ok(), reload.message());
+        assertTrue(reload.message().contains("certificates are being renewed"), reload.message());
+        assertEquals(List.of("launch zk"), launcher.events);
+    }
+
+    @Test
     void aRenewalThatCannotBeMadeKeepsTheCertificatesAndIsTriedAgain() {
         probes.pass("zk");
         start(plan(svc("zk")));
