@@ -110,6 +110,15 @@ class ClusterIT {
             }
             List<String> root = Docker.rootProcesses(c);
             assertTrue(root.isEmpty(), c + ": processes run as root: " + root);
+            // `agent ready` and `agent health` answer from the agent's HTTP endpoint without a JVM (the
+            // image's wrapper), and as the CLI does over the control socket when that endpoint is off
+            for (String cmd : List.of("ready", "health")) {
+                Docker.Result fast = Docker.exec(c, "agent", cmd);
+                Docker.Result cli = Docker.exec(c, "env", "AGENT_HTTP_PORT=0", "agent", cmd);
+                assertEquals(0, fast.exit(), c + ": agent " + cmd + "\n" + fast.all());
+                assertEquals(cli.exit(), fast.exit(), c + ": agent " + cmd + " over HTTP and over the socket\n" + cli.all());
+                assertEquals(cli.out().trim(), fast.out().trim(), c + ": agent " + cmd + " says the same either way");
+            }
         }
     }
     void producesAndConsumesWithAcksAllAcrossBrokers() {
