@@ -233,9 +233,10 @@ final class IdentityGuard {
         // a cluster migrated from ZooKeeper (expectedClusterId null) keeps ZooKeeper's id in KRaft mode too
         boolean zooKeeperId = !kraft || expectedClusterId == null;
         String clusterId = zooKeeperId ? recorded.getProperty(ZK_CLUSTER_ID) : rendered.getProperty("cluster.id", expectedClusterId);
-        String clusterSource = zooKeeperId ? "this node's Kafka belongs to cluster " : "this node is in cluster ";
+        String who = kraft ? "node" : "broker";
+        String clusterSource = zooKeeperId ? "this node's " + (kraft ? "Kafka" : "broker") + " belongs to cluster " : "this node is in cluster ";
         String clusterWhat = zooKeeperId ? "its id was recorded in " + STORAGE_RECORD
-                + " of the data dir when the node first ran: mount this node's own volume" : "check AGENT_CLUSTER_NAME";
+                + " of the data dir when the " + who + " first ran: mount this node's own volume" : "check AGENT_CLUSTER_NAME";
         List<Path> checked = kraft ? logDirs(f, rendered) : java.util.Arrays.stream(dirs.split(","))
                 .filter(d -> !d.isBlank()).map(d -> f.target().getFileSystem().getPath(d.strip())).toList();
         for (Path dirPath : checked) {
