@@ -170,11 +170,11 @@ class MigrationIT {
                 .findFirst().orElse("(absent)");
     }
 
-    static void awaitMigrationState(String value, String meaning) {
+    static void awaitMigrationState(int value, String meaning) {
         Timing.awaitValue("the controller's ZkMigrationState " + value + " (" + meaning + ")", Duration.ofMinutes(3), Duration.ofMillis(500),
                 () -> {
                     try {
-                        return controllerMetric("zkmigrationstate").equals(value) ? Boolean.TRUE : null;
+                        return Double.parseDouble(controllerMetric("zkmigrationstate")) == value ? Boolean.TRUE : null;
                     } catch (RuntimeException e) {
                         return null;
                     }
@@ -283,7 +283,7 @@ class MigrationIT {
         Properties meta = properties(dataDir(c1).resolve("kafka/metadata/meta.properties"));
         assertEquals(brokerClusterId(), meta.getProperty("cluster.id"), "formatted with ZooKeeper's cluster id");
         assertEquals("6", meta.getProperty("node.id"));
-        awaitMigrationState("2", "PRE_MIGRATION: waiting for the brokers");
+        awaitMigrationState(2, "PRE_MIGRATION: waiting for the brokers");
         JsonNode status = c1.status();
         assertEquals("migration", status.path("migrationPhase").asText(), status.toString());
 
@@ -314,9 +314,9 @@ class MigrationIT {
     void theBrokersRollWithTheMigrationSettings() {
         step("step 2: the brokers roll with the migration settings", () -> {
             roll(brokers(), Map.of("AGENT_NODES", DURING, "AGENT_CLUSTER_CONFIG", "zk-migration", PHASE, "migration"));
-            awaitMigrationState("1", "MIGRATION: metadata copied, dual write");
+            awaitMigrationState(1, "MIGRATION: metadata copied, dual write");
         });
-        assertEquals("3.0", controllerMetric("migratingzkbrokercount"), "three brokers registered in ZooKeeper mode");
+        assertEquals(3.0, Double.parseDouble(controllerMetric("migratingzkbrokercount")), "three brokers registered in ZooKeeper mode");
         assertEquals(Set.of(2, 3, 4), kafka.brokerIds());
     }
 
@@ -324,10 +324,15 @@ class MigrationIT {
         LabNode c1 = node("c-1");
         step("rollback from dual write", () -> {
             Roll.stop(c1);
-            Cmd.Result controller = tool(node("b-1"), "zookeeper-shell", "deleteall", "/controller").check();
+            tool(node("b-1"), "zookeeper-shell", "deleteall", "/controller").check();
             tool(node("b-1"), "zookeeper-shell", "deleteall", "/migration").check();
-            figures.put("rollback: zookeeper-shell deleteall /controller", controller.out().lines().reduce((a, b) -> b).orElse(""));
-            roll(brokers(), Map.of("AGENT_NODES", BEFORE, "AGENT_CLUSTER_CONFIG", "production", PHASE, null));
+            // each broker back without the migration settings, its copy of the KRaft metadata log removed while it is down
+            // (it would hold the first attempt's epochs when the migration is tried again)
+            for (LabNode b : brokers()) {
+                Roll.stop(b);
+                LabCluster.deleteTree(dataDir(b).resolve("kafka/logs/__cluster_metadata-0"));
+                Roll.start(b, Map.of("AGENT_NODES", BEFORE, "AGENT_CLUSTER_CONFIG", "production", PHASE, null), Pace.READY);
+            }
         });
         for (LabNode b : brokers()) {
             String server = readConf(b, "kafka-broker/server.properties");
@@ -344,7 +349,7 @@ class MigrationIT {
         step("step 1 again: a fresh controller", () -> Roll.start(c1, Map.of(), Pace.READY));
         step("step 2 again: the brokers roll with the migration settings", () -> {
             roll(brokers(), Map.of("AGENT_NODES", DURING, "AGENT_CLUSTER_CONFIG", "zk-migration", PHASE, "migration"));
-            awaitMigrationState("1", "MIGRATION: metadata copied, dual write");
+            awaitMigrationState(1, "MIGRATION: metadata copied, dual write");
         });
     }
 
@@ -365,13 +370,13 @@ class MigrationIT {
             assertFalse(Files.exists(dataDir(b).resolve(".dockhand/migration-wait-kafka-broker")), "the precondition held and was recorded");
         }
         assertEquals(Set.of(2, 3, 4), kafka.brokerIds(), "every broker kept its id");
-        assertEquals("0.0", controllerMetric("migratingzkbrokercount"), "no broker left in ZooKeeper mode");
+        assertEquals(0.0, Double.parseDouble(controllerMetric("migratingzkbrokercount")), "no broker left in ZooKeeper mode");
     }
 
     void theControllerRollsOutOfMigrationMode() {
         step("step 4: the controller rolls out of migration mode", () -> {
             roll(List.of(node("c-1")), Map.of(PHASE, "kraft"));
-            awaitMigrationState("3", "POST_MIGRATION: finalized");
+            awaitMigrationState(3, "POST_MIGRATION: finalized");
         });
         assertFalse(readConf(node("c-1"), "kraft-controller/server.properties").contains("\nzookeeper.connect="));
     }
