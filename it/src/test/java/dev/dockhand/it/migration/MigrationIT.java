@@ -188,6 +188,15 @@ class MigrationIT {
                 });
     }
 
+    /** A broker's env back in plain ZooKeeper mode: production, no phase (removed: a null value), ZooKeeper's node list. */
+    static Map<String, String> backToZooKeeperMode() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AGENT_NODES", BEFORE);
+        env.put("AGENT_CLUSTER_CONFIG", "production");
+        env.put(PHASE, null);
+        return env;
+    }
+
     /** Runs one of Kafka's tools (the thin wrapper, as an operator would) inside {@code node}'s namespace. */
     static Cmd.Result tool(LabNode node, String... args) {
         List<String> argv = cluster.net().exec(node.name(), LabCluster.DIST.resolve("bin").resolve(args[0]).toString());
@@ -258,10 +267,12 @@ class MigrationIT {
         kafka = new Kafka(cluster.bootstrap());
         assertEquals(Set.of(2, 3, 4), kafka.brokerIds(), "the explicit ids");
         kafka.createTopic(TOPIC, 6, 3, 2);
+        Timing.await("ISR 3 on every partition of " + TOPIC, Duration.ofSeconds(60), Duration.ofMillis(200), () -> kafka.minIsr(TOPIC) == 3);
+        // a config of the topic's own, set as an operator would (kept in ZooKeeper, then in the metadata log)
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
         kafka.admin().incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", RETENTION),
                 AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
-        Timing.await("ISR 3 on every partition of " + TOPIC, Duration.ofSeconds(60), Duration.ofMillis(200), () -> kafka.minIsr(TOPIC) == 3);
+        assertEquals(RETENTION, topicConfig("retention.ms"));
         Timing.awaitValue("the registry answers", Duration.ofMinutes(2), Duration.ofMillis(500), () -> {
             try {
                 return registry("GET", "/apis/ccompat/v7/subjects", null).statusCode() == 200 ? Boolean.TRUE : null;
@@ -307,7 +318,7 @@ class MigrationIT {
         assertTrue(held.path("pid").asInt() <= 0, "no broker process: " + held);
         figures.put("b-1 sent into KRaft mode too early", held.path("reason").asText());
         // back into ZooKeeper mode: the operator's way out
-        Roll.restart(b1, Map.of("AGENT_CLUSTER_CONFIG", "production", PHASE, null, "AGENT_NODES", BEFORE), Pace.READY);
+        Roll.restart(b1, backToZooKeeperMode(), Pace.READY);
         Timing.await("ISR 3 again", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
     }
 
@@ -331,7 +342,7 @@ class MigrationIT {
             for (LabNode b : brokers()) {
                 Roll.stop(b);
                 LabCluster.deleteTree(dataDir(b).resolve("kafka/logs/__cluster_metadata-0"));
-                Roll.start(b, Map.of("AGENT_NODES", BEFORE, "AGENT_CLUSTER_CONFIG", "production", PHASE, null), Pace.READY);
+                Roll.start(b, backToZooKeeperMode(), Pace.READY);
             }
         });
         for (LabNode b : brokers()) {
