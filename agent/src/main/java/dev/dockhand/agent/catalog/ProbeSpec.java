@@ -114,6 +114,25 @@ public sealed interface ProbeSpec {
         }
     }
 
+    /**
+     * A precondition of the ZooKeeper-to-KRaft migration (ADR 012), asked of the KRaft controllers'
+     * metrics ({@code port}: the JMX exporter's {@code /metrics}): met when a controller reports the
+     * metadata migrated ({@code ZkMigrationState} MIGRATION or POST_MIGRATION) and, with
+     * {@code noZooKeeperBrokers}, no broker left registered in ZooKeeper mode. Made by the planner for a
+     * node that moves to the next phase; a catalog does not name it.
+     */
+    record ZkMigration(int port, boolean noZooKeeperBrokers) implements ProbeSpec {
+        @Override
+        public String type() {
+            return "zk-migration";
+        }
+
+        @Override
+        public ProbeSpec atPort(int p) {
+            return new ZkMigration(p, noZooKeeperBrokers);
+        }
+    }
+
     /** The types a catalog may name. */
     List<String> TYPES = List.of("tcp", "http", "zookeeper", "kafka", "kafka-quorum", "exec", "none");
 }

@@ -25,8 +25,11 @@ final class StatusView {
         StringBuilder b = new StringBuilder(1024);
         b.append(label("node", colour)).append(nz(s.fqdn())).append("  role ").append(nz(s.role()))
                 .append("  id ").append(s.nodeId()).append('\n');
-        b.append(label("cluster", colour)).append(nz(s.clusterName())).append("  config ").append(nz(s.clusterConfig()))
-                .append('\n');
+        b.append(label("cluster", colour)).append(nz(s.clusterName())).append("  config ").append(nz(s.clusterConfig()));
+        if (s.migrationPhase() != null) {
+            b.append("  migration phase ").append(s.migrationPhase());
+        }
+        b.append('\n');
         String overall = nz(s.state());
         b.append(label("agent", colour)).append(paint(overall, s.ready() ? GREEN : YELLOW, colour))
                 .append("  pid ").append(s.agentPid())

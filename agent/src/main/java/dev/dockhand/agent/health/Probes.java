@@ -67,6 +67,9 @@ public final class Probes {
             return commands == null ? new KafkaQuorumCheck(-1, java.util.List.of(), 0)
                     : new KafkaQuorumCheck(commands.nodeId(), commands.controllers(), q.brokerPort());
         }
+        if (spec instanceof ProbeSpec.ZkMigration m) {
+            return new ZkMigrationCheck(m.noZooKeeperBrokers());
+        }
         if (spec instanceof ProbeSpec.Exec e) {
             if (commands == null) {
                 throw new IllegalArgumentException("an exec probe runs on the service's own node");

@@ -106,6 +106,7 @@ public final class MetadataResolver {
             problems.add("role '" + role.value() + "' (" + role.source() + ") disagrees with the node list, which gives "
                     + selfValue + " role '" + listed.role() + "' (" + nodes.source() + ")");
         }
+        checkIds(nodes, problems);
         Set<String> seen = new HashSet<>();
         for (Node n : nodes.value()) {
             if (!seen.add(n.fqdn().toLowerCase(Locale.ROOT))) {
@@ -171,7 +172,7 @@ public final class MetadataResolver {
         return nodes;
     }
 
-    /** {@code role=fqdn,fqdn;role=fqdn} in the order written. */
+    /** {@code role=fqdn,fqdn;role=fqdn} in the order written; a node may carry its id: {@code role=4@fqdn}. */
 
     private static List<Node> parseNodes(Sourced<String> text, Problems problems) {
         List<Node> out = new ArrayList<>();
@@ -194,8 +195,14 @@ public final class MetadataResolver {
                 if (fqdn.isEmpty()) {
                     continue;
                 }
+                int id = Node.POSITIONAL;
+                int at = fqdn.indexOf('@');
+                if (at >= 0) {
+                    id = parseId(fqdn.substring(0, at).strip(), text.source() + ": node '" + Names.printable(fqdn) + "'", problems);
+                    fqdn = fqdn.substring(at + 1).strip();
+                }
                 if (checkFqdn(fqdn, text.source().toString(), problems)) {
-                    out.add(new Node(fqdn, role));
+                    out.add(new Node(fqdn, role, id));
                 }
             }
         }
@@ -203,6 +210,45 @@ public final class MetadataResolver {
             problems.add(text.source() + ": the node list is empty");
         }
         return out;
+    }
+
+    /** A node id as the node list writes it: a positive int; {@link Node#POSITIONAL} (reported) when it is not one. */
+    private static int parseId(String text, String where, Problems problems) {
+        try {
+            int id = Integer.parseInt(text);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(where + ": the id '" + Names.printable(text) + "' is not a positive whole number (write id@fqdn, e.g. 4@broker-1.example)");
+        return Node.POSITIONAL;
+    }
+
+    /**
+     * Explicit ids are all or nothing, and unique: a node without one would take its position, which
+     * could be another node's explicit id, and which moves when a node before it leaves the list.
+     */
+    private static void checkIds(Sourced<List<Node>> nodes, Problems problems) {
+        long explicit = nodes.value().stream().filter(Node::explicitId).count();
+        if (explicit == 0) {
+            return;
+        }
+        if (explicit < nodes.value().size()) {
+            problems.add(nodes.source() + ": " + explicit + " of " + nodes.value().size() + " nodes have an explicit id, the others "
+                    + "none (" + String.join(", ", nodes.value().stream().filter(n -> !n.explicitId()).map(Node::fqdn).toList())
+                    + "); give every node its id (id@fqdn), or none: ids are then positions in the list");
+            return;
+        }
+        Map<Integer, String> seen = new java.util.HashMap<>();
+        for (Node n : nodes.value()) {
+            String other = seen.putIfAbsent(n.id(), n.fqdn());
+            if (other != null) {
+                problems.add(nodes.source() + ": nodes " + other + " and " + n.fqdn() + " both have id " + n.id()
+                        + "; every node needs its own id");
+            }
+        }
     }
 
     private record FileMetadata(Sourced<String> self, Sourced<List<Node>> nodes, Sourced<String> config, Sourced<String> name) {
@@ -263,8 +309,13 @@ public final class MetadataResolver {
                     }
                     String fqdn = n.path("fqdn").asText().strip();
                     String role = n.path("role").asText().strip();
+                    int id = Node.POSITIONAL;
+                    JsonValue idValue = n.path("id");
+                    if (!idValue.isMissingNode() && !idValue.isNull()) {
+                        id = parseId(idValue.asText().strip(), tree.where(at + ".id"), problems);
+                    }
                     if (checkFqdn(fqdn, tree.where(at + ".fqdn"), problems) & checkId(role, tree.where(at + ".role") + ": role", problems)) {
-                        list.add(new Node(fqdn, role));
+                        list.add(new Node(fqdn, role, id));
                     }
                 }
                 nodes = new Sourced<>(list, Source.file(tree.where("nodes")));

@@ -33,6 +33,24 @@ public record NodeIdentity(
         return OptionalInt.empty();
     }
 
+    /**
+     * This node's id: its explicit id in the node list, else its 1-based position there; empty when it
+     * is not in the list.
+     */
+    public OptionalInt selfId() {
+        OptionalInt index = selfIndex();
+        if (index.isEmpty()) {
+            return index;
+        }
+        Node node = nodes.value().get(index.getAsInt() - 1);
+        return node.explicitId() ? OptionalInt.of(node.id()) : index;
+    }
+
+    /** The id of {@code node} of the node list: its explicit id, else its 1-based position; 0 when not listed. */
+    public int idOf(Node node) {
+        return node.explicitId() ? node.id() : nodes.value().indexOf(node) + 1;
+    }
+
     public Optional<Node> selfNode() {
         return nodes.value().stream().filter(n -> n.fqdn().equalsIgnoreCase(self.value())).findFirst();
     }

@@ -42,7 +42,9 @@ final class IdentityGuard {
     static final String ZK_CLUSTER_ID = "zookeeper-mode.cluster.id";
 
     /**
-     * @param clusterId the cluster id this node's KRaft storage must belong to (CLUSTER_ID)
+     * @param clusterId the cluster id this node's KRaft storage must belong to (CLUSTER_ID), or null for a
+     *     cluster migrated from ZooKeeper (AGENT_MIGRATION_PHASE set), whose KRaft nodes keep ZooKeeper's
+     *     cluster id: the one recorded when first seen, as for a ZooKeeper-mode broker
      * @param dataDir the node's data dir, where {@link #STORAGE_RECORD} lives
      */
     static void check(RenderPlan plan, String clusterId, Path dataDir, Problems problems) {
@@ -63,6 +65,14 @@ final class IdentityGuard {
      * {@code meta.properties} names another directory, or has none, is refused. Nothing is overwritten.
      */
     static void record(List<RenderedFile> files, Path dataDir) throws IOException {
+        record(files, dataDir, false);
+    }
+
+    /**
+     * As {@link #record(List, Path)}; with {@code migrated} (a cluster moved from ZooKeeper, whose KRaft
+     * nodes keep ZooKeeper's cluster id) a KRaft log dir's cluster id is recorded too, the first time.
+     */
+    static void record(List<RenderedFile> files, Path dataDir, boolean migrated) throws IOException {
         Problems ignored = new Problems();
         Properties recorded = readRecord(dataDir, ignored);
         if (!ignored.isEmpty()) {
@@ -88,6 +98,11 @@ final class IdentityGuard {
             }
             for (Path dir : logDirs(f, rendered)) {
                 Properties meta = meta(dir.resolve("meta.properties"));
+                String cluster = meta == null ? null : meta.getProperty("cluster.id");
+                if (migrated && cluster != null && !cluster.isBlank() && recorded.getProperty(ZK_CLUSTER_ID) == null) {
+                    recorded.setProperty(ZK_CLUSTER_ID, cluster.strip());
+                    added = true;
+                }
                 String id = meta == null ? null : meta.getProperty("directory.id");
                 if (id != null && recorded.getProperty(dir.toString()) == null) {
                     recorded.setProperty(dir.toString(), id.strip());
@@ -215,10 +230,13 @@ final class IdentityGuard {
         boolean kraft = rendered.getProperty("process.roles") != null;
         // a KRaft node's cluster id is the one derived from the cluster name; a ZooKeeper-mode broker's is
         // ZooKeeper's, as recorded when first seen (or, before that, whichever its first log dir names)
-        String clusterId = kraft ? rendered.getProperty("cluster.id", expectedClusterId) : recorded.getProperty(ZK_CLUSTER_ID);
-        String clusterSource = kraft ? "this node is in cluster " : "this node's broker belongs to cluster ";
-        String clusterWhat = kraft ? "check AGENT_CLUSTER_NAME" : "its id was recorded in " + STORAGE_RECORD
-                + " of the data dir when the broker first ran: mount this node's own volume";
+        // a cluster migrated from ZooKeeper (expectedClusterId null) keeps ZooKeeper's id in KRaft mode too
+        boolean zooKeeperId = !kraft || expectedClusterId == null;
+        String clusterId = zooKeeperId ? recorded.getProperty(ZK_CLUSTER_ID) : rendered.getProperty("cluster.id", expectedClusterId);
+        String who = kraft ? "node" : "broker";
+        String clusterSource = zooKeeperId ? "this node's " + (kraft ? "Kafka" : "broker") + " belongs to cluster " : "this node is in cluster ";
+        String clusterWhat = zooKeeperId ? "its id was recorded in " + STORAGE_RECORD
+                + " of the data dir when the " + who + " first ran: mount this node's own volume" : "check AGENT_CLUSTER_NAME";
         List<Path> checked = kraft ? logDirs(f, rendered) : java.util.Arrays.stream(dirs.split(","))
                 .filter(d -> !d.isBlank()).map(d -> f.target().getFileSystem().getPath(d.strip())).toList();
         for (Path dirPath : checked) {
@@ -262,7 +280,7 @@ final class IdentityGuard {
             if (clusterId != null && diskCluster != null && !diskCluster.strip().equals(clusterId.strip())) {
                 problems.add("identity conflict: " + meta + " belongs to cluster " + diskCluster.strip() + " but " + clusterSource
                         + clusterId.strip() + "; " + clusterWhat + "; nothing was changed");
-            } else if (clusterId == null && !kraft && diskCluster != null && !diskCluster.isBlank()) {
+            } else if (clusterId == null && zooKeeperId && diskCluster != null && !diskCluster.isBlank()) {
                 clusterId = diskCluster.strip(); // the other log dirs of this broker must agree with the first
                 clusterSource = "the log dir " + dirPath + " belongs to cluster ";
                 clusterWhat = "one broker's log dirs are of two clusters: mount this node's own volumes";

@@ -70,15 +70,38 @@ public record NodePlan(
         return files.stream().map(f -> f.target().toString()).toList();
     }
 
+    /** The remote wait of a service that moves to the next phase of the migration to KRaft (ADR 012). */
+    public static final String MIGRATION_PRECONDITION = "zk-migration";
+
+    /**
+     * The file that says {@code serviceId} still waits for its migration precondition: made when the plan
+     * that waits is written, removed by the supervisor once the precondition held. While it exists the
+     * service waits at every start, so that restarting a node while it waits cannot skip the check.
+     */
+    public Path migrationMarker(String serviceId) {
+        return dataDir.resolve(".dockhand/migration-wait-" + serviceId);
+    }
+
+    /** Whether {@code service} waits for its migration precondition in this plan. */
+    public static boolean waitsForMigration(PlannedService service) {
+        return service.remoteWaits().stream().anyMatch(d -> d.service().equals(MIGRATION_PRECONDITION));
+    }
+
     /**
      * @param nodeId UNIQUE_SELF_NODE_INT
      * @param controllers the KRaft controller quorum (every controller's host and controller port, node
      *     order), where a controller's probe looks for the leader; empty without KRaft
+     * @param migrationPhase the node's phase of the move from ZooKeeper to KRaft, null outside one
      */
     public record NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig,
-            List<Endpoint> controllers) {
+            List<Endpoint> controllers, String migrationPhase) {
         public NodeInfo {
             controllers = List.copyOf(controllers);
+        }
+
+        /** A node outside a migration from ZooKeeper to KRaft. */
+        public NodeInfo(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, List<Endpoint> controllers) {
+            this(role, nodeId, fqdn, clusterName, clusterConfig, controllers, null);
         }
 
         /** A node of a cluster without KRaft controllers. */

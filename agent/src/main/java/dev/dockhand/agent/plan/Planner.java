@@ -113,12 +113,14 @@ public final class Planner {
                         + " asks for tls; unset AGENT_SECURITY or set it to plaintext");
             }
         }
+        Sourced<dev.dockhand.agent.catalog.MigrationPhase> migration = Migration.choose(env, config, security, problems);
         NodeSecurity.Inputs secured = null;
         if (security != null && security.value() == Security.TLS) {
             secured = NodeSecurity.read(env, fs, Instant.now(), problems);
         }
         problems.throwIfAny();
-        return new Resolved(catalog, identity, new NodeContext(catalog, identity, paths, security, secured == null ? null : secured.usersFile()),
+        return new Resolved(catalog, identity,
+                new NodeContext(catalog, identity, paths, security, secured == null ? null : secured.usersFile(), migration),
                 catalogPath, secured);
     }
 
@@ -146,15 +148,18 @@ public final class Planner {
             files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates));
         }
         Problems problems = new Problems();
-        IdentityGuard.check(render, ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(), ctx.paths().dataDir(),
-                problems);
+        // a cluster migrated from ZooKeeper keeps ZooKeeper's cluster id, as recorded when first seen
+        IdentityGuard.check(render, ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
+                ctx.paths().dataDir(), problems);
+        Migration.checkDisk(render, ctx.migration(), problems);
         problems.throwIfAny();
 
         var id = node.identity();
         int controllerPort = ctx.catalog().service("kraft-controller").map(ServiceSpec::port).orElse(0);
         List<Endpoint> controllers = ctx.controllerNodes().stream().map(n -> new Endpoint(n.fqdn(), controllerPort)).toList();
         NodePlan.NodeInfo info = new NodePlan.NodeInfo(id.role().value(), ctx.nodeId(), id.self().value(),
-                id.clusterName().value(), id.clusterConfig().value(), controllers);
+                id.clusterName().value(), id.clusterConfig().value(), controllers,
+                ctx.migration() == null ? null : ctx.migration().value().id);
         List<String> local = render.commands().stream().map(RenderPlan.ResolvedCommand::serviceId).toList();
         List<PlannedService> services = new ArrayList<>();
         for (RenderPlan.ResolvedCommand c : render.commands()) {
@@ -170,6 +175,10 @@ public final class Planner {
                 } else {
                     remote.add(remote(ctx, ctx.catalog().service(dep).orElseThrow()));
                 }
+            }
+            RemoteDependency precondition = Migration.precondition(ctx, spec, render);
+            if (precondition != null) {
+                remote.add(precondition);
             }
             ProbeSpec probe = probe(spec, ctx.security());
             int port = probe.port() > 0 ? probe.port() : spec.peerPort(ctx.security());
@@ -242,7 +251,8 @@ public final class Planner {
         }
         List<FileWriter.Written> written = FileWriter.write(plan.files());
         try {
-            IdentityGuard.record(plan.files(), data);
+            IdentityGuard.record(plan.files(), data, plan.node().migrationPhase() != null);
+            Migration.markWaits(plan);
         } catch (IOException e) {
             throw new InvalidInputException("data dir " + data + ": cannot record the KRaft log dirs' identity in "
                     + IdentityGuard.STORAGE_RECORD + ": " + InputFiles.reason(e));

@@ -3,6 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
 import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.MigrationPhase;
 import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.metadata.Node;
@@ -30,6 +31,7 @@ public final class NodeContext {
     private final ClusterConfig config;
     private final Sourced<Security> security;
     private final java.nio.file.Path usersFile;
+    private final Sourced<MigrationPhase> migration;
     private final Map<Macro, Sourced<String>> values = new EnumMap<>(Macro.class);
 
     /** A node with its cluster config's default security. */
@@ -44,6 +46,13 @@ public final class NodeContext {
 
     /** @param usersFile a secured node's users file (AGENT_USERS_FILE), for the step that gives the users their logins */
     public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths, Sourced<Security> security, java.nio.file.Path usersFile) {
+        this(catalog, identity, paths, security, usersFile, null);
+    }
+
+    /** @param migration where the node stands in the move from ZooKeeper to KRaft (AGENT_MIGRATION_PHASE), or null */
+    public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths, Sourced<Security> security, java.nio.file.Path usersFile,
+            Sourced<MigrationPhase> migration) {
+        this.migration = migration;
         this.usersFile = usersFile;
         this.catalog = catalog;
         this.identity = identity;
@@ -53,6 +62,11 @@ public final class NodeContext {
         this.security = security != null ? security
                 : new Sourced<>(config.security(), Source.derived("default of cluster config " + config.id()));
         compute();
+    }
+
+    /** The node's migration phase (AGENT_MIGRATION_PHASE) and where it was set, or null outside a migration. */
+    public Sourced<MigrationPhase> migration() {
+        return migration;
     }
 
     /** Whether this node's listeners are secured. */
@@ -132,16 +146,18 @@ public final class NodeContext {
                 .toList();
     }
 
-    /** 1-based position of {@code node} in the node list. */
+    /** The id of {@code node}: its explicit id in the node list, else its 1-based position there. */
     public int idOf(Node node) {
-        return identity.nodes().value().indexOf(node) + 1;
+        return identity.idOf(node);
     }
 
     private void compute() {
         var nodes = identity.nodes();
         String listSrc = nodes.source().toString();
-        int self = identity.selfIndex().orElse(1);
-        Source idSource = Source.derived("position " + self + " of " + identity.self().value() + " in the node list (" + listSrc + ")");
+        int self = identity.selfId().orElse(1);
+        boolean explicit = identity.selfNode().map(Node::explicitId).orElse(false);
+        Source idSource = Source.derived((explicit ? "explicit id " + self + " of " : "position " + self + " of ")
+                + identity.self().value() + " in the node list (" + listSrc + ")");
         if (nodes.source().kind() == Source.Kind.DERIVED && identity.ordinal().isPresent()) {
             self = identity.ordinal().getAsInt() + 1;
             idSource = Source.derived("StatefulSet ordinal " + identity.ordinal().getAsInt() + " of the hostname, plus 1");

@@ -2,6 +2,7 @@ package dev.dockhand.agent.render;
 
 import dev.dockhand.agent.catalog.Autogen;
 import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.MigrationPhase;
 import dev.dockhand.agent.catalog.OverrideSpec;
 import dev.dockhand.agent.catalog.PrepareStep;
 import dev.dockhand.agent.catalog.Security;
@@ -126,6 +127,13 @@ public final class Renderer {
                 String content = joined.toString();
                 boolean secret = false;
                 OverrideSpec o = s.overrides();
+                if (ctx.migration() != null && o != null && t.target().equals(o.file())) {
+                    MigrationPhase phase = ctx.migration().value();
+                    Map<String, String> settings = MigrationSettings.of(phase, s.id(), plainValues(macros));
+                    content = MigrationSettings.apply(content, settings, phase);
+                    settings.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v == null ? "(removed)" : v,
+                            "migration phase " + phase.id + " (" + ctx.migration().source() + ")")));
+                }
                 if (o != null && t.target().equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
@@ -143,6 +151,13 @@ public final class Renderer {
             for (PrepareStep step : s.prepare()) {
                 String sw = where + ".prepare." + step.id();
                 List<String> stepArgv = step.command().stream().map(a -> tokens(a, macros, Map.of(), sw + ".command", problems)).toList();
+                if (ctx.migration() != null && ctx.migration().value().controllersMigrating()
+                        && s.id().equals(ServiceIds.KRAFT_CONTROLLER) && step.id().equals("format")) {
+                    stepArgv = MigrationSettings.formatCommand(stepArgv, ctx.paths().homeDir().toString(),
+                            macros.get(Macro.ZOOKEEPER_SERVICE_STRING).value());
+                    explain.add(new Explained(s.id(), "prepare format", "with ZooKeeper's cluster id, static quorum",
+                            "migration phase " + ctx.migration().value().id + " (" + ctx.migration().source() + ")"));
+                }
                 Path unless = null;
                 if (step.unless() != null) {
                     unless = ctx.paths().confDir().resolve(tokens(step.unless(), macros, Map.of(), sw + ".unless", problems)).normalize();
@@ -183,6 +198,12 @@ public final class Renderer {
         }
         problems.throwIfAny();
         return new RenderPlan(files, services, explain);
+    }
+
+    private static Map<Macro, String> plainValues(Map<Macro, Sourced<String>> macros) {
+        Map<Macro, String> out = new java.util.EnumMap<>(Macro.class);
+        macros.forEach((m, v) -> out.put(m, v.value()));
+        return out;
     }
 
     /**

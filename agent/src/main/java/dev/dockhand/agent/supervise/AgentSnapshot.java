@@ -23,6 +23,8 @@ import java.util.List;
  * @param security {@code tls} or {@code plaintext}: whether the node's listeners are secured
  * @param certificates a secured node's certificates in use (none on a plaintext node)
  * @param quorum the KRaft controller quorum as this node's controller last saw it, null on a node without one
+ * @param migrationPhase the node's phase of the move from ZooKeeper to KRaft (AGENT_MIGRATION_PHASE), null outside one;
+ *     what the controllers report of it is the detail of the {@code zk-migration} dependency while the node waits for it
  */
 public record AgentSnapshot(
         String role,
@@ -41,7 +43,16 @@ public record AgentSnapshot(
         List<String> renderedFiles,
         String security,
         List<CertificateSnapshot> certificates,
-        QuorumSnapshot quorum) {
+        QuorumSnapshot quorum,
+        String migrationPhase) {
+
+    /** A snapshot of a node outside a migration to KRaft. */
+    public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid, long startedAtMs,
+            long uptimeMs, long rssBytes, String state, boolean ready, List<ServiceSnapshot> services, List<DependencySnapshot> dependencies,
+            List<String> renderedFiles, String security, List<CertificateSnapshot> certificates, QuorumSnapshot quorum) {
+        this(role, nodeId, fqdn, clusterName, clusterConfig, agentPid, startedAtMs, uptimeMs, rssBytes, state, ready, services, dependencies,
+                renderedFiles, security, certificates, quorum, null);
+    }
 
     /** A snapshot of a node that says nothing of its security (as agents before it did). */
     public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid, long startedAtMs,

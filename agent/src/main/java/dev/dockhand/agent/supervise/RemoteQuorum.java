@@ -87,6 +87,13 @@ final class RemoteQuorum {
         }
         String before = detail;
         detail = ok + "/" + dep.endpoints().size() + " answered" + (dep.required() > 1 ? ", " + dep.required() + " needed" : "");
+        if (!nowReady) {
+            // a node that answers but says "not yet" says why (a migration's precondition): the waiting services quote it
+            answers.values().stream().filter(r -> r.alive() && !r.ok()).findFirst().ifPresent(r -> detail += ": " + r.detail());
+        } else if (dep.health().probe() instanceof dev.dockhand.agent.catalog.ProbeSpec.ZkMigration) {
+            // the migration's state is what status shows of this dependency, not only that it holds
+            answers.values().stream().filter(HealthResult::ok).findFirst().ifPresent(r -> detail += ": " + r.detail());
+        }
         if (nowReady != ready) {
             ready = nowReady;
             String who = answers.entrySet().stream().map(x -> x.getKey() + " " + x.getValue().detail()).collect(Collectors.joining("; "));

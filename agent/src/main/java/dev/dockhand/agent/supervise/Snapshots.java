@@ -46,7 +46,7 @@ final class Snapshots {
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
                 uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(),
-                plan.security().id, certificates(plan), quorum(services));
+                plan.security().id, certificates(plan), quorum(services), n.migrationPhase());
     }
 
     /** The quorum from the freshest probe of a local service that learnt it (a controller's). */

@@ -179,6 +179,9 @@ public final class Supervisor implements SupervisorControl {
             }
             String waiting = unreadyWaits(s);
             if (waiting.isEmpty()) {
+                if (NodePlan.waitsForMigration(s.planned)) {
+                    passedMigrationPrecondition(s);
+                }
                 prepareOrSpawn(s);
             } else {
                 s.reason = "waiting for " + waiting;
@@ -201,6 +204,16 @@ public final class Supervisor implements SupervisorControl {
             }
         }
         return String.join(", ", out);
+    }
+
+    /** The controllers reported what the service's migration phase needs: later starts need not ask again. */
+    private void passedMigrationPrecondition(ServiceRun s) {
+        try {
+            java.nio.file.Files.deleteIfExists(plan.migrationMarker(s.planned.spec().id()));
+        } catch (java.io.IOException e) {
+            log.warn("{}: cannot remove {} ({}): its next start waits for the migration precondition again", s.planned.spec().id(),
+                    plan.migrationMarker(s.planned.spec().id()), e.getMessage());
+        }
     }
 
     /** Its waits are ready: runs the service's prepare steps first, if it has any, then spawns it. */

@@ -124,4 +124,33 @@ class MetadataResolverTest {
         List<String> p = problems(MetadataInputs.none(), Map.of("AGENT_ROLE", "broker", "AGENT_NODES", "broker-1.x,broker-2.x"));
         assertTrue(p.get(0).contains("is not role=fqdn[,fqdn...]"), p.toString());
     }
+
+    @Test
+    void explicitIdsAreAllOrNothingUniqueAndSurviveNodesLeavingTheList() throws Exception {
+        NodeIdentity id = resolve(MetadataInputs.none(), Map.of("AGENT_FQDN", "b-1.x",
+                "AGENT_NODES", "broker=4@b-1.x, 5@b-2.x;controller=8@c-1.x"));
+        assertEquals(List.of(new Node("b-1.x", "broker", 4), new Node("b-2.x", "broker", 5), new Node("c-1.x", "controller", 8)),
+                id.nodes().value());
+        assertEquals(4, id.selfId().getAsInt());
+        assertEquals(1, id.selfIndex().getAsInt(), "the position is still the position");
+        assertEquals(8, id.idOf(id.nodes().value().get(2)));
+
+        id = resolve(MetadataInputs.none(), Map.of("AGENT_FQDN", "b-1.x", "AGENT_NODES", "zookeeper=z-1.x;broker=b-1.x"));
+        assertEquals(2, id.selfId().getAsInt(), "no explicit ids: positions, as before");
+
+        assertEquals(List.of("env AGENT_NODES: 1 of 2 nodes have an explicit id, the others none (b-2.x); give every node its id "
+                + "(id@fqdn), or none: ids are then positions in the list"),
+                problems(MetadataInputs.none(), Map.of("AGENT_FQDN", "b-1.x", "AGENT_NODES", "broker=4@b-1.x,b-2.x")));
+        assertEquals(List.of("env AGENT_NODES: nodes b-1.x and c-1.x both have id 4; every node needs its own id"),
+                problems(MetadataInputs.none(), Map.of("AGENT_FQDN", "b-1.x", "AGENT_NODES", "broker=4@b-1.x;controller=4@c-1.x")));
+        List<String> bad = problems(MetadataInputs.none(), Map.of("AGENT_FQDN", "b-1.x", "AGENT_NODES", "broker=0@b-1.x,x@b-2.x"));
+        assertTrue(bad.get(0).contains("the id '0' is not a positive whole number (write id@fqdn"), bad.toString());
+        assertTrue(bad.get(1).contains("the id 'x' is not a positive whole number"), bad.toString());
+
+        Files.writeString(fs.getPath("/meta.json"), """
+                { "self": "b-1.x", "nodes": [ { "fqdn": "b-1.x", "role": "broker", "id": 4 }, { "fqdn": "c-1.x", "role": "controller", "id": 8 } ] }
+                """);
+        id = resolve(MetadataInputs.none(), Map.of("AGENT_METADATA_FILE", "/meta.json"));
+        assertEquals(List.of(new Node("b-1.x", "broker", 4), new Node("c-1.x", "controller", 8)), id.nodes().value());
+    }
 }

@@ -217,6 +217,28 @@ class SupervisorTest {
         assertEquals("2/3 answered, 2 needed", dep.detail());
     }
 
+    @Test
+    void aServiceHeldForItsMigrationPreconditionSaysWhatTheControllersReportedAndForgetsTheWaitOnceItHeld(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        NodePlan p = plan(data, svc("kafka-broker").remote(NodePlan.MIGRATION_PRECONDITION, 1, "c-1"));
+        java.nio.file.Path marker = p.migrationMarker("kafka-broker");
+        java.nio.file.Files.createDirectories(marker.getParent());
+        java.nio.file.Files.writeString(marker, "waiting\n");
+        start(p);
+        probes.notReady("zk-migration@c-1:2181", "ZkMigrationState PRE_MIGRATION, 3 broker(s) in ZooKeeper mode: not migrated yet");
+        loop.advance(s(2));
+        assertTrue(launcher.events.isEmpty(), "held: " + launcher.events);
+        assertEquals(ServiceState.PENDING, state("kafka-broker"));
+        assertEquals("waiting for zk-migration (0/1 answered: ZkMigrationState PRE_MIGRATION, 3 broker(s) in ZooKeeper mode: "
+                + "not migrated yet)", snap("kafka-broker").reason());
+        assertTrue(java.nio.file.Files.exists(marker), "still waiting: a restart must wait again");
+
+        probes.pass("zk-migration@c-1:2181");
+        loop.advance(s(1));
+        assertEquals(List.of("launch kafka-broker"), launcher.events);
+        assertFalse(java.nio.file.Files.exists(marker), "the precondition held: later starts need not ask");
+    }
+
     // ------------------------------------------------------------------ restarts
 
     @Test

@@ -131,8 +131,13 @@ final class TestPlans {
     }
 
     static NodePlan plan(S... services) {
-        RenderedFile file = new RenderedFile("x", Path.of("/data/conf/x.properties"), Path.of("/t/x.properties"), "", false);
+        return plan(Path.of("/data"), services);
+    }
+
+    /** A plan whose data dir is {@code dataDir} (where the supervisor keeps what it must remember). */
+    static NodePlan plan(Path dataDir, S... services) {
+        RenderedFile file = new RenderedFile("x", dataDir.resolve("conf/x.properties"), Path.of("/t/x.properties"), "", false);
         return new NodePlan(NODE, null, Arrays.stream(services).map(S::build).toList(), List.of(file), List.of(), List.of(),
-                Path.of("/data"), Path.of("/t/catalog.json"));
+                dataDir, Path.of("/t/catalog.json"));
     }
 }
