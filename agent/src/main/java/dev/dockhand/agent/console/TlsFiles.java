@@ -2,13 +2,11 @@ package dev.dockhand.agent.console;
 
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.security.Certificates;
 import dev.dockhand.agent.security.Pem;
 import dev.dockhand.agent.security.TlsContexts;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +71,7 @@ final class TlsFiles {
 
     private static void mustMatch(PrivateKey key, List<X509Certificate> chain, String keyName, String certName, String source,
             List<String> problems) {
-        if (key != null && !chain.isEmpty() && !signsFor(key, chain.get(0))) {
+        if (key != null && !chain.isEmpty() && !Certificates.keyMatches(key, chain.get(0))) {
             problems.add(source + ": key '" + keyName + "' is not the key of the first certificate of '" + certName
                     + "' (subject " + chain.get(0).getSubjectX500Principal().getName() + ")");
         }
@@ -81,27 +79,5 @@ final class TlsFiles {
 
     private static String where(String source, String key, Path file) {
         return source + ": key '" + key + "': file " + file;
-    }
-
-    /** Whether what {@code key} signs, the certificate's public key verifies. */
-    private static boolean signsFor(PrivateKey key, X509Certificate cert) {
-        String alg = switch (key.getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            default -> key.getAlgorithm();
-        };
-        try {
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
-            Signature s = Signature.getInstance(alg);
-            s.initSign(key);
-            s.update(challenge);
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(cert.getPublicKey());
-            v.update(challenge);
-            return v.verify(s.sign());
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 }

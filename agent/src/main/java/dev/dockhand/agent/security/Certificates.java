@@ -221,4 +221,30 @@ public final class Certificates {
             return null;
         }
     }
+
+    /** Whether {@code key} signs what {@code cert}'s public key verifies. */
+    public static boolean keyMatches(PrivateKey key, X509Certificate cert) {
+        if (!key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
+            return false;
+        }
+        String alg = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> key.getAlgorithm();
+        };
+        try {
+            byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(challenge);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(cert.getPublicKey());
+            v.update(challenge);
+            return v.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
 }

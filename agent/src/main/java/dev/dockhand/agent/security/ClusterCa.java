@@ -5,11 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
@@ -62,7 +59,7 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         } catch (InputFiles.Refused | Pem.BadPem e) {
             problems.add(keyWhere + " " + e.getMessage());
         }
-        if (cert != null && key != null && !matches(key, cert)) {
+        if (cert != null && key != null && !Certificates.keyMatches(key, cert)) {
             problems.add(keyWhere + " is not the key of " + certWhere + " (subject " + cert.getSubjectX500Principal().getName()
                     + "); give the key that was made with that certificate");
             key = null;
@@ -93,32 +90,6 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
             return "is not valid before " + c.getNotBefore().toInstant() + " (is this node's clock right?)";
         }
         return null;
-    }
-
-    /** Whether {@code key} signs what {@code cert}'s public key verifies. */
-    static boolean matches(PrivateKey key, X509Certificate cert) {
-        if (!key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
-            return false;
-        }
-        String alg = switch (key.getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            default -> key.getAlgorithm();
-        };
-        try {
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
-            Signature s = Signature.getInstance(alg);
-            s.initSign(key);
-            s.update(challenge);
-            byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(cert.getPublicKey());
-            v.update(challenge);
-            return v.verify(sig);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 
     /** Null when only the owner (and the group) may read {@code file}; else why it is refused. */
