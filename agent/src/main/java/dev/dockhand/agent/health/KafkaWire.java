@@ -66,20 +66,7 @@ final class KafkaWire {
         w.writeInt(correlation);
         string(w, CLIENT_ID);
         w.write(body);
-        DataOutputStream out = new DataOutputStream(s.getOutputStream());
-        out.writeInt(req.size());
-        req.writeTo(out);
-        out.flush();
-        DataInputStream r = new DataInputStream(in);
-        int size = r.readInt();
-        if (size < 4 || size > MAX_RESPONSE) {
-            throw new NotKafka("not a Kafka " + name(api) + " response (size " + size + ")");
-        }
-        byte[] payload = r.readNBytes(size);
-        if (payload.length < size) {
-            throw new EOFException();
-        }
-        DataInputStream p = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        DataInputStream p = exchange(s, in, api, req);
         int got = p.readInt();
         if (got != correlation) {
             throw new NotKafka(name(api) + " answered correlation id " + got + ", expected " + correlation);
