@@ -5,6 +5,7 @@ import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.security.Pem;
+import dev.dockhand.agent.security.Users;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -111,15 +112,18 @@ public final class CaCommand implements Runnable {
             if (specs.isEmpty()) {
                 return null;
             }
+            if (specs.size() > Users.MAX_USERS) {
+                throw new InvalidInputException("--users: " + specs.size() + " users; a cluster's users file holds at most " + Users.MAX_USERS);
+            }
             java.security.SecureRandom random = new java.security.SecureRandom();
             StringBuilder sb = new StringBuilder("# NAME:PASSWORD[:admin], made by agent ca init\n");
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (String spec : specs) {
                 String[] f = spec.split(":", -1);
                 boolean admin = f.length == 2 && f[1].equals("admin");
-                if (f.length > 2 || (f.length == 2 && !admin) || !f[0].matches("[A-Za-z0-9._-]{1,64}")) {
-                    throw new InvalidInputException("--users " + Names.printable(spec) + ": give NAME or NAME:admin, the name 1 to 64 "
-                            + "letters, digits, '.', '_' or '-'");
+                if (f.length > 2 || (f.length == 2 && !admin) || !Users.NAME.matcher(f[0]).matches()) {
+                    throw new InvalidInputException("--users " + Names.printable(spec) + ": give NAME or NAME:admin, the name "
+                            + Users.NAME_RULE);
                 }
                 if (!seen.add(f[0])) {
                     throw new InvalidInputException("--users: " + f[0] + " is given twice");

@@ -84,7 +84,7 @@ final class Logins {
         String where = "console login users file " + file + " (key 'login.users')";
         String text;
         try {
-            text = InputFiles.read(file, InputFiles.SECRET_LIMIT);
+            text = InputFiles.read(file, dev.dockhand.agent.security.Users.FILE_LIMIT);
         } catch (InputFiles.Refused e) {
             throw new InvalidInputException(where + " " + e.getMessage()
                     + (e.missing() ? "; the agent writes it on a secured node (users.hashed in its tls dir)" : ""));

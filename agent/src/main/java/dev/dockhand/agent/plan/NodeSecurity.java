@@ -185,18 +185,40 @@ public final class NodeSecurity {
         return names;
     }
 
-    /** The files a secured node's services read, in {@code @@TLS_DIR@@}, all secret (0600, never shown). */
-    static List<RenderedFile> files(Path tlsDir, Inputs in, Certificates c) {
+    /**
+     * The files a secured node's services read, in {@code @@TLS_DIR@@}, all secret (0600, never shown);
+     * {@code givesLogins}: the node runs the step that makes the users' logins, which reads their passwords.
+     */
+    static List<RenderedFile> files(Path tlsDir, Inputs in, Certificates c, boolean givesLogins) {
         List<RenderedFile> out = new ArrayList<>();
+        Path hashed = tlsDir.resolve("users.hashed");
+        String previousHashed = null;
+        try {
+            // the node's own earlier rendering: its hashes of unchanged passwords are taken as they are
+            previousHashed = java.nio.file.Files.isRegularFile(hashed, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? dev.dockhand.agent.core.InputFiles.read(hashed, Users.FILE_LIMIT) : null;
+        } catch (dev.dockhand.agent.core.InputFiles.Refused e) {
+            previousHashed = null; // hashed anew, and rewritten
+        }
         out.add(file(tlsDir.resolve("node.key"), c.node().keyPem()));
         out.add(file(tlsDir.resolve("node.crt"), c.node().chainPem()));
         out.add(file(tlsDir.resolve("node.pem"), c.node().keyAndChainPem()));
         out.add(file(tlsDir.resolve("ca.crt"), c.node().caPem()));
-        out.add(file(tlsDir.resolve("users.hashed"), in.users().hashedFile(saltKey(in.ca()))));
+        out.add(file(hashed, in.users().hashedFile(saltKey(in.ca()), previousHashed)));
+        // what the users' logins are made from (kafka-access, on the nodes that run it): the file as checked
+        // here, not the live secret, which may change under a running node into something a reload refuses
+        if (givesLogins) {
+            out.add(file(usersCopy(tlsDir), in.users().usersFile()));
+        }
         if (c.zooKeeperClient() != null) {
             out.add(file(tlsDir.resolve("zk-client.pem"), c.zooKeeperClient().keyAndChainPem()));
         }
         return out;
+    }
+
+    /** The copy of the users file that a node's services read: the last one the agent found valid. */
+    public static Path usersCopy(Path tlsDir) {
+        return tlsDir.resolve("users");
     }
 
     /**

@@ -25,6 +25,7 @@ import dev.dockhand.agent.render.NodeContext;
 import dev.dockhand.agent.render.Paths;
 import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.render.Renderer;
+import dev.dockhand.agent.render.ServiceIds;
 import dev.dockhand.agent.resources.ContainerLimits;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -120,7 +121,8 @@ public final class Planner {
         }
         problems.throwIfAny();
         return new Resolved(catalog, identity,
-                new NodeContext(catalog, identity, paths, security, secured == null ? null : secured.usersFile(), migration),
+                new NodeContext(catalog, identity, paths, security, secured == null ? null : NodeSecurity.usersCopy(paths.confDir().resolve("tls")),
+                        migration),
                 catalogPath, secured);
     }
 
@@ -145,7 +147,8 @@ public final class Planner {
         List<RenderPlan.RenderedFile> files = new ArrayList<>(render.files());
         if (node.secured() != null) {
             certificates = NodeSecurity.certificates(ctx, node.secured(), current, now, renew);
-            files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates));
+            files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates,
+                    ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_ACCESS))));
         }
         Problems problems = new Problems();
         // a cluster migrated from ZooKeeper keeps ZooKeeper's cluster id, as recorded when first seen

@@ -44,7 +44,10 @@ public final class NodeContext {
         this(catalog, identity, paths, security, null);
     }
 
-    /** @param usersFile a secured node's users file (AGENT_USERS_FILE), for the step that gives the users their logins */
+    /**
+     * @param usersFile a secured node's users file as the agent last found it valid (a copy of AGENT_USERS_FILE), for
+     *     the step that gives the users their logins
+     */
     public NodeContext(Catalog catalog, NodeIdentity identity, Paths paths, Sourced<Security> security, java.nio.file.Path usersFile) {
         this(catalog, identity, paths, security, usersFile, null);
     }
@@ -182,10 +185,11 @@ public final class NodeContext {
         values.put(Macro.SECURITY, new Sourced<>(security().id, security.source()));
         put(Macro.TLS_DIR, paths.confDir().resolve("tls").toString(), "config (out) dir, tls");
         if (usersFile != null) {
-            values.put(Macro.USERS_FILE, new Sourced<>(usersFile.toString(), Source.env("AGENT_USERS_FILE")));
+            values.put(Macro.USERS_FILE, new Sourced<>(usersFile.toString(),
+                    Source.derived("env AGENT_USERS_FILE as the agent last found it valid: a copy in the TLS dir")));
         }
-        put(Macro.SUPER_USERS, nodes.value().stream().map(n -> "User:" + n.fqdn()).collect(Collectors.joining(";")),
-                "every node's FQDN (" + listSrc + ")");
+        put(Macro.SUPER_USERS, nodes.value().stream().map(n -> dev.dockhand.agent.security.Users.nodePrincipal(n.fqdn())).collect(Collectors.joining(";")),
+                "every node's certificate subject (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
         } else {

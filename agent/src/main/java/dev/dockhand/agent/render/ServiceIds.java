@@ -9,6 +9,8 @@ public final class ServiceIds {
     public static final String KAFKA_BROKER = "kafka-broker";
     public static final String SCHEMA_REGISTRY = "schema-registry";
     public static final String CONTROL_CENTER = "control-center";
+    /** The step that gives a secured cluster's users their logins and ACLs. */
+    public static final String KAFKA_ACCESS = "kafka-access";
     /** KRaft mode: a broker, a controller, and both in one process (a one-node cluster). */
     public static final String KRAFT_BROKER = "kraft-broker";
     public static final String KRAFT_CONTROLLER = "kraft-controller";

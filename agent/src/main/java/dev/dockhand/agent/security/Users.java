@@ -20,7 +20,11 @@ import javax.crypto.spec.PBEKeySpec;
  * line, {@code NAME:PASSWORD} or {@code NAME:PASSWORD:admin}; {@code #} starts a comment.
  *
  * <ul>
- *   <li>A name: letters, digits, {@code .}, {@code _}, {@code -}; 1 to 64 characters.
+ *   <li>A name: a letter or digit, then letters, digits, {@code .}, {@code _}, {@code -}; 1 to 64
+ *       characters ({@link #NAME}). What every component that sees it takes: Kafka stores a SCRAM user
+ *       under a ZooKeeper path ({@code .} and {@code ..} are not names there), its tools read a leading
+ *       {@code -} as a flag, HTTP Basic ends a name at {@code :}. A name never holds {@code =}, and a node's
+ *       Kafka principal always does ({@link #nodePrincipal}): a user can never be taken for a node.
  *   <li>A password: 8 to 128 characters of {@code A-Z a-z 0-9} and {@code !#$%&()*+./;<>?@^_{|}~-}:
  *       what every parser it passes through (Kafka's SCRAM config syntax, HTTP Basic, shells) reads as
  *       one word.
@@ -31,6 +35,17 @@ import javax.crypto.spec.PBEKeySpec;
  * A problem names the file and the line, never a password.
  */
 public final class Users {
+    /** A user name, for every component that sees it (the class comment says why each character). */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** What the name rule says, for messages. */
+    public static final String NAME_RULE = "a letter or digit, then letters, digits, '.', '_' or '-', 1 to 64 in all";
+    /**
+     * At most this many users: each costs a password hash at a node's first start (the registry's and the
+     * console's logins) and a SCRAM credential, and the file stays within {@link #FILE_LIMIT}.
+     */
+    public static final int MAX_USERS = 1000;
+    /** The largest users file: {@link #MAX_USERS} lines of the longest user, with room for comments. */
+    public static final long FILE_LIMIT = 256 * 1024;
     public static final int MIN_PASSWORD = 8;
     public static final int MAX_PASSWORD = 128;
     private static final String PASSWORD_PUNCTUATION = "!#$%&()*+./;<>?@^_{|}~-";
@@ -69,7 +84,7 @@ public final class Users {
                 problems.add(where + " " + open);
                 return null;
             }
-            text = InputFiles.read(file, InputFiles.SECRET_LIMIT);
+            text = InputFiles.read(file, FILE_LIMIT);
         } catch (InputFiles.Refused e) {
             problems.add(where + " " + e.getMessage());
             return null;
@@ -90,8 +105,8 @@ public final class Users {
                 continue;
             }
             String name = f[0];
-            if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-                problems.add(at + ": user name must be 1 to 64 letters, digits, '.', '_' or '-'");
+            if (!NAME.matcher(name).matches()) {
+                problems.add(at + ": the user name '" + dev.dockhand.agent.core.Names.printable(name) + "' is not a name: write " + NAME_RULE);
                 continue;
             }
             String why = passwordProblem(f[1]);
@@ -114,12 +129,25 @@ public final class Users {
                 problems.add(at + ": user " + name + " is listed twice");
                 continue;
             }
+            if (out.size() == MAX_USERS) {
+                problems.add(at + ": more than " + MAX_USERS + " users; a cluster's users file holds at most " + MAX_USERS);
+                break;
+            }
             out.add(new User(name, f[1], role));
         }
         if (problems.size() == before && out.isEmpty()) {
             problems.add(where + " lists no user; a secured cluster needs at least one to be used");
         }
         return problems.size() == before ? new Users(out) : null;
+    }
+
+    /**
+     * The Kafka principal of a node's certificate: its whole subject, as Kafka's {@code DEFAULT} mapping
+     * gives it ({@code CN=<fqdn>}). It holds {@code =}, which no {@link #NAME} does, so a SCRAM login can
+     * never be a node (and so a super user) whatever the names of the nodes and the users.
+     */
+    public static String nodePrincipal(String fqdn) {
+        return "User:CN=" + fqdn;
     }
 
     static String passwordProblem(String p) {
@@ -145,12 +173,44 @@ public final class Users {
      * hashed one and restarts nothing.
      */
     public String hashedFile(byte[] saltKey) {
+        return hashedFile(saltKey, null);
+    }
+
+    /**
+     * As {@link #hashedFile(byte[])}, taking each hash that {@code previous} (an earlier hashed file, or
+     * null) already holds for the same name and salt: the salt is keyed by the password, so the same salt
+     * means the same password. A reload or restart hashes only new or changed passwords, which keeps a
+     * large users file from costing a hash per user at every start.
+     */
+    public String hashedFile(byte[] saltKey, String previous) {
+        java.util.Map<String, String> known = new java.util.HashMap<>();
+        if (previous != null) {
+            for (String line : previous.split("\n")) {
+                String[] f = line.split(":", -1);
+                if (f.length == 4 && !line.startsWith("#")) {
+                    known.put(f[0] + ":" + f[2], f[3]);
+                }
+            }
+        }
         StringBuilder sb = new StringBuilder("# rendered by the dockhand agent from the cluster's users file: no password in it\n");
         for (User u : users) {
             byte[] salt = java.util.Arrays.copyOf(hmac(saltKey, u.name() + ":" + u.password()), 16);
+            String salt64 = Base64.getEncoder().encodeToString(salt);
+            String hash64 = known.get(u.name() + ":" + salt64);
+            if (hash64 == null) {
+                hash64 = Base64.getEncoder().encodeToString(hash(u.password(), salt));
+            }
             sb.append(u.name()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append(':')
-                    .append(Base64.getEncoder().encodeToString(salt)).append(':')
-                    .append(Base64.getEncoder().encodeToString(hash(u.password(), salt))).append('\n');
+                    .append(salt64).append(':').append(hash64).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The users in the users file's own format: what {@link #read} reads back as these users. */
+    public String usersFile() {
+        StringBuilder sb = new StringBuilder("# the users file as the dockhand agent last found it valid\n");
+        for (User u : users) {
+            sb.append(u.name()).append(':').append(u.password()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
         }
         return sb.toString();
     }

@@ -69,5 +69,17 @@ class CaCommandTest {
         assertEquals(2, run(new StringWriter(), bad, "ca", "init", "--out", tmp.resolve("y").toString(), "--users", "app:root"));
         assertTrue(bad.toString().contains("--users app:root: give NAME or NAME:admin"), bad.toString());
         assertTrue(!Files.exists(tmp.resolve("y/ca.key")), "nothing written after a bad --users");
+
+        // what the agent would refuse, ca init refuses first: a name outside the agent's rule, more users than it takes
+        for (String users : List.of("..", "-x", String.join(",", java.util.stream.IntStream.rangeClosed(0, 1000).mapToObj(i -> "u" + i).toList()))) {
+            StringWriter refused = new StringWriter();
+            assertEquals(2, run(new StringWriter(), refused, "ca", "init", "--out", tmp.resolve("z").toString(), "--users", users));
+            assertTrue(refused.toString().contains("a letter or digit") || refused.toString().contains("at most 1000"), refused.toString());
+            assertTrue(!Files.exists(tmp.resolve("z/ca.key")), "nothing written");
+        }
+        Path thousand = tmp.resolve("thousand");
+        assertEquals(0, run(new StringWriter(), new StringWriter(), "ca", "init", "--out", thousand.toString(), "--users",
+                String.join(",", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "u" + i).toList())));
+        assertEquals(1000, dev.dockhand.agent.security.Users.read(thousand.resolve("users"), "test", problems).all().size(), problems.toString());
     }
 }

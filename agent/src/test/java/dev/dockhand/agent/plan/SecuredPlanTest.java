@@ -112,7 +112,9 @@ class SecuredPlanTest {
         assertTrue(server.contains("advertised.listeners=CLIENT://broker-2.kafka1.example:9092,INTERNAL://broker-2.kafka1.example:9091"), server);
         assertTrue(server.contains("listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL"));
         assertTrue(server.contains("allow.everyone.if.no.acl.found=false"));
-        assertTrue(server.contains("super.users=User:zk-1.kafka1.example;User:zk-2.kafka1.example;"), server);
+        // a certificate's principal is its whole subject (CN=...): no user name can be one (Users.NAME has no '=')
+        assertTrue(server.contains("super.users=User:CN=zk-1.kafka1.example;User:CN=zk-2.kafka1.example;"), server);
+        assertTrue(server.contains("ssl.principal.mapping.rules=DEFAULT\n"), server);
         assertTrue(server.contains("ssl.keystore.location=/data/broker-2.kafka1.example/conf/tls/node.pem"), server);
         assertTrue(server.contains("zookeeper.ssl.keystore.location=/data/broker-2.kafka1.example/conf/tls/zk-client.pem"), server);
         assertFalse(server.contains("PLAINTEXT://"), "no plaintext listener on a secured broker");
@@ -120,13 +122,16 @@ class SecuredPlanTest {
         NodePlan.PlannedService broker = p.services().get(0);
         assertEquals(new ProbeSpec.Kafka(9091, false).port(), broker.probe().port(), "the agent probes the mutual-TLS listener");
         assertEquals(List.of("kafka-broker", "kafka-access"), p.services().stream().map(NodePlan.PlannedService::id).toList());
-        assertTrue(p.services().get(1).command().argv().contains("/run/secrets/users"), "the users' step reads the secret where it is");
+        // the users' step reads the file as the agent last found it valid, not the live secret (a reload may refuse a new one)
+        assertTrue(p.services().get(1).command().argv().contains("/data/broker-2.kafka1.example/conf/tls/users"), p.services().get(1).command().argv().toString());
+        assertFalse(p.services().get(1).command().argv().contains("/run/secrets/users"));
         assertEquals(2181, broker.remoteWaits().get(0).endpoints().get(0).port(), "ZooKeeper's secure port is its port");
 
         List<RenderedFile> tls = p.files().stream().filter(f -> f.service().equals(NodeSecurity.TLS_SCOPE)).toList();
-        assertEquals(List.of("node.key", "node.crt", "node.pem", "ca.crt", "users.hashed", "zk-client.pem"),
+        assertEquals(List.of("node.key", "node.crt", "node.pem", "ca.crt", "users.hashed", "users", "zk-client.pem"),
                 tls.stream().map(f -> f.target().getFileName().toString()).toList());
         assertTrue(tls.stream().allMatch(RenderedFile::secret));
+        assertTrue(file(p, "tls/users").contains("app-secret-1"), "the copy the users' step reads");
         assertFalse(file(p, "tls/users.hashed").contains("app-secret-1"), "no password in the hashed users");
         assertTrue(file(p, "client.properties").contains("security.protocol=SSL"));
         assertTrue(p.files().stream().filter(f -> f.target().endsWith("client.properties")).allMatch(RenderedFile::secret),
@@ -150,6 +155,7 @@ class SecuredPlanTest {
         assertFalse(zoo.lines().anyMatch(l -> l.startsWith("clientPort=")), "no plaintext client port");
         assertNull(p.certificates().zooKeeperClient());
         assertTrue(p.files().stream().noneMatch(f -> f.target().endsWith("zk-client.pem")));
+        assertTrue(p.files().stream().noneMatch(f -> f.target().endsWith("tls/users")), "a node that gives no logins gets no passwords");
     }
 
     @Test

@@ -53,7 +53,7 @@ class UsersTest {
         assertNull(Users.read(file(text, "rw-------"), "AGENT_USERS_FILE", problems));
         assertEquals(8, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains(":1: not NAME:PASSWORD"), problems.get(0));
-        assertTrue(problems.get(1).contains(":2: user name must be"), problems.get(1));
+        assertTrue(problems.get(1).contains(":2: the user name 'bad name' is not a name"), problems.get(1));
         assertTrue(problems.get(2).contains(":3: the password of app has 5 characters; give 8 to 128"), problems.get(2));
         assertTrue(problems.get(3).contains(":4: the password of app2 has a character outside"), problems.get(3));
         assertTrue(problems.get(4).contains("(at position 9)"), problems.get(4));
@@ -98,5 +98,76 @@ class UsersTest {
         Users changed = Users.read(file("app:s3cret-pass2\nops:other-pass:admin\n", "rw-------"), "f", problems);
         assertFalse(changed.hashedFile(key).lines().filter(l -> l.startsWith("app:")).findFirst()
                 .equals(u.hashedFile(key).lines().filter(l -> l.startsWith("app:")).findFirst()), "a new password, a new line");
+    }
+
+    /**
+     * A name every component takes, and never a node's: {@code .} and {@code ..} are no ZooKeeper path
+     * (Kafka refused them and its whole request, salted passwords included, went to its log), a leading
+     * {@code -} reads as a tool's flag, and a node's principal always holds {@code =}.
+     */
+    @Test
+    void namesAreWhatKafkaTheRegistryAndTheToolsTakeAndNeverANodesPrincipal() throws Exception {
+        for (String bad : List.of(".", "..", "-x", "_x", ".hidden", "CN=b-1.example", "a,b", "a b", "é",
+                "x".repeat(65), "a\u001b[2J")) {
+            List<String> problems = new ArrayList<>();
+            assertNull(Users.read(file(bad + ":password1\n", "rw-------"), "AGENT_USERS_FILE", problems), bad);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).contains("is not a name: write a letter or digit"), problems.get(0));
+            assertFalse(problems.get(0).contains("\u001b"), "no raw control character: " + problems.get(0));
+            assertFalse(problems.get(0).contains("password1"), problems.get(0));
+        }
+        for (String good : List.of("a", "9", "b-1.example", "team_a.app-1", "x".repeat(64))) {
+            List<String> problems = new ArrayList<>();
+            Users u = Users.read(file(good + ":password1\n", "rw-------"), "AGENT_USERS_FILE", problems);
+            assertEquals(List.of(), problems, good);
+            assertEquals(good, u.all().get(0).name());
+            assertFalse(("User:" + good).equals(Users.nodePrincipal(good)), "a user named like a node is not the node");
+            assertFalse(Users.NAME.matcher(Users.nodePrincipal(good).substring("User:".length())).matches());
+        }
+    }
+
+    @Test
+    void atMostAThousandUsersAndTheirFileFitsTheLimit() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Users.MAX_USERS; i++) {
+            // the longest line a user can have: a name of 64, a password of 128, the admin role
+            sb.append(String.format("%064d", i)).append(':').append("p".repeat(Users.MAX_PASSWORD)).append(":admin\n");
+        }
+        assertTrue(sb.length() <= Users.FILE_LIMIT, "the largest users file of " + Users.MAX_USERS + " users fits: " + sb.length());
+        List<String> problems = new ArrayList<>();
+        assertEquals(Users.MAX_USERS, Users.read(file(sb.toString(), "rw-------"), "AGENT_USERS_FILE", problems).all().size());
+        sb.append("one-more:password1\n");
+        assertNull(Users.read(file(sb.toString(), "rw-------"), "AGENT_USERS_FILE", problems));
+        assertTrue(problems.get(0).contains(":" + (Users.MAX_USERS + 1) + ": more than 1000 users"), problems.toString());
+    }
+
+    @Test
+    void anUnchangedPasswordIsNotHashedAgainAndAChangedOneIs() throws Exception {
+        List<String> problems = new ArrayList<>();
+        byte[] key = "a secret of the cluster".getBytes();
+        Users before = Users.read(file("app:s3cret-pass\nops:other-pass:admin\n", "rw-------"), "f", problems);
+        String first = before.hashedFile(key);
+        // an earlier file whose hash for ops is not what PBKDF2 gives: taken as it is, so it was not computed again
+        String opsLine = first.lines().filter(l -> l.startsWith("ops:")).findFirst().orElseThrow();
+        String[] f = opsLine.split(":");
+        String marked = first.replace(opsLine, f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32]));
+        Users after = Users.read(file("app:s3cret-pass2\nops:other-pass:admin\nnew:new-password\n", "rw-------"), "f", problems);
+        String next = after.hashedFile(key, marked);
+        assertTrue(next.contains(f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32])), next);
+        String[] app = next.lines().filter(l -> l.startsWith("app:")).findFirst().orElseThrow().split(":");
+        assertTrue(Users.matches("s3cret-pass2", Base64.getDecoder().decode(app[2]), Base64.getDecoder().decode(app[3])), "a new password: hashed");
+        String[] added = next.lines().filter(l -> l.startsWith("new:")).findFirst().orElseThrow().split(":");
+        assertTrue(Users.matches("new-password", Base64.getDecoder().decode(added[2]), Base64.getDecoder().decode(added[3])));
+        assertEquals(after.hashedFile(key).replace(marked, ""), after.hashedFile(key, first).replace(marked, ""),
+                "with a true earlier file, the result is what hashing everything gives");
+    }
+
+    @Test
+    void theCopyForTheLoginStepReadsBackAsTheSameUsers() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Users u = Users.read(file("# c\napp:s3cret-pass\nops:Adm1n!pass#x:admin\n", "rw-------"), "f", problems);
+        Users back = Users.read(file(u.usersFile(), "rw-------"), "copy", problems);
+        assertEquals(List.of(), problems);
+        assertEquals(u.all(), back.all());
     }
 }

@@ -86,8 +86,9 @@ public final class UsersFile {
                 continue;
             }
             String name = f[0];
-            if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-                problems.add(at + "the user name must be 1 to 64 letters, digits, '.', '_' or '-'");
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                // the agent's rule (dev.dockhand.agent.security.Users.NAME): the agent never writes another
+                problems.add(at + "the user name must be a letter or digit, then letters, digits, '.', '_' or '-', 1 to 64 in all");
                 continue;
             }
             Role role = Role.parse(f[1]);
