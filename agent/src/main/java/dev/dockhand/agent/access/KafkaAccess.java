@@ -80,8 +80,9 @@ public final class KafkaAccess {
      * Applies the users file through the brokers named in {@code clientConfig} (a Kafka client config:
      * the node's own, mutual TLS with the node's certificate).
      *
-     * @return 0 when applied, 1 when the cluster did not take it within {@code timeout} (the agent tries
-     *     again), 2 when an input is wrong
+     * @return 0 when applied (a user the cluster refuses for good is named on {@code err} and left without a
+     *     login), 1 when the cluster did not take it within {@code timeout} (the agent tries again), 2 when an
+     *     input is wrong
      */
     public static int run(Path clientConfig, Path usersFile, Duration timeout, PrintWriter out, PrintWriter err) throws InterruptedException {
         quietKafkaClientLogs();
@@ -105,18 +106,39 @@ public final class KafkaAccess {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
             List<UserScramCredentialAlteration> credentials = new ArrayList<>();
-            List<AclBinding> bindings = new ArrayList<>();
             for (Users.User u : users.all()) {
                 credentials.add(new UserScramCredentialUpsertion(u.name(), new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS),
                         u.password()));
+            }
+            // user by user: a name or password the cluster refuses costs that user its login, not the others
+            // theirs, and is not worth trying again (the agent restarts this step only when it exits non-zero)
+            var perUser = admin.alterUserScramCredentials(credentials).values();
+            List<String> refused = new ArrayList<>();
+            List<AclBinding> bindings = new ArrayList<>();
+            List<Users.User> applied = new ArrayList<>();
+            for (Users.User u : users.all()) {
+                try {
+                    perUser.get(u.name()).get(left(deadline), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+                        throw e;
+                    }
+                    // the exception's class and message only: never the request, which carries the credential
+                    refused.add(u.name() + " (" + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage() + ")");
+                    continue;
+                }
+                applied.add(u);
                 bindings.addAll(acls(u));
             }
-            admin.alterUserScramCredentials(credentials).all().get(left(deadline), TimeUnit.NANOSECONDS);
             admin.createAcls(bindings).all().get(left(deadline), TimeUnit.NANOSECONDS);
-            out.println("kafka-access: " + users.all().size() + " user(s) with SCRAM-SHA-512 credentials ("
-                    + String.join(", ", users.all().stream().map(u -> u.name() + " " + u.role().name().toLowerCase(Locale.ROOT)).toList())
-                    + "), " + bindings.size() + " ACL bindings in force");
+            for (String r : refused) {
+                err.println("kafka-access: the cluster refused the login of user " + r + "; it has none until the users file is fixed");
+            }
+            out.println("kafka-access: " + applied.size() + " user(s) with SCRAM-SHA-512 credentials ("
+                    + String.join(", ", applied.stream().map(u -> u.name() + " " + u.role().name().toLowerCase(Locale.ROOT)).toList())
+                    + "), " + bindings.size() + " ACL bindings in force" + (refused.isEmpty() ? "" : "; " + refused.size() + " refused"));
             out.flush();
+            err.flush();
             return 0;
         } catch (ExecutionException e) {
             err.println("kafka-access: the cluster refused or did not answer: " + e.getCause());

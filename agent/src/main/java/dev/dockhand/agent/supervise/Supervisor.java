@@ -973,8 +973,15 @@ public final class Supervisor implements SupervisorControl {
                     s.afterStop = AfterStop.RESTART;
                     requestedStop(s, "configuration changed");
                     restarted.add(p.id());
+                } else if (replan.changedServices().contains(p.id()) && s.state == ServiceState.EXITED) {
+                    // a step that ran to its end did its work on the old configuration: it runs again on the new
+                    // one (the users' logins, after a change of the users file), once what it waits for is ready
+                    s.attempt = 0;
+                    moveTo(s, ServiceState.PENDING, "configuration changed: runs again");
+                    restarted.add(p.id());
                 }
             }
+            evaluate();
             log.info("reload: {}", restarted.isEmpty() ? "no running service's configuration changed" : "restarting " + String.join(", ", restarted));
             return CommandResult.ok(restarted.isEmpty() ? "reloaded; no running service's configuration changed"
                     : "reloaded; restarting " + String.join(", ", restarted));

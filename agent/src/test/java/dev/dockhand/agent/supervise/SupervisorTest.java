@@ -659,6 +659,28 @@ class SupervisorTest {
         assertEquals(2, launcher.of("kafka").size());
     }
 
+    @Test
+    void reloadRunsAgainAStepThatExitedWhenItsConfigurationChanged() {
+        var access = svc("access").noProbe().waits("kafka");
+        access.policy = "on-failure";
+        start(plan(svc("kafka").noProbe(), access));
+        launcher.last("access").exit(0);
+        loop.runPending();
+        assertEquals(ServiceState.EXITED, state("access"));
+        replanner = () -> new NodePlan.Replan(plan(svc("kafka").noProbe(), access), Set.of());
+        assertEquals("reloaded; no running service's configuration changed", supervisor.reload().message());
+        assertEquals(1, launcher.of("access").size(), "unchanged: not run again");
+
+        replanner = () -> new NodePlan.Replan(plan(svc("kafka").noProbe(), access), Set.of("access"));
+        assertEquals("reloaded; restarting access", supervisor.reload().message());
+        loop.runPending();
+        assertEquals(2, launcher.of("access").size(), "its input changed: it runs again");
+        assertEquals(1, launcher.of("kafka").size());
+        launcher.last("access").exit(0);
+        loop.runPending();
+        assertEquals(ServiceState.EXITED, state("access"));
+    }
+
     // ------------------------------------------------------------------ restart policies
 
     @Test
