@@ -18,8 +18,7 @@
 # Why: the agent is PID 1 of every container and must stay small. Its RSS is mostly the JVM's class
 # data: the JDK's default archive is relocated at start (and so all of it is resident), whatever the
 # agent uses of it. An archive of only the classes the agent loads, dumped from a training run of that
-# path, is smaller than the default one and needs no class parsing or verification at start (README,
-# "Figures"). The flags, one per line so the files read as a list:
+# path, is smaller than the default one and needs no class parsing or verification at start (docs/figures.md). The flags, one per line so the files read as a list:
 #   -XX:+UseSerialGC -Xms4m -Xmx32m         one GC thread; the agent's live data is about 2 MiB
 #   run: -Xmn512k, cli: -Xmn1m               young generation: PID 1 allocates little once started, and
 #                                            every page of eden it cycles through stays resident

@@ -4,7 +4,7 @@
 # in the ISR of every partition it hosts, a ZooKeeper node when it has joined the quorum, so a roll that
 # waits for readiness never takes a partition below min.insync.replicas nor the ensemble below its
 # quorum. (Each agent also holds its own stop until that is safe, at most the catalog's waitUntilSafe;
-# see the README, "Rolling restarts".)
+# see docs/rolling.md.)
 #
 #   roll.sh [OPTIONS] ROLE|CONTAINER...
 #

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent's layering, read from its compiled classes: the picture in the README and DESIGN.md is
+ * The agent's layering, read from its compiled classes: the picture in the README is
  * this test's, not a promise. Imports go one way, top to bottom:
  *
  * <pre>

@@ -22,7 +22,7 @@ import picocli.CommandLine;
 /**
  * {@code agent run}: PID 1 of the container. Without a command it configures this node and
  * supervises the services of its role; with {@code -- CMD ARGS} it is a drop-in for tini and
- * dumb-init (README, "Single-command mode").
+ * dumb-init (docs/single-command.md).
  */
 @Command(name = "run", description = {
     "Configure this node from its role and supervise its services (the image's ENTRYPOINT).",

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code agent run} without a command: the start sequence of DESIGN.md. Steps 1-5 (identity,
+ * {@code agent run} without a command: the start sequence (docs/supervision.md). Steps 1-5 (identity,
  * validation, identity guard, sizing, render) finish before any process starts, so bad input exits 2
  * with nothing started and nothing on disk changed; then the supervisor starts the role's services and
  * the control plane serves until SIGTERM/SIGINT stops everything.

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * or exits. Each delivery runs the handler on a fresh JVM thread, so two signals that come close
  * together may be handled in either order.
  *
- * <p>What the JVM does not give up (the README's single-command section has the whole table):
+ * <p>What the JVM does not give up (docs/single-command.md has the whole table):
  * <ul>
  *   <li>SIGQUIT is its thread dump: {@code sun.misc.Signal} refuses it. {@link #handle} still gets it,
  *       natively: the JVM raises the JVMTI event DataDumpRequest after each thread dump, and a JVMTI

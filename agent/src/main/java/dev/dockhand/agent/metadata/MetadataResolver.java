@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Resolves the metadata contract (DESIGN.md): flags &gt; env &gt; metadata file &gt; derived. Every problem
+ * Resolves the metadata contract (docs/configuration.md): flags &gt; env &gt; metadata file &gt; derived. Every problem
  * found is reported at once, each naming its source (flag, env var, or file:line path).
  */
 public final class MetadataResolver {

@@ -40,7 +40,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Steps 1-5 of the start sequence (DESIGN.md), for check, render and run alike: from the catalog, the
+ * Steps 1-5 of the start sequence (docs/supervision.md), for check, render and run alike: from the catalog, the
  * node's identity, its limits and its env to a {@link NodePlan}, every problem of a step reported
  * together. Nothing here writes or starts anything but {@link #write}.
  */

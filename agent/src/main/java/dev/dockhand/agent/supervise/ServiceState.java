@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A supervised service's state (see DESIGN.md, Supervision):
+ * A supervised service's state (docs/supervision.md):
  * PENDING (waiting for dependencies) → PREPARING (its prepare steps run, such as formatting storage; a
  * service without steps skips it) → STARTING (spawned, not yet healthy) → READY → UNHEALTHY (probe
  * failing after ready) → BACKOFF → … → FAILED (crash loop); STOPPING → STOPPED; EXITED for one-shot

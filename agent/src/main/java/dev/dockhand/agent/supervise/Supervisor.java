@@ -52,7 +52,7 @@ public final class Supervisor implements SupervisorControl {
     /**
      * Probe interval while a service starts, or a remote dependency is not ready yet, when the catalog's
      * interval is longer: what is waited for is seen within this much, so dependents start within
-     * ~100 ms of their dependency being ready (DESIGN.md), not a whole catalog interval (500 ms) later.
+     * ~100 ms of their dependency being ready (docs/supervision.md), not a whole catalog interval (500 ms) later.
      * Once READY the catalog's interval applies.
      */
     static final Duration STARTING_PROBE_INTERVAL = Duration.ofMillis(100);
