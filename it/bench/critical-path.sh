@@ -5,7 +5,9 @@
 # Extra args go to Maven (e.g. -Dtiming.multiple=2, -o).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. it/bench/lib.sh
+bench_start it/target/bench/critical-path.md
 mvn -B -q package -DskipTests "$@"
 mvn -B -pl it -am verify -P bench,!docker -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=CriticalPathBench \
     "$@"
-cat it/target/bench/critical-path.md
+bench_report critical-path it/target/bench/critical-path.md

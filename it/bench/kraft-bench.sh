@@ -5,7 +5,9 @@
 # it/target/bench/kraft.md. RUNS=N rounds (default 1); extra args go to Maven (e.g. -o, -Dtiming.multiple=2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. it/bench/lib.sh
+bench_start it/target/bench/kraft.md
 mvn -B -q package -DskipTests "$@"
 mvn -B -pl it -am verify -P bench,!docker -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
     -Dit.test=KRaftBench -Dbench.runs="${RUNS:-1}" "$@"
-cat it/target/bench/kraft.md
+bench_report kraft-bench it/target/bench/kraft.md

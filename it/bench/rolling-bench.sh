@@ -7,6 +7,8 @@
 # it/target/bench/rolling.md. Extra args go to Maven (e.g. -Dtiming.multiple=2, -Drolling.modes=dockhand,answers, -o).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. it/bench/lib.sh
+bench_start it/target/bench/rolling.md
 mvn -B -q package -DskipTests "$@"
 mvn -B -pl it -am verify -P bench,!docker -Dit.test=RollingBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "$@"
-cat it/target/bench/rolling.md
+bench_report rolling-bench it/target/bench/rolling.md

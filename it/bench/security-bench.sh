@@ -5,6 +5,8 @@
 # written to it/target/bench/security.md. Extra args go to Maven (e.g. -Dbench.records=50000, -o).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. it/bench/lib.sh
+bench_start it/target/bench/security.md
 mvn -B -q package -DskipTests "$@"
 mvn -B -pl it -am verify -P bench,!docker -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SecurityBench "$@"
-cat it/target/bench/security.md
+bench_report security-bench it/target/bench/security.md

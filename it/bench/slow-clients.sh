@@ -78,6 +78,8 @@ java -Xmx128m -XX:+UseSerialGC -cp "$CONSOLE_JAR" dev.dockhand.agent.cli.Main co
 console_pid=$!
 pids+=("$console_pid")
 
+. "$here/lib.sh"
+bench_header
 python3 - "$agent_port" "$console_port" "$CROWD" "$REQUESTS" "$agent_pid" "$console_pid" <<'PY'
 import socket, sys, threading, time, selectors, os
 

@@ -34,6 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$root"
+. "$here/lib.sh"
+bench_header
 echo "stress-tests: building once ($(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 "${mvn[@]}" -q package -DskipTests > "$logs/build.log" 2>&1 || { echo "stress-tests: the build failed, see $logs/build.log" >&2; exit 2; }
 
