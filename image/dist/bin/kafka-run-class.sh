@@ -29,7 +29,14 @@ home=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # into conf/kafka-lib at every start), else Kafka 3.9 (ZooKeeper mode).
 conf_dir=${AGENT_CONF_DIR:-${AGENT_DATA_DIR:-/var/lib/dockhand}/conf}
 node_lib=
-if [ -z "${DOCKHAND_KAFKA_LIB:-}" ] && [ -r "$conf_dir/kafka-lib" ]; then
+if [ -z "${DOCKHAND_KAFKA_LIB:-}" ] && [ -e "$conf_dir/kafka-lib" ]; then
+  # read only a regular file of sane size: a FIFO there would hang every tool, a directory end in a grep error
+  if [ ! -f "$conf_dir/kafka-lib" ] || [ ! -r "$conf_dir/kafka-lib" ] \
+      || [ "$(stat -L -c %s -- "$conf_dir/kafka-lib")" -gt 4096 ]; then
+    echo "$(basename "$0"): $(printf '%q' "$conf_dir/kafka-lib") is not a readable regular file of at most 4096 bytes (the agent" \
+      "writes it at start; remove it, or set DOCKHAND_KAFKA_LIB)" >&2
+    exit 2
+  fi
   node_lib=$(grep -v '^[[:space:]]*#' "$conf_dir/kafka-lib" | head -n 1 | tr -d '[:space:]' || true)
 fi
 lib_dir=${DOCKHAND_KAFKA_LIB:-${node_lib:-$home/lib/kafka}}

@@ -49,9 +49,29 @@ public final class AgentCommand implements Runnable {
     public static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new AgentCommand(), new Factory(env));
         cl.setExitCodeExceptionMapper(AgentCommand::exitCodeOf);
+        // plain help and errors: what picocli would colour reaches a terminal through TerminalWriter,
+        // which lets no escape sequence through
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        cl.setExecutionStrategy(parseResult -> {
+            terminalSafe(cl);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            terminalSafe(cl);
+            return Failures.reportUsage(ex, ex.getCommandLine().getErr());
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> Failures.report(ex, commandLine.getErr()));
         cl.getSubcommands().values().forEach(AgentCommand::addHelp);
         return cl;
+    }
+
+    /**
+     * Every command's stdout and stderr through a {@link TerminalWriter}, whatever writers the caller
+     * set: done when the command line is executed, so that a test's or an embedder's writers get it too.
+     */
+    private static void terminalSafe(CommandLine cl) {
+        cl.setOut(TerminalWriter.of(cl.getOut()));
+        cl.setErr(TerminalWriter.of(cl.getErr()));
     }
 
     /**

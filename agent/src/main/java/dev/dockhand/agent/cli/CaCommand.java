@@ -62,6 +62,12 @@ public final class CaCommand implements Runnable {
             if (name.isBlank() || name.length() > 64 || Names.hasControl(name)) {
                 throw new InvalidInputException("--name: give a common name of 1 to 64 printable characters");
             }
+            if (Names.hasControl(out.toString())) {
+                // the same limit as the node's own paths (--data-dir, --out of render): the path is printed,
+                // handed to every node in a variable, and would land in rendered files
+                throw new InvalidInputException("--out '" + Names.printable(out.toString())
+                        + "' has a control character; choose a plain directory name");
+            }
             Path cert = out.resolve("ca.crt");
             Path key = out.resolve("ca.key");
             Path usersFile = out.resolve("users");

@@ -26,7 +26,7 @@ public final class Main {
 
     /** PID 1's usual path: {@code agent run} as an ENTRYPOINT writes it (see {@link RunArgs}). */
     private static int runWithoutPicocli(RunCommand run) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        PrintWriter err = TerminalWriter.of(new PrintWriter(System.err, true));
         try {
             return run.call(err);
         } catch (RuntimeException e) {

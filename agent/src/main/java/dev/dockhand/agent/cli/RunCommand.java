@@ -1,5 +1,6 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.log.AgentLog;
@@ -108,13 +109,35 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * CMD's program name, checked before anything is spawned: empty, blank, or with a control character
+     * it names no program anyone meant to run (a shell variable that was not set, a quoting slip, a name
+     * chosen to rewrite the terminal), so it is a usage error, exit 2, rather than a search of PATH that
+     * ends in 127.
+     */
+    void checkProgram() {
+        String program = command.get(0);
+        String fix = "; give the program to run after --, e.g. agent run -- kafka-topics.sh --version";
+        if (program.isEmpty()) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "run: CMD is empty ('')" + fix);
+        }
+        if (program.isBlank()) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "run: CMD '" + Names.printable(program) + "' is blank" + fix);
+        }
+        if (Names.hasControl(program)) {
+            throw new AgentException(ExitCode.INVALID_INPUT, "run: CMD '" + Names.printable(program)
+                    + "' has a control character; no program is named so" + fix);
+        }
+    }
+
     private int singleCommand(PrintWriter err) {
+        checkProgram();
         SingleCommand.Options options = singleCommandOptions();
         try {
             return new SingleCommand(Linuxes.system(), options).run(command, env, null);
         } catch (LaunchException e) {
             // one line naming the command, and the code a shell gives for it
-            err.println("agent: " + e.getMessage());
+            err.println("agent: " + Failures.line(e.getMessage()));
             err.flush();
             return e.shellCode();
         }

@@ -32,7 +32,8 @@ public final class StatusCommand extends ClientCommand {
         } else {
             // colours only for a person at a terminal, and never when NO_COLOR is set (no-color.org)
             boolean colour = System.console() != null && env.getOrDefault("NO_COLOR", "").isEmpty();
-            out().print(StatusView.render(s, colour));
+            // the view escapes every value; its colours are the only escape sequences, let through here alone
+            TerminalWriter.printTrusted(out(), StatusView.render(s, colour));
         }
         return s.ready() ? ExitCode.OK.code : ExitCode.FAILURE.code;
     }

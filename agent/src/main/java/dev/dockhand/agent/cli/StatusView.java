@@ -1,5 +1,6 @@
 package dev.dockhand.agent.cli;
 
+import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
 import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
 import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
@@ -27,7 +28,7 @@ final class StatusView {
                 .append("  id ").append(s.nodeId()).append('\n');
         b.append(label("cluster", colour)).append(nz(s.clusterName())).append("  config ").append(nz(s.clusterConfig()));
         if (s.migrationPhase() != null) {
-            b.append("  migration phase ").append(s.migrationPhase());
+            b.append("  migration phase ").append(nz(String.valueOf(s.migrationPhase())));
         }
         b.append('\n');
         String overall = nz(s.state());
@@ -86,7 +87,7 @@ final class StatusView {
         List<String> why = new ArrayList<>();
         for (ServiceSnapshot svc : services) {
             if (svc.state() != ServiceState.READY && svc.state() != ServiceState.EXITED && !blank(svc.reason())) {
-                why.add("  " + svc.id() + ": " + oneLine(svc.reason()));
+                why.add("  " + nz(svc.id()) + ": " + oneLine(svc.reason()));
             }
         }
         if (!why.isEmpty()) {
@@ -100,7 +101,7 @@ final class StatusView {
             b.append(" none\n");
         } else {
             b.append('\n');
-            files.forEach(f -> b.append("  ").append(f).append('\n'));
+            files.forEach(f -> b.append("  ").append(nz(f)).append('\n'));
         }
         if (s.quorum() != null) {
             AgentSnapshot.QuorumSnapshot q = s.quorum();
@@ -157,7 +158,7 @@ final class StatusView {
             for (DependencySnapshot d : deps) {
                 b.append("  ").append(pad(nz(d.service()), w)).append("  ")
                         .append(paint(pad(d.ready() ? "ready" : "not ready", 9), d.ready() ? GREEN : RED, colour))
-                        .append("  ").append(d.nodes() == null ? "" : String.join(",", d.nodes()));
+                        .append("  ").append(d.nodes() == null ? "" : nz(String.join(",", d.nodes())));
                 if (!blank(d.detail())) {
                     b.append("  (").append(oneLine(d.detail())).append(')');
                 }
@@ -217,8 +218,9 @@ final class StatusView {
         return s.length() <= MAX_PROBE ? s : s.substring(0, MAX_PROBE - 1) + "…";
     }
 
+    /** A value from the snapshot on one line, control characters escaped: the view's colours are its only escapes. */
     private static String oneLine(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ').strip();
+        return Names.escapeControls(s.replace('\n', ' ').replace('\r', ' ').strip());
     }
 
     private static boolean blank(String s) {
@@ -226,7 +228,7 @@ final class StatusView {
     }
 
     private static String nz(String s) {
-        return s == null ? "-" : s;
+        return s == null ? "-" : Names.escapeControls(s);
     }
 
     private static String join(List<Integer> ports) {

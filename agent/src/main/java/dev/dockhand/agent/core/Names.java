@@ -117,28 +117,53 @@ public final class Names {
             if (sb.length() >= 80) {
                 return sb.append("...").toString();
             }
-            char c = s.charAt(i);
-            switch (c) {
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
-                        sb.append("\\u").append(Integer.toHexString(0x10000 | c).substring(1));
-                    } else {
-                        sb.append(c);
-                    }
+            appendEscaped(sb, s.charAt(i));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@code s} with every control character written as an escape and nothing cut: C0 (newline and
+     * tab included: {@code \n}, {@code \r}, {@code \t}, else {@code &#92;u001b}), DEL, C1 ({@code
+     * &#92;u0085}, {@code &#92;u009b}) and the Unicode line and paragraph separators. What this returns
+     * can reach a terminal without moving its cursor, clearing it, or starting a line of its own.
+     */
+    public static String escapeControls(String s) {
+        if (!hasControl(s)) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            appendEscaped(sb, s.charAt(i));
+        }
+        return sb.toString();
+    }
+
+    /** Appends {@code c}, or its escape when it is a control character (see {@link #escapeControls}). */
+    public static void appendEscaped(StringBuilder sb, char c) {
+        switch (c) {
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            default -> {
+                if (isControl(c)) {
+                    sb.append("\\u").append(Integer.toHexString(0x10000 | c).substring(1));
+                } else {
+                    sb.append(c);
                 }
             }
         }
-        return sb.toString();
+    }
+
+    /** C0, DEL, C1, or a Unicode line or paragraph separator. */
+    public static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029';
     }
 
     /** Whether {@code s} has a C0 or C1 control character (or a Unicode line separator). */
     public static boolean hasControl(String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+            if (isControl(s.charAt(i))) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package dev.dockhand.agent.log;
 
+import dev.dockhand.agent.core.Names;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -119,7 +120,9 @@ public final class AgentLog implements ILoggerFactory {
     void write(Level level, String shortName, String message, Throwable thrown) {
         StringBuilder line = new StringBuilder(64 + message.length());
         UtcTimestamp.append(line, clock.getAsLong());
-        line.append(' ').append(level.name()).append(' ').append(shortName).append(" - ").append(message).append('\n');
+        line.append(' ').append(level.name()).append(' ').append(shortName).append(" - ")
+                // one line per entry, and no value in a message can move or clear the reader's terminal
+                .append(Names.escapeControls(message)).append('\n');
         if (thrown != null) {
             java.io.StringWriter trace = new java.io.StringWriter();
             thrown.printStackTrace(new java.io.PrintWriter(trace));

@@ -140,6 +140,53 @@ final class IdentityGuard {
     }
 
     /** The rendered properties of a KRaft server config ({@code process.roles} set), or null. */
+    /** Kafka's default {@code reserved.broker.max.id}: the highest {@code broker.id} a ZooKeeper-mode broker may be given. */
+    static final int RESERVED_BROKER_MAX_ID = 1000;
+
+    /**
+     * A ZooKeeper-mode broker's {@code broker.id} above its {@code reserved.broker.max.id} (Kafka's 1000,
+     * or what {@code KAFKA_CFG_RESERVED_BROKER_MAX_ID} set in the rendered file): Kafka exits at start
+     * ({@code broker.id must be ... not greater than reserved.broker.max.id}), so it is refused before,
+     * naming the node, where its id came from, the limit and what to do. A KRaft node's {@code node.id}
+     * has no such limit (any positive int, as the node list takes it).
+     *
+     * @param self this node's FQDN
+     * @param idSource where this node's id came from (its position in the node list or its explicit id)
+     */
+    static void checkReservedBrokerId(RenderPlan plan, String self, String idSource, Problems problems) {
+        for (RenderedFile f : plan.files()) {
+            Properties p = zooKeeperModeProperties(f);
+            if (p == null) {
+                continue;
+            }
+            long id;
+            try {
+                id = Long.parseLong(p.getProperty("broker.id").strip());
+            } catch (NumberFormatException e) {
+                continue; // not the agent's id: nothing the node list can fix
+            }
+            String maxText = p.getProperty("reserved.broker.max.id");
+            long max = RESERVED_BROKER_MAX_ID;
+            String maxSource = "Kafka's default";
+            if (maxText != null) {
+                try {
+                    max = Long.parseLong(maxText.strip());
+                    maxSource = "set in " + f.target().getFileName() + " (KAFKA_CFG_RESERVED_BROKER_MAX_ID)";
+                } catch (NumberFormatException e) {
+                    problems.add(f.target() + ": reserved.broker.max.id '" + dev.dockhand.agent.core.Names.printable(maxText)
+                            + "' is not a whole number (KAFKA_CFG_RESERVED_BROKER_MAX_ID); Kafka would not start");
+                    continue;
+                }
+            }
+            if (id > max) {
+                problems.add("node " + self + ": broker.id " + id + " (" + idSource + ") is above reserved.broker.max.id " + max
+                        + " (" + maxSource + "), and a ZooKeeper-mode broker exits at start with it; give the nodes explicit ids"
+                        + " from 1 to " + max + " (id@fqdn in AGENT_NODES or --nodes) or set"
+                        + " KAFKA_CFG_RESERVED_BROKER_MAX_ID=" + id + " or more");
+            }
+        }
+    }
+
     /** A ZooKeeper-mode broker's server.properties (broker.id and log dirs, no process.roles), or null. */
     private static Properties zooKeeperModeProperties(RenderedFile f) {
         if (!f.content().contains("broker.id") || f.content().contains("process.roles")) {

@@ -151,6 +151,8 @@ public final class Planner {
                     ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_ACCESS))));
         }
         Problems problems = new Problems();
+        var selfId = ctx.values().get(dev.dockhand.agent.catalog.Macro.UNIQUE_SELF_NODE_INT);
+        IdentityGuard.checkReservedBrokerId(render, node.identity().self().value(), selfId.source().toString(), problems);
         // a cluster migrated from ZooKeeper keeps ZooKeeper's cluster id, as recorded when first seen
         IdentityGuard.check(render, ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
                 ctx.paths().dataDir(), problems);

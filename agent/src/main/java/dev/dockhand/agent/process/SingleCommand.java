@@ -1,5 +1,6 @@
 package dev.dockhand.agent.process;
 
+import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.linux.ErrnoException;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.JvmSignals;
@@ -240,7 +241,7 @@ public final class SingleCommand {
 
     private static LaunchException cannotStart(String command, ErrnoException e) {
         boolean missing = e.errno() == ErrnoException.ENOENT || e.errno() == ErrnoException.ENOTDIR;
-        return new LaunchException("cannot run '" + command + "': " + e.reason(), missing ? NOT_FOUND : NOT_EXECUTABLE);
+        return new LaunchException("cannot run '" + Names.printable(command) + "': " + e.reason(), missing ? NOT_FOUND : NOT_EXECUTABLE);
     }
 
     private static ExitStatus awaitExit(CompletableFuture<ExitStatus> exit) {

@@ -98,4 +98,12 @@ class AgentLogTest {
             assertEquals(iso.format(Instant.ofEpochMilli(ms)), b.toString(), "epoch ms " + ms);
         }
     }
+
+    @Test
+    void everyMessageIsOneLineWithItsControlCharactersEscaped() {
+        // a value an attacker chose (a command's name, a file's) can neither forge a log line nor rewrite the terminal
+        log.getLogger("x.y").warn("cannot run '{}'", "a\n2026-01-01T00:00:00.000Z INFO forged\u001b[2J\r\u0085\u009b2J");
+        assertEquals("1970-01-01T00:00:00.000Z WARN y - cannot run 'a\\n2026-01-01T00:00:00.000Z INFO forged\\u001b[2J\\r\\u0085"
+                + "\\u009b2J'\n", out().replaceFirst("^\\S+", "1970-01-01T00:00:00.000Z"));
+    }
 }

@@ -42,9 +42,16 @@ class ClientWrapperTest {
     }
 
     Cmd.Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    Cmd.Result run(Map<String, String> env, String... args) {
         List<String> argv = new ArrayList<>(List.of("bash", home.resolve("libexec/with-client-config").toString()));
         argv.addAll(List.of(args));
-        return Cmd.run(Duration.ofSeconds(20), argv, Map.of("AGENT_DATA_DIR", home.resolve("data").toString(), "AGENT_CONF_DIR", ""));
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("AGENT_DATA_DIR", home.resolve("data").toString());
+        all.put("AGENT_CONF_DIR", "");
+        return Cmd.run(Duration.ofSeconds(20), argv, all);
     }
 
     static List<String> lines(Cmd.Result r) {
@@ -63,8 +70,18 @@ class ClientWrapperTest {
     void keepsWhatTheCallerGaveInEitherSpelling() {
         assertEquals(List.of("--command-config", conf.resolve("client.properties").toString(), "--bootstrap-server", "other:9092", "--list"),
                 lines(run("--command-config", "tool.sh", "--bootstrap-server", "other:9092", "--list")));
-        assertEquals(List.of("--bootstrap-server", "b1:9092,b2:9092", "--command-config=/my.properties"),
-                lines(run("--command-config", "tool.sh", "--command-config=/my.properties")));
+        Path mine = home.resolve("my.properties");
+        try {
+            Files.writeString(mine, "client.id=mine\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(List.of("--bootstrap-server", "b1:9092,b2:9092", "--command-config=" + mine),
+                lines(run("--command-config", "tool.sh", "--command-config=" + mine)));
+        // a file the caller names that is not there is said so by the wrapper, not by a tool's stack trace
+        Cmd.Result missing = run("--command-config", "tool.sh", "--command-config=/my.properties");
+        assertEquals(2, missing.exit(), missing.out());
+        assertEquals("tool: --command-config /my.properties does not exist\n", missing.out());
     }
 
     @Test
@@ -111,5 +128,65 @@ class ClientWrapperTest {
         Cmd.Result perf = run("--config-only", "--producer.config", "kafka-producer-perf-test.sh", "--topic", "t");
         assertEquals(2, perf.exit(), perf.out());
         assertTrue(perf.out().contains("no client config at " + conf.resolve("client.properties")), perf.out());
+    }
+
+    // ------------------------------------------------------------------ file inputs that are not files
+
+    static Path fifo(Path p) throws IOException {
+        Files.deleteIfExists(p);
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(10), "mkfifo", p.toString());
+        assertEquals(0, r.exit(), r.out());
+        return p;
+    }
+
+    /** Refused at once (a FIFO is never opened: the run would hang), one line naming the file and why, exit 2. */
+    static void refused(Cmd.Result r, String expected) {
+        assertEquals(2, r.exit(), r.out());
+        assertEquals(1, r.out().lines().count(), r.out());
+        assertTrue(r.out().contains(expected), "expected '" + expected + "' in: " + r.out());
+        assertTrue(r.out().chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x7f || c >= 0x80 && c < 0xa0), "a raw control: " + r.out());
+        assertTrue(!r.out().contains("sed:") && !r.out().contains("grep:"), r.out());
+    }
+
+    @Test
+    void aFifoOrADirectoryAsTheNodesClientConfigIsRefusedWithoutOpeningIt() throws IOException {
+        Path client = conf.resolve("client.properties");
+        fifo(client);
+        refused(run("--command-config", "kafka-topics.sh", "--list"), "kafka-topics: the client config " + client + " is a FIFO, socket or device");
+        refused(run("--config-only", "--producer.config", "kafka-producer-perf-test.sh", "--topic", "t"), "is a FIFO, socket or device");
+        Files.delete(client);
+        Files.createDirectory(client);
+        refused(run("--command-config", "kafka-topics.sh", "--list"), "kafka-topics: the client config " + client + " is a directory, not a file");
+        Path zk = conf.resolve("zookeeper-client.properties");
+        fifo(zk);
+        refused(run("--zookeeper", "zookeeper-shell.sh", "ls", "/"), "zookeeper-shell: the node's ZooKeeper client config " + zk + " is a FIFO");
+    }
+
+    @Test
+    void aFifoADirectoryOrAHugeFileGivenByTheCallerOrInDockhandClientConfigIsRefused() throws IOException {
+        Path pipe = fifo(home.resolve("pipe"));
+        refused(run("--command-config", "kafka-topics.sh", "--command-config", pipe.toString(), "--list"),
+                "kafka-topics: --command-config " + pipe + " is a FIFO, socket or device");
+        refused(run("--command-config", "kafka-topics.sh", "--command-config=" + home, "--list"), "--command-config " + home + " is a directory");
+        refused(run(Map.of("DOCKHAND_CLIENT_CONFIG", pipe.toString()), "--command-config", "kafka-topics.sh", "--list"),
+                "the client config (DOCKHAND_CLIENT_CONFIG) " + pipe + " is a FIFO");
+        refused(run(Map.of("DOCKHAND_CLIENT_CONFIG", home.resolve("none").toString()), "--command-config", "kafka-topics.sh", "--list"),
+                "the client config (DOCKHAND_CLIENT_CONFIG) " + home.resolve("none") + " does not exist");
+        refused(run("--zookeeper", "zookeeper-shell.sh", "-zk-tls-config-file", pipe.toString(), "ls", "/"), "-zk-tls-config-file " + pipe + " is a FIFO");
+        Path huge = home.resolve("huge.properties");
+        Files.write(huge, new byte[2 << 20]);
+        refused(run("--command-config", "kafka-topics.sh", "--command-config", huge.toString()), "is 2097152 bytes; a config file is at most 1048576");
+        Path dir = Files.createDirectory(home.resolve("d\u001b[2J\r"));
+        refused(run(Map.of("DOCKHAND_CLIENT_CONFIG", dir.toString()), "--command-config", "kafka-topics.sh", "--list"), "is a directory");
+    }
+
+    @Test
+    void aFifoAsTheNodesKafkaLibFileIsRefusedByEveryTool() throws IOException {
+        Path runClass = home.resolve("bin/kafka-run-class.sh");
+        Files.copy(SCRIPT.getParent().getParent().resolve("bin/kafka-run-class.sh"), runClass);
+        fifo(conf.resolve("kafka-lib"));
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(20), List.of("bash", runClass.toString(), "org.example.Tool"),
+                Map.of("AGENT_DATA_DIR", home.resolve("data").toString(), "AGENT_CONF_DIR", ""));
+        refused(r, "kafka-run-class.sh: " + conf.resolve("kafka-lib") + " is not a readable regular file of at most 4096 bytes");
     }
 }
