@@ -129,7 +129,10 @@ class ProductionClusterIT {
                 dynamicTest("4 certificates are renewed while a producer with acks all runs and nothing is lost", this::certificatesAreRenewedWhileAProducerWithAcksAllRunsAndNothingIsLost),
                 dynamicTest("5 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
                 dynamicTest("6 sigterm stops the broker cleanly and it restarts without recovery", this::sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery),
-                dynamicTest("7 zookeeper node restart keeps quorum and the brokers working", this::zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking));
+                dynamicTest("7 zookeeper node restart keeps quorum and the brokers working", this::zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking),
+                dynamicTest("8 a user named like a node is no super user and a hostile users file changes nothing",
+                        this::aUserNamedLikeANodeIsNoSuperUserAndAHostileUsersFileChangesNothing),
+                dynamicTest("9 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
     }
 
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
@@ -445,6 +448,111 @@ class ProductionClusterIT {
         assertEquals(BROKER_IDS, kafka.brokerIds(), "every broker still registered");
         Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(90));
         assertTrue(read.containsAll(acked), "read " + read.size() + ", acknowledged " + acked.size());
+    }
+
+    /** The users this class gave the cluster beyond LabTls's, with their passwords: none may reach a log. */
+    static final Map<String, String> extraUsers = new TreeMap<>();
+
+    /**
+     * A users-file user may be named like a node (here b-1's FQDN, which was the broker's Kafka principal
+     * while a certificate's principal was its bare CN); it logs in, and is refused what only the nodes may
+     * do. A users file with a name Kafka cannot store ({@code ..}) is refused by the reload: the node stays
+     * live, its services untouched, and the users' step reruns on the last file the agent found valid.
+     */
+    void aUserNamedLikeANodeIsNoSuperUserAndAHostileUsersFileChangesNothing() throws Exception {
+        LabNode b1 = cluster.node("b-1");
+        Path usersFile = Path.of(tls.env().get("AGENT_USERS_FILE"));
+        String original = java.nio.file.Files.readString(usersFile);
+        String nodeNamed = b1.fqdn();
+        extraUsers.put(nodeNamed, "node-Named-pw1");
+        int accessRunsBefore = accessRuns(b1);
+        java.nio.file.Files.writeString(usersFile, original + nodeNamed + ":" + extraUsers.get(nodeNamed) + "\n");
+        try {
+            b1.signalAgent("HUP");
+            // the changed users run the users' step again (the reload restarts the node's services: they all read the users)
+            Timing.await("b-1's users step ran again on the changed users file", Duration.ofMinutes(3), Duration.ofMillis(250),
+                    () -> accessRuns(b1) > accessRunsBefore && LabCluster.ready(b1));
+            assertTrue(b1.logSinceStart().contains("kafka-access: 3 user(s)"), b1.tail(40));
+            try (Kafka asNodeName = new Kafka(cluster.bootstrap(), tls.kafkaClient(nodeNamed, extraUsers.get(nodeNamed)))) {
+                // it is a user like any other: it logs in and sees the cluster (the same path the refusals below take)
+                assertEquals(BROKER_IDS, asNodeName.brokerIds(), "the user named like a node logs in");
+                var acl = new org.apache.kafka.common.acl.AclBinding(
+                        new org.apache.kafka.common.resource.ResourcePattern(org.apache.kafka.common.resource.ResourceType.TOPIC, "*",
+                                org.apache.kafka.common.resource.PatternType.LITERAL),
+                        new org.apache.kafka.common.acl.AccessControlEntry("User:" + nodeNamed, "*", org.apache.kafka.common.acl.AclOperation.ALL,
+                                org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+                var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> asNodeName.admin().createAcls(List.of(acl)).all().get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.ClusterAuthorizationException, "no ACL of its own: " + e);
+                var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "4");
+                var alter = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> asNodeName.admin().incrementalAlterConfigs(Map.of(broker, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                new org.apache.kafka.clients.admin.ConfigEntry("log.cleaner.threads", "2"),
+                                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(alter.getCause() instanceof org.apache.kafka.common.errors.ClusterAuthorizationException, "no broker config: " + alter);
+            }
+
+            // a name Kafka cannot store: the reload is refused with the file and line, and nothing changes
+            int runs = accessRuns(b1);
+            int brokerRestarts = brokerStatus(b1).path("restarts").asInt();
+            extraUsers.put("..", "dot-Dot-pw-1");
+            java.nio.file.Files.writeString(usersFile, original + nodeNamed + ":" + extraUsers.get(nodeNamed) + "\n..:" + extraUsers.get("..") + "\n");
+            b1.signalAgent("HUP");
+            Await.until("b-1 refuses the reload", Duration.ofSeconds(30), () -> assertTrue(
+                    b1.logSinceStart().contains("reload refused, nothing changed: users file " + usersFile + " (env AGENT_USERS_FILE):"
+                            + (original.lines().count() + 2) + ": the user name '..' is not a name"), b1.tail(20)));
+            assertEquals(200, b1.http(9800, "/livez").statusCode(), "the node stays live");
+            assertEquals(brokerRestarts, brokerStatus(b1).path("restarts").asInt(), "the broker was not restarted");
+            assertEquals(runs, accessRuns(b1), "the users step did not run on the refused file");
+            // the step run again reads the last file the agent found valid, not the live one
+            Cmd.Result r = Cmd.run(Duration.ofSeconds(60), List.of("java", "-jar", LabCluster.AGENT_JAR.toString(), "restart", "kafka-access"),
+                    Map.of("AGENT_SOCKET", b1.env().get("AGENT_SOCKET")));
+            assertEquals(0, r.exit(), r.out());
+            Timing.await("kafka-access ran again and exited", Duration.ofMinutes(2), Duration.ofMillis(250),
+                    () -> accessRuns(b1) > runs && "EXITED".equals(b1.service("kafka-access").path("state").asText()));
+            assertEquals(200, b1.http(9800, "/livez").statusCode(), "the node stays live");
+        } finally {
+            java.nio.file.Files.writeString(usersFile, original);
+        }
+    }
+
+    /** How many times b's users step started: its "kafka-access: N user(s)" lines so far. */
+    static int accessRuns(LabNode b) {
+        return (int) b.logText().lines().filter(l -> l.contains("kafka-access: ") && l.contains(" user(s) with SCRAM")).count();
+    }
+
+    /**
+     * Every log any node wrote (the agents' output with every service's lines, and the services' own log
+     * files) holds no password of the users file and nothing of their SCRAM form: Kafka logs a request it
+     * fails to handle whole, which for the users' credentials held every salted password.
+     */
+    void noCredentialInAnyLogOfAnyNode() throws Exception {
+        Map<String, String> secrets = new TreeMap<>(extraUsers);
+        secrets.put(LabTls.APP_USER, LabTls.APP_PASSWORD);
+        secrets.put(LabTls.ADMIN_USER, LabTls.ADMIN_PASSWORD);
+        List<String> needles = new ArrayList<>(secrets.values());
+        needles.addAll(List.of("saltedPassword", "SaltedPassword", "stored_key", "storedKey", "server_key", "serverKey"));
+        List<String> found = new ArrayList<>();
+        int files = 0;
+        for (LabNode n : cluster.nodes()) {
+            List<Path> logs;
+            try (Stream<Path> walk = java.nio.file.Files.walk(n.dir())) {
+                // the agent's output, and every log file of a service (not a partition's segments: those are data)
+                logs = walk.filter(java.nio.file.Files::isRegularFile).filter(f -> f.equals(n.log()) || f.toString().contains("/app-logs/")
+                        || f.getFileName().toString().endsWith(".out")).toList();
+            }
+            for (Path f : logs) {
+                files++;
+                String text = java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String needle : needles) {
+                    if (text.contains(needle)) {
+                        found.add(f + " holds " + (secrets.containsValue(needle) ? "a password" : needle));
+                    }
+                }
+            }
+        }
+        assertTrue(files >= cluster.nodes().size(), "read " + files + " log files");
+        assertEquals(List.of(), found);
     }
 
     static String tail(List<String> lines, int n) {
