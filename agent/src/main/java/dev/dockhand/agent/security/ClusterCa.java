@@ -1,19 +1,28 @@
 package dev.dockhand.agent.security;
 
 import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.agent.core.Names;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,7 +38,8 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
     /**
      * Reads and checks the CA the orchestrator gave. Every problem at once: a file missing, not a regular
      * file, too large or not PEM; a key file others may read; a certificate that is no CA, is expired or
-     * not yet valid; a key that does not belong to the certificate.
+     * not yet valid, has a key the agent cannot sign with or clients cannot take; a key that does not
+     * belong to the certificate.
      *
      * @param certSource how the operator names the certificate's file (e.g. "env AGENT_CA_CERT_FILE")
      */
@@ -82,6 +92,10 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         if (usage != null && (usage.length <= Certificates.KEY_CERT_SIGN || !usage[Certificates.KEY_CERT_SIGN])) {
             return "may not sign certificates (its keyUsage lacks keyCertSign)";
         }
+        String why = keyProblem(c.getPublicKey());
+        if (why != null) {
+            return why;
+        }
         try {
             c.checkValidity(Date.from(now));
         } catch (CertificateExpiredException e) {
@@ -90,6 +104,49 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
             return "is not valid before " + c.getNotBefore().toInstant() + " (is this node's clock right?)";
         }
         return null;
+    }
+
+    /** The EC curves the JDK signs and verifies with, and its TLS offers (jdk.tls.namedGroups): P-256, P-384, P-521. */
+    static final Map<String, String> CURVES = Map.of("1.2.840.10045.3.1.7", "P-256", "1.3.132.0.34", "P-384", "1.3.132.0.35", "P-521");
+    /**
+     * The shortest RSA CA key taken. The JDK refuses every certificate path with an RSA key below 1024 bits
+     * (jdk.certpath.disabledAlgorithms) and counts one below 2048 as legacy (jdk.security.legacyAlgorithms),
+     * as do OpenSSL's security level 2 and NIST (SP 800-131A): 2048 is the floor every client takes.
+     */
+    static final int RSA_MIN_BITS = 2048;
+
+    /** Null when the agent can sign node certificates with {@code key} that every client of the cluster accepts; else why not. */
+    static String keyProblem(PublicKey key) {
+        String make = "make a CA with an EC P-256, P-384 or P-521 key (agent ca init makes P-256) or an RSA key of "
+                + RSA_MIN_BITS + " bits or more";
+        if (key instanceof ECPublicKey ec) {
+            String oid;
+            try {
+                AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+                p.init(ec.getParams());
+                oid = p.getParameterSpec(ECGenParameterSpec.class).getName();
+            } catch (GeneralSecurityException e) {
+                oid = null;
+            }
+            if (oid == null || !CURVES.containsKey(oid)) {
+                return "has an EC key on curve " + Names.printable(String.valueOf(ec.getParams()))
+                        + ", which the JDK can neither sign with nor use in TLS; " + make;
+            }
+            return null;
+        }
+        if (key instanceof RSAPublicKey rsa) {
+            int bits = rsa.getModulus().bitLength();
+            if (bits >= RSA_MIN_BITS) {
+                return null;
+            }
+            return "has an RSA key of " + bits + " bits, "
+                    + (bits < 1024 ? "which the JDK refuses in every certificate path (jdk.certpath.disabledAlgorithms)"
+                            : "which the JDK counts as legacy (jdk.security.legacyAlgorithms) and OpenSSL at security level 2 refuses")
+                    + "; " + make;
+        }
+        String name = key instanceof EdECKey ed ? ed.getParams().getName() : key.getAlgorithm();
+        return "has an " + Names.printable(name) + " key: the agent signs node certificates with ECDSA or RSA only, which every TLS "
+                + "client takes (browsers, the console's, take no EdDSA certificate); " + make;
     }
 
     /** Null when only the owner (and the group) may read {@code file}; else why it is refused. */
