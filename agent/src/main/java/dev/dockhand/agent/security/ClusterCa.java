@@ -38,8 +38,8 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
     /**
      * Reads and checks the CA the orchestrator gave. Every problem at once: a file missing, not a regular
      * file, too large or not PEM; a key file others may read; a certificate that is no CA, is expired or
-     * not yet valid, has a key the agent cannot sign with or clients cannot take; a key that does not
-     * belong to the certificate.
+     * not yet valid, has a key the agent cannot sign with or clients cannot take, or an extension that
+     * makes clients refuse its chains; a key that does not belong to the certificate.
      *
      * @param certSource how the operator names the certificate's file (e.g. "env AGENT_CA_CERT_FILE")
      */
@@ -92,7 +92,10 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         if (usage != null && (usage.length <= Certificates.KEY_CERT_SIGN || !usage[Certificates.KEY_CERT_SIGN])) {
             return "may not sign certificates (its keyUsage lacks keyCertSign)";
         }
-        String why = keyProblem(c.getPublicKey());
+        String why = extensionProblem(c);
+        if (why == null) {
+            why = keyProblem(c.getPublicKey());
+        }
         if (why != null) {
             return why;
         }
@@ -102,6 +105,33 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
             return "expired on " + c.getNotAfter().toInstant() + "; make a new CA (agent ca init) and roll it out";
         } catch (CertificateNotYetValidException e) {
             return "is not valid before " + c.getNotBefore().toInstant() + " (is this node's clock right?)";
+        }
+        return null;
+    }
+
+    /**
+     * The critical extensions a cluster CA may carry: those every TLS stack knows. A client that meets a
+     * critical extension it does not know must refuse the certificate (RFC 5280 4.2), and OpenSSL does,
+     * for every chain under this CA; the JDK does not check its trust anchor, so the agent would not notice.
+     */
+    private static final Set<String> CRITICAL_OK = Set.of(Certificates.BASIC_CONSTRAINTS, Certificates.KEY_USAGE,
+            Certificates.SUBJECT_KEY_ID, Certificates.AUTHORITY_KEY_ID);
+    private static final String NAME_CONSTRAINTS = "2.5.29.30";
+
+    /** Null when {@code c}'s extensions let every client accept the node certificates it signs; else why not. */
+    static String extensionProblem(X509Certificate c) {
+        if (c.getExtensionValue(NAME_CONSTRAINTS) != null) {
+            // the nodes' names (FQDNs, localhost, 127.0.0.1, the brokers' shared CN) are the orchestrator's
+            // to choose: a CA that limits them would have clients refuse some node, at a time no check foresees
+            return "has name constraints (extension " + NAME_CONSTRAINTS + "): clients refuse every node certificate whose names fall "
+                    + "outside them; give a cluster CA without name constraints (agent ca init makes one)";
+        }
+        Set<String> critical = c.getCriticalExtensionOIDs();
+        List<String> unknown = critical == null ? List.of() : critical.stream().filter(o -> !CRITICAL_OK.contains(o)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            return "has critical extension(s) " + String.join(", ", unknown) + ", which OpenSSL clients do not know and so refuse every "
+                    + "certificate the CA signs; a cluster CA needs only basicConstraints, keyUsage and key identifiers as critical "
+                    + "extensions: make one without the others (agent ca init makes one)";
         }
         return null;
     }

@@ -292,6 +292,29 @@ class CertificatesTest {
                 "-CAfile", caFile.toString(), certFile.toString()).strip());
     }
 
+    @Test
+    void aCaWithNameConstraintsOrAnUnknownCriticalExtensionIsRefusedAsOpenSslWouldRefuseItsChains() throws Exception {
+        Path[] unknown = opensslCa("unknown", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"), "1.2.3.4.5=critical,DER:0500");
+        assertTrue(refusal(unknown).contains("has critical extension(s) 1.2.3.4.5, which OpenSSL clients do not know and so refuse every "
+                + "certificate the CA signs"), refusal(unknown));
+        // what the refusal spares the cluster: OpenSSL refuses a node certificate of that CA
+        ClusterCa ca = new ClusterCa(Pem.certificates(Files.readString(unknown[0])).get(0), Pem.privateKey(Files.readString(unknown[1])));
+        NodeTls node = NodeTls.issue(ca, List.of("n.x"), Instant.now(), 1);
+        Path caFile = Files.writeString(dir.resolve("u-ca.crt"), node.caPem());
+        Path certFile = Files.writeString(dir.resolve("u-node.crt"), Pem.certificate(node.certificate()));
+        Process v = new ProcessBuilder("openssl", "verify", "-CAfile", caFile.toString(), certFile.toString()).redirectErrorStream(true).start();
+        String out = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS) && v.exitValue() != 0 && out.contains("unhandled critical extension"), out);
+
+        String nc = refusal(opensslCa("nc", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"),
+                "nameConstraints=critical,permitted;DNS:.example.com"));
+        assertTrue(nc.contains("has name constraints (extension 2.5.29.30): clients refuse every node certificate whose names fall "
+                + "outside them"), nc);
+        String notCa = refusal(opensslCa("leaf", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"),
+                "basicConstraints=critical,CA:FALSE"));
+        assertTrue(notCa.contains("is not a CA certificate"), notCa);
+    }
+
     static String openssl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
