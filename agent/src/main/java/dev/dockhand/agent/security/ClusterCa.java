@@ -18,6 +18,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.EdECKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -38,8 +39,8 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
     /**
      * Reads and checks the CA the orchestrator gave. Every problem at once: a file missing, not a regular
      * file, too large or not PEM; a key file others may read; a certificate that is no CA, is expired or
-     * not yet valid, has a key the agent cannot sign with or clients cannot take, or an extension that
-     * makes clients refuse its chains; a key that does not belong to the certificate.
+     * not yet valid, ends too soon, has a key the agent cannot sign with or clients cannot take, or an
+     * extension that makes clients refuse its chains; a key that does not belong to the certificate.
      *
      * @param certSource how the operator names the certificate's file (e.g. "env AGENT_CA_CERT_FILE")
      */
@@ -106,7 +107,34 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         } catch (CertificateNotYetValidException e) {
             return "is not valid before " + c.getNotBefore().toInstant() + " (is this node's clock right?)";
         }
+        // A node certificate never outlives its CA (Certificates caps it at the CA's end), so a CA that
+        // ends sooner than the shortest certificate the agent issues (AGENT_CERT_LIFETIME's floor) would
+        // make one too short to be renewed in time. Past that floor the CA is taken, with a warning
+        // (expiryWarning): refusing a CA weeks before its end, as a stricter rule would, takes a node that
+        // restarts down before the CA does, while the nodes already running go on until its end anyway.
+        Instant end = c.getNotAfter().toInstant();
+        if (end.isBefore(now.plus(NodeTls.MIN_LIFETIME))) {
+            return "expires at " + end + ", in " + Duration.between(now, end).toSeconds() + " s: a node certificate never outlives its CA, "
+                    + "and one issued now would live less than " + NodeTls.MIN_LIFETIME.toMinutes() + " minutes"
+                    + ", too short to be renewed; make a new CA (agent ca init) and roll it out";
+        }
         return null;
+    }
+
+    /** How long before its end a CA is warned about at every start. */
+    static final Duration WARN_BEFORE = Duration.ofDays(30);
+
+    /** A warning when the CA {@code c} ends within {@link #WARN_BEFORE} of {@code now}, else null. */
+    public static String expiryWarning(X509Certificate c, Instant now) {
+        Instant end = c.getNotAfter().toInstant();
+        if (!end.isBefore(now.plus(WARN_BEFORE))) {
+            return null;
+        }
+        Duration left = Duration.between(now, end);
+        return "the cluster CA (subject " + Names.printable(c.getSubjectX500Principal().getName()) + ") expires at " + end + ", in "
+                + (left.toDays() > 0 ? left.toDays() + " day(s)" : left.toMinutes() + " minute(s)")
+                + ": every node certificate ends with it; make a new CA (agent ca init) and roll it out before then "
+                + "(AGENT_CA_CERT_FILE may hold the old and the new CA while nodes move over)";
     }
 
     /**

@@ -293,6 +293,24 @@ class CertificatesTest {
     }
 
     @Test
+    void aCaThatEndsBeforeANodeCertificateCouldBeRenewedIsRefusedAndOneThatEndsWithinThirtyDaysIsWarnedOf() throws Exception {
+        java.security.KeyPair kp = Certificates.newKeyPair();
+        X509Certificate ninety = Certificates.selfSignedCa(kp, "short", NOW, java.time.Duration.ofSeconds(90));
+        Path key = write("short.key", Pem.privateKey(kp.getPrivate()), "rw-------");
+        List<String> p = read(write("short.crt", Pem.certificate(ninety), "rw-r--r--"), key);
+        assertEquals(List.of("CA certificate " + dir.resolve("short.crt") + " (env AGENT_CA_CERT_FILE) expires at 2026-12-01T12:01:30Z, "
+                + "in 90 s: a node certificate never outlives its CA, and one issued now would live less than 2 minutes, too short to "
+                + "be renewed; make a new CA (agent ca init) and roll it out"), p);
+        X509Certificate three = Certificates.selfSignedCa(kp, "short", NOW, java.time.Duration.ofMinutes(3));
+        assertEquals(List.of(), read(write("three.crt", Pem.certificate(three), "rw-r--r--"), key), "taken, as a 3-minute node certificate is");
+        String warning = ClusterCa.expiryWarning(three, NOW);
+        assertTrue(warning.startsWith("the cluster CA (subject CN=short,O=dockhand) expires at 2026-12-01T12:03:00Z, in 3 minute(s): "
+                + "every node certificate ends with it; make a new CA (agent ca init)"), warning);
+        assertTrue(ClusterCa.expiryWarning(Certificates.selfSignedCa(kp, "x", NOW, 29), NOW).contains(", in 29 day(s): "));
+        assertNull(ClusterCa.expiryWarning(Certificates.selfSignedCa(kp, "x", NOW, 31), NOW));
+    }
+
+    @Test
     void aCaWithNameConstraintsOrAnUnknownCriticalExtensionIsRefusedAsOpenSslWouldRefuseItsChains() throws Exception {
         Path[] unknown = opensslCa("unknown", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"), "1.2.3.4.5=critical,DER:0500");
         assertTrue(refusal(unknown).contains("has critical extension(s) 1.2.3.4.5, which OpenSSL clients do not know and so refuse every "
