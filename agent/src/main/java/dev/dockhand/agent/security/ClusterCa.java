@@ -47,8 +47,9 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
     public static ClusterCa read(Path certFile, String certSource, Path keyFile, String keySource, Instant now, List<String> problems) {
         X509Certificate cert = null;
         PrivateKey key = null;
-        String certWhere = "CA certificate " + certFile + " (" + certSource + ")";
-        String keyWhere = "CA key " + keyFile + " (" + keySource + ")";
+        // a file name, like a subject, is the orchestrator's text: never a raw control character to the terminal
+        String certWhere = "CA certificate " + Names.printable(certFile.toString()) + " (" + certSource + ")";
+        String keyWhere = "CA key " + Names.printable(keyFile.toString()) + " (" + keySource + ")";
         try {
             List<X509Certificate> certs = Pem.certificates(InputFiles.read(certFile, InputFiles.SECRET_LIMIT));
             cert = certs.get(0);
@@ -71,8 +72,8 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
             problems.add(keyWhere + " " + e.getMessage());
         }
         if (cert != null && key != null && !Certificates.keyMatches(key, cert)) {
-            problems.add(keyWhere + " is not the key of " + certWhere + " (subject " + cert.getSubjectX500Principal().getName()
-                    + "); give the key that was made with that certificate");
+            problems.add(keyWhere + " is not the key of " + certWhere + " (subject "
+                    + Names.printable(cert.getSubjectX500Principal().getName()) + "); give the key that was made with that certificate");
             key = null;
         }
         return cert == null || key == null ? null : new ClusterCa(cert, key);
