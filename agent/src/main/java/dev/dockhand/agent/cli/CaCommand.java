@@ -94,6 +94,10 @@ public final class CaCommand implements Runnable {
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (the CA's certificate, valid until %s) and %s (its key, mode 0600: keep it secret)%n", cert,
                     ca.certificate().getNotAfter().toInstant(), key);
+            String soon = ClusterCa.expiryWarning(ca.certificate(), Instant.now());
+            if (soon != null) {
+                w.printf("warning: %s%n", soon); // what every node will log at start
+            }
             if (usersText != null) {
                 w.printf("wrote %s (%d user(s), each with a random password: read them there, mode 0600)%n", usersFile, users.size());
                 w.printf("give all three to every node: AGENT_CA_CERT_FILE=%s AGENT_CA_KEY_FILE=%s AGENT_USERS_FILE=%s%n", cert, key,

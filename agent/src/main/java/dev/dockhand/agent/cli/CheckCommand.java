@@ -2,7 +2,9 @@ package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.Planner;
+import dev.dockhand.agent.security.ClusterCa;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +38,12 @@ public final class CheckCommand implements Callable<Integer> {
                 n.clusterConfig(), n.clusterName());
         out.printf("services: %s%n", String.join(", ", plan.services().stream().map(NodePlan.PlannedService::id).toList()));
         out.printf("files: %d would be rendered from %s%n", plan.files().size(), plan.catalogPath());
+        if (plan.certificates() != null) {
+            String soon = ClusterCa.expiryWarning(plan.certificates().node().ca(), Instant.now());
+            if (soon != null) {
+                out.printf("warning: %s%n", soon);
+            }
+        }
         out.flush();
         return ExitCode.OK.code;
     }

@@ -10,6 +10,7 @@ import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.plan.Planner;
+import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.process.ProcessLedger;
 import dev.dockhand.agent.render.FileWriter;
@@ -125,6 +126,10 @@ final class SupervisorMode {
             var c = plan.certificates().node();
             log.info("secured: TLS on every listener, logins for clients; node certificate {} valid until {}, renewal at {}",
                     c.certificate().getSubjectX500Principal().getName(), c.notAfter(), plan.certificates().renewAt());
+            String soon = ClusterCa.expiryWarning(c.ca(), java.time.Instant.now());
+            if (soon != null) {
+                log.warn(soon);
+            }
         } else {
             log.warn("PLAINTEXT: every listener of this node is unencrypted and takes anyone ({}); set AGENT_SECURITY=tls "
                     + "with AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE to secure it", plan.securitySource());

@@ -42,7 +42,7 @@ public final class NodeSecurity {
     /** As short-lived as renewal allows by default, as ACME's certificates are (and far below a CA's). */
     public static final Duration DEFAULT_LIFETIME = Duration.ofDays(30);
     /** Renewal at two thirds of the life leaves a third for a renewal that fails to be retried. */
-    static final Duration MIN_LIFETIME = Duration.ofMinutes(2);
+    static final Duration MIN_LIFETIME = NodeTls.MIN_LIFETIME;
     static final Duration MAX_LIFETIME = Duration.ofDays(397);
     /** The subject every broker presents to ZooKeeper: Kafka's znode ACLs name the creator's subject. */
     public static final String BROKERS_ZK_IDENTITY = "kafka-brokers";

@@ -32,7 +32,8 @@ import java.util.List;
  */
 public final class Certificates {
     static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
-    static final String ECDSA_SHA256 = "1.2.840.10045.4.3.2";
+    /** ecdsa-with-SHA256, -SHA384, -SHA512 end in .2, .3, .4 (RFC 5758). */
+    static final String ECDSA_SHA2 = "1.2.840.10045.4.3.";
     static final String SHA256_RSA = "1.2.840.113549.1.1.11";
     static final String CN = "2.5.4.3";
     static final String O = "2.5.4.10";
@@ -122,9 +123,13 @@ public final class Certificates {
     private static X509Certificate sign(byte[] subject, byte[] issuer, PublicKey subjectKey, PrivateKey signer, X509Certificate signerCert,
             Instant now, java.time.Duration lifetime, List<byte[]> extensions) {
         boolean ec = "EC".equals(signer.getAlgorithm());
-        String jca = ec ? "SHA256withECDSA" : "SHA256withRSA";
+        // the hash as strong as the curve (P-384 with SHA-384, P-521 with SHA-512), as CAs sign by convention
+        int bits = signer instanceof java.security.interfaces.ECKey k ? k.getParams().getCurve().getField().getFieldSize() : 256;
+        int hash = bits > 384 ? 512 : bits > 256 ? 384 : 256;
+        String jca = ec ? "SHA" + hash + "withECDSA" : "SHA256withRSA";
         // RFC 5754: ECDSA's AlgorithmIdentifier has no parameters; RSA's has NULL
-        byte[] algorithm = ec ? Der.sequence(Der.oid(ECDSA_SHA256)) : Der.sequence(Der.oid(SHA256_RSA), new byte[] {0x05, 0x00});
+        byte[] algorithm = ec ? Der.sequence(Der.oid(ECDSA_SHA2 + (hash == 256 ? 2 : hash == 384 ? 3 : 4)))
+                : Der.sequence(Der.oid(SHA256_RSA), new byte[] {0x05, 0x00});
         byte[] serial = new byte[16];
         RANDOM.nextBytes(serial);
         serial[0] &= 0x7f; // positive

@@ -15,6 +15,8 @@ import java.util.List;
  * @param ca the CA certificate that signed it (every node and client trusts this one)
  */
 public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate ca) {
+    /** The shortest life of a node certificate: renewed at two thirds of it, a shorter one leaves no time to renew. */
+    public static final Duration MIN_LIFETIME = Duration.ofMinutes(2);
 
     /** A fresh key and a certificate for {@code names} (the first is the subject's CN), valid for {@code days}. */
     public static NodeTls issue(ClusterCa ca, List<String> names, Instant now, long days) {

@@ -85,14 +85,15 @@ public final class Pem {
             throw new BadPem(keys.isEmpty() ? "holds no PEM private key (-----BEGIN PRIVATE KEY-----)"
                     : "holds " + keys.size() + " private keys; give one");
         }
-        for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
+        // EdDSA (Ed25519, Ed448) is read so that the CA's check can say why such a CA is refused
+        for (String alg : new String[] {"EC", "RSA", "EdDSA"}) {
             try {
                 return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(keys.get(0)));
             } catch (GeneralSecurityException e) {
                 // try the next algorithm
             }
         }
-        throw new BadPem("holds a PRIVATE KEY block that is no EC, RSA or Ed25519 PKCS #8 key");
+        throw new BadPem("holds a PRIVATE KEY block that is no EC, RSA or EdDSA PKCS #8 key");
     }
 
     private static List<byte[]> blocks(String text, String type) throws BadPem {

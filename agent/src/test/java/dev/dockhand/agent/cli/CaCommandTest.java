@@ -82,4 +82,34 @@ class CaCommandTest {
                 String.join(",", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "u" + i).toList())));
         assertEquals(1000, dev.dockhand.agent.security.Users.read(thousand.resolve("users"), "test", problems).all().size(), problems.toString());
     }
+
+    @Test
+    void whatInitMakesTheAgentTakesForEveryDaysAndNameItAcceptsAndItWarnsOfAShortCaAsTheNodesWill() throws Exception {
+        int i = 0;
+        for (String days : List.of("1", "29", "3650", "36500")) {
+            for (String name : List.of("c", "kafka1 CA \u00e9t\u00e9 \"quoted\", + ; = < >", "x".repeat(64))) {
+                Path dir = tmp.resolve("ca" + i++);
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                assertEquals(0, run(out, err, "ca", "init", "--out", dir.toString(), "--days", days, "--name", name), err.toString());
+                List<String> problems = new ArrayList<>();
+                ClusterCa ca = ClusterCa.read(dir.resolve("ca.crt"), "env AGENT_CA_CERT_FILE", dir.resolve("ca.key"), "env AGENT_CA_KEY_FILE",
+                        Instant.now(), problems);
+                assertEquals(List.of(), problems, days + " days, name " + name);
+                var node = dev.dockhand.agent.security.NodeTls.issue(ca, List.of("n.x"), Instant.now(), 30);
+                node.certificate().verify(ca.certificate().getPublicKey());
+                assertEquals(Integer.parseInt(days) < 30, out.toString().contains("warning: the cluster CA"), out.toString());
+            }
+        }
+        for (String days : List.of("0", "-1", "36501")) {
+            StringWriter err = new StringWriter();
+            assertEquals(2, run(new StringWriter(), err, "ca", "init", "--out", tmp.resolve("bad").toString(), "--days", days));
+            assertTrue(err.toString().contains("give a number of days from 1 to 36500"), err.toString());
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "ca", "init", "--out", tmp.resolve("bad").toString(), "--name", "a\u0007b"));
+        assertTrue(err.toString().contains("--name: give a common name of 1 to 64 printable characters") && !err.toString().contains("\u0007"),
+                err.toString());
+        assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written");
+    }
 }

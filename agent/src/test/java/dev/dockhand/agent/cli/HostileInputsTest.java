@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.agent.core.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -308,6 +309,63 @@ class HostileInputsTest {
         // a file without secrets keeps its template's mode
         assertEquals(0, run(node("b-1.x"), "render").code());
         assertTrue(PosixFilePermissions.toString(Files.getPosixFilePermissions(server())).startsWith("rw-"));
+    }
+
+    @Test
+    void aCaTheNodesCannotUseIsRefusedAlikeByRenderCheckAndRunWithoutAStackTrace() throws Exception {
+        Path users = Files.writeString(tmp.resolve("users"), "app:app-secret-1\n");
+        Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
+        // an Ed25519 CA (made by OpenSSL: the agent cannot sign with one), under a name with a control character
+        Path edCert = tmp.resolve("ca\u0007.crt");
+        Path edKey = tmp.resolve("ed.key");
+        openssl("genpkey", "-algorithm", "ed25519", "-out", edKey.toString());
+        openssl("req", "-x509", "-new", "-key", edKey.toString(), "-subj", "/CN=ed", "-days", "30", "-out", edCert.toString(),
+                "-addext", "basicConstraints=critical,CA:TRUE");
+        Files.setPosixFilePermissions(edKey, PosixFilePermissions.fromString("rw-------"));
+        // an RSA-512 CA, and one that ends in 90 s: both were taken, and no node could then be reached
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(512);
+        java.security.KeyPair small = rsa.generateKeyPair();
+        java.security.KeyPair ec = dev.dockhand.agent.security.Certificates.newKeyPair();
+        Map<String, List<Object>> cas = new java.util.LinkedHashMap<>();
+        cas.put("has an Ed25519 key: the agent signs node certificates with ECDSA or RSA only", List.of(edCert, edKey));
+        cas.put("has an RSA key of 512 bits", List.of(ca("rsa", small, Duration.ofDays(30)), small));
+        cas.put(": a node certificate never outlives its CA", List.of(ca("soon", ec, Duration.ofSeconds(90)), ec));
+        for (var c : cas.entrySet()) {
+            Path cert = (Path) c.getValue().get(0);
+            Path key = c.getValue().get(1) instanceof Path p ? p : secretKey((java.security.KeyPair) c.getValue().get(1));
+            Map<String, String> e = node("b-1.x");
+            e.remove("AGENT_SECURITY");
+            e.putAll(Map.of("AGENT_CA_CERT_FILE", cert.toString(), "AGENT_CA_KEY_FILE", key.toString(), "AGENT_USERS_FILE", users.toString()));
+            for (String command : List.of("render", "check", "run")) {
+                Result r = run(e, command);
+                refused(r, "agent: CA certificate " + Names.printable(cert.toString()) + " (env AGENT_CA_CERT_FILE) ");
+                assertTrue(r.err().contains(c.getKey()), command + ": " + r.err());
+                assertEquals(1, r.err().lines().count(), "one problem, one line: " + r.err());
+                assertFalse(r.err().contains("\u0007") || r.out().contains("\u0007"), "no raw control character");
+            }
+        }
+    }
+
+    private Path ca(String name, java.security.KeyPair key, Duration life) throws IOException {
+        var cert = dev.dockhand.agent.security.Certificates.selfSignedCa(key, name, java.time.Instant.now(), life);
+        return Files.writeString(tmp.resolve(name + ".crt"), dev.dockhand.agent.security.Pem.certificate(cert));
+    }
+
+    private Path secretKey(java.security.KeyPair key) throws IOException {
+        Path p = tmp.resolve(key.getPrivate().getAlgorithm() + key.hashCode() + ".key");
+        Files.writeString(p, dev.dockhand.agent.security.Pem.privateKey(key.getPrivate()));
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        return p;
+    }
+
+    static void openssl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
     }
 
     private Path copyTemplates() throws IOException {

@@ -186,6 +186,153 @@ class CertificatesTest {
                 ca.certificate(), ca.key(), NOW, 1));
     }
 
+    // ------------------------------------------------------------------ CAs the agent cannot sign with, or clients cannot use
+
+    private List<String> read(Path cert, Path key, Instant at) {
+        List<String> problems = new ArrayList<>();
+        ClusterCa ca = ClusterCa.read(cert, "env AGENT_CA_CERT_FILE", key, "env AGENT_CA_KEY_FILE", at, problems);
+        assertEquals(problems.isEmpty(), ca != null);
+        return problems;
+    }
+
+    /**
+     * A self-signed CA made by OpenSSL, valid from now: a key of {@code openssl genpkey KEYARGS}, CA:TRUE
+     * (unless {@code ext} starts with basicConstraints) and {@code ext}.
+     */
+    private Path[] opensslCa(String name, List<String> keyArgs, String... ext) throws Exception {
+        Path key = dir.resolve(name + ".key");
+        Path cert = dir.resolve(name + ".crt");
+        List<String> gen = new ArrayList<>(List.of("genpkey", "-out", key.toString()));
+        gen.addAll(keyArgs);
+        openssl(gen.toArray(String[]::new));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        List<String> req = new ArrayList<>(List.of("req", "-x509", "-new", "-key", key.toString(), "-subj", "/CN=" + name, "-days", "30",
+                "-out", cert.toString()));
+        if (ext.length == 0 || !ext[0].startsWith("basicConstraints")) {
+            req.addAll(List.of("-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"));
+        }
+        for (String e : ext) {
+            req.addAll(List.of("-addext", e));
+        }
+        openssl(req.toArray(String[]::new));
+        return new Path[] {cert, key};
+    }
+
+    /** The one problem of reading the CA {@code ca} now; it names the certificate's file and variable. */
+    private String refusal(Path[] ca) {
+        List<String> p = read(ca[0], ca[1], Instant.now());
+        assertEquals(1, p.size(), "one problem, not one per file: " + p);
+        assertTrue(p.get(0).startsWith("CA certificate " + ca[0] + " (env AGENT_CA_CERT_FILE) "), p.get(0));
+        return p.get(0);
+    }
+
+    @Test
+    void anEdDsaCaIsRefusedNamingItsKeyAndWhatToMakeInstead() throws Exception {
+        // the agent could not sign with it: a stack trace and exit 4 at the first node certificate
+        String ed25519 = refusal(opensslCa("ed25519", List.of("-algorithm", "ed25519")));
+        assertTrue(ed25519.contains("has an Ed25519 key: the agent signs node certificates with ECDSA or RSA only"), ed25519);
+        assertTrue(ed25519.endsWith("make a CA with an EC P-256, P-384 or P-521 key (agent ca init makes P-256) or an RSA key of 2048 "
+                + "bits or more"), ed25519);
+        assertTrue(refusal(opensslCa("ed448", List.of("-algorithm", "ed448"))).contains("has an Ed448 key"));
+    }
+
+    @Test
+    void anRsaCaKeyBelow2048BitsIsRefusedAndOneOf2048SignsWhatTheJdkValidates() throws Exception {
+        for (int bits : new int[] {512, 1024}) {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(bits);
+            java.security.KeyPair kp = g.generateKeyPair();
+            Path cert = write("rsa" + bits + ".crt", Pem.certificate(Certificates.selfSignedCa(kp, "rsa", NOW, 30)), "rw-r--r--");
+            Path key = write("rsa" + bits + ".key", Pem.privateKey(kp.getPrivate()), "rw-------");
+            List<String> p = read(cert, key);
+            assertEquals(1, p.size(), p.toString());
+            assertTrue(p.get(0).contains(") has an RSA key of " + bits + " bits, which the JDK "
+                    + (bits < 1024 ? "refuses in every certificate path" : "counts as legacy")), p.get(0));
+        }
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair kp = g.generateKeyPair();
+        ClusterCa ca = new ClusterCa(Certificates.selfSignedCa(kp, "rsa", NOW, 30), kp.getPrivate());
+        assertEquals(List.of(), read(write("rsa.crt", Pem.certificate(ca.certificate()), "rw-r--r--"),
+                write("rsa.key", Pem.privateKey(ca.key()), "rw-------")));
+        validates(ca, NodeTls.issue(ca, List.of("n.x"), NOW, 1));
+    }
+
+    @Test
+    void anEcCaOnACurveTheJdkCannotUseIsRefusedNamingTheCurveAndP384AndP521AreTaken() throws Exception {
+        // the JDK reads these keys but cannot sign with them: it used to say "not the key of" its certificate
+        String k1 = refusal(opensslCa("k1", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1")));
+        assertTrue(k1.contains("has an EC key on curve secp256k1 (1.3.132.0.10), which the JDK can neither sign with nor use in TLS; "
+                + "make a CA with an EC P-256, P-384 or P-521 key"), k1);
+        assertTrue(refusal(opensslCa("bp", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP256r1")))
+                .contains("curve brainpoolP256r1"));
+        assertTrue(refusal(opensslCa("p224", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-224"))).contains("P-224"));
+        for (String curve : List.of("P-384", "P-521")) {
+            Path[] made = opensslCa(curve, List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + curve));
+            List<String> problems = new ArrayList<>();
+            ClusterCa ca = ClusterCa.read(made[0], "env AGENT_CA_CERT_FILE", made[1], "env AGENT_CA_KEY_FILE", Instant.now(), problems);
+            assertEquals(List.of(), problems, curve);
+            NodeTls node = NodeTls.issue(ca, List.of("localhost"), Instant.now(), 1);
+            assertEquals(curve.equals("P-384") ? "SHA384withECDSA" : "SHA512withECDSA", node.certificate().getSigAlgName(),
+                    "signed with the hash that matches the curve");
+            validates(ca, node);
+        }
+    }
+
+    /** The JDK's PKIX rules, OpenSSL and a TLS handshake all take {@code node}, issued by {@code ca}. */
+    private void validates(ClusterCa ca, NodeTls node) throws Exception {
+        PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
+        pkix.setRevocationEnabled(false);
+        pkix.setDate(node.certificate().getNotBefore());
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(node.certificate())),
+                pkix);
+        Path caFile = Files.writeString(dir.resolve("check-ca.crt"), node.caPem());
+        Path certFile = Files.writeString(dir.resolve("check-node.crt"), Pem.certificate(node.certificate()));
+        assertEquals(certFile + ": OK", openssl("verify", "-attime", String.valueOf(node.certificate().getNotBefore().getTime() / 1000 + 360),
+                "-CAfile", caFile.toString(), certFile.toString()).strip());
+    }
+
+    @Test
+    void aCaThatEndsBeforeANodeCertificateCouldBeRenewedIsRefusedAndOneThatEndsWithinThirtyDaysIsWarnedOf() throws Exception {
+        java.security.KeyPair kp = Certificates.newKeyPair();
+        X509Certificate ninety = Certificates.selfSignedCa(kp, "short", NOW, java.time.Duration.ofSeconds(90));
+        Path key = write("short.key", Pem.privateKey(kp.getPrivate()), "rw-------");
+        List<String> p = read(write("short.crt", Pem.certificate(ninety), "rw-r--r--"), key);
+        assertEquals(List.of("CA certificate " + dir.resolve("short.crt") + " (env AGENT_CA_CERT_FILE) expires at 2026-12-01T12:01:30Z, "
+                + "in 90 s: a node certificate never outlives its CA, and one issued now would live less than 2 minutes, too short to "
+                + "be renewed; make a new CA (agent ca init) and roll it out"), p);
+        X509Certificate three = Certificates.selfSignedCa(kp, "short", NOW, java.time.Duration.ofMinutes(3));
+        assertEquals(List.of(), read(write("three.crt", Pem.certificate(three), "rw-r--r--"), key), "taken, as a 3-minute node certificate is");
+        String warning = ClusterCa.expiryWarning(three, NOW);
+        assertTrue(warning.startsWith("the cluster CA (subject CN=short,O=dockhand) expires at 2026-12-01T12:03:00Z, in 3 minute(s): "
+                + "every node certificate ends with it; make a new CA (agent ca init)"), warning);
+        assertTrue(ClusterCa.expiryWarning(Certificates.selfSignedCa(kp, "x", NOW, 29), NOW).contains(", in 29 day(s): "));
+        assertNull(ClusterCa.expiryWarning(Certificates.selfSignedCa(kp, "x", NOW, 31), NOW));
+    }
+
+    @Test
+    void aCaWithNameConstraintsOrAnUnknownCriticalExtensionIsRefusedAsOpenSslWouldRefuseItsChains() throws Exception {
+        Path[] unknown = opensslCa("unknown", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"), "1.2.3.4.5=critical,DER:0500");
+        assertTrue(refusal(unknown).contains("has critical extension(s) 1.2.3.4.5, which OpenSSL clients do not know and so refuse every "
+                + "certificate the CA signs"), refusal(unknown));
+        // what the refusal spares the cluster: OpenSSL refuses a node certificate of that CA
+        ClusterCa ca = new ClusterCa(Pem.certificates(Files.readString(unknown[0])).get(0), Pem.privateKey(Files.readString(unknown[1])));
+        NodeTls node = NodeTls.issue(ca, List.of("n.x"), Instant.now(), 1);
+        Path caFile = Files.writeString(dir.resolve("u-ca.crt"), node.caPem());
+        Path certFile = Files.writeString(dir.resolve("u-node.crt"), Pem.certificate(node.certificate()));
+        Process v = new ProcessBuilder("openssl", "verify", "-CAfile", caFile.toString(), certFile.toString()).redirectErrorStream(true).start();
+        String out = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS) && v.exitValue() != 0 && out.contains("unhandled critical extension"), out);
+
+        String nc = refusal(opensslCa("nc", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"),
+                "nameConstraints=critical,permitted;DNS:.example.com"));
+        assertTrue(nc.contains("has name constraints (extension 2.5.29.30): clients refuse every node certificate whose names fall "
+                + "outside them"), nc);
+        String notCa = refusal(opensslCa("leaf", List.of("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"),
+                "basicConstraints=critical,CA:FALSE"));
+        assertTrue(notCa.contains("is not a CA certificate"), notCa);
+    }
+
     static String openssl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
