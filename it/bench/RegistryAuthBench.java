@@ -2,6 +2,7 @@ import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.security.NodeTls;
 import dev.dockhand.agent.security.TlsContexts;
 import dev.dockhand.agent.security.Users;
+import dev.dockhand.users.HashedUsers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -49,7 +50,7 @@ public class RegistryAuthBench {
         double[] hashes = new double[10];
         for (int i = 0; i < hashes.length; i++) {
             long t = System.nanoTime();
-            Users.hash("bench-password", new byte[16]);
+            HashedUsers.hash("bench-password", new byte[16]);
             hashes[i] = (System.nanoTime() - t) / 1e6;
         }
         System.out.printf(Locale.ROOT, "PBKDF2-HMAC-SHA256, 100,000 iterations, in this JVM: %.1f ms the first, %.1f ms the fastest of 10%n",

@@ -118,6 +118,19 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * The users module ({@code dev.dockhand.users}, shared with the registry) sits outside the agent's
+     * packages, so {@link #ALLOWED} has no row for it: it is used where users are, the users file
+     * ({@code security}), the console's logins and the ACLs a role gives ({@code access}).
+     */
+    @Test
+    void theUsersModuleIsUsedWhereUsersAre() {
+        noClasses().that().resideOutsideOfPackages(ROOT + ".security..", ROOT + ".console..", ROOT + ".access..")
+                .and().resideInAPackage(ROOT + "..")
+                .should().dependOnClassesThat().resideInAPackage("dev.dockhand.users..")
+                .check(classes);
+    }
+
     @Test
     void kafkaClientsAndJacksonStayWherePid1NeverGoes() {
         noClasses().that().resideOutsideOfPackages(ROOT + ".console..", ROOT + ".access..")

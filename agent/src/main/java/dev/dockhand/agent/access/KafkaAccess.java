@@ -52,7 +52,7 @@ public final class KafkaAccess {
     static List<AclBinding> acls(Users.User user) {
         String principal = "User:" + user.name();
         List<AclBinding> out = new ArrayList<>();
-        if (user.role() == Users.Role.ADMIN) {
+        if (user.role() == dev.dockhand.users.Role.ADMIN) {
             for (ResourceType t : List.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID, ResourceType.DELEGATION_TOKEN)) {
                 out.add(allow(principal, t, "*", AclOperation.ALL));
             }

@@ -1,11 +1,13 @@
 package dev.dockhand.agent.catalog;
 
+import dev.dockhand.agent.core.Spelled;
+
 /**
  * Where a node stands in the move of a ZooKeeper-mode cluster to KRaft ({@code AGENT_MIGRATION_PHASE},
  * ADR 012): the steps of Kafka 3.9's documented migration, in order. Each is one value set on a set of
  * nodes followed by a rolling restart of those nodes.
  */
-public enum MigrationPhase {
+public enum MigrationPhase implements Spelled {
     /** Controllers in migration mode (formatted with ZooKeeper's cluster id); brokers in ZooKeeper mode with the migration settings: the metadata is copied, then written to both. */
     MIGRATION("migration"),
     /** Brokers in KRaft mode under their old ids; controllers still in migration mode (ZooKeeper still written, rollback still possible). */
@@ -20,14 +22,14 @@ public enum MigrationPhase {
         this.id = id;
     }
 
+    @Override
+    public String id() {
+        return id;
+    }
+
     /** The phase spelled {@code id}, or null when there is none. */
     public static MigrationPhase parse(String id) {
-        for (MigrationPhase p : values()) {
-            if (p.id.equals(id)) {
-                return p;
-            }
-        }
-        return null;
+        return Spelled.byId(values(), id);
     }
 
     /** Whether controllers run in migration mode in this phase (they still read and write ZooKeeper). */

@@ -1,5 +1,6 @@
 package dev.dockhand.agent.catalog;
 
+import dev.dockhand.agent.core.Spelled;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ public record OverrideSpec(String prefix, String file, Format format, List<Strin
     }
 
     /** The parsers the shipped services use. */
-    public enum Format {
+    public enum Format implements Spelled {
         /** {@code java.util.Properties}: Kafka, ZooKeeper, log4j, the console. */
         PROPERTIES("properties"),
         /** ZooKeeper's zoo.cfg: {@code java.util.Properties}, and every value is trimmed. */
@@ -35,11 +36,15 @@ public record OverrideSpec(String prefix, String file, Format format, List<Strin
             this.id = id;
         }
 
+        @Override
+        public String id() {
+            return id;
+        }
+
         public static Format parse(String id) {
-            for (Format f : values()) {
-                if (f.id.equals(id)) {
-                    return f;
-                }
+            Format f = Spelled.byId(values(), id);
+            if (f != null) {
+                return f;
             }
             throw new IllegalArgumentException("unknown override format '" + id + "' (use properties, zookeeper-cfg or quarkus-properties)");
         }

@@ -1,7 +1,9 @@
 package dev.dockhand.agent.catalog;
 
+import dev.dockhand.agent.core.Spelled;
+
 /** When a service that ended by itself is started again. */
-public enum RestartPolicy {
+public enum RestartPolicy implements Spelled {
     /** Always, whatever its exit code. */
     ALWAYS("always"),
     /** Only when it failed (exit code not 0, or killed); a clean exit leaves it EXITED. */
@@ -16,16 +18,20 @@ public enum RestartPolicy {
         this.id = id;
     }
 
+    @Override
+    public String id() {
+        return id;
+    }
+
     /** Whether an end with {@code success} (exit code 0) is followed by a restart. */
     public boolean restarts(boolean success) {
         return this == ALWAYS || (this == ON_FAILURE && !success);
     }
 
     public static RestartPolicy parse(String id) {
-        for (RestartPolicy p : values()) {
-            if (p.id.equals(id)) {
-                return p;
-            }
+        RestartPolicy p = Spelled.byId(values(), id);
+        if (p != null) {
+            return p;
         }
         throw new IllegalArgumentException("unknown restart policy '" + id + "' (use always, on-failure or never)");
     }

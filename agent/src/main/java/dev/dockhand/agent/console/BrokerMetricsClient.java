@@ -2,6 +2,7 @@ package dev.dockhand.agent.console;
 
 import dev.dockhand.agent.console.Overview.BrokerMetrics;
 import dev.dockhand.agent.console.Overview.BrokerView;
+import dev.dockhand.agent.core.PrometheusText;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

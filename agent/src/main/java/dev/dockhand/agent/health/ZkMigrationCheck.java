@@ -1,5 +1,6 @@
 package dev.dockhand.agent.health;
 
+import dev.dockhand.agent.core.PrometheusText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -92,27 +93,8 @@ final class ZkMigrationCheck implements HealthCheck {
         };
     }
 
-    /** The value of the unlabelled series {@code name} in Prometheus' text format, or NaN when absent. */
+    /** The value of the series {@code name} in Prometheus' text format (its first sample), or NaN when absent. */
     static double value(String metrics, String name) {
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name) && line.length() > name.length()
-                    && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
-                String rest = line.substring(name.length());
-                if (rest.startsWith("{")) {
-                    int close = rest.indexOf('}');
-                    if (close < 0) {
-                        continue;
-                    }
-                    rest = rest.substring(close + 1);
-                }
-                String[] parts = rest.strip().split("\\s+");
-                try {
-                    return Double.parseDouble(parts[0]);
-                } catch (NumberFormatException e) {
-                    return Double.NaN;
-                }
-            }
-        }
-        return Double.NaN;
+        return PrometheusText.parse(metrics).value(name).orElse(Double.NaN);
     }
 }

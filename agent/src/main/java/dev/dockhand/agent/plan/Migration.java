@@ -1,5 +1,9 @@
 package dev.dockhand.agent.plan;
 
+import static dev.dockhand.agent.render.ServiceIds.KAFKA_BROKER;
+import static dev.dockhand.agent.render.ServiceIds.KRAFT_CONTROLLER;
+import static dev.dockhand.agent.render.ServiceIds.ZOOKEEPER;
+
 import dev.dockhand.agent.catalog.ClusterConfig;
 import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.MigrationPhase;
@@ -39,9 +43,6 @@ final class Migration {
     static final String PHASE = "AGENT_MIGRATION_PHASE";
     /** The name of the precondition a service waits for, in status and logs. */
     static final String PRECONDITION = NodePlan.MIGRATION_PRECONDITION;
-    static final String ZOOKEEPER = "zookeeper";
-    static final String KAFKA_BROKER = "kafka-broker";
-    static final String KRAFT_CONTROLLER = "kraft-controller";
 
     /** {@link NodePlan#migrationMarker}, relative to the data dir. */
     static final String MARKER_PREFIX = ".dockhand/migration-wait-";

@@ -160,7 +160,7 @@ public final class Planner {
         problems.throwIfAny();
 
         var id = node.identity();
-        int controllerPort = ctx.catalog().service("kraft-controller").map(ServiceSpec::port).orElse(0);
+        int controllerPort = ctx.catalog().service(ServiceIds.KRAFT_CONTROLLER).map(ServiceSpec::port).orElse(0);
         List<Endpoint> controllers = ctx.controllerNodes().stream().map(n -> new Endpoint(n.fqdn(), controllerPort)).toList();
         NodePlan.NodeInfo info = new NodePlan.NodeInfo(id.role().value(), ctx.nodeId(), id.self().value(),
                 id.clusterName().value(), id.clusterConfig().value(), controllers,

@@ -1,18 +1,17 @@
 package dev.dockhand.agent.security;
 
 import dev.dockhand.agent.core.InputFiles;
+import dev.dockhand.users.HashedUsers;
+import dev.dockhand.users.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 
 /**
  * The users of a secured cluster, from the secret file the orchestrator gives ({@code AGENT_USERS_FILE}):
@@ -36,9 +35,9 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public final class Users {
     /** A user name, for every component that sees it (the class comment says why each character). */
-    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final java.util.regex.Pattern NAME = HashedUsers.NAME;
     /** What the name rule says, for messages. */
-    public static final String NAME_RULE = "a letter or digit, then letters, digits, '.', '_' or '-', 1 to 64 in all";
+    public static final String NAME_RULE = HashedUsers.NAME_RULE;
     /**
      * At most this many users: each costs a password hash at a node's first start (the registry's and the
      * console's logins) and a SCRAM credential, and the file stays within {@link #FILE_LIMIT}.
@@ -50,14 +49,11 @@ public final class Users {
     public static final int MAX_PASSWORD = 128;
     private static final String PASSWORD_PUNCTUATION = "!#$%&()*+./;<>?@^_{|}~-";
 
-    /** What a user may do. */
-    public enum Role { CLIENT, ADMIN }
-
     /** One user; {@link #toString} leaves the password out. */
     public record User(String name, String password, Role role) {
         @Override
         public String toString() {
-            return name + " (" + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+            return name + " (" + role + ")";
         }
     }
 
@@ -114,16 +110,10 @@ public final class Users {
                 problems.add(at + ": the password of " + name + " " + why);
                 continue;
             }
-            Role role = Role.CLIENT;
-            if (f.length == 3) {
-                switch (f[2]) {
-                    case "admin" -> role = Role.ADMIN;
-                    case "client" -> role = Role.CLIENT;
-                    default -> {
-                        problems.add(at + ": unknown role '" + dev.dockhand.agent.core.Names.printable(f[2]) + "' (use client or admin)");
-                        continue;
-                    }
-                }
+            Role role = f.length == 3 ? Role.parse(f[2]) : Role.CLIENT;
+            if (role == null) {
+                problems.add(at + ": unknown role '" + dev.dockhand.agent.core.Names.printable(f[2]) + "' (use client or admin)");
+                continue;
             }
             if (!names.add(name)) {
                 problems.add(at + ": user " + name + " is listed twice");
@@ -183,25 +173,16 @@ public final class Users {
      * large users file from costing a hash per user at every start.
      */
     public String hashedFile(byte[] saltKey, String previous) {
-        java.util.Map<String, String> known = new java.util.HashMap<>();
-        if (previous != null) {
-            for (String line : previous.split("\n")) {
-                String[] f = line.split(":", -1);
-                if (f.length == 4 && !line.startsWith("#")) {
-                    known.put(f[0] + ":" + f[2], f[3]);
-                }
-            }
-        }
+        java.util.Map<String, String> known = HashedUsers.hashesBySalt(previous);
         StringBuilder sb = new StringBuilder("# rendered by the dockhand agent from the cluster's users file: no password in it\n");
         for (User u : users) {
             byte[] salt = java.util.Arrays.copyOf(hmac(saltKey, u.name() + ":" + u.password()), 16);
             String salt64 = Base64.getEncoder().encodeToString(salt);
             String hash64 = known.get(u.name() + ":" + salt64);
             if (hash64 == null) {
-                hash64 = Base64.getEncoder().encodeToString(hash(u.password(), salt));
+                hash64 = Base64.getEncoder().encodeToString(HashedUsers.hash(u.password(), salt));
             }
-            sb.append(u.name()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append(':')
-                    .append(salt64).append(':').append(hash64).append('\n');
+            HashedUsers.line(sb, u.name(), u.role(), salt64, hash64);
         }
         return sb.toString();
     }
@@ -210,7 +191,7 @@ public final class Users {
     public String usersFile() {
         StringBuilder sb = new StringBuilder("# the users file as the dockhand agent last found it valid\n");
         for (User u : users) {
-            sb.append(u.name()).append(':').append(u.password()).append(':').append(u.role().name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+            sb.append(u.name()).append(':').append(u.password()).append(':').append(u.role()).append('\n');
         }
         return sb.toString();
     }
@@ -230,23 +211,6 @@ public final class Users {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static final int ITERATIONS = 100_000;
-
-    /** PBKDF2-HMAC-SHA256 of {@code password} with {@code salt}, 32 bytes. */
-    public static byte[] hash(String password, byte[] salt) {
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256)).getEncoded();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Whether {@code password} matches {@code expected} (constant time). */
-    public static boolean matches(String password, byte[] salt, byte[] expected) {
-        return MessageDigest.isEqual(hash(password, salt), expected);
     }
 
     /** For tests and logs: the names, without passwords. */

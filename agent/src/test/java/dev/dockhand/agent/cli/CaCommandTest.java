@@ -71,9 +71,9 @@ class CaCommandTest {
         assertTrue(!Files.exists(tmp.resolve("y/ca.key")), "nothing written after a bad --users");
 
         // what the agent would refuse, ca init refuses first: a name outside the agent's rule, more users than it takes
-        for (String users : List.of("..", "-x", String.join(",", java.util.stream.IntStream.rangeClosed(0, 1000).mapToObj(i -> "u" + i).toList()))) {
+        for (String given : List.of("..", "-x", String.join(",", java.util.stream.IntStream.rangeClosed(0, 1000).mapToObj(i -> "u" + i).toList()))) {
             StringWriter refused = new StringWriter();
-            assertEquals(2, run(new StringWriter(), refused, "ca", "init", "--out", tmp.resolve("z").toString(), "--users", users));
+            assertEquals(2, run(new StringWriter(), refused, "ca", "init", "--out", tmp.resolve("z").toString(), "--users", given));
             assertTrue(refused.toString().contains("a letter or digit") || refused.toString().contains("at most 1000"), refused.toString());
             assertTrue(!Files.exists(tmp.resolve("z/ca.key")), "nothing written");
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.dockhand.agent.console.Overview.BrokerMetrics;
 import dev.dockhand.agent.console.Overview.BrokerView;
+import dev.dockhand.agent.core.PrometheusText;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.users.HashedUsers;
+import dev.dockhand.users.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,7 +34,7 @@ class UsersTest {
                 "AGENT_USERS_FILE", problems);
         assertEquals(List.of(), problems);
         assertEquals(List.of("app", "ops", "ci"), u.all().stream().map(Users.User::name).toList());
-        assertEquals(List.of(Users.Role.CLIENT, Users.Role.ADMIN, Users.Role.CLIENT), u.all().stream().map(Users.User::role).toList());
+        assertEquals(List.of(Role.CLIENT, Role.ADMIN, Role.CLIENT), u.all().stream().map(Users.User::role).toList());
         assertEquals("s3cret-pass", u.all().get(0).password());
         assertFalse(u.toString().contains("s3cret"), u.toString());
     }
@@ -88,8 +90,8 @@ class UsersTest {
         assertEquals("client", app[1]);
         byte[] salt = Base64.getDecoder().decode(app[2]);
         byte[] hash = Base64.getDecoder().decode(app[3]);
-        assertTrue(Users.matches("s3cret-pass", salt, hash));
-        assertFalse(Users.matches("s3cret-pasS", salt, hash));
+        assertTrue(HashedUsers.matches("s3cret-pass", salt, hash));
+        assertFalse(HashedUsers.matches("s3cret-pasS", salt, hash));
         assertTrue(hashed.lines().anyMatch(l -> l.startsWith("ops:admin:")));
 
         byte[] key = "a secret of the cluster".getBytes();
@@ -155,9 +157,9 @@ class UsersTest {
         String next = after.hashedFile(key, marked);
         assertTrue(next.contains(f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32])), next);
         String[] app = next.lines().filter(l -> l.startsWith("app:")).findFirst().orElseThrow().split(":");
-        assertTrue(Users.matches("s3cret-pass2", Base64.getDecoder().decode(app[2]), Base64.getDecoder().decode(app[3])), "a new password: hashed");
+        assertTrue(HashedUsers.matches("s3cret-pass2", Base64.getDecoder().decode(app[2]), Base64.getDecoder().decode(app[3])), "a new password: hashed");
         String[] added = next.lines().filter(l -> l.startsWith("new:")).findFirst().orElseThrow().split(":");
-        assertTrue(Users.matches("new-password", Base64.getDecoder().decode(added[2]), Base64.getDecoder().decode(added[3])));
+        assertTrue(HashedUsers.matches("new-password", Base64.getDecoder().decode(added[2]), Base64.getDecoder().decode(added[3])));
         assertEquals(after.hashedFile(key).replace(marked, ""), after.hashedFile(key, first).replace(marked, ""),
                 "with a true earlier file, the result is what hashing everything gives");
     }

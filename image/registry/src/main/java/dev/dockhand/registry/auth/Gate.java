@@ -1,12 +1,10 @@
 package dev.dockhand.registry.auth;
 
-import dev.dockhand.registry.auth.UsersFile.Login;
-import dev.dockhand.registry.auth.UsersFile.Role;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import dev.dockhand.users.BasicAuth;
+import dev.dockhand.users.HashedUsers;
+import dev.dockhand.users.Login;
+import dev.dockhand.users.LoginCache;
+import dev.dockhand.users.Role;
 import java.util.Locale;
 import java.util.Map;
 
@@ -56,9 +54,7 @@ final class Gate {
     }
 
     /** Longer than any password the agent accepts: refused before it costs a hash. */
-    static final int MAX_PASSWORD = 1024;
-    /** Hashed for an unknown user, so that an unknown name takes as long to refuse as a wrong password. */
-    private static final byte[] DECOY_SALT = new byte[16];
+    static final int MAX_PASSWORD = BasicAuth.MAX_PASSWORD;
 
     private final Map<String, Login> users;
     private final Mode mode;
@@ -108,14 +104,10 @@ final class Gate {
         }
         String password = credentials[1];
         Login user = users.get(credentials[0]);
-        if (user == null) {
-            Passwords.hash(password, DECOY_SALT);
-            return null;
-        }
         if (cache.verified(user, password)) {
             return user;
         }
-        if (!Passwords.matches(password, user.salt(), user.hash())) {
+        if (!HashedUsers.verify(user, password)) {
             return null;
         }
         cache.remember(user, password);
@@ -124,27 +116,6 @@ final class Gate {
 
     /** {@code {name, password}} of a {@code Basic} header (RFC 7617, UTF-8), or null when it is not one. */
     static String[] basic(String authorization) {
-        String h = authorization.strip();
-        if (h.length() < 6 || !h.substring(0, 6).equalsIgnoreCase("basic ")) {
-            return null;
-        }
-        byte[] raw;
-        try {
-            raw = Base64.getDecoder().decode(h.substring(6).strip());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        String pair;
-        try {
-            pair = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-        int colon = pair.indexOf(':');
-        if (colon <= 0 || colon == pair.length() - 1 || pair.length() - colon - 1 > MAX_PASSWORD) {
-            return null;
-        }
-        return new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
+        return BasicAuth.credentials(authorization);
     }
 }

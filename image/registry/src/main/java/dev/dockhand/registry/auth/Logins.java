@@ -1,6 +1,7 @@
 package dev.dockhand.registry.auth;
 
-import dev.dockhand.registry.auth.UsersFile.Login;
+import dev.dockhand.users.Login;
+import dev.dockhand.users.LoginCache;
 import io.quarkus.runtime.StartupEvent;
 import java.nio.file.Path;
 import java.util.Map;

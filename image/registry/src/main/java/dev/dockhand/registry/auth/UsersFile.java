@@ -9,20 +9,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.dockhand.users.HashedUsers;
+import dev.dockhand.users.Login;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The users a secured node's agent renders for the services that check logins over HTTP
- * ({@code users.hashed}): one {@code name:role:salt:hash} line each, the role {@code client} or
- * {@code admin}, salt and hash standard base64, the hash PBKDF2-HMAC-SHA256 of the password (no
- * password in the file). {@code #} starts a comment line.
+ * ({@code users.hashed}, whose format {@link HashedUsers} defines for the agent and the registry
+ * alike), read from the file the registry's settings name.
  */
 public final class UsersFile {
     /** Far more than any cluster's users; a bigger file is not one the agent wrote. */
@@ -71,45 +69,8 @@ public final class UsersFile {
 
     /** The users of {@code text}; problems name {@code where} and the line. */
     static Map<String, Login> parse(String text, String where) throws Invalid {
-        Map<String, Login> users = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
-            if (line.isBlank() || line.stripLeading().startsWith("#")) {
-                continue;
-            }
-            String at = where + ":" + (i + 1) + ": ";
-            String[] f = line.split(":", -1);
-            if (f.length != 4) {
-                problems.add(at + "not name:role:salt:hash (" + f.length + " fields)");
-                continue;
-            }
-            String name = f[0];
-            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-                // the agent's rule (dev.dockhand.agent.security.Users.NAME): the agent never writes another
-                problems.add(at + "the user name must be a letter or digit, then letters, digits, '.', '_' or '-', 1 to 64 in all");
-                continue;
-            }
-            Role role = Role.parse(f[1]);
-            if (role == null) {
-                problems.add(at + "user " + name + " has an unknown role (use client or admin)");
-                continue;
-            }
-            byte[] salt = base64(f[2]);
-            byte[] hash = base64(f[3]);
-            if (salt == null || salt.length == 0) {
-                problems.add(at + "the salt of " + name + " is not standard base64");
-                continue;
-            }
-            if (hash == null || hash.length != Passwords.HASH_BYTES) {
-                problems.add(at + "the hash of " + name + " is not " + Passwords.HASH_BYTES + " bytes of standard base64");
-                continue;
-            }
-            if (users.putIfAbsent(name, new Login(name, role, salt, hash)) != null) {
-                problems.add(at + "user " + name + " is listed twice");
-            }
-        }
+        Map<String, Login> users = HashedUsers.parse(text, where, problems);
         if (problems.isEmpty() && users.isEmpty()) {
             problems.add(where + " lists no user: nobody could write to this registry");
         }
@@ -117,14 +78,6 @@ public final class UsersFile {
             throw new Invalid(String.join("\n", problems));
         }
         return users;
-    }
-
-    private static byte[] base64(String s) {
-        try {
-            return Base64.getDecoder().decode(s);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /** Why {@code file} must not be used as it is, or null: hashes can be cracked offline by whoever reads them. */
@@ -140,46 +93,5 @@ public final class UsersFile {
         }
         return "may be read or written by any user of the node (mode " + PosixFilePermissions.toString(p)
                 + "); the agent writes it 0600";
-    }
-
-    /** What a user may do. */
-    public enum Role {
-        /** register schemas, check compatibility, look schemas up */
-        CLIENT,
-        /** everything: deletes, compatibility and mode settings, Apicurio's admin API */
-        ADMIN;
-
-        static Role parse(String s) {
-            for (Role r : values()) {
-                if (r.name().toLowerCase(Locale.ROOT).equals(s)) {
-                    return r;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public String toString() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** One user: what verifies its password, never the password. */
-    public record Login(String name, Role role, byte[] salt, byte[] hash) {
-        @Override
-        public String toString() {
-            return name + " (" + role + ")";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Login l && l.name.equals(name) && l.role == role && java.util.Arrays.equals(l.salt, salt)
-                    && java.util.Arrays.equals(l.hash, hash);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode();
-        }
     }
 }

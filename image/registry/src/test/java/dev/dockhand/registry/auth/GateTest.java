@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dockhand.registry.auth.Gate.Verdict;
-import dev.dockhand.registry.auth.UsersFile.Login;
+import dev.dockhand.users.Login;
+import dev.dockhand.users.LoginCache;
+import dev.dockhand.users.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -174,7 +176,7 @@ class GateTest {
     void aRememberedLoginSkipsTheHash() {
         // a stored hash that "secret-password" does not match: only the cache can let it through,
         // which shows the gate asks the cache before it hashes
-        Login stored = new Login("bob", UsersFile.Role.CLIENT, new byte[16], new byte[32]);
+        Login stored = new Login("bob", Role.CLIENT, new byte[16], new byte[32]);
         LoginCache cache = new LoginCache(16);
         Gate g = new Gate(Map.of("bob", stored), Gate.Mode.WRITES, cache);
         String register = CCOMPAT + "/subjects/s/versions";

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.registry.auth.UsersFile.Login;
-import dev.dockhand.registry.auth.UsersFile.Role;
+import dev.dockhand.users.HashedUsers;
+import dev.dockhand.users.Login;
+import dev.dockhand.users.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,7 +26,7 @@ class UsersFileTest {
         byte[] salt = new byte[16];
         salt[0] = (byte) name.hashCode();
         return name + ":" + role + ":" + Base64.getEncoder().encodeToString(salt) + ":"
-                + Base64.getEncoder().encodeToString(Passwords.hash(password, salt));
+                + Base64.getEncoder().encodeToString(HashedUsers.hash(password, salt));
     }
 
     @Test
@@ -37,8 +38,8 @@ class UsersFileTest {
         assertEquals(Role.CLIENT, users.get("alice").role());
         assertEquals(Role.ADMIN, users.get("ops.admin-1").role());
         Login alice = users.get("alice");
-        assertTrue(Passwords.matches("alice-password", alice.salt(), alice.hash()));
-        assertFalse(Passwords.matches("alice-passwort", alice.salt(), alice.hash()));
+        assertTrue(HashedUsers.matches("alice-password", alice.salt(), alice.hash()));
+        assertFalse(HashedUsers.matches("alice-passwort", alice.salt(), alice.hash()));
         assertFalse(alice.toString().contains(Base64.getEncoder().encodeToString(alice.hash())), "no hash in logs: " + alice);
     }
 
@@ -107,6 +108,6 @@ class UsersFileTest {
         // PBKDF2-HMAC-SHA256, 100,000 iterations, 32 bytes, as computed by an independent
         // implementation (Python: hashlib.pbkdf2_hmac("sha256", b"password", b"salt", 100000, 32))
         byte[] expected = Base64.getDecoder().decode("A5Si7eMyyaE+uC6bJGMWBMMd+Xi04vD70sVJlE+deaU=");
-        assertArrayEquals(expected, Passwords.hash("password", "salt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertArrayEquals(expected, HashedUsers.hash("password", "salt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 }

@@ -1,4 +1,4 @@
-package dev.dockhand.agent.console;
+package dev.dockhand.agent.core;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,11 +9,12 @@ import java.util.Optional;
 /**
  * The samples of a Prometheus text exposition (format 0.0.4, what the JMX exporter serves by
  * default): enough to read a handful of named series, not a general parser. Lines that do not
- * parse are skipped: a scrape shows what it can.
+ * parse are skipped: a scrape shows what it can. The one reader of the services' metrics pages (the
+ * console's broker figures, the probe of the controllers' migration state).
  */
-final class PrometheusText {
+public final class PrometheusText {
     /** One sample: metric name, labels as written, value. */
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private final List<Sample> samples;
 
@@ -21,7 +22,7 @@ final class PrometheusText {
         this.samples = samples;
     }
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         List<Sample> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             String l = line.strip();
@@ -83,7 +84,7 @@ final class PrometheusText {
     }
 
     /** The first sample named {@code name} whose labels include {@code labelPairs} (key, value, ...). */
-    Optional<Double> value(String name, String... labelPairs) {
+    public Optional<Double> value(String name, String... labelPairs) {
         for (Sample s : samples) {
             if (!s.name().equals(name)) {
                 continue;

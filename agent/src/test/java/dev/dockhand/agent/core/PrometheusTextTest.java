@@ -1,4 +1,4 @@
-package dev.dockhand.agent.console;
+package dev.dockhand.agent.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,12 +1,11 @@
-package dev.dockhand.registry.auth;
+package dev.dockhand.users;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.registry.auth.UsersFile.Login;
-import dev.dockhand.registry.auth.UsersFile.Role;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class LoginCacheTest {
@@ -63,5 +62,20 @@ class LoginCacheTest {
         LoginCache one = new LoginCache(2);
         one.remember(login("a", 1, 1), "password-a");
         assertFalse(new LoginCache(2).verified(login("a", 1, 1), "password-a"));
+    }
+
+    @Test
+    void anEntryWithAnAgeIsCheckedAgainAfterIt() {
+        AtomicLong clock = new AtomicLong(1_000);
+        LoginCache cache = new LoginCache(8, 100, clock::get);
+        Login alice = login("alice", 1, 1);
+        cache.remember(alice, "alice-password");
+        clock.addAndGet(99);
+        assertTrue(cache.verified(alice, "alice-password"));
+        clock.addAndGet(1);
+        assertFalse(cache.verified(alice, "alice-password"));
+        cache.remember(alice, "alice-password");
+        assertTrue(cache.verified(alice, "alice-password"), "remembered again, counted from then");
+        assertFalse(cache.verified(null, "alice-password"), "no such user");
     }
 }
