@@ -376,12 +376,13 @@ class ProductionClusterIT {
             watch.interrupt();
         }
         time("5 kill -9 -> READY", t0);
-        System.out.printf("ProductionClusterIT: kill -9 of b-2's broker -> READY in %.1f s; status meanwhile: %s%n",
-                (System.nanoTime() - t0) / 1e9, seen);
+        String since = b.logText().substring(logBefore);
+        System.out.printf("ProductionClusterIT: kill -9 of b-2's broker -> READY in %.1f s; the wait: %s; status meanwhile: %s%n",
+                (System.nanoTime() - t0) / 1e9, since.lines().filter(l -> l.contains("ZooKeeper expired its old session")).findFirst()
+                        .orElse("(none)"), seen);
         // one kill, one restart: the broker was not started while its old session still held /brokers/ids/5
         // (it would exit with "node already exists" and count a second crash toward FAILED)
         assertEquals(restartsBefore + 1, ready.path("restarts").asInt(), "exactly one restart for one kill: " + ready);
-        String since = b.logText().substring(logBefore);
         List<String> crashes = since.lines().filter(l -> l.contains("kafka-broker: ") && l.contains("-> BACKOFF")).toList();
         assertEquals(1, crashes.size(), "one crash, the kill: " + crashes);
         assertTrue(since.contains("kafka-broker: /brokers/ids/5 held by session 0x"), "the agent saw the old registration:\n" + since);
