@@ -188,7 +188,7 @@ final class IdentityGuard {
     }
 
     /** A ZooKeeper-mode broker's server.properties (broker.id and log dirs, no process.roles), or null. */
-    private static Properties zooKeeperModeProperties(RenderedFile f) {
+    static Properties zooKeeperModeProperties(RenderedFile f) {
         if (!f.content().contains("broker.id") || f.content().contains("process.roles")) {
             return null;
         }

@@ -122,6 +122,7 @@ public record NodePlan(
      * @param probe what the probe asks, and at which port (a secured broker's internal listener)
      * @param peers every node that runs this service, this one included, in node order: what a stop gate
      *     asks (a ZooKeeper member counts the ensemble's members that serve), at the probe's port
+     * @param registration where a ZooKeeper-mode broker registers itself, or null for any other service
      */
     public record PlannedService(
             ServiceSpec spec,
@@ -130,12 +131,19 @@ public record NodePlan(
             List<RemoteDependency> remoteWaits,
             String probeHost,
             ProbeSpec probe,
-            List<Peer> peers) {
+            List<Peer> peers,
+            ZooKeeperRegistration registration) {
 
         public PlannedService {
             localWaits = List.copyOf(localWaits);
             remoteWaits = List.copyOf(remoteWaits);
             peers = List.copyOf(peers);
+        }
+
+        /** A service that registers nowhere. */
+        public PlannedService(ServiceSpec spec, ResolvedCommand command, List<String> localWaits, List<RemoteDependency> remoteWaits,
+                String probeHost, ProbeSpec probe, List<Peer> peers) {
+            this(spec, command, localWaits, remoteWaits, probeHost, probe, peers, null);
         }
 
         /** A service probed as its catalog entry says, whose peers nothing asks. */
@@ -158,6 +166,29 @@ public record NodePlan(
     public record RemoteDependency(String service, List<Endpoint> endpoints, HealthSpec health, int required) {
         public RemoteDependency {
             endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /**
+     * A ZooKeeper-mode broker's registration: the ephemeral znode {@code /brokers/ids/<brokerId>} its
+     * ZooKeeper session holds while it runs. A broker killed with -9 leaves it behind until ZooKeeper
+     * expires that session, and a broker started meanwhile exits ("node already exists"), so the
+     * supervisor starts it once the znode is gone (ADR 004).
+     *
+     * @param brokerId the broker's {@code broker.id}
+     * @param sessionTimeout its {@code zookeeper.session.timeout.ms} (Kafka's default when not set): the
+     *     longest its old session can outlive it, give or take ZooKeeper's tick
+     * @param zookeeper where ZooKeeper's members answer the agent (their probe port: the secure one on a
+     *     secured node)
+     */
+    public record ZooKeeperRegistration(int brokerId, java.time.Duration sessionTimeout, List<Endpoint> zookeeper) {
+        public ZooKeeperRegistration {
+            zookeeper = List.copyOf(zookeeper);
+        }
+
+        /** The znode that holds the registration. */
+        public String path() {
+            return "/brokers/ids/" + brokerId;
         }
     }
 

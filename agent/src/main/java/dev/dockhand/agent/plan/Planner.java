@@ -188,7 +188,7 @@ public final class Planner {
             ProbeSpec probe = probe(spec, ctx.security());
             int port = probe.port() > 0 ? probe.port() : spec.peerPort(ctx.security());
             List<NodePlan.Peer> peers = ctx.nodesRunning(spec.id()).stream().map(n -> new NodePlan.Peer(ctx.idOf(n), n.fqdn(), port)).toList();
-            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers));
+            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers, registration(ctx, spec, render)));
         }
         List<RenderPlan.Explained> explain = new ArrayList<>(render.explain());
         if (certificates != null) {
@@ -203,6 +203,42 @@ public final class Planner {
         ProbeSpec p = spec.health().probe();
         return p.port() == spec.port() ? p.atPort(spec.peerPort(security)) : p;
     }
+
+    /**
+     * Where a ZooKeeper-mode broker registers, or null for any other service. Read from the broker's
+     * server.properties as rendered in memory (as {@link IdentityGuard} reads broker.id): the template's
+     * values, the migration phase's settings and the env overrides meet only there, and it is the file
+     * the broker itself reads.
+     */
+    static NodePlan.ZooKeeperRegistration registration(NodeContext ctx, ServiceSpec spec, RenderPlan render) {
+        var zk = ctx.catalog().service(dev.dockhand.agent.render.ServiceIds.ZOOKEEPER);
+        if (spec.overrides() == null || !(spec.health().probe() instanceof ProbeSpec.Kafka) || zk.isEmpty()
+                || !ctx.config().runs(zk.get().id())) {
+            return null;
+        }
+        Path target = ctx.paths().confDir().resolve(spec.overrides().file()).normalize();
+        for (RenderPlan.RenderedFile f : render.files()) {
+            if (!f.service().equals(spec.id()) || !f.target().equals(target)) {
+                continue;
+            }
+            java.util.Properties p = IdentityGuard.zooKeeperModeProperties(f);
+            if (p == null || p.getProperty("zookeeper.connect") == null) {
+                return null;
+            }
+            try {
+                int id = Integer.parseInt(p.getProperty("broker.id").strip());
+                long timeout = Long.parseLong(p.getProperty("zookeeper.session.timeout.ms", String.valueOf(KAFKA_SESSION_TIMEOUT_MS)).strip());
+                return id < 0 || timeout <= 0 ? null
+                        : new NodePlan.ZooKeeperRegistration(id, java.time.Duration.ofMillis(timeout), remote(ctx, zk.get()).endpoints());
+            } catch (NumberFormatException e) {
+                return null; // the broker refuses such a file itself, and says why
+            }
+        }
+        return null;
+    }
+
+    /** Kafka's default {@code zookeeper.session.timeout.ms}. */
+    static final long KAFKA_SESSION_TIMEOUT_MS = 18_000;
 
     /** A service of other nodes, probed there, ready when its catalog's quorum of them answers. */
     private static RemoteDependency remote(NodeContext ctx, ServiceSpec dep) {

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * A supervised service's state (docs/supervision.md):
- * PENDING (waiting for dependencies) → PREPARING (its prepare steps run, such as formatting storage; a
+ * PENDING (waiting for dependencies, or for a ZooKeeper-mode broker's registration left by its dead
+ * process to go: {@link RegistrationWait}) → PREPARING (its prepare steps run, such as formatting storage; a
  * service without steps skips it) → STARTING (spawned, not yet healthy) → READY → UNHEALTHY (probe
  * failing after ready) → BACKOFF → … → FAILED (crash loop); STOPPING → STOPPED; EXITED for one-shot
  * steps.

@@ -80,6 +80,8 @@ public final class Supervisor implements SupervisorControl {
     private final NodeTlsContext tls;
     private final Map<String, ServiceRun> services = new LinkedHashMap<>();
     private final Map<String, RemoteQuorum> remotes = new LinkedHashMap<>();
+    /** Holds a ZooKeeper-mode broker's start while its previous process's registration is still there. */
+    private final RegistrationWait registrations;
     private boolean started;
     private boolean stopping;
     private int exitCode;
@@ -113,6 +115,8 @@ public final class Supervisor implements SupervisorControl {
         if (tls != null) {
             tls.use(plan.certificates());
         }
+        this.registrations = new RegistrationWait(loop, probes,
+                (r, timeout) -> RegistrationWait.askZooKeeper(r, timeout, tls == null ? null : tls.remote()), this::evaluate);
         for (PlannedService p : plan.services()) {
             services.put(p.id(), new ServiceRun(p));
             for (RemoteDependency d : p.remoteWaits()) {
@@ -178,7 +182,10 @@ public final class Supervisor implements SupervisorControl {
                 continue;
             }
             String waiting = unreadyWaits(s);
-            if (waiting.isEmpty()) {
+            String held = waiting.isEmpty() ? registrations.hold(s) : null;
+            if (held != null) {
+                s.reason = held;
+            } else if (waiting.isEmpty()) {
                 if (NodePlan.waitsForMigration(s.planned)) {
                     passedMigrationPrecondition(s);
                 }

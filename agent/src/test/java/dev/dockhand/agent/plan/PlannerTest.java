@@ -33,8 +33,12 @@ class PlannerTest {
     }
 
     NodePlan plan(String fqdn) {
+        return plan(fqdn, Map.of());
+    }
+
+    NodePlan plan(String fqdn, Map<String, String> extra) {
         String data = "/data/" + fqdn;
-        Map<String, String> env = new HashMap<>(RenderTestSupport.env(fqdn, Map.of()));
+        Map<String, String> env = new HashMap<>(RenderTestSupport.env(fqdn, extra));
         env.put("AGENT_JAVA", "/usr/bin/java");
         Planner.Resolved node = Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
                 MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost());
@@ -55,6 +59,21 @@ class PlannerTest {
                 zk.endpoints().stream().map(Object::toString).toList());
         assertTrue(zk.health().probe() instanceof ProbeSpec.ZooKeeper);
         assertEquals("127.0.0.1", broker.probeHost());
+    }
+
+    @Test
+    void aZooKeeperModeBrokerKnowsWhereItRegistersAndForHowLongADeadSessionHoldsIt() {
+        NodePlan.ZooKeeperRegistration r = plan("broker-2.kafka1.example").services().get(0).registration();
+        assertEquals(5, r.brokerId(), "its broker.id");
+        assertEquals("/brokers/ids/5", r.path());
+        assertEquals(java.time.Duration.ofSeconds(12), r.sessionTimeout(), "the template's zookeeper.session.timeout.ms");
+        assertEquals(List.of("zk-1.kafka1.example:2181", "zk-2.kafka1.example:2181", "zk-3.kafka1.example:2181"),
+                r.zookeeper().stream().map(Object::toString).toList());
+        NodePlan overridden = plan("broker-2.kafka1.example", Map.of("KAFKA_CFG_ZOOKEEPER_SESSION_TIMEOUT_MS", "6000"));
+        assertEquals(java.time.Duration.ofSeconds(6), overridden.services().get(0).registration().sessionTimeout(),
+                "the value the broker reads: an env override counts");
+        assertTrue(plan("zk-1.kafka1.example").services().stream().allMatch(s -> s.registration() == null), "only brokers register");
+        assertTrue(plan("gw-1.kafka1.example").services().stream().allMatch(s -> s.registration() == null));
     }
 
     @Test

@@ -49,6 +49,7 @@ final class TestPlans {
         boolean failStopsAgent;
         List<dev.dockhand.agent.render.RenderPlan.ResolvedStep> prepare = new ArrayList<>();
         List<String> certRenewal = List.of();
+        NodePlan.ZooKeeperRegistration registration;
 
         S(String id) {
             this.id = id;
@@ -83,6 +84,13 @@ final class TestPlans {
             probe = "kafka";
             waitUntilSafe = wait;
             this.grace = grace;
+            return this;
+        }
+
+        /** A ZooKeeper-mode broker: id {@code brokerId}, whose ZooKeeper session expires {@code sessionTimeout} after it died. */
+        S zooKeeperBroker(int brokerId, Duration sessionTimeout) {
+            probe = "kafka";
+            registration = new NodePlan.ZooKeeperRegistration(brokerId, sessionTimeout, List.of(new Endpoint("zk-1.test", 2181)));
             return this;
         }
 
@@ -122,7 +130,7 @@ final class TestPlans {
                     new MemorySpec(1, 64, 0, 0.5, 0), null, null, ServiceSpec.Quorum.ONE, 0);
             ResolvedCommand command = new ResolvedCommand(id, argv, Map.of("PATH", "/usr/bin"), Path.of("/data"), List.of(), null, 0, 64,
                     certRenewal, prepare);
-            return new PlannedService(spec, command, waits, remote, "127.0.0.1");
+            return new PlannedService(spec, command, waits, remote, "127.0.0.1", spec.health().probe(), List.of(), registration);
         }
     }
 

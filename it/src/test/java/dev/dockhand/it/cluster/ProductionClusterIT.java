@@ -341,19 +341,56 @@ class ProductionClusterIT {
         LabNode b = cluster.node("b-2");
         long javaPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b));
         int restartsBefore = brokerStatus(b).path("restarts").asInt();
+        int logBefore = b.logText().length();
         long t0 = System.nanoTime();
         assertTrue(dev.dockhand.it.lab.Procs.signal(javaPid, "KILL"), "kill -9 " + javaPid);
         assertTrue(b.running(), "the agent of " + b.name() + " survives its broker");
+        // what status says meanwhile: the restart waits, PENDING, until ZooKeeper expired the dead broker's session
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread watch = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    JsonNode s = brokerStatus(b);
+                    seen.add(s.path("state").asText() + ": " + s.path("reason").asText().replaceAll("\\d+ s of", "N s of"));
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // the agent's socket busy: ask again
+                }
+            }
+        });
+        watch.start();
         // two brokers left, min.insync.replicas=2: acks=all still succeeds while the third is away
         Kafka.Produced during = kafka.produce(TOPIC, "during-kill", 500);
         acked.addAll(during.acked());
-        Timing.awaitValue("b-2's agent restarted its broker and it is READY again (a restart right after kill -9 waits"
-                        + " for ZooKeeper to expire the old session)", Duration.ofSeconds(150), Duration.ofMillis(250),
-                () -> {
-                    JsonNode s = brokerStatus(b);
-                    return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
-                }, () -> String.valueOf(b.service("kafka-broker")));
+        JsonNode ready;
+        try {
+            ready = Timing.awaitValue("b-2's agent restarted its broker and it is READY again (a restart right after kill -9 waits"
+                            + " for ZooKeeper to expire the old session)", Duration.ofSeconds(150), Duration.ofMillis(250),
+                    () -> {
+                        JsonNode s = brokerStatus(b);
+                        return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
+                    }, () -> String.valueOf(b.service("kafka-broker")));
+        } finally {
+            watch.interrupt();
+        }
         time("5 kill -9 -> READY", t0);
+        String since = b.logText().substring(logBefore);
+        System.out.printf("ProductionClusterIT: kill -9 of b-2's broker -> READY in %.1f s; the wait: %s; status meanwhile: %s%n",
+                (System.nanoTime() - t0) / 1e9, since.lines().filter(l -> l.contains("ZooKeeper expired its old session")).findFirst()
+                        .orElse("(none)"), seen);
+        // one kill, one restart: the broker was not started while its old session still held /brokers/ids/5
+        // (it would exit with "node already exists" and count a second crash toward FAILED)
+        assertEquals(restartsBefore + 1, ready.path("restarts").asInt(), "exactly one restart for one kill: " + ready);
+        List<String> crashes = since.lines().filter(l -> l.contains("kafka-broker: ") && l.contains("-> BACKOFF")).toList();
+        assertEquals(1, crashes.size(), "one crash, the kill: " + crashes);
+        assertTrue(since.contains("kafka-broker: /brokers/ids/5 held by session 0x"), "the agent saw the old registration:\n" + since);
+        assertTrue(since.contains("kafka-broker: ZooKeeper expired its old session, /brokers/ids/5 absent after"),
+                "and waited until it was gone:\n" + since);
+        assertFalse(since.contains("does not match current session"), "no start raced the old registration");
+        assertTrue(seen.stream().anyMatch(x -> x.startsWith("PENDING: waiting for broker 5's old ZooKeeper session to expire")),
+                "status showed the wait: " + seen);
         // the kill was unclean, and the broker's lines show it: the check of scenario 4 sees recovery when there is one
         List<String> restartLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX))
                 .dropWhile(l -> !l.contains("since no clean shutdown file") && !UNCLEAN_DIRS.matcher(l).find()).toList();
