@@ -50,6 +50,37 @@ class CatalogReaderTest {
         assertEquals(Duration.ofMinutes(15), c.service("kafka-broker").orElseThrow().health().startupTimeout());
     }
 
+    /**
+     * The exporter's JDK HTTP server froze for good under a few clients that send half a request head
+     * (docs/hostile-inputs.md, "Network clients"): every JVM that loads it carries the head deadline,
+     * and every exporter config it is given the larger worker pool. Both are needed.
+     */
+    @Test
+    void everyServiceWithTheMetricsExporterBoundsSlowClients() throws java.io.IOException {
+        Catalog c = CatalogReader.read(SHIPPED);
+        int withExporter = 0;
+        for (ServiceSpec s : c.services()) {
+            List<String> cmd = s.command();
+            int agent = -1;
+            for (int i = 0; i < cmd.size(); i++) {
+                if (cmd.get(i).startsWith("-javaagent:") && cmd.get(i).contains("jmx_prometheus_javaagent.jar")) {
+                    agent = i;
+                }
+            }
+            if (agent < 0) {
+                continue;
+            }
+            withExporter++;
+            assertTrue(cmd.subList(0, agent).contains("-Dsun.net.httpserver.maxReqTime=3"), s.id() + ": " + cmd);
+            String config = cmd.get(agent).substring(cmd.get(agent).lastIndexOf(':') + 1);
+            String target = config.substring(config.indexOf("@@CONF_DIR@@/") + "@@CONF_DIR@@/".length());
+            TemplateSpec t = s.templates().stream().filter(x -> x.target().equals(target)).findFirst().orElseThrow(() -> new AssertionError(s.id() + ": no template renders " + target));
+            String yml = java.nio.file.Files.readString(SHIPPED.resolveSibling(t.source()));
+            assertTrue(yml.contains("\nhttpServer:\n  threads:\n    minimum: 1\n    maximum: 256\n    keepAliveTime: 30\n"), t.source());
+        }
+        assertEquals(5, withExporter, "ZooKeeper, the ZooKeeper-mode broker and the three KRaft roles");
+    }
+
     @Test
     void shippedCatalogDeclaresTheServicesMetricsPortsAndTheNodesClientConfigs() {
         Catalog c = CatalogReader.read(SHIPPED);
