@@ -35,7 +35,11 @@ final class StatusView {
         b.append(label("agent", colour)).append(paint(overall, s.ready() ? GREEN : YELLOW, colour))
                 .append("  pid ").append(s.agentPid())
                 .append("  up ").append(duration(s.uptimeMs()))
-                .append("  rss ").append(bytes(s.rssBytes())).append('\n');
+                .append("  rss ").append(bytes(s.rssBytes()));
+        if (s.illegalTransitions() > 0) {
+            b.append("  ").append(paint("BUG: " + s.illegalTransitions() + " illegal state change(s), see the log", YELLOW, colour));
+        }
+        b.append('\n');
         b.append('\n');
 
         List<String[]> rows = new ArrayList<>();

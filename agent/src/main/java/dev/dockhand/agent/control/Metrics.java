@@ -71,6 +71,9 @@ final class Metrics {
         b.append("dockhand_agent_uptime_seconds ").append(number(s.uptimeMs() / 1000.0)).append('\n');
         family(b, "dockhand_agent_ready", "gauge", "1 when every service of the node is ready, else 0.");
         b.append("dockhand_agent_ready ").append(s.ready() ? "1" : "0").append('\n');
+        family(b, "dockhand_agent_illegal_transitions_total", "counter",
+                "State changes the supervisor's transition table does not have: a bug of the agent, each refused and logged.");
+        b.append("dockhand_agent_illegal_transitions_total ").append(s.illegalTransitions()).append('\n');
         if (s.security() != null) {
             family(b, "dockhand_agent_secured", "gauge", "1 when the node's listeners are secured (TLS, logins), 0 when plaintext.");
             b.append("dockhand_agent_secured ").append("tls".equals(s.security()) ? "1" : "0").append('\n');

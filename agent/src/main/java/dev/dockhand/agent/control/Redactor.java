@@ -113,7 +113,7 @@ public final class Redactor {
         return new AgentSnapshot(
                 s.role(), s.nodeId(), s.fqdn(), s.clusterName(), s.clusterConfig(), s.agentPid(), s.startedAtMs(),
                 s.uptimeMs(), s.rssBytes(), s.state(), s.ready(), services, deps, files, s.security(), s.certificates(),
-                s.quorum(), s.migrationPhase()); // the quorum: ids and offsets, nothing secret
+                s.quorum(), s.migrationPhase(), s.illegalTransitions()); // the quorum: ids and offsets, nothing secret
     }
 
     private static <T> List<T> nullToEmpty(List<T> l) {

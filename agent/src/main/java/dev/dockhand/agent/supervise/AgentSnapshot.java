@@ -25,6 +25,8 @@ import java.util.List;
  * @param quorum the KRaft controller quorum as this node's controller last saw it, null on a node without one
  * @param migrationPhase the node's phase of the move from ZooKeeper to KRaft (AGENT_MIGRATION_PHASE), null outside one;
  *     what the controllers report of it is the detail of the {@code zk-migration} dependency while the node waits for it
+ * @param illegalTransitions state changes the supervisor's transition table does not have, since the agent started: a
+ *     bug of the agent, each refused and logged; 0 from an agent that did not count them
  */
 public record AgentSnapshot(
         String role,
@@ -44,7 +46,17 @@ public record AgentSnapshot(
         String security,
         List<CertificateSnapshot> certificates,
         QuorumSnapshot quorum,
-        String migrationPhase) {
+        String migrationPhase,
+        long illegalTransitions) {
+
+    /** A snapshot without the count of illegal transitions (as agents before it sent). */
+    public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid, long startedAtMs,
+            long uptimeMs, long rssBytes, String state, boolean ready, List<ServiceSnapshot> services, List<DependencySnapshot> dependencies,
+            List<String> renderedFiles, String security, List<CertificateSnapshot> certificates, QuorumSnapshot quorum,
+            String migrationPhase) {
+        this(role, nodeId, fqdn, clusterName, clusterConfig, agentPid, startedAtMs, uptimeMs, rssBytes, state, ready, services, dependencies,
+                renderedFiles, security, certificates, quorum, migrationPhase, 0);
+    }
 
     /** A snapshot of a node outside a migration to KRaft. */
     public AgentSnapshot(String role, int nodeId, String fqdn, String clusterName, String clusterConfig, int agentPid, long startedAtMs,

@@ -82,7 +82,7 @@ final class RegistrationWait {
      * waits. The first call for a start asks ZooKeeper; later calls (the supervisor evaluates often)
      * say how the wait stands.
      */
-    String hold(ServiceRun s) {
+    String hold(ServiceLifecycle s) {
         ZooKeeperRegistration r = s.planned.registration();
         if (r == null) {
             return null;
@@ -122,14 +122,14 @@ final class RegistrationWait {
         return r.sessionTimeout().plus(MARGIN);
     }
 
-    private void ask(ServiceRun s, Wait w) {
+    private void ask(ServiceLifecycle s, Wait w) {
         w.next = null;
         ZooKeeperRegistration r = s.planned.registration();
         Duration timeout = s.planned.spec().health().timeout();
         probes.submit(s.id() + " registration", () -> asker.ask(r, timeout), answer -> answered(s, w, answer));
     }
 
-    private void answered(ServiceRun s, Wait w, HealthResult answer) {
+    private void answered(ServiceLifecycle s, Wait w, HealthResult answer) {
         if (waits.get(s.id()) != w) {
             return; // a later start's wait replaced this one
         }

@@ -66,7 +66,7 @@ final class RemoteQuorum {
             Prober prober = new Prober(loop, runner, dep.service() + "@" + e, () -> check.check(e.host(), e.port(), timeout),
                     res -> answered(e, res));
             probers.add(prober);
-            prober.schedule(Duration.ZERO, Supervisor.startingInterval(dep.health().interval()), true);
+            prober.schedule(Duration.ZERO, ServiceLifecycle.startingInterval(dep.health().interval()), true);
         }
     }
 
@@ -103,7 +103,7 @@ final class RemoteQuorum {
                 log.warn("remote {} not ready: {} ({})", dep.service(), detail, who);
             }
             // ready: every READY_INTERVAL, for status; not ready: hedged, to see it back soon
-            Duration next = ready ? READY_INTERVAL : Supervisor.startingInterval(dep.health().interval());
+            Duration next = ready ? READY_INTERVAL : ServiceLifecycle.startingInterval(dep.health().interval());
             probers.forEach(p -> p.schedule(next, next, !ready));
             onChange.run();
         } else if (!detail.equals(before)) {

@@ -13,25 +13,25 @@ import java.util.List;
 final class Snapshots {
     private Snapshots() {}
 
-    static AgentSnapshot of(NodePlan plan, Collection<ServiceRun> services, Collection<RemoteQuorum> remotes, boolean stopping,
-            int agentPid, long startedEpoch, long uptimeMs, long rss, long nowMono) {
+    static AgentSnapshot of(NodePlan plan, Collection<ServiceLifecycle> services, Collection<RemoteQuorum> remotes, boolean stopping,
+            int agentPid, long startedEpoch, long uptimeMs, long rss, long nowMono, long illegalMoves) {
         List<ServiceSnapshot> list = new ArrayList<>();
-        for (ServiceRun s : services) {
+        for (ServiceLifecycle s : services) {
             ProbeSnapshot probe = s.lastProbe == null ? null
                     : new ProbeSnapshot(s.lastProbe.ok(), s.lastProbe.detail(), s.lastProbe.latencyMs(), s.lastProbeEpoch);
             java.time.Duration maxWait = s.planned.spec().stop().waitUntilSafe();
             AgentSnapshot.StopGateSnapshot gate = maxWait == null ? null
-                    : new AgentSnapshot.StopGateSnapshot(s.waitingAtGate(), s.waitingAtGate() ? nowMono - s.gateSinceMono : 0,
-                            maxWait.toMillis(), s.gateDetail, s.stopWaits, s.unsafeStops);
+                    : new AgentSnapshot.StopGateSnapshot(s.waitingAtGate(), s.gate.waitedMs(nowMono),
+                            maxWait.toMillis(), s.gate.detail(), s.gate.waits(), s.gate.unsafe());
             String reason = s.waitingAtGate()
-                    ? "stop waits until it is safe (" + (nowMono - s.gateSinceMono) / 1000 + " s of " + maxWait.toSeconds() + " s): "
-                            + (s.gateDetail == null ? "asking" : s.gateDetail)
+                    ? "stop waits until it is safe (" + s.gate.waitedMs(nowMono) / 1000 + " s of " + maxWait.toSeconds() + " s): "
+                            + (s.gate.detail() == null ? "asking" : s.gate.detail())
                     : s.reason;
             list.add(new ServiceSnapshot(s.id(), s.state, reason, s.process == null ? 0 : s.process.pid(),
                     s.process == null ? 0 : nowMono - s.startedMono, s.restarts, s.planned.spec().ports(plan.security()), probe, gate));
         }
         List<DependencySnapshot> deps = remotes.stream().map(RemoteQuorum::snapshot).toList();
-        boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceRun::satisfies) && !stopping;
+        boolean ready = !services.isEmpty() && services.stream().allMatch(ServiceLifecycle::satisfies) && !stopping;
         String state;
         if (stopping) {
             state = "STOPPING";
@@ -46,13 +46,13 @@ final class Snapshots {
         NodePlan.NodeInfo n = plan.node();
         return new AgentSnapshot(n.role(), n.nodeId(), n.fqdn(), n.clusterName(), n.clusterConfig(), agentPid, startedEpoch,
                 uptimeMs, rss, state, ready, list, deps, plan.renderedFiles(),
-                plan.security().id, certificates(plan), quorum(services), n.migrationPhase());
+                plan.security().id, certificates(plan), quorum(services), n.migrationPhase(), illegalMoves);
     }
 
     /** The quorum from the freshest probe of a local service that learnt it (a controller's). */
-    private static AgentSnapshot.QuorumSnapshot quorum(Collection<ServiceRun> services) {
-        ServiceRun from = null;
-        for (ServiceRun s : services) {
+    private static AgentSnapshot.QuorumSnapshot quorum(Collection<ServiceLifecycle> services) {
+        ServiceLifecycle from = null;
+        for (ServiceLifecycle s : services) {
             if (s.lastProbe != null && s.lastProbe.quorum() != null && (from == null || s.lastProbeEpoch > from.lastProbeEpoch)) {
                 from = s;
             }

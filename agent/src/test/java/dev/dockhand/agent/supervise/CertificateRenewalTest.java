@@ -64,7 +64,7 @@ class CertificateRenewalTest {
 
     /** When the node renews: two thirds of the lifetime after the issue, plus this node's stagger. */
     Duration untilRenewal() {
-        return LIFETIME.multipliedBy(2).dividedBy(3).plus(Supervisor.renewalStagger(TestPlans.NODE.nodeId(), LIFETIME));
+        return LIFETIME.multipliedBy(2).dividedBy(3).plus(CertificateRenewal.stagger(TestPlans.NODE.nodeId(), LIFETIME));
     }
 
     @Test
@@ -106,7 +106,7 @@ class CertificateRenewalTest {
         probes.pass("zk");
         start(plan(svc("zk")));
         String before = serial();
-        probes.hangNext(Supervisor.RENEWAL_TARGET); // the renewal's planning is still under way
+        probes.hangNext(CertificateRenewal.TARGET); // the renewal's planning is still under way
         loop.advance(untilRenewal().plusSeconds(1));
         assertEquals(0, renewals, "not on the loop");
         assertEquals(before, serial(), "the loop keeps answering with the current certificates");
@@ -127,7 +127,7 @@ class CertificateRenewalTest {
         assertEquals(before, serial(), "the current certificates stay in use");
         assertEquals(List.of("launch zk"), launcher.events, "nothing restarted for a renewal that was not made");
         renewalFails = false;
-        loop.advance(Supervisor.RENEWAL_RETRY);
+        loop.advance(CertificateRenewal.RETRY);
         assertEquals(2, renewals, "tried again a minute later");
         assertNotEquals(before, serial());
     }
@@ -135,12 +135,12 @@ class CertificateRenewalTest {
     @Test
     void nodesRenewOneAfterTheOtherWithinATenthOfTheLifetime() {
         Duration life = Duration.ofDays(30);
-        assertEquals(Duration.ZERO, Supervisor.renewalStagger(1, life));
-        assertEquals(Duration.ofMinutes(1), Supervisor.renewalStagger(2, life), "a minute per node at most");
+        assertEquals(Duration.ZERO, CertificateRenewal.stagger(1, life));
+        assertEquals(Duration.ofMinutes(1), CertificateRenewal.stagger(2, life), "a minute per node at most");
         Duration shortLife = Duration.ofMinutes(5);
         for (int id = 1; id <= 20; id++) {
-            assertTrue(Supervisor.renewalStagger(id, shortLife).compareTo(shortLife.dividedBy(10)) <= 0, "node " + id);
+            assertTrue(CertificateRenewal.stagger(id, shortLife).compareTo(shortLife.dividedBy(10)) <= 0, "node " + id);
         }
-        assertNotEquals(Supervisor.renewalStagger(1, shortLife), Supervisor.renewalStagger(2, shortLife));
+        assertNotEquals(CertificateRenewal.stagger(1, shortLife), CertificateRenewal.stagger(2, shortLife));
     }
 }
