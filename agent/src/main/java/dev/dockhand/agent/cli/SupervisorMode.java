@@ -1,7 +1,9 @@
 package dev.dockhand.agent.cli;
 
+
 import dev.dockhand.agent.control.ControlServer;
 import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.UtcDate;
 import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
@@ -124,7 +126,8 @@ final class SupervisorMode {
         if (plan.secured()) {
             var c = plan.certificates().node();
             log.info("secured: TLS on every listener, logins for clients; node certificate {} valid until {}, renewal at {}",
-                    c.certificate().getSubjectX500Principal().getName(), c.notAfter(), plan.certificates().renewAt());
+                    c.certificate().getSubjectX500Principal().getName(), UtcDate.isoSeconds(c.notAfter().toEpochMilli()),
+                    UtcDate.isoSeconds(plan.certificates().renewAt().toEpochMilli()));
         } else {
             log.warn("PLAINTEXT: every listener of this node is unencrypted and takes anyone ({}); set AGENT_SECURITY=tls "
                     + "with AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE to secure it", plan.securitySource());

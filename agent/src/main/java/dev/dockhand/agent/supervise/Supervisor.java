@@ -906,7 +906,8 @@ public final class Supervisor implements SupervisorControl {
         tls.use(plan.certificates());
         var node = plan.certificates().node();
         log.info("certificates renewed: serial {}, valid until {}, next renewal at {}", node.certificate().getSerialNumber().toString(16),
-                node.notAfter(), plan.certificates().renewAt());
+                dev.dockhand.agent.core.UtcDate.isoSeconds(node.notAfter().toEpochMilli()),
+                dev.dockhand.agent.core.UtcDate.isoSeconds(plan.certificates().renewAt().toEpochMilli()));
         for (PlannedService p : plan.services()) {
             ServiceRun s = services.get(p.id());
             if (s == null) {
