@@ -13,7 +13,9 @@
 #   native/libjnidispatch.so       JNA's native part, so that no JVM unpacks it at start
 # and prints one line saying what it made. It never fails for want of an archive: without one the
 # flag files simply do not name it. Needs bash, java 17 (`java` on PATH, or $JAVA), the agent jar,
-# `sleep` and `true`; uses a temp dir and no network (the training agent's HTTP port is off).
+# `sleep` and `true`; uses a temp dir and loopback only (the training agent's HTTP endpoints on
+# 127.0.0.1). Every JVM it starts runs with a clean environment: nothing of the caller's AGENT_*,
+# service overrides or JAVA_TOOL_OPTIONS reaches the training.
 #
 # Why: the agent is PID 1 of every container and must stay small. Its RSS is mostly the JVM's class
 # data: the JDK's default archive is relocated at start (and so all of it is resident), whatever the
@@ -56,6 +58,15 @@ fi
 # the work takes seconds (a training run of the agent): say so before, not only after
 echo "agent-jvm.sh: making the agent's JVM flags and class-data archives in $out (a few seconds)..." >&2
 
+# Every JVM below runs with a clean environment: only what finding java and a temp dir needs. The
+# caller's may be a secured node's (AGENT_SECURITY, AGENT_CA_*, AGENT_USERS_FILE: the dev stack's
+# AGENT_SECURITY=tls made every training run fail, and the node ran without archives after 90 s of
+# tries), name another catalog, socket or data dir, or carry service overrides (KAFKA_CFG_*,
+# JAVA_TOOL_OPTIONS): any of them would change the path trained or make the training fail.
+clean=(env -i PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}")
+[ -n "${JAVA_HOME:-}" ] && clean+=(JAVA_HOME="$JAVA_HOME")
+[ -n "${LANG:-}" ] && clean+=(LANG="$LANG")
+
 common=(-XX:+UseSerialGC -Xms4m -Xmx32m -Xss512k -XX:MaxMetaspaceSize=64m -XX:StringTableSize=4096 -XX:-UsePerfData)
 run_flags=("${common[@]}" -Xmn512k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m
   -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000
@@ -64,7 +75,7 @@ cli_flags=("${common[@]}" -Xmn1m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -
 
 # JNA's native library for this platform, copied out of the jar once
 rm -rf "$out/native"
-if "$java" -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$jar" dev.dockhand.agent.linux.JnaNativeExport \
+if "${clean[@]}" "$java" -Xshare:auto -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$jar" dev.dockhand.agent.linux.JnaNativeExport \
     "$out/native" > /dev/null; then
   chmod 0755 "$out/native"
   chmod 0644 "$out/native/libjnidispatch.so"
@@ -91,6 +102,10 @@ trap cleanup EXIT
 # needs no class loading, lambda spinning or method-handle generation at a real start. What only
 # some roles use (the HTTP probe's client, on the registry and console nodes) is left out: the
 # whole archive is resident in every agent, a class loaded at run time only where it is used.
+# So is a secured node's TLS (about 1,100 classes): the JVM maps the archive at a random address
+# and relocates every page of it, so an archived class costs every node's RSS what a loaded one
+# costs the node that loads it. Measured on the secured dev stack: the TLS classes archived, 7 MiB
+# more for every node and 1 MiB more for the secured one (ADR 005).
 mkdir -p "$work/templates/first"
 cat > "$work/templates/first/first.properties" <<'PROPS'
 node.id=@@ID@@
@@ -123,16 +138,16 @@ for attempt in 1 2 3; do   # a port someone else holds ends the attempt at once;
   rm -f "$work/agent.sock"
   (
     cd "$work"
-    export AGENT_SOCKET="$work/agent.sock" AGENT_HTTP_PORT="$port" AGENT_HTTP_BIND=127.0.0.1 \
-      AGENT_NODES="node=localhost,other.invalid" AGENT_CLUSTER_NAME=train AGENT_MEMORY_MB=1024
-    exec "$java" "${run_flags[@]}" -XX:DumpLoadedClassList="$work/run.classlist" -jar "$jar" run \
+    exec "${clean[@]}" AGENT_SOCKET="$work/agent.sock" AGENT_HTTP_PORT="$port" AGENT_HTTP_BIND=127.0.0.1 \
+      AGENT_NODES="node=localhost,other.invalid" AGENT_CLUSTER_NAME=train AGENT_MEMORY_MB=1024 \
+      "$java" "${run_flags[@]}" -XX:DumpLoadedClassList="$work/run.classlist" -jar "$jar" run \
       --catalog "$work/catalog.json" --templates "$work/templates" --data-dir "$work/data" \
       --role node --cluster-config train --fqdn localhost > "$work/agent.log" 2>&1
   ) &
   agent_pid=$!
   deadline=$((SECONDS + 30))   # bounded in time, not in tries: each try starts a JVM, slow on a busy machine
   while [ "$SECONDS" -lt "$deadline" ]; do
-    if AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
+    if "${clean[@]}" AGENT_SOCKET="$work/agent.sock" "$java" "${cli_flags[@]}" -XX:DumpLoadedClassList="$work/cli.classlist" \
         -jar "$jar" status > /dev/null 2>&1; then
       trained=yes
       break
@@ -153,7 +168,7 @@ archive() { # archive NAME CLASSLIST FLAGS...: dumps OUTDIR/NAME.jsa, prints its
   local name=$1 list=$2
   shift 2
   rm -f "$out/$name.jsa"
-  if [ -s "$list" ] && "$java" "$@" -Xshare:dump -XX:SharedClassListFile="$list" \
+  if [ -s "$list" ] && "${clean[@]}" "$java" "$@" -Xshare:dump -XX:SharedClassListFile="$list" \
       -XX:SharedArchiveFile="$out/$name.jsa" -cp "$jar" > "$work/$name.dump.log" 2>&1 && [ -s "$out/$name.jsa" ]; then
     chmod 0644 "$out/$name.jsa"
     echo "$out/$name.jsa"
