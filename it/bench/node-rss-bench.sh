@@ -15,7 +15,8 @@
 # A node that cannot run (no root, no namespaces, no distributions) prints that it was skipped, and why.
 #
 # Env: MINUTES (default 10), RESTART_EVERY (seconds between two restarts, default 60), READY_TIMEOUT
-# (seconds to wait for READY, default 600), AGENT_JVM_OPTS (default: the image's, image/agent-jvm.sh).
+# (seconds to wait for READY, default 600), AGENT_JVM_OPTS (default: the image's, image/agent-jvm.sh:
+# agent-run.jvmopts for the plaintext node, agent-run-tls.jvmopts for the secured one).
 #
 # What is measured: VmRSS (and RssAnon, the part no other process shares) of the agent, PID 1 of its
 # node, read from /proc; "at READY" is 5 s after `agent status` first says every service is READY;
@@ -74,10 +75,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+TLS_JVM_OPTS=${AGENT_JVM_OPTS:-}
 if [ -z "${AGENT_JVM_OPTS:-}" ]; then
   jvm_dir="$(dirname "$JAR")/jvm"
   bash "$root/image/agent-jvm.sh" --if-stale "$jvm_dir" "$JAR" >&2
   AGENT_JVM_OPTS="@$jvm_dir/agent-run.jvmopts"
+  TLS_JVM_OPTS="@$jvm_dir/agent-run-tls.jvmopts"
 fi
 java -jar "$JAR" ca init --out "$work/ca" --name "node-rss-bench CA" --users app,ops:admin > /dev/null
 
@@ -88,7 +91,8 @@ cli() { # cli NAME ARGS...: the agent CLI against node NAME
 rss() { awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } END { if (r) printf "%.1f %.1f", r / 1024, a / 1024; else print "? ?" }' "/proc/$1/status" 2> /dev/null || echo "? ?"; }
 
 start() { # start NAME SECURITY
-  local name=$1 security=$2
+  local name=$1 security=$2 opts=$AGENT_JVM_OPTS
+  [ "$security" = tls ] && opts=$TLS_JVM_OPTS
   mkdir -p "$work/$name"
   (
     export AGENT_ROLE=standalone AGENT_CLUSTER_CONFIG=single-node AGENT_CLUSTER_NAME=bench AGENT_FQDN=localhost \
@@ -98,7 +102,7 @@ start() { # start NAME SECURITY
       export AGENT_CA_CERT_FILE="$work/ca/ca.crt" AGENT_CA_KEY_FILE="$work/ca/ca.key" AGENT_USERS_FILE="$work/ca/users"
     fi
     # shellcheck disable=SC2086
-    exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java $AGENT_JVM_OPTS -jar "$JAR" run
+    exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java $opts -jar "$JAR" run
   ) > "$work/$name.log" 2>&1 &
   pids+=($!)
   eval "pid_$name=$!"
