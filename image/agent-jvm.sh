@@ -159,14 +159,14 @@ write_catalog() { # write_catalog HTTP_PORT CONSOLE_PORT
 JSON
 }
 
-# train NAME CLUSTER_CONFIG [ENV...]: one training run of `agent run` (and `agent status` against it)
+# train TRIES NAME CLUSTER_CONFIG [ENV...]: one training run of `agent run` (and `agent status` against it)
 # until every service is READY (`agent status` exits 0); writes $work/NAME-run.classlist and
 # NAME-cli.classlist and returns 0 when it got that far. Each try is bounded in time, not in tries:
 # each starts a JVM, slow on a busy machine; a port someone else holds ends a try at once.
 train() {
-  local name=$1 config=$2 attempt port trained= deadline
-  shift 2
-  for attempt in 1 2 3; do
+  local tries=$1 name=$2 config=$3 attempt port trained= deadline
+  shift 3
+  for ((attempt = 1; attempt <= tries; attempt++)); do
     port=$((20000 + RANDOM % 30000))
     write_catalog "$port" "$((port + 1))"
     rm -rf "$work/agent.sock" "$work/data-$name"
@@ -201,12 +201,13 @@ train() {
 }
 
 trained= secured=
-if train plain train; then
+if train 3 plain train; then
   trained=yes
-  # the secured path: a CA of its own (never the caller's), then a node of a cluster config marked tls
+  # the secured path: a CA of its own (never the caller's), then a node of a cluster config marked tls;
+  # one try only (its ports were free a moment ago), so that the whole script stays within about 2 min
   if "${clean[@]}" "$java" -Xshare:auto -XX:TieredStopAtLevel=1 -jar "$jar" ca init --out "$work/ca" \
       --name "agent-jvm training" --users train > "$work/ca.log" 2>&1 \
-      && train tls train-tls AGENT_SECURITY=tls AGENT_CA_CERT_FILE="$work/ca/ca.crt" \
+      && train 1 tls train-tls AGENT_SECURITY=tls AGENT_CA_CERT_FILE="$work/ca/ca.crt" \
         AGENT_CA_KEY_FILE="$work/ca/ca.key" AGENT_USERS_FILE="$work/ca/users"; then
     # both runs' classes, each once: what a secured node loads before its first handshake too
     cat "$work/plain-run.classlist" "$work/tls-run.classlist" | awk '!seen[$0]++' > "$work/run-tls.classlist"
