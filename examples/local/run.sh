@@ -51,8 +51,11 @@ fi
 echo $$ > "$AGENT_SOCKET.starting"
 echo "dev stack: starting (pid $$); data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
 # the agent's JVM as in the image: flags and class-data archives made by image/agent-jvm.sh from this
-# machine's JVM, once per build of the agent jar (about 4 s), kept in the data dir
+# machine's JVM, once per build of the agent jar (a few seconds, up to a minute on a busy machine),
+# kept in the data dir; a secured node's archive holds its TLS path too
 jar="$root/agent/target/agent.jar"
 jvm="$AGENT_DATA_DIR/agent-jvm"
 bash "$root/image/agent-jvm.sh" --if-stale "$jvm" "$jar" >&2
-exec java @"$jvm/agent-run.jvmopts" -jar "$jar" run "$@"
+opts="$jvm/agent-run.jvmopts"
+[ "${AGENT_SECURITY:-}" = tls ] && opts="$jvm/agent-run-tls.jvmopts"
+exec java @"$opts" -jar "$jar" run "$@"

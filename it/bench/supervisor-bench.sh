@@ -4,6 +4,9 @@
 #
 #   it/bench/supervisor-bench.sh [path/to/agent.jar]
 #
+# (The agent's RSS on a real node, secured next to plaintext, at READY and after minutes of probes
+# and restarts: it/bench/node-rss-bench.sh.)
+#
 # Needs: bash 5 (EPOCHREALTIME), a JDK/JRE 17 `java`, the agent jar (mvn -pl agent package), perl
 # (Debian's perl-base, essential), tini and dumb-init (Debian: apt-get install -y tini dumb-init).
 # Installs nothing. Runs as any user; no network besides loopback (the agent's HTTP endpoints listen

@@ -2,6 +2,7 @@ package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.control.ControlServer;
 import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.UtcDate;
 import dev.dockhand.agent.linux.JvmSignals;
 import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.Linuxes;
@@ -125,7 +126,8 @@ final class SupervisorMode {
         if (plan.secured()) {
             var c = plan.certificates().node();
             log.info("secured: TLS on every listener, logins for clients; node certificate {} valid until {}, renewal at {}",
-                    c.certificate().getSubjectX500Principal().getName(), c.notAfter(), plan.certificates().renewAt());
+                    c.certificate().getSubjectX500Principal().getName(), UtcDate.isoSeconds(c.notAfter().toEpochMilli()),
+                    UtcDate.isoSeconds(plan.certificates().renewAt().toEpochMilli()));
             String soon = ClusterCa.expiryWarning(c.ca(), java.time.Instant.now());
             if (soon != null) {
                 log.warn(soon);

@@ -36,4 +36,20 @@ public record UtcDate(long epochDay, long year, int month, int day, long millisO
         }
         return to.append(digits);
     }
+
+    /**
+     * {@code epochMillis} as {@code yyyy-MM-ddTHH:mm:ssZ}, as {@code Instant.toString()} writes a whole
+     * second, without loading {@code java.time.format} (a secured node logs its certificate's dates).
+     */
+    public static String isoSeconds(long epochMillis) {
+        UtcDate d = of(epochMillis);
+        long s = d.millisOfDay() / 1000;
+        StringBuilder b = new StringBuilder(20);
+        pad(b, d.year(), 4).append('-');
+        pad(b, d.month(), 2).append('-');
+        pad(b, d.day(), 2).append('T');
+        pad(b, s / 3600, 2).append(':');
+        pad(b, s / 60 % 60, 2).append(':');
+        return pad(b, s % 60, 2).append('Z').toString();
+    }
 }

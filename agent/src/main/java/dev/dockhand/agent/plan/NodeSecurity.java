@@ -4,6 +4,7 @@ import dev.dockhand.agent.catalog.Durations;
 import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.core.UtcDate;
 import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.Source;
 import dev.dockhand.agent.metadata.Sourced;
@@ -243,7 +244,8 @@ public final class NodeSecurity {
                 + ", SANs " + String.join(" ", sans(t))
                 + ", issuer " + x.getIssuerX500Principal().getName()
                 + ", serial " + x.getSerialNumber().toString(16)
-                + ", not after " + t.notAfter() + ", renewal at " + t.renewAt(), source));
+                + ", not after " + UtcDate.isoSeconds(t.notAfter().toEpochMilli())
+                + ", renewal at " + UtcDate.isoSeconds(t.renewAt().toEpochMilli()), source));
     }
 
     /** The owner of the TLS files in a plan: no one service, since all of a secured node's read them. */

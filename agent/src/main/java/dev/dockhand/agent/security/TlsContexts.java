@@ -2,16 +2,26 @@ package dev.dockhand.agent.security;
 
 import dev.dockhand.agent.core.InputFiles;
 import java.nio.file.Path;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import java.util.HashSet;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * TLS contexts from the node's PEM files, for every party of the node that speaks TLS itself: the
@@ -22,32 +32,152 @@ public final class TlsContexts {
     /** TLS 1.3 and 1.2, as Kafka's and ZooKeeper's defaults allow. */
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    /**
+     * Sessions each context keeps for resumption, client side and server side. The JDK keeps 20480 for
+     * 24 hours, behind soft references: a client of TLS 1.3 gets a new session (a new ticket) from every
+     * handshake and files it by its id, so a probe every few seconds grew the agent's heap by about 100
+     * KiB a second, until the collector cleared soft references near the heap's limit; the agent's RSS
+     * grew with it for as long as it ran. A node's probes ask a few dozen peers at most, each resuming
+     * with the last session it got (filed by host and port, in the same bound).
+     */
+    public static final int SESSION_CACHE_SIZE = 32;
+
     private TlsContexts() {}
 
-    /** A context that presents {@code key} with {@code chain} (the node's first) and trusts {@code trusted}. */
+    /**
+     * A context that presents {@code key} with {@code chain} (the node's first) and trusts {@code trusted}.
+     *
+     * <p>The key and the trust anchors go to the JDK's TLS as they are, with no key store: a PKCS12 store
+     * encrypts the key on the way in (PBE with 10,000 rounds of a hash), about 30 classes in PID 1 and
+     * CPU at every renewal for a key it already holds. The certificates are checked by the JDK's PKIX validator as before (the cluster's
+     * CA the only anchor, no revocation lists: the node's certificates live 30 days and are renewed).
+     */
     public static SSLContext of(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trusted) {
         try {
-            char[] pass = new char[0];
-            KeyManagerFactory kmf = null;
-            if (key != null) {
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(null, null);
-                ks.setKeyEntry("node", key, pass, chain.toArray(X509Certificate[]::new));
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(ks, pass);
+            Set<TrustAnchor> anchors = new HashSet<>();
+            for (X509Certificate c : trusted) {
+                anchors.add(new TrustAnchor(c, null));
             }
-            KeyStore ts = KeyStore.getInstance("PKCS12");
-            ts.load(null, null);
-            for (int i = 0; i < trusted.size(); i++) {
-                ts.setCertificateEntry("ca-" + i, trusted.get(i));
-            }
+            PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, new X509CertSelector());
+            params.setRevocationEnabled(false);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(ts);
+            tmf.init(new CertPathTrustManagerParameters(params));
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            ctx.init(key == null ? null : new KeyManager[] {new NodeKeyManager(key, chain.toArray(X509Certificate[]::new))},
+                    tmf.getTrustManagers(), new SecureRandom());
+            ctx.getClientSessionContext().setSessionCacheSize(SESSION_CACHE_SIZE);
+            ctx.getServerSessionContext().setSessionCacheSize(SESSION_CACHE_SIZE);
             return ctx;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The node's one identity, chosen as the JDK's {@code SunX509} key manager chooses among the entries
+     * of a store: the key's algorithm must be the one asked ({@code EC}; {@code EC_EC} also asks the
+     * issuer's), and when the peer names the issuers it accepts, one of them must have signed a
+     * certificate of the chain.
+     */
+    static final class NodeKeyManager extends X509ExtendedKeyManager {
+        static final String ALIAS = "node";
+        private final PrivateKey key;
+        private final X509Certificate[] chain;
+
+        NodeKeyManager(PrivateKey key, X509Certificate[] chain) {
+            if (chain.length == 0) {
+                throw new IllegalArgumentException("a key needs its certificate");
+            }
+            this.key = key;
+            this.chain = chain.clone();
+        }
+
+        boolean fits(String keyType, Principal[] issuers) {
+            if (keyType == null) {
+                return false;
+            }
+            String sigType = null;
+            int k = keyType.indexOf('_');
+            if (k >= 0) {
+                sigType = keyType.substring(k + 1);
+                keyType = keyType.substring(0, k);
+            }
+            if (!keyType.equals(key.getAlgorithm())) {
+                return false;
+            }
+            if (sigType != null) {
+                boolean signedSo = chain.length > 1 ? sigType.equals(chain[1].getPublicKey().getAlgorithm())
+                        : chain[0].getSigAlgName().toUpperCase(Locale.ROOT).contains("WITH" + sigType.toUpperCase(Locale.ROOT));
+                if (!signedSo) {
+                    return false;
+                }
+            }
+            if (issuers == null || issuers.length == 0) {
+                return true;
+            }
+            for (X509Certificate c : chain) {
+                for (Principal p : issuers) {
+                    if (c.getIssuerX500Principal().equals(p)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private String[] aliases(String keyType, Principal[] issuers) {
+            return fits(keyType, issuers) ? new String[] {ALIAS} : null;
+        }
+
+        private String choose(String[] keyTypes, Principal[] issuers) {
+            if (keyTypes != null) {
+                for (String t : keyTypes) {
+                    if (fits(t, issuers)) {
+                        return ALIAS;
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return aliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+            return choose(keyTypes, issuers);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            return choose(keyTypes, issuers);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return aliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return fits(keyType, issuers) ? ALIAS : null;
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return fits(keyType, issuers) ? ALIAS : null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.dockhand.agent.supervise;
 
 import dev.dockhand.agent.catalog.ProbeSpec;
 import dev.dockhand.agent.core.InvalidInputException;
+import dev.dockhand.agent.core.UtcDate;
 import dev.dockhand.agent.health.HealthCheck;
 import dev.dockhand.agent.health.HealthResult;
 import dev.dockhand.agent.health.Probes;
@@ -129,7 +130,7 @@ final class CertificateRenewal {
         apply.accept(plan);
         var cert = plan.certificates().node();
         log.info("certificates renewed: serial {}, valid until {}, next renewal at {}", cert.certificate().getSerialNumber().toString(16),
-                cert.notAfter(), plan.certificates().renewAt());
+                UtcDate.isoSeconds(cert.notAfter().toEpochMilli()), UtcDate.isoSeconds(plan.certificates().renewAt().toEpochMilli()));
         for (PlannedService p : plan.services()) {
             ServiceLifecycle s = services.get(p.id());
             if (s == null) {

@@ -1,7 +1,9 @@
 package dev.dockhand.agent.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,5 +81,41 @@ class TlsContextsTest {
         ClusterCa otherCa = ClusterCa.create("another CA", Instant.now(), 30);
         NodeTls stranger = NodeTls.issue(otherCa, List.of("localhost"), Instant.now(), 1);
         assertThrows(SSLHandshakeException.class, () -> handshake(TlsContexts.of(stranger), TlsContexts.of(client), "localhost"));
+    }
+
+    @Test
+    void theSessionCachesAreBoundedAndStillResume() throws Exception {
+        NodeTls server = NodeTls.issue(CA, List.of("localhost"), Instant.now(), 1);
+        NodeTls client = NodeTls.issue(CA, List.of("client.x"), Instant.now(), 1);
+        SSLContext serverCtx = TlsContexts.of(server);
+        SSLContext clientCtx = TlsContexts.of(client);
+        for (SSLContext c : List.of(serverCtx, clientCtx)) {
+            assertEquals(TlsContexts.SESSION_CACHE_SIZE, c.getClientSessionContext().getSessionCacheSize());
+            assertEquals(TlsContexts.SESSION_CACHE_SIZE, c.getServerSessionContext().getSessionCacheSize());
+        }
+        // every TLS 1.3 handshake leaves the client a new session: more handshakes than the bound keep the bound
+        for (int i = 0; i < TlsContexts.SESSION_CACHE_SIZE + 8; i++) {
+            assertEquals("CN=client.x", handshake(serverCtx, clientCtx, "localhost"));
+        }
+        int kept = java.util.Collections.list(clientCtx.getClientSessionContext().getIds()).size();
+        assertTrue(kept > 0 && kept <= TlsContexts.SESSION_CACHE_SIZE, kept + " client sessions kept");
+        int served = java.util.Collections.list(serverCtx.getServerSessionContext().getIds()).size();
+        assertTrue(served <= TlsContexts.SESSION_CACHE_SIZE, served + " server sessions kept");
+    }
+
+    @Test
+    void theNodesKeyIsOfferedForItsOwnKeyTypeAndToPeersThatAcceptItsCa() {
+        NodeTls node = NodeTls.issue(CA, List.of("localhost"), Instant.now(), 1);
+        var km = new TlsContexts.NodeKeyManager(node.key().getPrivate(), new X509Certificate[] {node.certificate(), node.ca()});
+        String alg = node.key().getPrivate().getAlgorithm();
+        assertEquals("node", km.chooseServerAlias(alg, null, null));
+        assertEquals("node", km.chooseClientAlias(new String[] {"RSA", alg}, new java.security.Principal[] {node.ca().getSubjectX500Principal()}, null));
+        assertNull(km.chooseServerAlias("RSA".equals(alg) ? "EC" : "RSA", null, null));
+        ClusterCa otherCa = ClusterCa.create("another CA", Instant.now(), 30);
+        NodeTls stranger = NodeTls.issue(otherCa, List.of("localhost"), Instant.now(), 1);
+        assertNull(km.chooseEngineClientAlias(new String[] {alg}, new java.security.Principal[] {stranger.ca().getSubjectX500Principal()}, null));
+        assertEquals(node.key().getPrivate(), km.getPrivateKey("node"));
+        assertEquals(2, km.getCertificateChain("node").length);
+        assertNull(km.getPrivateKey("other"));
     }
 }

@@ -33,7 +33,8 @@ public final class AgentJvm {
         Path jar = agentJar.toAbsolutePath();
         Path dir = jar.getParent().resolve("jvm");
         if (!CURRENT.contains(jar)) {
-            Cmd.run(Duration.ofMinutes(2), List.of("bash", SCRIPT.toString(), "--if-stale", dir.toString(), jar.toString())).check();
+            // two training runs of the agent, plaintext and secured: well under a minute, longer on a busy machine
+            Cmd.run(Duration.ofMinutes(4), List.of("bash", SCRIPT.toString(), "--if-stale", dir.toString(), jar.toString())).check();
             CURRENT.add(jar);
         }
         return dir.resolve(name);
