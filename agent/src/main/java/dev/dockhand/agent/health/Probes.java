@@ -76,7 +76,12 @@ public final class Probes {
             }
             return new ExecCheck(commands, e.command());
         }
-        return (host, port, timeout) -> HealthResult.ok("running (no probe declared)", 0);
+        if (spec instanceof ProbeSpec.None) {
+            return (host, port, timeout) -> HealthResult.ok("running (no probe declared)", 0);
+        }
+        // a probe type without its check here must not compile into one that always passes
+        // (ProbesTest.everyProbeTypeHasItsCheck holds the list of types against the sealed interface's)
+        throw new IllegalArgumentException("no check for probe type " + spec.getClass().getSimpleName());
     }
 
     /** A connection to {@code host:port} made before {@code deadlineNanos}; the caller closes it. */
