@@ -15,55 +15,39 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent's layering, read from its compiled classes: the picture in the README is
- * this test's, not a promise. Imports go one way, top to bottom:
- *
- * <pre>
- * cli
- * console                      control
- *                              protocol
- *                  supervise
- *          health              process
- *                  plan
- *                  render
- * catalog          metadata    resources   security
- * log   net        core        linux      json
- * </pre>
- *
- * Each package may use only the packages listed for it in {@link #ALLOWED} (and what the JDK and its
- * declared libraries give); JNA only in {@code linux}; picocli only in {@code cli}; Kafka's client and
- * Jackson only where PID 1 never goes (the console, the workbench importer's writer); no cycles.
+ * The agent's layering, read from its compiled classes, and the picture in the README, read from the
+ * README: the two must be the same, so the picture is this test's, not a promise. A package may use
+ * the packages of the layers below its own, never one of its own layer or above (the rows of
+ * {@link #LAYERS}, top to bottom); JNA only in {@code linux}; picocli only in {@code cli}; Kafka's
+ * client and Jackson only where PID 1 never goes (the console, the workbench importer's writer); no
+ * cycles. There are no exceptions to the layers: a need for one is a class in the wrong package.
  */
 class ArchitectureTest {
     static final String ROOT = "dev.dockhand.agent";
 
-    /** Package -> the agent packages it may use. */
+    /** The layers, top to bottom: each package may use the packages of the rows below its own. */
+    static final List<List<String>> LAYERS = List.of(
+            List.of("cli"),
+            List.of("console", "control", "access"),
+            List.of("supervise"),
+            List.of("health"),
+            List.of("plan", "process"),
+            List.of("render"),
+            List.of("catalog", "metadata", "resources", "security", "protocol", "log", "net"),
+            List.of("core", "linux"),
+            List.of("json"));
+
+    /** Package -> the agent packages it may use: those of the layers below it. */
     static final Map<String, Set<String>> ALLOWED = new LinkedHashMap<>();
 
     static {
-        ALLOWED.put("json", Set.of());
-        ALLOWED.put("linux", Set.of());
-        ALLOWED.put("core", Set.of("json"));
-        ALLOWED.put("log", Set.of("core"));
-        ALLOWED.put("net", Set.of("core"));
-        ALLOWED.put("catalog", Set.of("core", "json", "linux"));
-        ALLOWED.put("metadata", Set.of("core", "json"));
-        ALLOWED.put("resources", Set.of("core"));
-        ALLOWED.put("security", Set.of("core"));
-        ALLOWED.put("render", Set.of("core", "catalog", "metadata", "security"));
-        ALLOWED.put("plan", Set.of("core", "catalog", "metadata", "resources", "render", "security"));
-        ALLOWED.put("process", Set.of("core", "linux"));
-        // health: a secured node's probes speak TLS with the node's certificate
-        ALLOWED.put("health", Set.of("core", "catalog", "process", "linux", "security"));
-        ALLOWED.put("supervise", Set.of("core", "catalog", "plan", "render", "health", "process", "linux", "security"));
-        ALLOWED.put("protocol", Set.of("core", "json", "supervise"));
-        ALLOWED.put("control", Set.of("core", "json", "net", "protocol", "supervise"));
-        // security: the console's HTTPS, its login against the users file, its clients' TLS contexts
-        ALLOWED.put("console", Set.of("core", "json", "log", "net", "protocol", "supervise", "security"));
-        // access: a secured cluster's users and ACLs through Kafka's AdminClient (agent-console.jar only)
-        ALLOWED.put("access", Set.of("core", "log", "security"));
-        ALLOWED.put("cli", Set.of("core", "json", "log", "linux", "catalog", "metadata", "resources", "security", "render", "plan", "process",
-                "health", "supervise", "protocol", "control", "console", "access"));
+        for (int i = 0; i < LAYERS.size(); i++) {
+            Set<String> below = new java.util.HashSet<>();
+            LAYERS.subList(i + 1, LAYERS.size()).forEach(below::addAll);
+            for (String p : LAYERS.get(i)) {
+                ALLOWED.put(p, below);
+            }
+        }
     }
 
     static JavaClasses classes;
@@ -86,7 +70,7 @@ class ArchitectureTest {
             }
         });
         List<String> unknown = packages.stream().filter(p -> !ALLOWED.containsKey(p)).toList();
-        org.junit.jupiter.api.Assertions.assertEquals(List.of(), unknown, "a new package needs its row in ALLOWED");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), unknown, "a new package needs its place in LAYERS (and in the README's picture)");
         for (var row : ALLOWED.entrySet()) {
             List<String> forbidden = ALLOWED.keySet().stream()
                     .filter(p -> !p.equals(row.getKey()) && !row.getValue().contains(p))
@@ -146,5 +130,27 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage(ROOT + ".protocol..")
                 .should().dependOnClassesThat().resideInAPackage("com.fasterxml.jackson.databind..")
                 .check(classes);
+    }
+
+    /**
+     * The README's picture of the layers (the block after "packages import downwards only"): on each
+     * line the packages of one layer, two spaces apart, then after three spaces or more what they do.
+     */
+    @Test
+    void theReadmePictureIsTheLayers() throws Exception {
+        java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
+        String text = java.nio.file.Files.readString(readme);
+        int at = text.indexOf("packages import downwards only");
+        org.junit.jupiter.api.Assertions.assertTrue(at >= 0, "README.md says how the packages import");
+        int open = text.indexOf("```\n", at) + 4;
+        String block = text.substring(open, text.indexOf("```", open));
+        List<List<String>> picture = new ArrayList<>();
+        for (String line : block.split("\n")) {
+            String left = line.split(" {3,}")[0].strip();
+            if (!left.isEmpty()) {
+                picture.add(List.of(left.split(" {2}")));
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(LAYERS, picture, "README.md's picture of the layers differs from ArchitectureTest.LAYERS");
     }
 }

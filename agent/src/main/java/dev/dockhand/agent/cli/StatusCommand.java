@@ -3,7 +3,7 @@ package dev.dockhand.agent.cli;
 import dev.dockhand.agent.control.ControlClient;
 import dev.dockhand.agent.control.ControlException;
 import dev.dockhand.agent.protocol.ControlReply;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

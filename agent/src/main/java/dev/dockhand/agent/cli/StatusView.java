@@ -1,11 +1,11 @@
 package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.core.Names;
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +142,7 @@ final class StatusView {
             if ("tls".equals(s.security())) {
                 b.append("TLS on every listener, logins for clients\n");
                 long now = System.currentTimeMillis();
-                for (var c : s.certificates() == null ? List.<dev.dockhand.agent.supervise.AgentSnapshot.CertificateSnapshot>of() : s.certificates()) {
+                for (var c : s.certificates() == null ? List.<dev.dockhand.agent.protocol.AgentSnapshot.CertificateSnapshot>of() : s.certificates()) {
                     b.append("  ").append(nz(c.use())).append(" certificate ").append(nz(c.subject()))
                             .append(", expires ").append(java.time.Instant.ofEpochMilli(c.notAfterMs()))
                             .append(" (in ").append(duration(Math.max(0, c.notAfterMs() - now))).append("), renewal at ")

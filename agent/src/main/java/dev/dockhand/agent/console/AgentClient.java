@@ -2,7 +2,7 @@ package dev.dockhand.agent.console;
 
 import dev.dockhand.agent.console.ConsoleConfig.AgentEndpoint;
 import dev.dockhand.agent.console.Overview.NodeView;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 
 /** Reads one node's agent {@code GET /status} (JSON = {@link AgentSnapshot}). */
 final class AgentClient implements Sources.AgentSource {

@@ -6,7 +6,7 @@ import dev.dockhand.agent.console.Overview.NodeView;
 import dev.dockhand.agent.console.Overview.Summary;
 import dev.dockhand.agent.console.Overview.TopicView;
 import dev.dockhand.agent.console.Overview.ZooKeeperMember;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
 import java.util.Locale;
 
 /** The overview as Prometheus text exposition (format 0.0.4). */

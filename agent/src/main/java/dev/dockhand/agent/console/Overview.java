@@ -1,6 +1,6 @@
 package dev.dockhand.agent.console;
 
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.util.List;
 
 /**

@@ -3,7 +3,7 @@ package dev.dockhand.agent.control;
 import dev.dockhand.agent.protocol.ControlReply;
 import dev.dockhand.agent.protocol.Json;
 import dev.dockhand.agent.protocol.Protocol;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -5,7 +5,7 @@ import dev.dockhand.agent.net.HttpProtocol.Response;
 import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.RequestServer;
 import dev.dockhand.agent.protocol.Json;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.util.List;
 
 /**

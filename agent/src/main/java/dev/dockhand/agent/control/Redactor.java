@@ -1,9 +1,9 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

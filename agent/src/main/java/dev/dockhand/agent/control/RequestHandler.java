@@ -2,10 +2,10 @@ package dev.dockhand.agent.control;
 
 import dev.dockhand.agent.protocol.ControlReply;
 import dev.dockhand.agent.protocol.Protocol.Request;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.supervise.CommandResult;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.ServiceState;
 import dev.dockhand.agent.supervise.SupervisorControl;
 import java.util.ArrayList;
 import java.util.List;

@@ -40,7 +40,7 @@
  * Reply: {@code {"ok":true,"message":"...","snapshot":{...}}}; when not ok, {@code "error"} is one of
  * {@code refused} (the supervisor, or the readiness/liveness check, said no: the message says why),
  * {@code permission-denied}, {@code bad-request} (not JSON, unknown op, missing service) or
- * {@code internal}. {@code snapshot} is {@link dev.dockhand.agent.supervise.AgentSnapshot} by its
+ * {@code internal}. {@code snapshot} is {@link dev.dockhand.agent.protocol.AgentSnapshot} by its
  * field names. Unknown fields are ignored both ways. Try it without the CLI:
  * {@code printf '{"op":"status"}\n' | socat - UNIX-CONNECT:/run/agent/agent.sock}.
  *

@@ -1,7 +1,7 @@
 package dev.dockhand.agent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 
 /**
  * The agent's answer on the control socket (see package-info for the protocol).

@@ -18,7 +18,7 @@ import java.util.Map;
  * written. Neither side loads Jackson: loading its ~600 classes doubled the time of {@code agent
  * health} (a Docker HEALTHCHECK, run every few seconds in every container), and the agent is PID 1.
  * Records are read and written by their components, so fields added to
- * {@link dev.dockhand.agent.supervise.AgentSnapshot} need no change here; JsonTest checks that the
+ * {@link dev.dockhand.agent.protocol.AgentSnapshot} need no change here; JsonTest checks that the
  * result equals Jackson's.
  */
 public final class Json {

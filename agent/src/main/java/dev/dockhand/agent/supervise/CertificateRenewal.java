@@ -1,5 +1,6 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
 import dev.dockhand.agent.catalog.ProbeSpec;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.UtcDate;

@@ -1,5 +1,6 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
 import dev.dockhand.agent.health.HealthResult;
 import dev.dockhand.agent.health.StopGate;
 import java.time.Duration;

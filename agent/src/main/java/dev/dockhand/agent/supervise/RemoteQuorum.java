@@ -1,12 +1,13 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.health.HealthCheck;
 import dev.dockhand.agent.health.HealthResult;
 import dev.dockhand.agent.health.ProbeTls;
 import dev.dockhand.agent.health.Probes;
 import dev.dockhand.agent.plan.NodePlan.Endpoint;
 import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

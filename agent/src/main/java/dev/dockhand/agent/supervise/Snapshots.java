@@ -1,10 +1,12 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.health.KafkaQuorumState;
 import dev.dockhand.agent.plan.NodePlan;
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.NodePlan.PlannedService;

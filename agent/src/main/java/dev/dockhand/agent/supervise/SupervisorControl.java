@@ -1,5 +1,7 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.AgentSnapshot;
+
 /**
  * What the control plane may ask of a running supervisor. Implementations are thread-safe: the
  * control plane calls from its own threads.

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.agent.control.ControlServer;
 import dev.dockhand.agent.control.FakeSupervisor;
 import dev.dockhand.agent.core.InvalidInputException;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;

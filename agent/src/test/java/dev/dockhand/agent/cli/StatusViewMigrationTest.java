@@ -3,7 +3,7 @@ package dev.dockhand.agent.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

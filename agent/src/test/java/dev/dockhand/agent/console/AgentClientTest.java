@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.dockhand.agent.console.ConsoleConfig.AgentEndpoint;
 import dev.dockhand.agent.console.Overview.NodeView;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -10,10 +10,10 @@ import dev.dockhand.agent.console.Overview.RegistryView;
 import dev.dockhand.agent.console.Overview.SubjectView;
 import dev.dockhand.agent.console.Overview.TopicView;
 import dev.dockhand.agent.console.Overview.ZooKeeperMember;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.util.List;
 import java.util.Properties;
 

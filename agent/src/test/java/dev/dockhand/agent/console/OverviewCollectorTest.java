@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.agent.console.Overview.NodeView;
 import dev.dockhand.agent.console.Overview.RegistryView;
 import dev.dockhand.agent.console.Overview.ZooKeeperMember;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,11 +1,11 @@
 package dev.dockhand.agent.control;
 
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.supervise.CommandResult;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.ServiceState;
 import dev.dockhand.agent.supervise.SupervisorControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

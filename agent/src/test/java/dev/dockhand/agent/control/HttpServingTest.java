@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dockhand.agent.net.HttpProtocol.Response;
 import dev.dockhand.agent.net.HttpProtocol;
 import dev.dockhand.agent.net.RequestServer;
-import dev.dockhand.agent.supervise.AgentSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.supervise.CommandResult;
 import dev.dockhand.agent.supervise.SupervisorControl;
 import java.io.IOException;

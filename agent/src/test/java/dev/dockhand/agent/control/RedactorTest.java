@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dockhand.agent.supervise.AgentSnapshot.DependencySnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot.ProbeSnapshot;
-import dev.dockhand.agent.supervise.AgentSnapshot;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.dockhand.agent.control.FakeSupervisor;
-import dev.dockhand.agent.supervise.AgentSnapshot;
-import dev.dockhand.agent.supervise.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot;
+import dev.dockhand.agent.protocol.ServiceState;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

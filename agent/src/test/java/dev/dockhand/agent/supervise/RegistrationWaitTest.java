@@ -1,5 +1,7 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import static dev.dockhand.agent.supervise.TestPlans.plan;
 import static dev.dockhand.agent.supervise.TestPlans.svc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +11,7 @@ import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.plan.NodePlan;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

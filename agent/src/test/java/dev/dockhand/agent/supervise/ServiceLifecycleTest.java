@@ -1,5 +1,6 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

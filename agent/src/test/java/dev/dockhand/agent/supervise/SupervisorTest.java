@@ -1,5 +1,7 @@
 package dev.dockhand.agent.supervise;
 
+import dev.dockhand.agent.protocol.ServiceState;
+import dev.dockhand.agent.protocol.AgentSnapshot;
 import static dev.dockhand.agent.supervise.TestPlans.plan;
 import static dev.dockhand.agent.supervise.TestPlans.svc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,7 @@ import dev.dockhand.agent.plan.NodePlan.PlannedService;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.process.LaunchSpec;
 import dev.dockhand.agent.render.RenderPlan.ResolvedCommand;
-import dev.dockhand.agent.supervise.AgentSnapshot.ServiceSnapshot;
+import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
 import dev.dockhand.agent.supervise.FakeLauncher.FakeProcess;
 import java.nio.file.Path;
 import java.time.Duration;

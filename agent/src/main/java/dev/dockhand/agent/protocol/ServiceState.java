@@ -1,4 +1,4 @@
-package dev.dockhand.agent.supervise;
+package dev.dockhand.agent.protocol;
 
 import java.util.EnumMap;
 import java.util.EnumSet;

@@ -1,4 +1,4 @@
-package dev.dockhand.agent.supervise;
+package dev.dockhand.agent.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
