@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Stands in for one node's agent HTTP {@code /status}: a JDK HttpServer answering the AgentSnapshot
- * JSON contract (supervise/AgentSnapshot.java), written out field by field as an outsider sees it.
+ * JSON contract (protocol/AgentSnapshot.java), written out field by field as an outsider sees it.
  */
 final class FakeAgent implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
