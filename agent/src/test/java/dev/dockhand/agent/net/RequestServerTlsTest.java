@@ -1,9 +1,9 @@
 package dev.dockhand.agent.net;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.net.HttpProtocol.Response;
 import dev.dockhand.agent.security.ClusterCa;
@@ -352,8 +352,8 @@ class RequestServerTlsTest {
 
     @Test
     void curlAndOpensslTalkToItWithTheCaAndCheckTheName() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) && Files.isExecutable(Path.of("/usr/bin/openssl")),
-                "needs the Debian packages curl and openssl");
+        Need.executable(Path.of("/usr/bin/curl"), "curl");
+        Need.executable(Path.of("/usr/bin/openssl"), "openssl");
         start(HttpProtocol.READ_TIMEOUT_MS, 2_000);
         Path ca = Files.writeString(dir.resolve("ca.crt"), NODE.caPem());
         String url = "https://localhost:" + port;

@@ -1,10 +1,10 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +64,7 @@ class ProductionClusterIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "production cluster in network namespaces skipped: " + why);
+        Need.that(why == null, () -> "production cluster in network namespaces: " + why);
         tls = new LabTls(Path.of("target/cluster-secrets").toAbsolutePath(), CERT_LIFETIME);
         cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath(), tls);
         cluster.startAll();
@@ -226,7 +226,7 @@ class ProductionClusterIT {
         return out;
     }
     void onlyTheRightClientsGetIn() throws Exception {
-        assumeTrue(Cmd.onPath("kcat"), "kcat (Debian package kcat) is not installed");
+        Need.tool("kcat", "kcat");
         // a user of the users file, over SASL_SSL with the CA: produces and consumes
         Path lines = Path.of("target/cluster-secrets/kcat-lines").toAbsolutePath();
         java.nio.file.Files.writeString(lines, "kcat-1\nkcat-2\nkcat-3\n");

@@ -1,9 +1,9 @@
 package dev.dockhand.it.console;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,7 +152,7 @@ class ConsoleTlsIT {
         toClose.push(kafka);
 
         Path registryJar = Path.of(System.getProperty("registry.jar", "../image/registry/target/quarkus-app/quarkus-run.jar"));
-        assumeTrue(Files.isRegularFile(registryJar), "build image/registry first: " + registryJar);
+        Need.that(Files.isRegularFile(registryJar), () -> "build image/registry first: " + registryJar);
         registryPort = Ports.free();
         ChildProcess registry = ChildProcess.java("registry", work, null, List.of(
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + Ports.free(), "-Dquarkus.http.ssl-port=" + registryPort,
@@ -303,8 +303,8 @@ class ConsoleTlsIT {
                 o.path("registry").toString());
     }
     void aBrowserThatTrustsTheCaLoadsThePageWithALoginAndGets401WithoutOne() throws Exception {
-        assumeTrue(Chromium.installed(), "needs Debian packages chromium and chromium-driver");
-        assumeTrue(Files.isExecutable(Chromium.CERTUTIL), "needs Debian package libnss3-tools (certutil)");
+        Need.that(Chromium.installed(), () -> "needs Debian packages chromium and chromium-driver");
+        Need.executable(Chromium.CERTUTIL, "libnss3-tools");
         Path home = Chromium.trusting(Files.createDirectories(work.resolve("browser-home")), tls.resolve("ca.crt"));
         try (Chromium browser = new Chromium(work, home)) {
             // the certificate is trusted: an open path loads over HTTPS, no certificate warning in the way

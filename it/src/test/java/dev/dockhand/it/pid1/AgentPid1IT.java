@@ -1,9 +1,9 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.Need;
 import dev.dockhand.it.lab.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +37,7 @@ class AgentPid1IT {
     @BeforeAll
     static void canRun() {
         String why = Pid1Agent.unavailable();
-        assumeTrue(why == null, why);
+        Need.none(why);
     }
 
     @AfterEach
