@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * examples/dev: one container, every service of the single-node config, started with the
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * may be taken on a shared machine). Also the failures a user meets first: an unknown role, a data
  * volume the image's user cannot write.
  */
-@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+@DockerEngine.Needed
 class DevExampleIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String NAME = "dockhand-it-dev-" + ID;

@@ -8,10 +8,9 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** The image itself: its configuration, its user, the agent CLI, and single-command mode. */
-@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+@DockerEngine.Needed
 class ImageIT {
     private static String image;
 
