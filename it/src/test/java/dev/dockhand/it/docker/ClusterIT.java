@@ -254,8 +254,11 @@ class ClusterIT {
 
     /**
      * The production example's roll.sh restarts the brokers one at a time, each once the one before is
-     * ready again, under a producer with acks=all (replication factor 3, min.insync.replicas 2): every send
-     * acknowledged, every acknowledged record read back.
+     * ready again, under a producer with acks=all (replication factor 3, min.insync.replicas 2): no send
+     * refused for too few in-sync replicas (NotEnoughReplicas), the producer kept producing, and every
+     * acknowledged record is read back. Not every send is acknowledged: Kafka's VerifiableProducer sends
+     * with retries=0, so a send that meets a leadership moving to another broker fails
+     * (NotLeaderOrFollower) where a producer with retries would retry it; those are counted and printed.
      */
     void rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing() {
         kafka.createTopic("it-roll", 3, 3, 2);
