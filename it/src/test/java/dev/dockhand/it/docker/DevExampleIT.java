@@ -107,9 +107,10 @@ class DevExampleIT {
         assertTrue(original.exit() == 0 && original.out().contains("it-dev"), original.all());
     }
     void dockerStopExitsZeroWithinTheGracePeriod() {
-        Docker.Result stop = Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
-        assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop; log:\n" + Docker.tail(Docker.logs(NAME), 40));
-        assertTrue(stop.took().compareTo(Duration.ofSeconds(60)) < 0, "docker stop took " + stop.took());
+        // within the grace: past it docker SIGKILLs the agent, and the exit code is 137, not 0
+        Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
+        assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop (137: killed at the end of the"
+                + " grace); log:\n" + Docker.tail(Docker.logs(NAME), 40));
     }
     void unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone() {
         String vol = NAME + "-badrole";
