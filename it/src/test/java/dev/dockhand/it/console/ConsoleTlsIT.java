@@ -267,8 +267,11 @@ class ConsoleTlsIT {
         JsonNode zk = o.path("zookeeper");
         assertTrue(zk.path("quorum").asBoolean(), zk.toString());
         assertEquals("standalone", zk.path("members").get(0).path("mode").asText(), zk.toString());
-        // and ZooKeeper does serve TLS only: a plain srvr gets nothing
-        assertFalse(plainSrvr("127.0.0.1", zkPort).contains("Mode:"));
+        // and ZooKeeper does serve TLS only: on its one port, srvr over TLS is answered, while a plain
+        // srvr is accepted and closed unanswered (not refused or unanswered as a dead server's would be)
+        assertTrue(srvrOverTls("localhost", zkPort).contains("Mode:"), "srvr over TLS");
+        String plain = dev.dockhand.it.lab.ZooKeeperWords.plaintextRefusal("127.0.0.1", zkPort);
+        assertTrue(plain.startsWith("closed"), "a plaintext srvr: " + plain);
 
         JsonNode registry = o.path("registry");
         assertTrue(registry.path("reachable").asBoolean(), registry.toString());
@@ -370,17 +373,6 @@ class ConsoleTlsIT {
                 s.getOutputStream().flush();
                 return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             }
-        }
-    }
-
-    private static String plainSrvr(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 2000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return "refused: " + e;
         }
     }
 
