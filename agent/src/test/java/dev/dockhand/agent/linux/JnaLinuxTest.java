@@ -1,10 +1,10 @@
 package dev.dockhand.agent.linux;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -186,7 +186,7 @@ class JnaLinuxTest {
 
     @Test
     void runAsSwitchesUserAndGroup() {
-        assumeTrue(linux.getuid() == 0, "needs root to switch users");
+        Need.that(linux.getuid() == 0, () -> "needs root to switch users");
         Result r = run(List.of("sh", "-c", "id -u; id -g"), ENV, Path.of("/"), "nobody");
         assertEquals(new ExitStatus.Exited(0), r.status(), r.err());
         assertEquals("65534\n65534\n", r.out());

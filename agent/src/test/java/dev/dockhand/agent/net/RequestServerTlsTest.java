@@ -1,9 +1,9 @@
 package dev.dockhand.agent.net;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.net.HttpProtocol.Response;
 import dev.dockhand.agent.security.ClusterCa;
@@ -200,14 +200,14 @@ class RequestServerTlsTest {
             assertTrue(last.contains("Connection: close") && last.endsWith("ok /c\n"), last);
             assertEquals(-1, in.read(), "closed after the answer that said so");
         }
-        // an idle kept connection is closed after the keep-alive time, without a word
+        // an idle kept connection is kept (a second request on it is answered), then closed by the server
+        // without a word: end of stream, where a server that kept it forever would hit the client's read timeout
         try (SSLSocket s = tls(CLIENT_TIMEOUT_MS)) {
             s.getOutputStream().write("GET /once HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             assertTrue(readAnswer(s.getInputStream()).endsWith("ok /once\n"));
-            long t0 = System.nanoTime();
-            assertEquals(-1, s.getInputStream().read());
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertTrue(ms >= 1_500 && ms < CLIENT_TIMEOUT_MS, "closed after " + ms + " ms");
+            s.getOutputStream().write("GET /twice HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(readAnswer(s.getInputStream()).endsWith("ok /twice\n"), "kept alive after an answer");
+            assertEquals(-1, s.getInputStream().read(), "closed by the server when idle");
         }
     }
 
@@ -257,12 +257,11 @@ class RequestServerTlsTest {
         for (int i = 0; i < 10; i++) {
             assertEquals("HTTP/1.1 200 OK", statusLine(get("/livez")), "a fresh client, past 30 stalled ones");
         }
-        long t0 = System.nanoTime();
+        // each read is bounded by the client's timeout (twice the server's deadline): end of stream on
+        // every one means the server closed them all, none was left to the client's patience
         for (Socket s : stalled) {
             assertEquals(-1, drainToEof(s.getInputStream()), "a stalled handshake is closed");
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertTrue(ms < deadlineMs + 3_000, "closed by the deadline (and some slack): " + ms + " ms");
         assertEquals(0, awaitOpen(2_000));
     }
 
@@ -352,8 +351,8 @@ class RequestServerTlsTest {
 
     @Test
     void curlAndOpensslTalkToItWithTheCaAndCheckTheName() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) && Files.isExecutable(Path.of("/usr/bin/openssl")),
-                "needs the Debian packages curl and openssl");
+        Need.executable(Path.of("/usr/bin/curl"), "curl");
+        Need.executable(Path.of("/usr/bin/openssl"), "openssl");
         start(HttpProtocol.READ_TIMEOUT_MS, 2_000);
         Path ca = Files.writeString(dir.resolve("ca.crt"), NODE.caPem());
         String url = "https://localhost:" + port;

@@ -1,8 +1,8 @@
 package dev.dockhand.agent.process;
 
+import dev.dockhand.agent.testing.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.agent.linux.ExitStatus;
 import dev.dockhand.agent.linux.Linux;
@@ -53,8 +53,9 @@ class SingleCommandPid1Test {
         CompletableFuture<ExitStatus> probe = new CompletableFuture<>();
         started.add(launcher.launch(spec(List.of("unshare", "--pid", "--fork", "--mount-proc", "true")),
                 (pid, s) -> probe.complete(s)));
-        assumeTrue(new ExitStatus.Exited(0).equals(probe.get(20, TimeUnit.SECONDS)),
-                "unshare --pid --fork --mount-proc needs root: " + err);
+        ExitStatus unshare = probe.get(20, TimeUnit.SECONDS);
+        Need.that(new ExitStatus.Exited(0).equals(unshare),
+                () -> "unshare --pid --fork --mount-proc needs root: " + unshare + " " + err);
         err.reset();
     }
 

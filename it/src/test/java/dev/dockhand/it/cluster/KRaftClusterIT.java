@@ -1,11 +1,11 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +52,7 @@ class KRaftClusterIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "kraft cluster in network namespaces skipped: " + why);
+        Need.that(why == null, () -> "kraft cluster in network namespaces: " + why);
         cluster = new LabCluster(LabCluster.kraft(), "kraft", Path.of("target/kraft-cluster").toAbsolutePath());
         cluster.startAll();
     }

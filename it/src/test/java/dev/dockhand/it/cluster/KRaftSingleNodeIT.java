@@ -1,8 +1,8 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dockhand.it.lab.Kafka;
@@ -26,7 +26,7 @@ class KRaftSingleNodeIT {
     @Test
     void formatsOnceServesAndRestartsWithoutFormatting() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "skipped: " + why);
+        Need.that(why == null, () -> "kraft-single-node in a network namespace: " + why);
         try (LabCluster cluster = new LabCluster(LabCluster.kraftSingleNode(), "kraft-single-node",
                 Path.of("target/kraft-single-node").toAbsolutePath())) {
             LabNode n = cluster.node("kdev-1");

@@ -1,8 +1,8 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.dockhand.it.lab.Cmd;
@@ -40,9 +40,9 @@ class NetnsHarnessIT {
     @BeforeAll
     static void up() {
         String why = LabNet.unsupportedReason();
-        assumeTrue(why == null, () -> "netns harness skipped: " + why);
+        Need.that(why == null, () -> "netns harness: " + why);
         Path agentJar = Path.of(System.getProperty("agent.jar", "../agent/target/agent.jar")).toAbsolutePath();
-        assumeTrue(Files.isRegularFile(agentJar), "build the agent first (mvn -B -q package -DskipTests): no " + agentJar);
+        Need.that(Files.isRegularFile(agentJar), () -> "build the agent first (mvn -B -q package -DskipTests): no " + agentJar);
         net = LabNet.create(NAMES, Path.of(System.getProperty("jdk.net.hosts.file", "target/it-hosts")));
         Path base = Path.of("target/netns-harness").toAbsolutePath();
         for (String n : NAMES) {

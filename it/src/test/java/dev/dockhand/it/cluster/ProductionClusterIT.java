@@ -1,10 +1,10 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +64,7 @@ class ProductionClusterIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "production cluster in network namespaces skipped: " + why);
+        Need.that(why == null, () -> "production cluster in network namespaces: " + why);
         tls = new LabTls(Path.of("target/cluster-secrets").toAbsolutePath(), CERT_LIFETIME);
         cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath(), tls);
         cluster.startAll();
@@ -223,13 +223,31 @@ class ProductionClusterIT {
             "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + tls.caCert()};
     }
 
+    /** A client context that presents no certificate and trusts {@code trusted}. */
+    static javax.net.ssl.SSLContext noClientCertificate(java.util.List<java.security.cert.X509Certificate> trusted) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            for (int i = 0; i < trusted.size(); i++) {
+                ks.setCertificateEntry("ca-" + i, trusted.get(i));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new AssertionError("a client context without a certificate", e);
+        }
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
     void onlyTheRightClientsGetIn() throws Exception {
-        assumeTrue(Cmd.onPath("kcat"), "kcat (Debian package kcat) is not installed");
+        Need.tool("kcat", "kcat");
         // a user of the users file, over SASL_SSL with the CA: produces and consumes
         Path lines = Path.of("target/cluster-secrets/kcat-lines").toAbsolutePath();
         java.nio.file.Files.writeString(lines, "kcat-1\nkcat-2\nkcat-3\n");
@@ -242,9 +260,16 @@ class ProductionClusterIT {
         // the topic has several partitions: every record once, in no particular order across them
         assertEquals(List.of("kcat-1", "kcat-2", "kcat-3"), consumed.out().lines().filter(l -> l.startsWith("kcat-")).sorted().toList());
 
-        // plaintext, a wrong password: refused
+        // plaintext, a wrong password: refused, each next to the same request with the right settings
+        // answered on the same path, and each by the broker (a hang-up after the connection was
+        // accepted, an authentication failure), not by a node that is not there (connection refused)
+        Cmd.Result listed = kcat(Duration.ofSeconds(60), concat(sasl(LabTls.APP_USER, LabTls.APP_PASSWORD), "-L"));
+        assertEquals(0, listed.exit(), listed.out());
+        assertTrue(listed.out().contains("3 brokers"), "the user lists the brokers: " + listed.out());
         Cmd.Result plain = kcat(Duration.ofSeconds(60), "-L");
         assertNotEquals(0, plain.exit(), "a plaintext client lists nothing: " + plain.out());
+        assertTrue(plain.out().contains("Disconnected while requesting ApiVersion"),
+                "the broker accepted the plaintext connection and hung up on its first request: " + plain.out());
         Cmd.Result wrong = kcat(Duration.ofSeconds(60), concat(sasl(LabTls.APP_USER, "not-the-password"), "-L"));
         assertNotEquals(0, wrong.exit(), wrong.out());
         assertTrue(wrong.out().contains("Authentication failed"), wrong.out());
@@ -254,24 +279,27 @@ class ProductionClusterIT {
         String internal = cluster.withRole("broker").stream().map(n -> n.fqdn() + ":9091").collect(Collectors.joining(","));
         dev.dockhand.agent.security.ClusterCa otherCa = dev.dockhand.agent.security.ClusterCa.create("another CA", java.time.Instant.now(), 1);
         var stranger = dev.dockhand.agent.security.NodeTls.issue(otherCa, java.util.List.of("b-1.dockhand.test"), java.time.Instant.now(), 1);
-        Path strangerPem = Path.of("target/cluster-secrets/stranger.pem").toAbsolutePath();
-        java.nio.file.Files.writeString(strangerPem, stranger.keyAndChainPem());
         var itClient = dev.dockhand.agent.security.NodeTls.issue(tls.ca(), java.util.List.of("it-client.dockhand.test"), java.time.Instant.now(), 1);
         Path itPem = Path.of("target/cluster-secrets/it-client.pem").toAbsolutePath();
         java.nio.file.Files.writeString(itPem, itClient.keyAndChainPem());
-        for (Path keyStore : java.util.Arrays.asList(strangerPem, null)) {
-            Map<String, String> ssl = new java.util.LinkedHashMap<>(Map.of("security.protocol", "SSL", "ssl.truststore.type", "PEM",
-                    "ssl.truststore.location", tls.caCert().toString()));
-            if (keyStore != null) {
-                ssl.putAll(Map.of("ssl.keystore.type", "PEM", "ssl.keystore.location", keyStore.toString()));
-            }
-            try (Kafka k = new Kafka(internal, ssl)) {
-                Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-                        () -> k.admin().describeCluster().nodes().get(20, java.util.concurrent.TimeUnit.SECONDS));
-                assertTrue(String.valueOf(e).contains("SslAuthenticationException") || String.valueOf(e).contains("Timeout"),
-                        (keyStore == null ? "no client certificate: " : "another CA's certificate: ") + e);
-            }
-        }
+        // on one broker's 9091, the same Kafka request (ApiVersions, the agent's own probe) three times,
+        // trusting the cluster CA each time: answered with the CA's certificate, refused in the TLS
+        // handshake with another CA's certificate and with none (not a timeout: that a dead node also gives)
+        LabNode b1 = cluster.node("b-1");
+        java.util.function.Function<javax.net.ssl.SSLContext, dev.dockhand.agent.health.HealthResult> apiVersions = ctx ->
+                dev.dockhand.agent.health.Probes.of(new dev.dockhand.agent.catalog.ProbeSpec.Kafka(9091, false), null,
+                        new dev.dockhand.agent.health.ProbeTls(() -> ctx, b1.fqdn())).check(b1.fqdn(), 9091, Duration.ofSeconds(20));
+        java.util.List<java.security.cert.X509Certificate> trustTheCa = java.util.List.of(tls.ca().certificate());
+        var answered = apiVersions.apply(dev.dockhand.agent.security.TlsContexts.of(itClient.key().getPrivate(),
+                java.util.List.of(itClient.certificate()), trustTheCa));
+        assertTrue(answered.ok(), "the CA's certificate: " + answered.detail());
+        var foreign = apiVersions.apply(dev.dockhand.agent.security.TlsContexts.of(stranger.key().getPrivate(),
+                java.util.List.of(stranger.certificate()), trustTheCa));
+        assertFalse(foreign.ok(), foreign.detail());
+        assertTrue(foreign.detail().startsWith("TLS handshake refused"), "another CA's certificate: " + foreign.detail());
+        var anonymous = apiVersions.apply(noClientCertificate(trustTheCa));
+        assertFalse(anonymous.ok(), anonymous.detail());
+        assertTrue(anonymous.detail().startsWith("TLS handshake refused"), "no client certificate: " + anonymous.detail());
         try (Kafka k = new Kafka(internal, Map.of("security.protocol", "SSL", "ssl.truststore.type", "PEM",
                 "ssl.truststore.location", tls.caCert().toString(), "ssl.keystore.type", "PEM", "ssl.keystore.location", itPem.toString()))) {
             assertEquals(BROKER_IDS, k.brokerIds(), "the CA's certificate connects");
@@ -279,11 +307,14 @@ class ProductionClusterIT {
             assertTrue(denied.getMessage().contains("TopicAuthorizationException"), "User:it-client has no ACL: " + denied.getMessage());
         }
 
-        // ZooKeeper: TLS only, and only with a client certificate of the CA
+        // ZooKeeper: TLS only. On each node's 2181, srvr over TLS with the CA's certificate is answered;
+        // in plaintext the connection is accepted and closed without an answer (a dead node refuses the
+        // connection or stays silent instead)
         for (LabNode zk : cluster.withRole("zookeeper")) {
-            assertEquals(java.util.Optional.empty(), ZooKeeperWords.mode(zk.fqdn(), 2181), zk.name() + " answers a plaintext client");
+            assertTrue(ZooKeeperWords.mode(zk.fqdn(), 2181, tls.clientContext()).isPresent(), zk.name() + " answers srvr over TLS");
+            String refusal = ZooKeeperWords.plaintextRefusal(zk.fqdn(), 2181);
+            assertTrue(refusal.startsWith("closed"), zk.name() + " on a plaintext srvr: " + refusal);
         }
-        assertTrue(ZooKeeperWords.mode(cluster.node("zk-1").fqdn(), 2181, tls.clientContext()).isPresent());
 
         // the registry: anyone may read, no one writes without a login
         String schema = "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}";

@@ -1,11 +1,11 @@
 package dev.dockhand.it.console;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -265,7 +265,7 @@ class ConsoleIT {
         assertEquals(405, send("POST", console + "/", "").statusCode());
     }
     void browserShowsTheClusterAndAStoppedAgentAsDown() throws Exception {
-        assumeTrue(Chromium.installed(), "needs Debian packages chromium and chromium-driver");
+        Need.that(Chromium.installed(), () -> "needs Debian packages chromium and chromium-driver");
         try (Chromium browser = new Chromium(work)) {
             browser.open(console + "/");
             String text = browser.script("return document.body.innerText;").asText();

@@ -1,9 +1,9 @@
 package dev.dockhand.it.console;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,7 +152,7 @@ class ConsoleTlsIT {
         toClose.push(kafka);
 
         Path registryJar = Path.of(System.getProperty("registry.jar", "../image/registry/target/quarkus-app/quarkus-run.jar"));
-        assumeTrue(Files.isRegularFile(registryJar), "build image/registry first: " + registryJar);
+        Need.that(Files.isRegularFile(registryJar), () -> "build image/registry first: " + registryJar);
         registryPort = Ports.free();
         ChildProcess registry = ChildProcess.java("registry", work, null, List.of(
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + Ports.free(), "-Dquarkus.http.ssl-port=" + registryPort,
@@ -267,8 +267,11 @@ class ConsoleTlsIT {
         JsonNode zk = o.path("zookeeper");
         assertTrue(zk.path("quorum").asBoolean(), zk.toString());
         assertEquals("standalone", zk.path("members").get(0).path("mode").asText(), zk.toString());
-        // and ZooKeeper does serve TLS only: a plain srvr gets nothing
-        assertFalse(plainSrvr("127.0.0.1", zkPort).contains("Mode:"));
+        // and ZooKeeper does serve TLS only: on its one port, srvr over TLS is answered, while a plain
+        // srvr is accepted and closed unanswered (not refused or unanswered as a dead server's would be)
+        assertTrue(srvrOverTls("localhost", zkPort).contains("Mode:"), "srvr over TLS");
+        String plain = dev.dockhand.it.lab.ZooKeeperWords.plaintextRefusal("127.0.0.1", zkPort);
+        assertTrue(plain.startsWith("closed"), "a plaintext srvr: " + plain);
 
         JsonNode registry = o.path("registry");
         assertTrue(registry.path("reachable").asBoolean(), registry.toString());
@@ -303,8 +306,8 @@ class ConsoleTlsIT {
                 o.path("registry").toString());
     }
     void aBrowserThatTrustsTheCaLoadsThePageWithALoginAndGets401WithoutOne() throws Exception {
-        assumeTrue(Chromium.installed(), "needs Debian packages chromium and chromium-driver");
-        assumeTrue(Files.isExecutable(Chromium.CERTUTIL), "needs Debian package libnss3-tools (certutil)");
+        Need.that(Chromium.installed(), () -> "needs Debian packages chromium and chromium-driver");
+        Need.executable(Chromium.CERTUTIL, "libnss3-tools");
         Path home = Chromium.trusting(Files.createDirectories(work.resolve("browser-home")), tls.resolve("ca.crt"));
         try (Chromium browser = new Chromium(work, home)) {
             // the certificate is trusted: an open path loads over HTTPS, no certificate warning in the way
@@ -370,17 +373,6 @@ class ConsoleTlsIT {
                 s.getOutputStream().flush();
                 return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             }
-        }
-    }
-
-    private static String plainSrvr(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 2000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return "refused: " + e;
         }
     }
 

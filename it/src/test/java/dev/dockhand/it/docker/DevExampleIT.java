@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * examples/dev: one container, every service of the single-node config, started with the
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * may be taken on a shared machine). Also the failures a user meets first: an unknown role, a data
  * volume the image's user cannot write.
  */
-@EnabledIfSystemProperty(named = "dockhand.docker", matches = "true", disabledReason = "needs Docker: mvn -Pdocker")
+@DockerEngine.Needed
 class DevExampleIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String NAME = "dockhand-it-dev-" + ID;
@@ -108,9 +107,10 @@ class DevExampleIT {
         assertTrue(original.exit() == 0 && original.out().contains("it-dev"), original.all());
     }
     void dockerStopExitsZeroWithinTheGracePeriod() {
-        Docker.Result stop = Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
-        assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop; log:\n" + Docker.tail(Docker.logs(NAME), 40));
-        assertTrue(stop.took().compareTo(Duration.ofSeconds(60)) < 0, "docker stop took " + stop.took());
+        // within the grace: past it docker SIGKILLs the agent, and the exit code is 137, not 0
+        Docker.docker(Duration.ofMinutes(3), "stop", "-t", "120", NAME).ok();
+        assertEquals("0", Docker.inspect(NAME, "{{.State.ExitCode}}"), "exit code after docker stop (137: killed at the end of the"
+                + " grace); log:\n" + Docker.tail(Docker.logs(NAME), 40));
     }
     void unknownRoleExitsWith2NamingItAndLeavesTheVolumeAlone() {
         String vol = NAME + "-badrole";

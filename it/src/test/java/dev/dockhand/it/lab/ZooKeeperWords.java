@@ -36,6 +36,40 @@ public final class ZooKeeperWords {
         }
     }
 
+    /**
+     * What a TLS-only ZooKeeper port does with a plaintext {@code srvr}: "closed ..." when it accepted the
+     * connection and closed it without an answer (the refusal); otherwise what happened instead: the
+     * connection refused or unreachable (no server there), silence until the read timeout, or an answer.
+     */
+    public static String plaintextRefusal(String host, int port) {
+        try (Socket s = new Socket()) {
+            try {
+                s.connect(new InetSocketAddress(host, port), 2000);
+            } catch (IOException e) {
+                return "not connected (no server?): " + e;
+            }
+            s.setSoTimeout(10_000);
+            // "srvr" and a line end: a plaintext server reads the first four bytes as the word and answers;
+            // a TLS server needs five bytes (a record header) to see that this is no TLS, and waits for
+            // them in silence when given four
+            s.getOutputStream().write("srvr\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            byte[] got;
+            try {
+                got = s.getInputStream().readAllBytes();
+            } catch (java.net.SocketTimeoutException e) {
+                return "silent for 10 s: neither an answer nor a close";
+            } catch (java.net.SocketException e) {
+                return "closed by a reset: " + e.getMessage();
+            }
+            String text = new String(got, StandardCharsets.ISO_8859_1);
+            return text.contains("Zookeeper version") || text.contains("Mode:") ? "answered in plaintext: " + text
+                    : "closed after " + got.length + " bytes, no answer";
+        } catch (IOException e) {
+            return "closed by an error: " + e;
+        }
+    }
+
     /** The {@code Mode:} of {@code srvr} (leader, follower, standalone), empty when it does not serve. */
     public static Optional<String> mode(String host, int port) {
         return mode(host, port, null);

@@ -2,14 +2,14 @@ package dev.dockhand.it.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dockhand.it.lab.Await;
+import dev.dockhand.it.lab.LabNet;
+import dev.dockhand.it.lab.Need;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +42,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The README's first command, for real: examples/local/run.sh brings up ZooKeeper, Kafka, the schema
- * registry and the console under the agent on this machine; a client produces and consumes on
- * localhost:9092, registers a schema on :8081, opens the console on :9021; Ctrl-C (SIGINT) stops it
- * cleanly and the next start skips log recovery.
+ * registry and the console under the agent; a client produces and consumes on :9092, registers a schema
+ * on :8081, opens the console on :9021; Ctrl-C (SIGINT) stops it cleanly and the next start skips log
+ * recovery. run.sh runs in a network namespace of its own (the node's FQDN given as AGENT_FQDN, as a
+ * user may), so that the stack's fixed ports never meet another process's on a shared machine.
  */
 class DevStackIT {
     static final Path ROOT = Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath().normalize();
@@ -56,15 +57,19 @@ class DevStackIT {
     /** The id the registry gave the schema registered in order 3; read back after the restart in order 7. */
     static String schemaId;
 
+    /** The namespace's node: run.sh runs there, the test's clients reach it by its FQDN. */
+    static final String NODE = "dev-1";
+    static final String HOST = LabNet.fqdn(NODE);
+    static LabNet net;
     static Process agent;
     static Path log;
     static int starts;
 
     @BeforeAll
     static void start() throws Exception {
-        for (int port : new int[] {2181, 9092, 8081, 9021, 9800, 9404, 9405}) {
-            assumeTrue(!listening(port), "port " + port + " is taken on this machine; the dev stack needs it");
-        }
+        String why = LabNet.unsupportedReason();
+        Need.that(why == null, () -> "the dev stack runs in a network namespace of its own: " + why);
+        net = LabNet.create(List.of(NODE), Path.of(System.getProperty("jdk.net.hosts.file", "target/it-hosts")));
         deleteTree(WORK);
         Files.createDirectories(WORK);
         // a copy of the templates, so that the reload test can change one
@@ -88,12 +93,16 @@ class DevStackIT {
                 agent.destroyForcibly();
             }
         }
+        if (net != null) {
+            net.close();
+        }
     }
 
     static void startStack() throws Exception {
         starts++;
         log = WORK.resolve("agent-" + starts + ".log");
-        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("examples/local/run.sh").toString());
+        ProcessBuilder pb = new ProcessBuilder(net.exec(NODE, ROOT.resolve("examples/local/run.sh").toString()));
+        pb.environment().put("AGENT_FQDN", HOST);
         pb.environment().put("DOCKHAND_SKIP_BUILD", "1");
         pb.environment().remove("AGENT_CLUSTER_CONFIG"); // run.sh's default, the ZooKeeper dev stack
         pb.environment().put("AGENT_DATA_DIR", WORK.resolve("data").toString());
@@ -138,7 +147,7 @@ class DevStackIT {
         return Stream.of(
             dynamicTest("0 status says the stack is starting while run sh prepares it", this::statusSaysTheStackIsStartingWhileRunShPreparesIt),
             dynamicTest("1 status shows all four services ready", this::statusShowsAllFourServicesReady),
-            dynamicTest("2 produce and consume on localhost9092", this::produceAndConsumeOnLocalhost9092),
+            dynamicTest("2 produce and consume on 9092", this::produceAndConsumeOn9092),
             dynamicTest("3 register and read a schema on8081", this::registerAndReadASchemaOn8081),
             dynamicTest("4 console on9021 shows the topic", this::consoleOn9021ShowsTheTopic),
             dynamicTest("5 stopping a service flips readiness and start brings it back", this::stoppingAServiceFlipsReadinessAndStartBringsItBack),
@@ -173,8 +182,8 @@ class DevStackIT {
         }
         assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"), ids);
     }
-    void produceAndConsumeOnLocalhost9092() throws Exception {
-        Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+    void produceAndConsumeOn9092() throws Exception {
+        Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":9092");
         try (Admin admin = Admin.create(common)) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
@@ -193,7 +202,7 @@ class DevStackIT {
     void registerAndReadASchemaOn8081() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String schema = "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Rec\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"string\\\"}]}\"}";
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/subjects/dev-stack-value/versions"))
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":8081/apis/ccompat/v7/subjects/dev-stack-value/versions"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .POST(HttpRequest.BodyPublishers.ofString(schema)).build(), HttpResponse.BodyHandlers.ofString());
@@ -205,7 +214,7 @@ class DevStackIT {
 
     static String registrySubjects() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/subjects"))
+        HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":8081/apis/ccompat/v7/subjects"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, subjects.statusCode(), subjects.body());
         return subjects.body();
@@ -213,14 +222,14 @@ class DevStackIT {
 
     static HttpResponse<String> registrySchema(String id) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:8081/apis/ccompat/v7/schemas/ids/" + id))
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":8081/apis/ccompat/v7/schemas/ids/" + id))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
     void consoleOn9021ShowsTheTopic() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         // the console caches its overview for a short time: asked again until it lists the topic
         Await.until("the console to list topic " + TOPIC, Duration.ofSeconds(30), () -> {
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:9021/api/overview"))
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":9021/api/overview"))
                     .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode(), page.body());
             assertTrue(page.body().contains(TOPIC), page.body());
@@ -283,7 +292,7 @@ class DevStackIT {
 
     static int readyz() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:9800/readyz")).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":9800/readyz")).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -336,7 +345,7 @@ class DevStackIT {
 
     static int consumeAll(String group) {
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":9092");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -353,14 +362,6 @@ class DevStackIT {
             }
         }
         return seen;
-    }
-
-    static boolean listening(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return s.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     static String tail() {

@@ -1,9 +1,9 @@
 package dev.dockhand.it.migration;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,7 +103,7 @@ class MigrationIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "migration in network namespaces skipped: " + why);
+        Need.that(why == null, () -> "migration in network namespaces: " + why);
         cluster = new LabCluster(nodes(), "production", Path.of("target/migration").toAbsolutePath());
         for (LabNode n : cluster.nodes()) {
             n.env().put("AGENT_NODES", BEFORE);

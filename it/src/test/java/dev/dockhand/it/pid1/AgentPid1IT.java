@@ -1,9 +1,9 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.Need;
 import dev.dockhand.it.lab.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +37,7 @@ class AgentPid1IT {
     @BeforeAll
     static void canRun() {
         String why = Pid1Agent.unavailable();
-        assumeTrue(why == null, why);
+        Need.none(why);
     }
 
     @AfterEach
@@ -157,7 +157,8 @@ class AgentPid1IT {
         TestCatalog c = new TestCatalog();
         ObjectNode bad = c.service("bad", "date +%s%N >> starts; exit 3");
         ((ObjectNode) bad.get("restart")).put("initialBackoff", "100ms").put("maxBackoff", "100ms").put("maxRetries", 2);
-        c.service("good", "exec sleep 1000");
+        // a clock inside the agent's namespace: a tick every 100 ms (one backoff of "bad")
+        c.service("good", "while :; do echo tick >> ticks; sleep 0.1; done");
         run(c);
         JsonNode s = Await.value("bad FAILED", Duration.ofSeconds(20), () -> {
             JsonNode st = status();
@@ -169,8 +170,12 @@ class AgentPid1IT {
         assertEquals("READY", service(s, "good").path("state").asText());
         assertEquals("DEGRADED", s.path("state").asText());
         assertEquals(1, agent.cli("status").code(), "exit 1 when degraded");
-        Thread.sleep(500); // a FAILED service stays down: nothing to await, a short look
-        assertEquals(3, agent.lines("starts").size());
+        // a FAILED service stays down: over ten more of its backoff periods, counted by the ticks of a
+        // service of the same agent (not by this JVM's clock), no fourth start
+        int ticks = agent.lines("ticks").size();
+        Await.until("ten more ticks of good", Duration.ofSeconds(30), () -> assertTrue(agent.lines("ticks").size() >= ticks + 10));
+        assertEquals(3, agent.lines("starts").size(), "no start after FAILED");
+        assertEquals("FAILED", service(status(), "bad").path("state").asText());
         agent.signal("TERM");
         assertEquals(0, agent.awaitExit(Duration.ofSeconds(20)));
     }

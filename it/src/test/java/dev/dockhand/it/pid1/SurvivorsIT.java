@@ -1,9 +1,9 @@
 package dev.dockhand.it.pid1;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,8 +42,8 @@ class SurvivorsIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(Files.isRegularFile(Path.of(Pid1Agent.JAR)), "no agent jar at " + Pid1Agent.JAR);
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3");
+        Need.that(Files.isRegularFile(Path.of(Pid1Agent.JAR)), () -> "no agent jar at " + Pid1Agent.JAR);
+        Need.executable(Path.of("/usr/bin/python3"), "python3");
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }

@@ -379,6 +379,10 @@ class RegistryTlsIT {
         String request = "POST /apis/ccompat/v7/subjects/plain-http-value/versions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: " + CCOMPAT_TYPE + "\r\nContent-Length: " + schema("P", 0).length() + "\r\nConnection: close\r\n\r\n"
                 + schema("P", 0);
+        // the port serves: HTTPS on it is answered
+        assertEquals(200, send("GET", "/apis/ccompat/v7/config", null, null).statusCode(), "HTTPS on the same port");
+        // plain HTTP to it: the connection is accepted, then closed or answered with a TLS alert; not
+        // refused and not left silent, which is what a registry that is not there does
         byte[] answer = new byte[64];
         int n = 0;
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), registry.port)) {
@@ -387,18 +391,24 @@ class RegistryTlsIT {
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            for (int r; n < answer.length && (r = in.read(answer, n, answer.length - n)) > 0; ) {
-                n += r;
+            try {
+                for (int r; n < answer.length && (r = in.read(answer, n, answer.length - n)) > 0; ) {
+                    n += r;
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("plain HTTP met silence for 10 s, not a refusal", e);
+            } catch (java.net.SocketException e) {
+                // closed by the server with a reset: a refusal too
             }
-        } catch (SocketTimeoutException | java.net.SocketException e) {
-            // a reset or silence: nothing usable either
         }
         String text = new String(answer, 0, n, StandardCharsets.ISO_8859_1);
         assertFalse(text.startsWith("HTTP/"), "plain HTTP got an HTTP answer: " + text);
         assertTrue(n == 0 || answer[0] == 0x15, "neither closed nor a TLS alert: " + text);
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registry.port
-                + "/apis/ccompat/v7/config")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        IOException refused = assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + registry.port + "/apis/ccompat/v7/config")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        assertFalse(refused instanceof java.net.ConnectException || refused instanceof java.net.http.HttpTimeoutException,
+                "the plain HTTP client was hung up on, not refused a connection nor left waiting: " + refused);
         assertFalse(subjects().contains("plain-http-value"));
     }
     void anonymousWritesAreRefusedOnEveryApi() throws Exception {
@@ -463,7 +473,9 @@ class RegistryTlsIT {
         assertFalse(subjects().contains("orders-value"));
         assertEquals(204, send("DELETE", "/apis/registry/v2/groups/default/artifacts/client-artifact", null, AS_ADMIN).statusCode());
     }
-    void aClientRefusesACertificateFromAnotherCa() {
+    void aClientRefusesACertificateFromAnotherCa() throws Exception {
+        // the same URL with the cluster's CA as trust: answered
+        assertEquals(200, send("GET", "/apis/ccompat/v7/config", null, null).statusCode(), "the cluster's CA is trusted");
         ClusterCa other = ClusterCa.create("another-ca", Instant.now(), 2);
         HttpClient trustsOther = client(TlsContexts.of(null, List.of(), List.of(other.certificate())));
         IOException e = assertThrows(IOException.class, () -> trustsOther.send(HttpRequest.newBuilder(URI.create(registry.url("/apis/ccompat/v7/config")))

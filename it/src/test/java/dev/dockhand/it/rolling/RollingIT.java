@@ -1,9 +1,9 @@
 package dev.dockhand.it.rolling;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,7 +101,7 @@ class RollingIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "rolling cluster in network namespaces skipped: " + why);
+        Need.that(why == null, () -> "rolling cluster in network namespaces: " + why);
         assertTrue(Files.isDirectory(UPGRADE_FROM_HOME.resolve("lib/kafka")),
                 "Kafka " + FROM_VERSION + " is assembled by it/kafka-upgrade-from (mvn -pl it -am package): " + UPGRADE_FROM_HOME);
         cluster = new LabCluster(nodes(), List.of(FOURTH), "production", Path.of("target/rolling").toAbsolutePath(), null);

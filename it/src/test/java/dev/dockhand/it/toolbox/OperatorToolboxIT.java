@@ -1,11 +1,11 @@
 package dev.dockhand.it.toolbox;
 
+import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,7 +89,7 @@ class OperatorToolboxIT {
     @BeforeAll
     static void up() throws IOException {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "the toolbox test needs a node in a network namespace: " + why);
+        Need.that(why == null, () -> "the toolbox test needs a node in a network namespace: " + why);
         for (String tool : List.of("npm", "node")) {
             assertTrue(Cmd.onPath(tool), tool + " is not on PATH (.ci/run installs nodejs and npm)");
         }
