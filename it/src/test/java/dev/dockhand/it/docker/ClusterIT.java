@@ -233,8 +233,9 @@ class ClusterIT {
 
     /**
      * The figures image/README.md records: the agent's RSS as PID 1 of each container of a running
-     * cluster, and the wall time of {@code agent status} (a fresh CLI JVM) inside the container.
-     * The bounds are loose (a shared, loaded machine); the figures go to the test's output.
+     * cluster, and the wall time of {@code agent status} (a fresh CLI JVM) inside the container. What is
+     * asserted is that every `agent status` answered and a loose memory bound; the times are figures,
+     * printed, never asserted (a shared, loaded machine).
      */
     void agentFootprintAndStatusTimeInsideTheContainers() {
         for (String c : containers.values()) {
@@ -248,7 +249,6 @@ class ClusterIT {
                     rssKb / 1024.0, ms.get(ms.size() / 2), ms.get(0), ms.get(ms.size() - 1),
                     ps.lines().map(l -> l.length() > 140 ? l.substring(0, 140) : l).reduce((x, y) -> x + "\n" + y).orElse(""));
             assertTrue(rssKb < 160 * 1024, c + ": the agent's RSS is " + rssKb / 1024 + " MiB (expected well under 160 MiB)");
-            assertTrue(ms.get(ms.size() / 2) < 5000, c + ": agent status took a median " + ms.get(ms.size() / 2) + " ms");
         }
     }
 
