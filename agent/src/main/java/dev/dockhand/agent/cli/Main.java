@@ -1,6 +1,7 @@
 package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.linux.Linuxes;
+import dev.dockhand.agent.log.AgentLog;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Map<String, String> env = System.getenv();
+        AgentLog.levels(env.get(AgentLog.LEVEL_ENV));
         if (args.length > 0 && args[0].equals("run")) {
             // binding libc through JNA takes about a tenth of a second; do it on the second core while
             // the command line and the catalog are read, so the first service starts sooner

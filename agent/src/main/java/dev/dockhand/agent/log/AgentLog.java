@@ -43,7 +43,7 @@ public final class AgentLog implements ILoggerFactory {
         levels.put("", defaultLevel);
     }
 
-    /** The process's log, with the levels of {@code AGENT_LOG_LEVEL}, created on first use. */
+    /** The process's log, created on first use at INFO; {@link #levels} applies {@code AGENT_LOG_LEVEL}. */
     public static AgentLog get() {
         AgentLog log = instance;
         if (log == null) {
@@ -51,12 +51,19 @@ public final class AgentLog implements ILoggerFactory {
                 log = instance;
                 if (log == null) {
                     log = new AgentLog(Level.INFO, System::currentTimeMillis, System.err);
-                    log.configure(System.getenv(LEVEL_ENV));
                     instance = log;
                 }
             }
         }
         return log;
+    }
+
+    /**
+     * Applies the value of {@code AGENT_LOG_LEVEL} (null: nothing to apply), as the entry point read it
+     * from the environment: the only place that reads the environment is the entry point.
+     */
+    public static void levels(String spec) {
+        get().configure(spec);
     }
 
     /**
