@@ -366,6 +366,9 @@ public final class Soak {
                 return effect && allReady() ? Boolean.TRUE : null;
             }, cluster::describe);
             readyS = (System.nanoTime() - t0) / 1e9;
+            if (f.service() != null) {
+                seen(saw, node, f.service());
+            }
         } catch (AssertionError e) {
             // reported below as not recovered
         }

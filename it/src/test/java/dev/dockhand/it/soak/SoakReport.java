@@ -56,7 +56,7 @@ public final class SoakReport {
                         p.duration().toMinutes(), p.seed(), p.pauseMin().toSeconds(), p.pauseMax().toSeconds())
                 : "a fixed list of " + p.fixed().size() + ", one at a time, each once every node is READY and every partition in sync")
                 .append(String.format("; SIGSTOP lasts %d s; bound on recovery %d s%n", p.stopFor().toSeconds(), p.wholeWithin().toSeconds()));
-        sb.append(String.format("traffic:  topic %s (3 partitions, RF 3, min.insync.replicas 2); one producer, acks=all, idempotent, a send every %d ms;"
+        sb.append(String.format("traffic:  topic %s (3 partitions, RF 3, min.insync.replicas 2); one producer, acks=all, idempotent, a send every %d ms at most;"
                 + " one consumer in group %s, committing after every poll%n", Soak.TOPIC, p.every().toMillis(), SoakLoad.GROUP));
 
         sb.append("\n## Faults (").append(r.faults().size()).append(")\n\n");
@@ -80,7 +80,8 @@ public final class SoakReport {
         });
 
         sb.append("\n## Records\n\n");
-        sb.append(String.format("- sent %d, acknowledged %d, failed sends %d%n", o.sent(), o.acked(), o.failedSends()));
+        sb.append(String.format("- sent %d (%.0f a second), acknowledged %d, failed sends %d%n", o.sent(),
+                o.sent() / Math.max(1, Duration.between(r.start(), r.end()).toMillis() / 1000.0), o.acked(), o.failedSends()));
         sb.append(String.format("- consumed (distinct) %d, duplicates %d, consumed but never acknowledged %d%n", o.consumedDistinct(), o.duplicates(),
                 o.consumedNotAcked()));
         sb.append(String.format("- **lost (acknowledged, never consumed): %d**%s%n", o.lost(), o.lost() > 0 ? " e.g. " + o.lostSample() : ""));
@@ -122,12 +123,15 @@ public final class SoakReport {
         return sb.toString();
     }
 
-    /** MiB per hour over the samples from 60 s after the agent's first sample, or "n/a" with fewer than 3 of them. */
+    /**
+     * MiB per hour over the samples from 60 s after the agent's first sample; "n/a" when they span less than 5
+     * minutes (a slope over a shorter time says more about the agent's start than about a leak).
+     */
     static String slope(List<Soak.Rss> list) {
         double from = list.get(0).atS() + 60;
         List<Soak.Rss> in = list.stream().filter(s -> s.atS() >= from).toList();
-        if (in.size() < 3) {
-            return "n/a";
+        if (in.size() < 3 || in.get(in.size() - 1).atS() - in.get(0).atS() < 300) {
+            return "n/a (< 5 min)";
         }
         double mx = in.stream().mapToDouble(Soak.Rss::atS).average().orElse(0);
         double my = in.stream().mapToDouble(s -> s.kib() / 1024.0).average().orElse(0);
