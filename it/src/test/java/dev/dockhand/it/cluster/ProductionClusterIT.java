@@ -458,6 +458,7 @@ class ProductionClusterIT {
      */
     void shortSoak() {
         long t0 = System.nanoTime();
+        String loadStart = SoakReport.loadAverage();
         List<Soak.Fault> faults = List.of(
                 new Soak.Fault(Soak.Kind.KILL_SERVICE, "zk-2", "zookeeper"),
                 new Soak.Fault(Soak.Kind.STOP_SERVICE, "b-1", "kafka-broker"),
@@ -470,7 +471,7 @@ class ProductionClusterIT {
         }
         time("8 short soak", t0);
         String text = SoakReport.render(r, SoakReport.commit(Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath()),
-                "ProductionClusterIT's cluster (production config, secured, 8 nodes)", "-", SoakReport.loadAverage());
+                "ProductionClusterIT's cluster (production config, secured, 8 nodes)", loadStart, SoakReport.loadAverage());
         System.out.println(text);
         assertEquals(faults.size(), r.faults().size(), "every fault injected: " + r.problems());
         assertTrue(r.everyFaultRecovered(), "every node READY and every partition in sync again after each fault: " + text);

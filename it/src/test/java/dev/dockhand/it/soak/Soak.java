@@ -157,6 +157,7 @@ public final class Soak {
         replicas = Math.min(3, admin.brokerIds().size());
         admin.createTopic(TOPIC, 3, replicas, Math.min(2, replicas));
         Timing.await("every partition of " + TOPIC + " in sync", Duration.ofSeconds(60), Duration.ofMillis(200), () -> admin.minIsr(TOPIC) == replicas);
+        cluster.nodes().forEach(this::observeQuietly); // the restart counts the soak starts from
         load = new SoakLoad(app, admin, appSecurity, TOPIC, plan.every());
         Thread sampler = new Thread(this::sampleRss, "soak-rss");
         sampler.setDaemon(true);
@@ -492,33 +493,42 @@ public final class Soak {
     }
 
     /**
-     * Restarts per service as the agents count them, across agent restarts: an agent that is started again counts
-     * from zero, so what its predecessor counted last is banked.
+     * Restarts per service during the soak as the agents count them, across agent restarts: an agent that is
+     * started again counts from zero, so what its predecessor counted last is banked; what the first agent had
+     * counted before the soak (an earlier test's faults on the same cluster) is left out.
      */
     static final class RestartLedger {
         private final Map<String, Long> agentOf = new TreeMap<>();
+        private final Map<String, Integer> baseline = new TreeMap<>();
         private final Map<String, Integer> last = new TreeMap<>();
         private final Map<String, Integer> banked = new TreeMap<>();
 
         synchronized void observe(LabNode n, JsonNode status) {
             long pid = n.agentPid();
             Long before = agentOf.put(n.name(), pid);
+            boolean first = before == null;
             if (before != null && before != pid) {
                 last.forEach((k, v) -> {
                     if (k.startsWith(n.name() + "/")) {
-                        banked.merge(k, v, Integer::sum);
+                        banked.merge(k, v - baseline.getOrDefault(k, 0), Integer::sum);
                     }
                 });
                 last.keySet().removeIf(k -> k.startsWith(n.name() + "/"));
+                baseline.keySet().removeIf(k -> k.startsWith(n.name() + "/"));
             }
             for (JsonNode s : status.path("services")) {
-                last.put(n.name() + "/" + s.path("id").asText(), s.path("restarts").asInt());
+                String k = n.name() + "/" + s.path("id").asText();
+                int restarts = s.path("restarts").asInt();
+                if (first) {
+                    baseline.put(k, restarts);
+                }
+                last.put(k, restarts);
             }
         }
 
         synchronized Map<String, Integer> totals() {
             Map<String, Integer> out = new TreeMap<>(banked);
-            last.forEach((k, v) -> out.merge(k, v, Integer::sum));
+            last.forEach((k, v) -> out.merge(k, v - baseline.getOrDefault(k, 0), Integer::sum));
             return out;
         }
     }

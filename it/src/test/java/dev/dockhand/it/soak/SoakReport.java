@@ -94,7 +94,7 @@ public final class SoakReport {
             sb.append("- consumers replaced after an error: ").append(o.consumerErrors()).append('\n');
         }
 
-        sb.append("\n## Restarts per service (as the agents count them, summed over agent restarts)\n\n");
+        sb.append("\n## Restarts per service during the soak (as the agents count them, summed over agent restarts)\n\n");
         sb.append("| node/service | restarts |\n|---|---:|\n");
         r.restarts().forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         sb.append("\nagents killed and started again: ").append(r.agentRestarts().isEmpty() ? "none" : r.agentRestarts()).append('\n');
