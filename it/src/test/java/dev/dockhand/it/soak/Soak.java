@@ -165,12 +165,15 @@ public final class Soak {
         long deadline = System.nanoTime() + plan.duration().toNanos();
         try {
             List<Fault> fixed = plan.fixed();
+            boolean stopped = false;
             for (int i = 0; fixed.isEmpty() ? System.nanoTime() < deadline : i < fixed.size(); i++) {
-                if (!awaitWhole("before fault " + (i + 1))) {
-                    break;
-                }
                 pause();
                 if (fixed.isEmpty() && System.nanoTime() >= deadline) {
+                    break;
+                }
+                // whole right before the fault, not only before the pause
+                if (!awaitWhole("before fault " + (i + 1))) {
+                    stopped = true;
                     break;
                 }
                 Fault f = fixed.isEmpty() ? choose() : fixed.get(i);
@@ -180,11 +183,14 @@ public final class Soak {
                 if (r.readyS() < 0 || r.inSyncS() < 0) {
                     problems.add("fault " + r.number() + " (" + f + "): the cluster was not whole again within " + plan.wholeWithin().toSeconds()
                             + " s; the soak stopped there:" + cluster.describe());
+                    stopped = true;
                     break;
                 }
             }
-            // the traffic's last minutes on a whole cluster, then the comparison
-            awaitWhole("at the end");
+            // the comparison on a whole cluster (not waited for again when the soak stopped on one that was not)
+            if (!stopped) {
+                awaitWhole("at the end");
+            }
         } finally {
             stopSampler(sampler);
         }
@@ -297,8 +303,32 @@ public final class Soak {
     }
 
     private boolean allReady() {
+        reviveExited();
         return cluster.nodes().stream().allMatch(LabCluster::ready);
     }
+
+    /**
+     * An agent that exited without a fault of the soak (a stop from outside, a crash) is a finding: it is
+     * recorded as a problem, and the node's agent is started again, as an orchestrator's restart policy would.
+     */
+    private void reviveExited() {
+        for (LabNode n : cluster.nodes()) {
+            if (!n.running() && !killing.equals(n.name())) {
+                int exit = n.awaitExit(Duration.ofSeconds(10));
+                String last = n.tail(3).replace("\n", " / ");
+                String what = String.format("%.0f s: the agent of %s exited %d without a fault of the soak (started again); its last lines: %s",
+                        now(), n.name(), exit, last);
+                problems.add(what);
+                progress.println("soak: " + what);
+                agentRestarts.merge(n.name(), 1, Integer::sum);
+                incarnation.merge(n.name(), 1, Integer::sum);
+                n.start();
+            }
+        }
+    }
+
+    /** The node whose agent a fault is killing right now (its restart is the fault's own), or "". */
+    private volatile String killing = "";
 
     private boolean inSync() {
         try {
@@ -349,12 +379,17 @@ public final class Soak {
                 }
             }
             case KILL_AGENT -> {
-                node.signalAgent("KILL");
-                int exit = node.awaitExit(Duration.ofSeconds(60));
-                agentRestarts.merge(node.name(), 1, Integer::sum);
-                incarnation.merge(node.name(), 1, Integer::sum);
-                notes = "node exited " + exit + "; its agent started again at once";
-                node.start();
+                killing = node.name();
+                try {
+                    node.signalAgent("KILL");
+                    int exit = node.awaitExit(Duration.ofSeconds(60));
+                    agentRestarts.merge(node.name(), 1, Integer::sum);
+                    incarnation.merge(node.name(), 1, Integer::sum);
+                    notes = "unshare exited " + exit + "; the node's agent started again at once";
+                    node.start();
+                } finally {
+                    killing = "";
+                }
             }
         }
         double readyS = -1;

@@ -76,6 +76,9 @@ class SoakBench {
             System.out.printf("soak: every node READY after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             var appSecurity = tls.kafkaClient(LabTls.APP_USER, LabTls.APP_PASSWORD);
             try (Kafka admin = new Kafka(cluster.bootstrap(), tls.kafkaAdmin()); Kafka app = new Kafka(cluster.bootstrap(), appSecurity)) {
+                // every fault makes the clients warn (retries, a coordinator gone) for seconds: thousands of lines in 30
+                // minutes, while the report says what mattered; errors still show (after Kafka's own setting, WARN)
+                dev.dockhand.agent.log.AgentLog.get().setLevel("org.apache.kafka", org.slf4j.event.Level.ERROR);
                 Soak.Plan plan = Soak.Plan.random(Duration.ofMillis((long) (minutes * 60_000)), seed);
                 result = new Soak(cluster, admin, app, appSecurity, plan, System.out).run();
             }
