@@ -16,6 +16,8 @@ import dev.dockhand.it.lab.LabNode;
 import dev.dockhand.it.lab.LabTls;
 import dev.dockhand.it.lab.Timing;
 import dev.dockhand.it.lab.ZooKeeperWords;
+import dev.dockhand.it.soak.Soak;
+import dev.dockhand.it.soak.SoakReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,9 +132,10 @@ class ProductionClusterIT {
                 dynamicTest("5 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
                 dynamicTest("6 sigterm stops the broker cleanly and it restarts without recovery", this::sigtermStopsTheBrokerCleanlyAndItRestartsWithoutRecovery),
                 dynamicTest("7 zookeeper node restart keeps quorum and the brokers working", this::zookeeperNodeRestartKeepsQuorumAndTheBrokersWorking),
-                dynamicTest("8 a user named like a node is no super user and a hostile users file changes nothing",
+                dynamicTest("8 a short soak loses nothing and every service is READY again after each fault", this::shortSoak),
+                dynamicTest("9 a user named like a node is no super user and a hostile users file changes nothing",
                         this::aUserNamedLikeANodeIsNoSuperUserAndAHostileUsersFileChangesNothing),
-                dynamicTest("9 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+                dynamicTest("10 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
     }
 
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
@@ -621,6 +624,36 @@ class ProductionClusterIT {
         }
         assertTrue(files >= cluster.nodes().size(), "read " + files + " log files");
         assertEquals(List.of(), found);
+    }
+
+    /**
+     * The soak's short variant (it/bench/soak.sh runs the long one): four faults, one at a time and each while the
+     * cluster is whole, under an acks=all producer and a consumer group: kill -9 of a ZooKeeper member, SIGSTOP
+     * of a broker for 20 s, kill -9 of the registry node's agent (started again at once), kill -9 of the
+     * registry. Every acknowledged record is consumed; every node is READY again after each fault.
+     */
+    void shortSoak() {
+        long t0 = System.nanoTime();
+        String loadStart = SoakReport.loadAverage();
+        List<Soak.Fault> faults = List.of(
+                new Soak.Fault(Soak.Kind.KILL_SERVICE, "zk-2", "zookeeper"),
+                new Soak.Fault(Soak.Kind.STOP_SERVICE, "b-1", "kafka-broker"),
+                new Soak.Fault(Soak.Kind.KILL_AGENT, "sr-1", null),
+                new Soak.Fault(Soak.Kind.KILL_SERVICE, "sr-1", "schema-registry"));
+        Map<String, String> app = tls.kafkaClient(LabTls.APP_USER, LabTls.APP_PASSWORD);
+        Soak.Result r;
+        try (Kafka appClient = new Kafka(cluster.bootstrap(), app)) {
+            r = new Soak(cluster, kafka, appClient, app, Soak.Plan.fixed(faults), System.out).run();
+        }
+        time("8 short soak", t0);
+        String text = SoakReport.render(r, SoakReport.commit(Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath()),
+                "ProductionClusterIT's cluster (production config, secured, 8 nodes)", loadStart, SoakReport.loadAverage());
+        System.out.println(text);
+        assertEquals(faults.size(), r.faults().size(), "every fault injected: " + r.problems());
+        assertTrue(r.everyFaultRecovered(), "every node READY and every partition in sync again after each fault: " + text);
+        assertEquals(0, r.load().lost(), "acknowledged but not consumed, e.g. " + r.load().lostSample() + "\n" + text);
+        assertTrue(r.load().acked() > 0, "records acknowledged");
+        assertEquals(List.of(), r.problems(), text);
     }
 
     static String tail(List<String> lines, int n) {
