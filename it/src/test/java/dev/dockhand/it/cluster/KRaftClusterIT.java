@@ -153,6 +153,13 @@ class KRaftClusterIT {
                     c.tail(40));
             assertTrue(c.logText().contains("it holds the users' SCRAM credentials)"), c.tail(40));
         }
+        // the registry and the console as on production: HTTPS with the nodes' certificates, logins for what needs one
+        assertEquals(200, cluster.node("sr-1").https(tls.clientContext(), "GET", 8081, "/apis/ccompat/v7/subjects", null, null, null)
+                .statusCode(), "registry reads need no login");
+        assertEquals(401, cluster.node("sr-1").https(tls.clientContext(), "POST", 8081, "/apis/ccompat/v7/subjects/anon-value/versions",
+                null, null, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}").statusCode(), "an anonymous registration is refused");
+        assertEquals(401, cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/api/overview", null, null, null).statusCode(),
+                "the console's overview asks for a login");
         for (LabNode n : first()) {
             JsonNode st = n.status();
             assertEquals("tls", st.path("security").asText(), n.name());
