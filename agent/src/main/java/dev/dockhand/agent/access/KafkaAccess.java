@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -108,21 +109,26 @@ public final class KafkaAccess {
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "dockhand-kafka-access");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
-            List<UserScramCredentialAlteration> credentials = new ArrayList<>();
-            for (Users.User u : users.all()) {
-                for (ScramMechanism m : MECHANISMS) {
+            // one request per mechanism: Kafka refuses a request that alters a user's credentials twice
+            // (DuplicateResourceException), whatever the mechanisms
+            List<Map<String, org.apache.kafka.common.KafkaFuture<Void>>> perMechanism = new ArrayList<>();
+            for (ScramMechanism m : MECHANISMS) {
+                List<UserScramCredentialAlteration> credentials = new ArrayList<>();
+                for (Users.User u : users.all()) {
                     credentials.add(new UserScramCredentialUpsertion(u.name(), new ScramCredentialInfo(m, ITERATIONS), u.password()));
                 }
+                perMechanism.add(admin.alterUserScramCredentials(credentials).values());
             }
             // user by user: a name or password the cluster refuses costs that user its login, not the others
             // theirs, and is not worth trying again (the agent restarts this step only when it exits non-zero)
-            var perUser = admin.alterUserScramCredentials(credentials).values();
             List<String> refused = new ArrayList<>();
             List<AclBinding> bindings = new ArrayList<>();
             List<Users.User> applied = new ArrayList<>();
             for (Users.User u : users.all()) {
                 try {
-                    perUser.get(u.name()).get(left(deadline), TimeUnit.NANOSECONDS);
+                    for (var perUser : perMechanism) {
+                        perUser.get(u.name()).get(left(deadline), TimeUnit.NANOSECONDS);
+                    }
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
                         throw e;
