@@ -398,22 +398,29 @@ class KRaftClusterIT {
         assertNotEquals(0, foreign.exit(), foreign.out());
         assertTrue(foreign.out().contains("certificate verify failed"), "the brokers' certificates are not another CA's: " + foreign.out());
 
-        // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake
+        // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake. The same name (a node's,
+        // the gateway's: a super user, as the agents' probes are) from the cluster's CA gets the quorum described; from
+        // another CA, or no certificate at all, the handshake fails
         String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
-        NodeTls stranger = NodeTls.issue(otherCa, "c-1.dockhand.test", null, List.of("c-1.dockhand.test"), Instant.now(), Duration.ofDays(1));
+        String name = cluster.node("gw-1").fqdn();
+        NodeTls stranger = NodeTls.issue(otherCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1));
         Path strangerPem = dir.resolve("stranger.pem");
         Files.writeString(strangerPem, stranger.keyAndChainPem());
-        NodeTls itClient = NodeTls.issue(tls.ca(), "it-client", null, List.of("it-client.dockhand.test"), Instant.now(), Duration.ofDays(1));
-        Path itPem = dir.resolve("it-client.pem");
-        Files.writeString(itPem, itClient.keyAndChainPem());
-        Throwable passed = askControllers(controllers, itPem);
-        assertTrue(passed instanceof org.apache.kafka.common.errors.ClusterAuthorizationException,
-                "a certificate of the CA passes the handshake; User:CN=it-client has no ACL: " + passed);
+        NodeTls member = NodeTls.issue(tls.ca(), name, null, List.of(name), Instant.now(), Duration.ofDays(1));
+        Path memberPem = dir.resolve("member.pem");
+        Files.writeString(memberPem, member.keyAndChainPem());
+        List<String> wrong = new ArrayList<>();
         for (Path keyStore : java.util.Arrays.asList(null, strangerPem)) {
             Throwable refused = askControllers(controllers, keyStore);
-            assertTrue(refused instanceof org.apache.kafka.common.errors.SslAuthenticationException,
-                    (keyStore == null ? "no client certificate: " : "another CA's certificate: ") + refused);
+            if (!(refused instanceof org.apache.kafka.common.errors.SslAuthenticationException)) {
+                wrong.add((keyStore == null ? "no client certificate: " : "another CA's certificate: ") + refused);
+            }
         }
+        Throwable passed = askControllers(controllers, memberPem);
+        if (passed != null) {
+            wrong.add("the cluster CA's certificate of the same name: " + passed);
+        }
+        assertEquals(List.of(), wrong, "9093: refused at the handshake without the cluster CA's certificate, answered with it");
     }
 
     /** DescribeQuorum straight to the controllers, as {@code keyStore} (null: no certificate); what it failed with, or null. */
