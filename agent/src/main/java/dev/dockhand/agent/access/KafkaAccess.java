@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The users of a secured cluster, made real in Kafka: a SCRAM-SHA-512 credential for each user of the
+ * The users of a secured cluster, made real in Kafka: a SCRAM-SHA-512 and a SCRAM-SHA-256 credential for each user of the
  * users file, and the ACLs of its role, applied through the brokers (AdminClient over the nodes'
  * mutual-TLS listener, as a super user). Idempotent: every broker node runs it at every start, so a
  * cluster formed for the first time gets its users as soon as a broker is up, and a password changed
@@ -45,6 +46,9 @@ import org.apache.kafka.common.resource.ResourceType;
 public final class KafkaAccess {
     /** SCRAM's iteration count: Kafka's minimum is 4096; 8192 as its tools' default. */
     static final int ITERATIONS = 8192;
+
+    /** Every user gets a credential of each: the clients pick either (librdkafka's and Java's support both). */
+    static final List<ScramMechanism> MECHANISMS = List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256);
 
     private KafkaAccess() {}
 
@@ -105,20 +109,26 @@ public final class KafkaAccess {
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "dockhand-kafka-access");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
-            List<UserScramCredentialAlteration> credentials = new ArrayList<>();
-            for (Users.User u : users.all()) {
-                credentials.add(new UserScramCredentialUpsertion(u.name(), new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS),
-                        u.password()));
+            // one request per mechanism: Kafka refuses a request that alters a user's credentials twice
+            // (DuplicateResourceException), whatever the mechanisms
+            List<Map<String, org.apache.kafka.common.KafkaFuture<Void>>> perMechanism = new ArrayList<>();
+            for (ScramMechanism m : MECHANISMS) {
+                List<UserScramCredentialAlteration> credentials = new ArrayList<>();
+                for (Users.User u : users.all()) {
+                    credentials.add(new UserScramCredentialUpsertion(u.name(), new ScramCredentialInfo(m, ITERATIONS), u.password()));
+                }
+                perMechanism.add(admin.alterUserScramCredentials(credentials).values());
             }
             // user by user: a name or password the cluster refuses costs that user its login, not the others
             // theirs, and is not worth trying again (the agent restarts this step only when it exits non-zero)
-            var perUser = admin.alterUserScramCredentials(credentials).values();
             List<String> refused = new ArrayList<>();
             List<AclBinding> bindings = new ArrayList<>();
             List<Users.User> applied = new ArrayList<>();
             for (Users.User u : users.all()) {
                 try {
-                    perUser.get(u.name()).get(left(deadline), TimeUnit.NANOSECONDS);
+                    for (var perUser : perMechanism) {
+                        perUser.get(u.name()).get(left(deadline), TimeUnit.NANOSECONDS);
+                    }
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
                         throw e;
@@ -134,7 +144,7 @@ public final class KafkaAccess {
             for (String r : refused) {
                 err.println("kafka-access: the cluster refused the login of user " + r + "; it has none until the users file is fixed");
             }
-            out.println("kafka-access: " + applied.size() + " user(s) with SCRAM-SHA-512 credentials ("
+            out.println("kafka-access: " + applied.size() + " user(s) with SCRAM-SHA-512 and SCRAM-SHA-256 credentials ("
                     + String.join(", ", applied.stream().map(u -> u.name() + " " + u.role().name().toLowerCase(Locale.ROOT)).toList())
                     + "), " + bindings.size() + " ACL bindings in force" + (refused.isEmpty() ? "" : "; " + refused.size() + " refused"));
             out.flush();

@@ -26,16 +26,26 @@ final class KafkaQuorumCheck implements HealthCheck {
     private final int nodeId;
     private final List<String> controllers;
     private final int brokerPort;
+    private final ProbeTls tls;
 
     /**
      * @param nodeId this node's id, or -1 for another node's controller
      * @param controllers host:port of every controller of the quorum (where the leader is looked for)
      * @param brokerPort this node's broker port for a combined node, 0 for none
+     * @param tls how to reach the controllers' mutual-TLS listener (the node's certificate is a super user's) at the
+     *     host asked, or null for plaintext; the quorum's other controllers are asked with the same context, each
+     *     checked against the name it is reached by
      */
-    KafkaQuorumCheck(int nodeId, List<String> controllers, int brokerPort) {
+    KafkaQuorumCheck(int nodeId, List<String> controllers, int brokerPort, ProbeTls tls) {
         this.nodeId = nodeId;
         this.controllers = List.copyOf(controllers);
         this.brokerPort = brokerPort;
+        this.tls = tls;
+    }
+
+    /** A plaintext quorum's check. */
+    KafkaQuorumCheck(int nodeId, List<String> controllers, int brokerPort) {
+        this(nodeId, controllers, brokerPort, null);
     }
 
     @Override
@@ -44,7 +54,7 @@ final class KafkaQuorumCheck implements HealthCheck {
         long deadline = start + timeout.toNanos();
         KafkaWire.QuorumAnswer own;
         try {
-            own = ask(host, port, deadline);
+            own = ask(host, port, deadline, tls);
         } catch (KafkaWire.NotKafka e) {
             return HealthResult.failed(e.getMessage(), Probes.since(start));
         } catch (IOException e) {
@@ -64,7 +74,8 @@ final class KafkaQuorumCheck implements HealthCheck {
             String c = controllers.get(i);
             int colon = c.lastIndexOf(':');
             try {
-                KafkaWire.QuorumAnswer a = ask(c.substring(0, colon), Integer.parseInt(c.substring(colon + 1)), deadline);
+                KafkaWire.QuorumAnswer a = ask(c.substring(0, colon), Integer.parseInt(c.substring(colon + 1)), deadline,
+                        tls == null ? null : new ProbeTls(tls.context(), null));
                 q = a.quorum();
             } catch (IOException | RuntimeException e) {
                 tried.add(c);
@@ -79,7 +90,7 @@ final class KafkaQuorumCheck implements HealthCheck {
             return quorum;
         }
         Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-        HealthResult broker = new KafkaCheck(nodeId).check(host, brokerPort, left);
+        HealthResult broker = new KafkaCheck(nodeId, tls).check(host, brokerPort, left);
         String detail = quorum.detail() + "; broker: " + broker.detail();
         // a broker not (yet) answering is not ready, but the process is alive: its controller answered
         HealthResult both = broker.ok() ? HealthResult.ok(detail, Probes.since(start)) : HealthResult.notReady(detail, Probes.since(start));
@@ -111,8 +122,8 @@ final class KafkaQuorumCheck implements HealthCheck {
         return ms < 0 ? "never" : ms + " ms ago";
     }
 
-    private static KafkaWire.QuorumAnswer ask(String host, int port, long deadline) throws IOException {
-        try (Socket s = Probes.connect(host, port, deadline)) {
+    private static KafkaWire.QuorumAnswer ask(String host, int port, long deadline, ProbeTls tls) throws IOException {
+        try (Socket s = Probes.connect(host, port, deadline, tls)) {
             InputStream in = DeadlineInput.of(s, deadline);
             return KafkaWire.describeQuorum(s, in);
         }

@@ -64,8 +64,8 @@ public final class Probes {
             return new KafkaCheck(k.inSync() && commands != null ? commands.nodeId() : -1, tls);
         }
         if (spec instanceof ProbeSpec.KafkaQuorum q) {
-            return commands == null ? new KafkaQuorumCheck(-1, java.util.List.of(), 0)
-                    : new KafkaQuorumCheck(commands.nodeId(), commands.controllers(), q.brokerPort());
+            return commands == null ? new KafkaQuorumCheck(-1, java.util.List.of(), 0, tls)
+                    : new KafkaQuorumCheck(commands.nodeId(), commands.controllers(), q.brokerPort(), tls);
         }
         if (spec instanceof ProbeSpec.ZkMigration m) {
             return new ZkMigrationCheck(m.noZooKeeperBrokers());

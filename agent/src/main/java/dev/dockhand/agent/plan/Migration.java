@@ -84,8 +84,8 @@ final class Migration {
         }
         Sourced<MigrationPhase> out = new Sourced<>(phase, Source.env(PHASE));
         if (security != null && security.value() == Security.TLS) {
-            problems.add("env " + PHASE + "=" + phase.id + ": the move to KRaft is for plaintext clusters for now (the KRaft services "
-                    + "have no secured variant, ADR 009), but " + security.source() + " asks for tls; set AGENT_SECURITY=plaintext");
+            problems.add("env " + PHASE + "=" + phase.id + ": the move to KRaft is for plaintext clusters for now (a secured migration, "
+                    + "ZooKeeper's TLS settings on the controllers, is not built yet: ADR 014), but " + security.source() + " asks for tls; set AGENT_SECURITY=plaintext");
         }
         if (!config.runs(KRAFT_CONTROLLER)) {
             problems.add("env " + PHASE + "=" + phase.id + " needs KRaft controllers, and cluster config '" + config.id()

@@ -102,18 +102,6 @@ public final class Planner {
         }
         ClusterConfig config = catalog.clusterConfig(identity.clusterConfig().value()).orElseThrow();
         Sourced<Security> security = NodeSecurity.choose(env, config.security(), config.id(), problems);
-        if (security != null && security.value() == Security.TLS) {
-            // a service that runs only plaintext (KRaft's, for now) has no secured variant: a secured node would
-            // drop it, and a cluster whose nodes disagree on TLS serves nobody; refuse rather than run half of it
-            Catalog known = catalog;
-            List<String> plaintextOnly = config.assignments().values().stream().flatMap(List::stream).distinct()
-                    .filter(id -> known.service(id).map(sv -> sv.when() == Security.PLAINTEXT).orElse(false)).toList();
-            if (!plaintextOnly.isEmpty()) {
-                problems.add("cluster config '" + config.id() + "' runs " + String.join(", ", plaintextOnly)
-                        + ", which run plaintext only (no secured variant yet), but " + security.source()
-                        + " asks for tls; unset AGENT_SECURITY or set it to plaintext");
-            }
-        }
         Sourced<dev.dockhand.agent.catalog.MigrationPhase> migration = Migration.choose(env, config, security, problems);
         NodeSecurity.Inputs secured = null;
         if (security != null && security.value() == Security.TLS) {
@@ -148,7 +136,7 @@ public final class Planner {
         if (node.secured() != null) {
             certificates = NodeSecurity.certificates(ctx, node.secured(), current, now, renew);
             files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates,
-                    ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_ACCESS))));
+                    ctx.services().stream().anyMatch(s -> READS_USERS.contains(s.id()))));
         }
         Problems problems = new Problems();
         var selfId = ctx.values().get(dev.dockhand.agent.catalog.Macro.UNIQUE_SELF_NODE_INT);
@@ -198,9 +186,19 @@ public final class Planner {
                 ctx.security(), certificates);
     }
 
+    /**
+     * The services that read the users' passwords: the step that gives them their logins and ACLs, and the
+     * KRaft controllers, whose first format puts their SCRAM credentials into the bootstrap metadata.
+     */
+    static final Set<String> READS_USERS = Set.of(ServiceIds.KAFKA_ACCESS, ServiceIds.KRAFT_CONTROLLER, ServiceIds.KRAFT_COMBINED);
+
     /** A service's probe at the port the agent asks on this node: a secured broker's internal listener. */
     private static ProbeSpec probe(ServiceSpec spec, Security security) {
         ProbeSpec p = spec.health().probe();
+        if (p instanceof ProbeSpec.KafkaQuorum q && q.brokerPort() == spec.port() && spec.peerPort(security) != spec.port()) {
+            // a combined node's broker, asked where the nodes are served: its mutual-TLS listener when secured
+            p = new ProbeSpec.KafkaQuorum(q.port(), spec.peerPort(security));
+        }
         return p.port() == spec.port() ? p.atPort(spec.peerPort(security)) : p;
     }
 

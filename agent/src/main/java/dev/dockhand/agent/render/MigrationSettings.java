@@ -116,6 +116,9 @@ public final class MigrationSettings {
         return String.join("\n", lines) + "\n";
     }
 
+    /** The agent's format wrapper (users in the bootstrap metadata), followed by its lib dir, security and users file. */
+    static final String STORAGE_FORMAT = "dev.dockhand.agent.access.StorageFormat";
+
     /**
      * The storage format step of a controller formatted for the migration: with ZooKeeper's cluster id
      * (read from {@code /cluster/id} by {@code libexec/format-with-zookeeper-cluster-id} just before it
@@ -126,6 +129,14 @@ public final class MigrationSettings {
         List<String> out = new ArrayList<>(List.of(homeDir + "/libexec/format-with-zookeeper-cluster-id", zookeeperConnect, "--"));
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
+            if (a.equals(STORAGE_FORMAT) && i + 3 < argv.size() && out.size() >= 2 && out.get(out.size() - 2).equals("-cp")) {
+                // Kafka's own tool, from the Kafka line's lib dir: a migration runs plaintext (no users to add), and the
+                // script reads ZooKeeper's cluster id with the classes of the format command's class path
+                out.set(out.size() - 1, argv.get(i + 1) + "/*");
+                out.add("kafka.tools.StorageTool");
+                i += 3;
+                continue;
+            }
             if ((a.equals("--cluster-id") || a.equals("--initial-controllers")) && i + 1 < argv.size()) {
                 i++;
                 continue;

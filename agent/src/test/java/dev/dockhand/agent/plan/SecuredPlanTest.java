@@ -111,6 +111,8 @@ class SecuredPlanTest {
         assertTrue(server.contains("listeners=CLIENT://0.0.0.0:9092,INTERNAL://0.0.0.0:9091"), server);
         assertTrue(server.contains("advertised.listeners=CLIENT://broker-2.kafka1.example:9092,INTERNAL://broker-2.kafka1.example:9091"), server);
         assertTrue(server.contains("listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL"));
+        assertTrue(server.contains("\nsasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256\n"), "clients pick either mechanism: " + server);
+        assertTrue(server.contains("\nlistener.name.client.scram-sha-256.sasl.jaas.config="), server);
         assertTrue(server.contains("allow.everyone.if.no.acl.found=false"));
         // a certificate's principal is its whole subject (CN=...): no user name can be one (Users.NAME has no '=')
         assertTrue(server.contains("super.users=User:CN=zk-1.kafka1.example;User:CN=zk-2.kafka1.example;"), server);

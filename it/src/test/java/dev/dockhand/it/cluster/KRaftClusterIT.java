@@ -9,13 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.NodeTls;
+import dev.dockhand.agent.security.Pem;
+import dev.dockhand.it.lab.Cmd;
 import dev.dockhand.it.lab.Kafka;
 import dev.dockhand.it.lab.LabCluster;
 import dev.dockhand.it.lab.LabNode;
+import dev.dockhand.it.lab.LabTls;
 import dev.dockhand.it.lab.Procs;
 import dev.dockhand.it.lab.Timing;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +31,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.QuorumInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +43,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The kraft cluster config on this machine, without Docker: three KRaft controllers, three brokers (Kafka 4),
  * the registry and the console, each node an agent as PID 1 of its own PID and network namespace, configured by
- * env as an orchestrator would. The scenarios share one cluster and run in order; each leaves it whole.
+ * env as an orchestrator would, secured as by default (the cluster's CA and users, {@link LabTls}). The scenarios
+ * share one cluster and run in order; each leaves it whole. A fourth broker, told plaintext, is started last
+ * against the secured quorum.
  *
  * <p>Run: {@code mvn -B -o verify -pl it -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=KRaftClusterIT} (root; {@code -Dtiming.multiple=2} on a slow machine).
@@ -45,6 +58,7 @@ class KRaftClusterIT {
     static final Set<Integer> BROKER_IDS = Set.of(4, 5, 6);
 
     static LabCluster cluster;
+    static LabTls tls;
     static Kafka kafka;
     static final Set<String> acked = new HashSet<>();
     static final Map<String, String> timings = new TreeMap<>();
@@ -53,8 +67,12 @@ class KRaftClusterIT {
     static void up() {
         String why = LabCluster.unsupportedReason();
         Need.that(why == null, () -> "kraft cluster in network namespaces: " + why);
-        cluster = new LabCluster(LabCluster.kraft(), "kraft", Path.of("target/kraft-cluster").toAbsolutePath());
-        cluster.startAll();
+        tls = new LabTls(Path.of("target/kraft-cluster-secrets").toAbsolutePath(), null);
+        // b-4 joins last, told plaintext: a node that disagrees with its cluster about security
+        List<LabCluster.NodeSpec> plaintextBroker = List.of(new LabCluster.NodeSpec("b-4", "broker", 700,
+                Map.of("AGENT_HEAP_MB_KRAFT_BROKER", "256", "AGENT_SECURITY", "plaintext")));
+        cluster = new LabCluster(LabCluster.kraft(), plaintextBroker, "kraft", Path.of("target/kraft-cluster").toAbsolutePath(), tls);
+        cluster.nodes().stream().filter(n -> !n.name().equals("b-4")).forEach(n -> n.start());
     }
 
     @AfterAll
@@ -99,15 +117,23 @@ class KRaftClusterIT {
             dynamicTest("1 comes up with a quorum of three controllers and every broker registered", this::comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered),
             dynamicTest("2 replicated topic returns every acknowledged record", this::replicatedTopicReturnsEveryAcknowledgedRecord),
             dynamicTest("3 broker killed with sigkill is restarted by its agent and loses nothing", this::brokerKilledWithSigkillIsRestartedByItsAgentAndLosesNothing),
-            dynamicTest("4 active controller killed with sigkill is replaced and restarted by its agent", this::activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent));
+            dynamicTest("4 active controller killed with sigkill is replaced and restarted by its agent", this::activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent),
+            dynamicTest("5 only the right clients get in", this::onlyTheRightClientsGetIn),
+            dynamicTest("6 a plaintext broker is refused by the secured quorum", this::aPlaintextBrokerIsRefusedByTheSecuredQuorum),
+            dynamicTest("7 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
     }
 
     void comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered() {
         long t0 = cluster.node("c-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
-                () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
+                () -> first().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
         time("1 all ready", t0);
-        kafka = new Kafka(cluster.bootstrap());
+        // the users' ACLs follow their credentials (already in the bootstrap metadata): kafka-access on every broker node
+        for (LabNode b : first().stream().filter(n -> n.name().startsWith("b-")).toList()) {
+            Timing.await(b.name() + "'s kafka-access gave both users both mechanisms and their ACLs", Duration.ofSeconds(90),
+                    Duration.ofMillis(250), () -> b.logText().contains("kafka-access: 2 user(s) with SCRAM-SHA-512 and SCRAM-SHA-256 credentials"));
+        }
+        kafka = new Kafka(bootstrap(), tls.kafkaAdmin());
         assertEquals(BROKER_IDS, kafka.brokerIds(), "describeCluster: the brokers are registered and unfenced");
         QuorumInfo q = kafka.quorum();
         assertEquals(CONTROLLER_IDS, ids(q.voters()), "the voters are the controllers of the node list");
@@ -125,13 +151,29 @@ class KRaftClusterIT {
             for (JsonNode v : quorum.path("voters")) {
                 assertTrue(v.path("lag").asLong(-1) >= 0, c.name() + " knows every voter's lag: " + quorum);
             }
-            // its storage was formatted once, with the initial controllers
+            // its storage was formatted once, with the initial controllers and the users' credentials, which the
+            // format's printout does not show
             assertTrue(c.logText().contains("kraft-controller: prepare step format: done"), c.name() + " formatted its storage");
+            assertTrue(c.logText().contains("format: with the SCRAM-SHA-512 and SCRAM-SHA-256 credentials of 2 user(s) in the bootstrap metadata"),
+                    c.tail(40));
+            assertTrue(c.logText().contains("it holds the users' SCRAM credentials)"), c.tail(40));
+        }
+        // the registry and the console as on production: HTTPS with the nodes' certificates, logins for what needs one
+        assertEquals(200, cluster.node("sr-1").https(tls.clientContext(), "GET", 8081, "/apis/ccompat/v7/subjects", null, null, null)
+                .statusCode(), "registry reads need no login");
+        assertEquals(401, cluster.node("sr-1").https(tls.clientContext(), "POST", 8081, "/apis/ccompat/v7/subjects/anon-value/versions",
+                null, null, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}").statusCode(), "an anonymous registration is refused");
+        assertEquals(401, cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/api/overview", null, null, null).statusCode(),
+                "the console's overview asks for a login");
+        for (LabNode n : first()) {
+            JsonNode st = n.status();
+            assertEquals("tls", st.path("security").asText(), n.name());
+            assertEquals("CN=" + n.fqdn(), st.path("certificates").path(0).path("subject").asText(), n.name());
         }
         // the console sees the three brokers and every agent READY
         Timing.await("the console shows 3 brokers and 8 nodes whose agents are READY", Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
             try {
-                var r = cluster.node("gw-1").http(9021, "/api/overview");
+                var r = cluster.node("gw-1").https(tls.clientContext(), "GET", 9021, "/api/overview", LabTls.APP_USER, LabTls.APP_PASSWORD, null);
                 if (r.statusCode() != 200) {
                     return false;
                 }
@@ -237,6 +279,204 @@ class KRaftClusterIT {
         assertNotNull(shown);
         assertFalse(shown.isMissingNode() || shown.isNull(), c.name() + " shows the quorum again");
         assertEverythingAcknowledgedIsReadable();
+    }
+
+    /** The clients' listener of the brokers started with the cluster (not b-4's, which never serves). */
+    static String bootstrap() {
+        return cluster.withRole("broker").stream().filter(n -> !n.name().equals("b-4")).map(n -> n.fqdn() + ":9092")
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** The nodes started with the cluster (b-4 joins later). */
+    static List<LabNode> first() {
+        return cluster.nodes().stream().filter(n -> !n.name().equals("b-4")).toList();
+    }
+
+    /** kcat (librdkafka, Debian's package) in the gateway's network namespace: a client of the cluster that nobody here wrote. */
+    static Cmd.Result kcat(String... args) {
+        List<String> argv = new ArrayList<>(List.of("kcat", "-b", bootstrap(), "-m", "15"));
+        argv.addAll(List.of(args));
+        return Cmd.run(Duration.ofSeconds(60), cluster.net().exec("gw-1", argv.toArray(String[]::new)));
+    }
+
+    static List<String> sasl(String mechanism, String password, Path ca) {
+        return List.of("-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=" + mechanism, "-X", "sasl.username=" + LabTls.APP_USER,
+                "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + ca);
+    }
+
+    static String[] args(List<String> a, String... more) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** The Java client's settings of the app user with {@code mechanism} and {@code password}. */
+    static Map<String, String> app(String mechanism, String password) {
+        Map<String, String> p = new java.util.LinkedHashMap<>(tls.kafkaClient(LabTls.APP_USER, password));
+        p.put("sasl.mechanism", mechanism);
+        return p;
+    }
+
+    /**
+     * librdkafka before 2.6.1 sends a SCRAM client-final-message whose nonce Kafka 4 refuses (librdkafka#4895; Kafka 4
+     * compares the nonce strictly, as RFC 5802 asks): every SCRAM login of such a kcat fails against Kafka 4 with
+     * "invalid credentials", whatever the password. Debian 12's kcat links librdkafka 2.0.2.
+     */
+    static boolean kcatLogsInToKafka4() {
+        var m = java.util.regex.Pattern.compile("librdkafka (\\d+)\\.(\\d+)\\.(\\d+)").matcher(Cmd.run(Duration.ofSeconds(10), "kcat", "-V").out());
+        if (!m.find()) {
+            return false;
+        }
+        int v = Integer.parseInt(m.group(1)) * 10000 + Integer.parseInt(m.group(2)) * 100 + Integer.parseInt(m.group(3));
+        return v >= 20601;
+    }
+
+    /**
+     * Outside clients: over SASL_SSL with either SCRAM mechanism a user produces and consumes (the Java client; kcat too
+     * where its librdkafka can log in to Kafka 4); a wrong password, a plaintext client and a client trusting another CA
+     * are refused, each beside the same client on the same path getting further; on the controllers' listener (9093) a
+     * client without a certificate, or with another CA's, is refused at the handshake, while one with the cluster CA's
+     * passes it and is denied by the authorizer. Each refusal is named, none is a timeout.
+     */
+    void onlyTheRightClientsGetIn() throws Exception {
+        Path dir = Path.of("target/kraft-cluster-secrets").toAbsolutePath();
+        for (String mechanism : List.of("SCRAM-SHA-256", "SCRAM-SHA-512")) {
+            String topic = "scram-" + mechanism.toLowerCase(java.util.Locale.ROOT);
+            try (Kafka k = new Kafka(bootstrap(), app(mechanism, LabTls.APP_PASSWORD))) {
+                Kafka.Produced p = k.produce(topic, mechanism, 20);
+                assertEquals(List.of(), p.errors(), mechanism + " produce");
+                assertEquals(20, p.acked().size());
+                assertTrue(k.consumeAll(topic, p.acked(), Duration.ofSeconds(60)).containsAll(p.acked()), mechanism + " consume");
+            }
+            try (Kafka k = new Kafka(bootstrap(), app(mechanism, "not-the-password"))) {
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, k::brokerIds);
+                assertTrue(String.valueOf(e).contains("SaslAuthenticationException") && String.valueOf(e).contains(mechanism),
+                        "a wrong password, " + mechanism + ": " + e);
+            }
+        }
+
+        Need.tool("kcat", "kcat");
+        boolean logsIn = kcatLogsInToKafka4();
+        if (logsIn) {
+            for (String mechanism : List.of("SCRAM-SHA-256", "SCRAM-SHA-512")) {
+                String topic = "kcat-" + mechanism.toLowerCase(java.util.Locale.ROOT);
+                Path lines = dir.resolve(topic + "-lines");
+                Files.writeString(lines, mechanism + "-1\n" + mechanism + "-2\n" + mechanism + "-3\n");
+                Cmd.Result produced = kcat(args(sasl(mechanism, LabTls.APP_PASSWORD, tls.caCert()), "-P", "-t", topic, "-l", lines.toString()));
+                assertEquals(0, produced.exit(), mechanism + " produce: " + produced.out());
+                Cmd.Result consumed = kcat(args(sasl(mechanism, LabTls.APP_PASSWORD, tls.caCert()), "-C", "-t", topic, "-o", "beginning", "-e", "-q"));
+                assertEquals(0, consumed.exit(), mechanism + " consume: " + consumed.out());
+                assertEquals(List.of(mechanism + "-1", mechanism + "-2", mechanism + "-3"),
+                        consumed.out().lines().filter(l -> l.startsWith(mechanism + "-")).sorted().toList(), consumed.out());
+            }
+        } else {
+            System.out.println("KRaftClusterIT: kcat's librdkafka (< 2.6.1) cannot log in to Kafka 4 (librdkafka#4895): its SCRAM logins "
+                    + "are not asked to succeed; the Java client's are");
+        }
+        // the same kcat, the same brokers, the cluster's CA: past the TLS handshake, to the login
+        Cmd.Result listed = kcat(args(sasl("SCRAM-SHA-256", LabTls.APP_PASSWORD, tls.caCert()), "-L"));
+        if (logsIn) {
+            assertEquals(0, listed.exit(), "the path the refusals take works: " + listed.out());
+        } else {
+            assertTrue(listed.out().contains("SASL authentication error") && !listed.out().contains("certificate verify failed")
+                    && !listed.out().contains("security.protocol"), "kcat with the cluster's CA gets past TLS to the login: " + listed.out());
+        }
+        Cmd.Result plain = kcat("-L");
+        System.out.println("KRaftClusterIT: kcat plaintext -> " + plain.out().lines().findFirst().orElse(""));
+        assertNotEquals(0, plain.exit(), "a plaintext client lists nothing: " + plain.out());
+        assertTrue(plain.out().contains("security.protocol"), "refused as plaintext at a TLS listener: " + plain.out());
+        if (logsIn) {
+            Cmd.Result wrong = kcat(args(sasl("SCRAM-SHA-512", "not-the-password", tls.caCert()), "-L"));
+            assertNotEquals(0, wrong.exit(), wrong.out());
+            assertTrue(wrong.out().contains("Authentication failed"), wrong.out());
+        }
+        ClusterCa otherCa = ClusterCa.create("another CA", Instant.now(), 1);
+        Path otherCaCert = dir.resolve("other-ca.crt");
+        Files.writeString(otherCaCert, Pem.certificate(otherCa.certificate()));
+        Cmd.Result foreign = kcat(args(sasl("SCRAM-SHA-512", LabTls.APP_PASSWORD, otherCaCert), "-L"));
+        System.out.println("KRaftClusterIT: kcat trusting another CA -> " + foreign.out().lines().findFirst().orElse(""));
+        assertNotEquals(0, foreign.exit(), foreign.out());
+        assertTrue(foreign.out().contains("certificate verify failed"), "the brokers' certificates are not another CA's: " + foreign.out());
+
+        // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake. The same name (a node's,
+        // the gateway's: a super user, as the agents' probes are) from the cluster's CA gets the quorum described; from
+        // another CA, or no certificate at all, the handshake fails
+        String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
+        String name = cluster.node("gw-1").fqdn();
+        NodeTls stranger = NodeTls.issue(otherCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1));
+        Path strangerPem = dir.resolve("stranger.pem");
+        Files.writeString(strangerPem, stranger.keyAndChainPem());
+        NodeTls member = NodeTls.issue(tls.ca(), name, null, List.of(name), Instant.now(), Duration.ofDays(1));
+        Path memberPem = dir.resolve("member.pem");
+        Files.writeString(memberPem, member.keyAndChainPem());
+        List<String> wrong = new ArrayList<>();
+        for (Path keyStore : java.util.Arrays.asList(null, strangerPem)) {
+            Throwable refused = askControllers(controllers, keyStore);
+            if (!(refused instanceof org.apache.kafka.common.errors.SslAuthenticationException)) {
+                wrong.add((keyStore == null ? "no client certificate: " : "another CA's certificate: ") + refused);
+            }
+        }
+        Throwable passed = askControllers(controllers, memberPem);
+        if (passed != null) {
+            wrong.add("the cluster CA's certificate of the same name: " + passed);
+        }
+        assertEquals(List.of(), wrong, "9093: refused at the handshake without the cluster CA's certificate, answered with it");
+    }
+
+    /** DescribeQuorum straight to the controllers, as {@code keyStore} (null: no certificate); what it failed with, or null. */
+    static Throwable askControllers(String controllers, Path keyStore) {
+        Map<String, Object> p = new java.util.HashMap<>(Map.of("bootstrap.controllers", controllers, "security.protocol", "SSL",
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", tls.caCert().toString(), "request.timeout.ms", "15000",
+                "default.api.timeout.ms", "30000"));
+        if (keyStore != null) {
+            p.putAll(Map.of("ssl.keystore.type", "PEM", "ssl.keystore.location", keyStore.toString()));
+        }
+        try (Admin admin = Admin.create(p)) {
+            admin.describeMetadataQuorum().quorumInfo().get(40, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
+    /**
+     * A broker told plaintext, in a cluster whose controllers are secured: it never joins. Its agent waits for the
+     * controllers, which its plaintext probes cannot reach, and the controllers name each refused handshake.
+     */
+    void aPlaintextBrokerIsRefusedByTheSecuredQuorum() {
+        LabNode b4 = cluster.node("b-4");
+        int[] before = cluster.withRole("controller").stream().mapToInt(c -> c.logText().length()).toArray();
+        b4.start();
+        Timing.await("the controllers refuse b-4's plaintext connections, named as a failed SSL handshake", Duration.ofSeconds(90),
+                Duration.ofMillis(500), () -> {
+                    List<LabNode> cs = cluster.withRole("controller");
+                    for (int i = 0; i < cs.size(); i++) {
+                        if (cs.get(i).logText().substring(before[i]).contains("SSL handshake failed")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        JsonNode broker = b4.service("kraft-broker");
+        assertNotNull(broker, b4.tail(20));
+        assertEquals("PENDING", broker.path("state").asText(), "b-4's broker waits for controllers it cannot reach: " + broker);
+        assertFalse(LabCluster.ready(b4));
+        assertEquals(BROKER_IDS, kafka.brokerIds(), "no broker joined in plaintext");
+        System.out.println("KRaftClusterIT: a plaintext broker against the secured quorum: " + broker.path("reason").asText(broker.toString()));
+        b4.stop(Duration.ofSeconds(20));
+    }
+
+    /** Neither a user's password nor the SCRAM records Kafka's format prints reach any log of any node. */
+    void noCredentialInAnyLogOfAnyNode() {
+        for (LabNode n : cluster.nodes()) {
+            String log = n.logText();
+            // Kafka names the records it replays ("Replayed UserScramCredentialRecord creating new entry for app"), never their keys
+            for (String secret : List.of(LabTls.APP_PASSWORD, LabTls.ADMIN_PASSWORD, "storedKey=", "serverKey=", "salt=[")) {
+                assertFalse(log.contains(secret), n.name() + "'s log holds " + (secret.contains("Secret") ? "a password" : secret));
+            }
+        }
     }
 
     static void assertEverythingAcknowledgedIsReadable() {

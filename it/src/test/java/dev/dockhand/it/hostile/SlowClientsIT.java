@@ -3,7 +3,6 @@ package dev.dockhand.it.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dockhand.it.lab.LabCluster;
 import dev.dockhand.it.lab.LabNode;
@@ -44,7 +43,7 @@ class SlowClientsIT {
     @BeforeAll
     static void up() {
         String why = LabCluster.unsupportedReason();
-        assumeTrue(why == null, () -> "the slow-client test needs a node in a network namespace: " + why);
+        dev.dockhand.it.lab.Need.that(why == null, () -> "the slow-client test needs a node in a network namespace: " + why);
         cluster = new LabCluster(LabCluster.singleNode(), "single-node", IT_TARGET.resolve("slow-clients"));
         node = cluster.nodes().get(0);
         cluster.startAll();

@@ -71,9 +71,10 @@ public final class LabCluster implements AutoCloseable {
                 new NodeSpec("c-1", "controller", 450, controller),
                 new NodeSpec("c-2", "controller", 450, controller),
                 new NodeSpec("c-3", "controller", 450, controller),
-                new NodeSpec("b-1", "broker", 700, broker),
-                new NodeSpec("b-2", "broker", 700, broker),
-                new NodeSpec("b-3", "broker", 700, broker),
+                // 128 MiB for kafka-access, a short JVM on a secured broker node, as in production()
+                new NodeSpec("b-1", "broker", 832, broker),
+                new NodeSpec("b-2", "broker", 832, broker),
+                new NodeSpec("b-3", "broker", 832, broker),
                 new NodeSpec("sr-1", "schemareg", 500, Map.of("AGENT_HEAP_MB_SCHEMA_REGISTRY", "192")),
                 new NodeSpec("gw-1", "gateway", 400, Map.of("AGENT_HEAP_MB_CONTROL_CENTER", "128")));
     }
