@@ -32,6 +32,8 @@ public final class LabNet implements AutoCloseable {
     public static final String DOMAIN = "dockhand.test";
     public static final String FW_COMMENT = "dockhand-it-netns";
     static final Path LOCK = Path.of("/run/dockhand-it-netns.lock");
+    /** Minutes to wait for another run's cluster test to finish (default 15): several worktrees on one machine queue up. */
+    static final String LOCK_WAIT_PROPERTY = "it.netns.lock.minutes";
     static final Path ETC_NETNS = Path.of("/etc/netns");
 
     private final Map<String, String> addresses = new LinkedHashMap<>(); // name -> ip
@@ -79,7 +81,8 @@ public final class LabNet implements AutoCloseable {
         }
         try {
             lockChannel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = Timing.awaitValue("the netns lock " + LOCK + " (another dockhand netns test is running)", Duration.ofMinutes(15),
+            lock = Timing.awaitValue("the netns lock " + LOCK + " (another dockhand netns test is running; -D" + LOCK_WAIT_PROPERTY + " waits longer)",
+                    Duration.ofMinutes(Long.getLong(LOCK_WAIT_PROPERTY, 15)),
                     Duration.ofMillis(500), () -> {
                         try {
                             return lockChannel.tryLock();
