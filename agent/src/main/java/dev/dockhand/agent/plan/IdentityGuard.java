@@ -7,7 +7,6 @@ import dev.dockhand.agent.render.RenderPlan;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,6 +31,10 @@ import java.util.Properties;
  * cluster mounted here), or log dirs of one node that disagree, are refused. Kafka itself would stop
  * with {@code InconsistentClusterIdException} once it reached ZooKeeper, and the agent would restart it
  * again and again; refused before anything starts, the operator reads why.
+ *
+ * <p>The check takes what the read step found on the volume ({@link NodeFiles}, gathered by
+ * {@link #look}) and each Kafka server's ids and log dirs as data ({@link ServerSettings}); only
+ * {@link #record}, part of writing a plan, touches the disk itself.
  */
 final class IdentityGuard {
     private IdentityGuard() {}
