@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Cross-reference checks of a parsed catalog: ids, references, macros, and cycles in waits. */
-final class CatalogValidator {
+/**
+ * Cross-reference checks of a parsed catalog: ids, references, macros, and cycles in waits. The macro
+ * list and the cycle finder are public for the workbench importer, which reports them at a script's line.
+ */
+public final class CatalogValidator {
     private CatalogValidator() {}
 
     static void validate(Catalog c, JsonTree tree, Problems problems) {
@@ -195,7 +198,8 @@ final class CatalogValidator {
         }
     }
 
-    static String macroNames() {
+    /** Every macro's name, comma-separated, for a message. */
+    public static String macroNames() {
         return String.join(", ", java.util.Arrays.stream(Macro.values()).map(Enum::name).toList());
     }
 
@@ -210,7 +214,7 @@ final class CatalogValidator {
     }
 
     /** A cycle in the wait graph as a path that starts and ends with the same service, or empty. */
-    static List<String> findCycle(Map<String, List<String>> waits) {
+    public static List<String> findCycle(Map<String, List<String>> waits) {
         Map<String, Integer> color = new HashMap<>(); // 0 white, 1 grey, 2 black
         for (String start : waits.keySet()) {
             List<String> path = new ArrayList<>();

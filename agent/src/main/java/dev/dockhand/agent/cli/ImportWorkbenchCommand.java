@@ -1,7 +1,7 @@
 package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.catalog.CatalogWriter;
-import dev.dockhand.agent.catalog.WorkbenchImporter;
+import dev.dockhand.agent.workbench.WorkbenchImporter;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
 import java.io.PrintWriter;

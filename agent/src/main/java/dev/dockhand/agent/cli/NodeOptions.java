@@ -4,10 +4,12 @@ import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.PlanInputs;
+import dev.dockhand.agent.plan.PlanReader;
 import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.resources.LimitsReader;
 import java.nio.file.FileSystems;
+import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -72,7 +74,9 @@ public final class NodeOptions {
      * good (a reload), or issuing new ones when {@code renew}.
      */
     NodePlan plan(Map<String, String> env, int agentHttpPort, NodeSecurity.Certificates current, boolean renew) {
-        Planner.Resolved node = Planner.resolve(planInputs(agentHttpPort), env, FileSystems.getDefault(), HostInfo.system());
-        return Planner.plan(node, env, LimitsReader.system().read(), current, java.time.Instant.now(), renew);
+        Instant now = Instant.now();
+        Planner.Resolved node = PlanReader.resolve(planInputs(agentHttpPort), env, FileSystems.getDefault(), HostInfo.system(),
+                System.getProperty("java.home"), now);
+        return Planner.plan(PlanReader.read(node, env, LimitsReader.system().read(), now), current, renew);
     }
 }

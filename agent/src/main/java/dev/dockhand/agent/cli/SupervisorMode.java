@@ -9,7 +9,6 @@ import dev.dockhand.agent.linux.Linuxes;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.plan.NodePlan;
-import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.plan.Planner;
 import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.process.Launcher;
@@ -21,7 +20,6 @@ import dev.dockhand.agent.supervise.ProbeRunner;
 import dev.dockhand.agent.supervise.Supervisor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -157,23 +155,7 @@ final class SupervisorMode {
         }
         Planner.Written written = Planner.write(plan);
         written.files().stream().filter(FileWriter.Written::changed).forEach(w -> log.info("rendered {} ({})", w.path(), w.service()));
-        Set<String> changed = new LinkedHashSet<>(written.changedServices());
-        if (previous != null && !renew && changed.remove(NodeSecurity.TLS_SCOPE)) {
-            // the CA or the users changed under a reload: every service of the node reads them
-            plan.services().forEach(s -> changed.add(s.id()));
-        }
-        changed.remove(NodeSecurity.TLS_SCOPE); // a renewal: the supervisor makes each service use the new ones
-        if (previous != null) {
-            for (NodePlan.PlannedService s : plan.services()) {
-                previous.plan.services().stream().filter(p -> p.id().equals(s.id())).findFirst().ifPresent(p -> {
-                    if (!p.command().argv().equals(s.command().argv()) || !p.command().env().equals(s.command().env())) {
-                        changed.add(s.id());
-                    }
-                });
-            }
-        } else {
-            plan.services().forEach(s -> changed.add(s.id()));
-        }
+        Set<String> changed = Planner.restarts(previous == null ? null : previous.plan, plan, written.changedServices(), renew);
         return new Prepared(plan, changed);
     }
 }

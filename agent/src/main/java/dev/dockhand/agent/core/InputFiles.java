@@ -47,6 +47,19 @@ public final class InputFiles {
     private InputFiles() {}
 
     /**
+     * Where input files come from: the file system ({@link #DISK}), or what a read step took from it once
+     * (the planner renders from such a snapshot, so that planning itself touches no file).
+     */
+    @FunctionalInterface
+    public interface Reader {
+        /** As {@link InputFiles#read(Path, long)}. */
+        String read(Path file, long limit) throws Refused;
+    }
+
+    /** Reads the file system, now. */
+    public static final Reader DISK = InputFiles::read;
+
+    /**
      * The file's text.
      *
      * @throws Refused naming the problem: does not exist, permission denied, not a regular file (and

@@ -233,7 +233,11 @@ final class KafkaWire {
     }
 
     private static String compactString(DataInputStream r) throws IOException {
-        int n = uvarint(r) - 1;
+        return utf8(r, uvarint(r) - 1);
+    }
+
+    /** The next {@code n} bytes as UTF-8, or null for a negative length (Kafka's null string). */
+    private static String utf8(DataInputStream r, int n) throws IOException {
         if (n < 0) {
             return null;
         }
@@ -363,15 +367,7 @@ final class KafkaWire {
     }
 
     private static String string(DataInputStream r) throws IOException {
-        short n = r.readShort();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = r.readNBytes(n);
-        if (b.length < n) {
-            throw new EOFException();
-        }
-        return new String(b, StandardCharsets.UTF_8);
+        return utf8(r, r.readShort());
     }
 
     private static void string(DataOutputStream w, String s) throws IOException {

@@ -7,7 +7,6 @@ import dev.dockhand.agent.render.RenderPlan;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,6 +31,10 @@ import java.util.Properties;
  * cluster mounted here), or log dirs of one node that disagree, are refused. Kafka itself would stop
  * with {@code InconsistentClusterIdException} once it reached ZooKeeper, and the agent would restart it
  * again and again; refused before anything starts, the operator reads why.
+ *
+ * <p>The check takes what the read step found on the volume ({@link NodeFiles}, gathered by
+ * {@link #look}) and each Kafka server's ids and log dirs as data ({@link ServerSettings}); only
+ * {@link #record}, part of writing a plan, touches the disk itself.
  */
 final class IdentityGuard {
     private IdentityGuard() {}
@@ -46,15 +49,34 @@ final class IdentityGuard {
      *     cluster migrated from ZooKeeper (AGENT_MIGRATION_PHASE set), whose KRaft nodes keep ZooKeeper's
      *     cluster id: the one recorded when first seen, as for a ZooKeeper-mode broker
      * @param dataDir the node's data dir, where {@link #STORAGE_RECORD} lives
+     * @param servers the Kafka servers' settings of {@code plan}
+     * @param disk what the node's volume holds
      */
-    static void check(RenderPlan plan, String clusterId, Path dataDir, Problems problems) {
-        Properties recorded = readRecord(dataDir, problems);
+    static void check(RenderPlan plan, List<ServerSettings> servers, String clusterId, Path dataDir, NodeFiles disk, Problems problems) {
+        Properties recorded = readRecord(dataDir, disk, problems);
+        for (RenderedFile f : plan.files()) {
+            Path name = f.target().getFileName();
+            ServerSettings server = ServerSettings.find(servers, f.service(), f.target());
+            if (name != null && name.toString().equals("myid")) {
+                checkMyid(f, disk, problems);
+            } else if (server != null && server.id() != null && server.logDirs() != null) {
+                checkKafka(server, clusterId, recorded, disk, problems);
+            }
+        }
+    }
+
+    /** The files {@link #check} looks at, for the read step: the record, each myid, each log dir's meta.properties. */
+    static void look(RenderPlan plan, List<ServerSettings> servers, Path dataDir, NodeFiles.Recorder disk) {
+        disk.look(dataDir.resolve(STORAGE_RECORD), InputFiles.STATE_LIMIT);
         for (RenderedFile f : plan.files()) {
             Path name = f.target().getFileName();
             if (name != null && name.toString().equals("myid")) {
-                checkMyid(f, problems);
-            } else if (f.content().contains("log.dirs") || f.content().contains("log.dir")) {
-                checkKafka(f, clusterId, recorded, problems);
+                disk.look(f.target(), InputFiles.STATE_LIMIT);
+            }
+        }
+        for (ServerSettings s : servers) {
+            for (Path dir : s.allLogDirs()) {
+                disk.look(dir.resolve("meta.properties"), InputFiles.STATE_LIMIT);
             }
         }
     }
@@ -64,25 +86,26 @@ final class IdentityGuard {
      * record lacks (at every start and reload, after {@link #check} passed): from then on a log dir whose
      * {@code meta.properties} names another directory, or has none, is refused. Nothing is overwritten.
      */
-    static void record(List<RenderedFile> files, Path dataDir) throws IOException {
-        record(files, dataDir, false);
+    static void record(List<ServerSettings> servers, Path dataDir) throws IOException {
+        record(servers, dataDir, false);
     }
 
     /**
      * As {@link #record(List, Path)}; with {@code migrated} (a cluster moved from ZooKeeper, whose KRaft
      * nodes keep ZooKeeper's cluster id) a KRaft log dir's cluster id is recorded too, the first time.
      */
-    static void record(List<RenderedFile> files, Path dataDir, boolean migrated) throws IOException {
+    static void record(List<ServerSettings> servers, Path dataDir, boolean migrated) throws IOException {
         Problems ignored = new Problems();
-        Properties recorded = readRecord(dataDir, ignored);
+        NodeFiles.Recorder now = new NodeFiles.Recorder();
+        now.look(dataDir.resolve(STORAGE_RECORD), InputFiles.STATE_LIMIT);
+        Properties recorded = readRecord(dataDir, now.files(), ignored);
         if (!ignored.isEmpty()) {
             return; // check() refused the start already
         }
         boolean added = false;
-        for (RenderedFile f : files) {
-            Properties zk = zooKeeperModeProperties(f);
-            if (zk != null && recorded.getProperty(ZK_CLUSTER_ID) == null) {
-                for (Path dir : logDirs(f, zk)) {
+        for (ServerSettings f : servers) {
+            if (f.zooKeeperMode() && recorded.getProperty(ZK_CLUSTER_ID) == null) {
+                for (Path dir : f.allLogDirs()) {
                     Properties meta = meta(dir.resolve("meta.properties"));
                     String cluster = meta == null ? null : meta.getProperty("cluster.id");
                     if (cluster != null && !cluster.isBlank()) {
@@ -92,11 +115,10 @@ final class IdentityGuard {
                     }
                 }
             }
-            Properties rendered = kraftProperties(f);
-            if (rendered == null) {
+            if (!f.kraft()) {
                 continue;
             }
-            for (Path dir : logDirs(f, rendered)) {
+            for (Path dir : f.allLogDirs()) {
                 Properties meta = meta(dir.resolve("meta.properties"));
                 String cluster = meta == null ? null : meta.getProperty("cluster.id");
                 if (migrated && cluster != null && !cluster.isBlank() && recorded.getProperty(ZK_CLUSTER_ID) == null) {
@@ -122,14 +144,14 @@ final class IdentityGuard {
         }
     }
 
-    private static Properties readRecord(Path dataDir, Problems problems) {
+    private static Properties readRecord(Path dataDir, NodeFiles disk, Problems problems) {
         Properties p = new Properties();
         Path file = dataDir.resolve(STORAGE_RECORD);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!disk.exists(file)) {
             return p;
         }
         try {
-            p.load(new StringReader(InputFiles.read(file, InputFiles.STATE_LIMIT)));
+            p.load(new StringReader(disk.read(file, InputFiles.STATE_LIMIT)));
         } catch (InputFiles.Refused e) {
             problems.add("cannot check this node's KRaft storage: " + file + " " + e.getMessage() + "; nothing was changed");
         } catch (IOException | IllegalArgumentException e) {
@@ -139,7 +161,6 @@ final class IdentityGuard {
         return p;
     }
 
-    /** The rendered properties of a KRaft server config ({@code process.roles} set), or null. */
     /** Kafka's default {@code reserved.broker.max.id}: the highest {@code broker.id} a ZooKeeper-mode broker may be given. */
     static final int RESERVED_BROKER_MAX_ID = 1000;
 
@@ -153,27 +174,26 @@ final class IdentityGuard {
      * @param self this node's FQDN
      * @param idSource where this node's id came from (its position in the node list or its explicit id)
      */
-    static void checkReservedBrokerId(RenderPlan plan, String self, String idSource, Problems problems) {
-        for (RenderedFile f : plan.files()) {
-            Properties p = zooKeeperModeProperties(f);
-            if (p == null) {
+    static void checkReservedBrokerId(List<ServerSettings> servers, String self, String idSource, Problems problems) {
+        for (ServerSettings f : servers) {
+            if (!f.zooKeeperMode()) {
                 continue;
             }
             long id;
             try {
-                id = Long.parseLong(p.getProperty("broker.id").strip());
+                id = Long.parseLong(f.id().strip());
             } catch (NumberFormatException e) {
                 continue; // not the agent's id: nothing the node list can fix
             }
-            String maxText = p.getProperty("reserved.broker.max.id");
+            String maxText = f.reservedBrokerMaxId();
             long max = RESERVED_BROKER_MAX_ID;
             String maxSource = "Kafka's default";
             if (maxText != null) {
                 try {
                     max = Long.parseLong(maxText.strip());
-                    maxSource = "set in " + f.target().getFileName() + " (KAFKA_CFG_RESERVED_BROKER_MAX_ID)";
+                    maxSource = "set in " + f.file().getFileName() + " (KAFKA_CFG_RESERVED_BROKER_MAX_ID)";
                 } catch (NumberFormatException e) {
-                    problems.add(f.target() + ": reserved.broker.max.id '" + dev.dockhand.agent.core.Names.printable(maxText)
+                    problems.add(f.file() + ": reserved.broker.max.id '" + dev.dockhand.agent.core.Names.printable(maxText)
                             + "' is not a whole number (KAFKA_CFG_RESERVED_BROKER_MAX_ID); Kafka would not start");
                     continue;
                 }
@@ -185,50 +205,6 @@ final class IdentityGuard {
                         + " KAFKA_CFG_RESERVED_BROKER_MAX_ID=" + id + " or more");
             }
         }
-    }
-
-    /** A ZooKeeper-mode broker's server.properties (broker.id and log dirs, no process.roles), or null. */
-    static Properties zooKeeperModeProperties(RenderedFile f) {
-        if (!f.content().contains("broker.id") || f.content().contains("process.roles")) {
-            return null;
-        }
-        Properties rendered = new Properties();
-        try {
-            rendered.load(new StringReader(f.content()));
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-        return rendered.getProperty("broker.id") == null || rendered.getProperty("process.roles") != null ? null : rendered;
-    }
-
-    private static Properties kraftProperties(RenderedFile f) {
-        if (!f.content().contains("process.roles")) {
-            return null;
-        }
-        Properties rendered = new Properties();
-        try {
-            rendered.load(new StringReader(f.content()));
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-        return rendered.getProperty("process.roles") == null ? null : rendered;
-    }
-
-    private static List<Path> logDirs(RenderedFile f, Properties rendered) {
-        String dirs = rendered.getProperty("log.dirs", rendered.getProperty("log.dir"));
-        List<Path> out = new ArrayList<>();
-        if (dirs != null) {
-            for (String d : dirs.split(",")) {
-                if (!d.isBlank()) {
-                    out.add(f.target().getFileSystem().getPath(d.strip()));
-                }
-            }
-        }
-        String metadata = rendered.getProperty("metadata.log.dir");
-        if (metadata != null && !metadata.isBlank()) {
-            out.add(f.target().getFileSystem().getPath(metadata.strip()));
-        }
-        return out;
     }
 
     private static Properties meta(Path file) {
@@ -244,12 +220,12 @@ final class IdentityGuard {
         }
     }
 
-    private static void checkMyid(RenderedFile f, Problems problems) {
-        if (!Files.exists(f.target(), LinkOption.NOFOLLOW_LINKS)) {
+    private static void checkMyid(RenderedFile f, NodeFiles disk, Problems problems) {
+        if (!disk.exists(f.target())) {
             return;
         }
         try {
-            String onDisk = InputFiles.read(f.target(), InputFiles.STATE_LIMIT).strip();
+            String onDisk = disk.read(f.target(), InputFiles.STATE_LIMIT).strip();
             String rendered = f.content().strip();
             if (!onDisk.equals(rendered)) {
                 problems.add("identity conflict: " + f.target() + " holds ZooKeeper id " + onDisk + " but this node would be id "
@@ -262,34 +238,27 @@ final class IdentityGuard {
         }
     }
 
-    private static void checkKafka(RenderedFile f, String expectedClusterId, Properties recorded, Problems problems) {
-        Properties rendered = new Properties();
-        try {
-            rendered.load(new StringReader(f.content()));
-        } catch (IOException | IllegalArgumentException e) {
-            return; // not a properties file
-        }
-        String id = rendered.getProperty("broker.id", rendered.getProperty("node.id"));
-        String dirs = rendered.getProperty("log.dirs", rendered.getProperty("log.dir"));
-        if (id == null || dirs == null) {
+    private static void checkKafka(ServerSettings f, String expectedClusterId, Properties recorded, NodeFiles disk, Problems problems) {
+        String id = f.id();
+        if (id == null || f.logDirs() == null) {
             return;
         }
-        boolean kraft = rendered.getProperty("process.roles") != null;
+        boolean kraft = f.kraft();
         // a KRaft node's cluster id is the one derived from the cluster name; a ZooKeeper-mode broker's is
         // ZooKeeper's, as recorded when first seen (or, before that, whichever its first log dir names)
         // a cluster migrated from ZooKeeper (expectedClusterId null) keeps ZooKeeper's id in KRaft mode too
         boolean zooKeeperId = !kraft || expectedClusterId == null;
-        String clusterId = zooKeeperId ? recorded.getProperty(ZK_CLUSTER_ID) : rendered.getProperty("cluster.id", expectedClusterId);
+        String clusterId = zooKeeperId ? recorded.getProperty(ZK_CLUSTER_ID)
+                : f.clusterId() != null ? f.clusterId() : expectedClusterId;
         String who = kraft ? "node" : "broker";
         String clusterSource = zooKeeperId ? "this node's " + (kraft ? "Kafka" : "broker") + " belongs to cluster " : "this node is in cluster ";
         String clusterWhat = zooKeeperId ? "its id was recorded in " + STORAGE_RECORD
                 + " of the data dir when the " + who + " first ran: mount this node's own volume" : "check AGENT_CLUSTER_NAME";
-        List<Path> checked = kraft ? logDirs(f, rendered) : java.util.Arrays.stream(dirs.split(","))
-                .filter(d -> !d.isBlank()).map(d -> f.target().getFileSystem().getPath(d.strip())).toList();
+        List<Path> checked = kraft ? f.allLogDirs() : f.logDirs();
         for (Path dirPath : checked) {
             Path meta = dirPath.resolve("meta.properties");
             String was = kraft ? recorded.getProperty(dirPath.toString()) : null;
-            if (!Files.exists(meta, LinkOption.NOFOLLOW_LINKS)) {
+            if (!disk.exists(meta)) {
                 if (was != null) {
                     problems.add("identity conflict: " + dirPath + " was formatted for this node (directory.id " + was
                             + ", recorded in " + STORAGE_RECORD + " of the data dir) but holds no meta.properties now: its volume is missing or was wiped, and formatting it again "
@@ -301,7 +270,7 @@ final class IdentityGuard {
             }
             Properties p = new Properties();
             try {
-                p.load(new StringReader(InputFiles.read(meta, InputFiles.STATE_LIMIT)));
+                p.load(new StringReader(disk.read(meta, InputFiles.STATE_LIMIT)));
             } catch (InputFiles.Refused e) {
                 problems.add("cannot check this node's identity: " + meta + " " + e.getMessage()
                         + "; it should be the broker's own meta.properties; nothing was changed");
@@ -314,7 +283,7 @@ final class IdentityGuard {
             String onDisk = p.getProperty("broker.id", p.getProperty("node.id"));
             if (onDisk != null && !onDisk.strip().equals(id.strip())) {
                 problems.add("identity conflict: " + meta + " holds broker id " + onDisk.strip() + " but this node would be broker "
-                        + id.strip() + " (" + f.target().getFileName() + "); the data volume belongs to another node, or the node "
+                        + id.strip() + " (" + f.file().getFileName() + "); the data volume belongs to another node, or the node "
                         + "list changed order. Mount this node's own volume or restore the node order; nothing was changed");
             }
             String diskDir = p.getProperty("directory.id");

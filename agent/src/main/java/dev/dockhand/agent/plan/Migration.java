@@ -19,12 +19,9 @@ import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.plan.NodePlan.Endpoint;
 import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
 import dev.dockhand.agent.render.NodeContext;
-import dev.dockhand.agent.render.RenderPlan;
-import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +45,15 @@ final class Migration {
     static final String MARKER_PREFIX = ".dockhand/migration-wait-";
 
     private Migration() {}
+
+    /** The files the rules look at, for the read step: each server's last config, and each service's marker. */
+    static void look(NodeContext ctx, List<ServerSettings> servers, NodeFiles.Recorder disk) {
+        for (ServerSettings f : servers) {
+            disk.look(f.file(), InputFiles.TEMPLATE_LIMIT);
+            f.allLogDirs().forEach(d -> disk.look(d.resolve("meta.properties")));
+        }
+        ctx.services().forEach(s -> disk.look(ctx.paths().dataDir().resolve(MARKER_PREFIX + s.id())));
+    }
 
     /** Makes the marker of every service that waits for its precondition (see {@link NodePlan#migrationMarker}). */
     static void markWaits(NodePlan plan) throws IOException {
@@ -101,19 +107,19 @@ final class Migration {
      * Refusals that only the node's disk can tell: a controller that already ran out of migration mode
      * (the migration was finalized) asked back into it. Kafka cannot go back to ZooKeeper mode from there.
      */
-    static void checkDisk(RenderPlan render, Sourced<MigrationPhase> phase, Problems problems) {
+    static void checkDisk(List<ServerSettings> servers, Sourced<MigrationPhase> phase, NodeFiles disk, Problems problems) {
         if (phase == null || !phase.value().controllersMigrating()) {
             return;
         }
-        for (RenderedFile f : render.files()) {
-            if (!f.service().equals(KRAFT_CONTROLLER) || !f.target().getFileName().toString().equals("server.properties")) {
+        for (ServerSettings f : servers) {
+            if (!f.service().equals(KRAFT_CONTROLLER) || !f.file().getFileName().toString().equals("server.properties")) {
                 continue;
             }
-            Properties before = previous(f);
+            Properties before = previous(f, disk);
             if (before != null && before.getProperty("zookeeper.metadata.migration.enable") == null
-                    && before.getProperty("controller.quorum.voters") != null && formatted(f)) {
+                    && before.getProperty("controller.quorum.voters") != null && formatted(f, disk)) {
                 problems.add("env " + PHASE + "=" + phase.value().id + ": this controller already ran out of migration mode (its last "
-                        + "config, " + f.target() + ", has no zookeeper.metadata.migration.enable): the migration was finalized and "
+                        + "config, " + f.file() + ", has no zookeeper.metadata.migration.enable): the migration was finalized and "
                         + "Kafka cannot go back to ZooKeeper; set " + PHASE + "=kraft. Nothing was changed");
             }
         }
@@ -124,26 +130,24 @@ final class Migration {
      * moves to the next phase with this start waits, so that a node restarted in a phase it already ran
      * in (a whole cluster restarted at once, too) never waits on others.
      */
-    static RemoteDependency precondition(NodeContext ctx, ServiceSpec spec, RenderPlan render) {
+    static RemoteDependency precondition(NodeContext ctx, ServiceSpec spec, List<ServerSettings> servers, NodeFiles disk) {
         Sourced<MigrationPhase> phase = ctx.migration();
         if (phase == null || !ctx.config().runs(ZOOKEEPER)) {
             return null; // outside the migration, or after it (the kraft config): nothing moves any more
         }
-        RenderedFile config = render.files().stream()
-                .filter(f -> f.service().equals(spec.id()) && f.target().getFileName().toString().equals("server.properties"))
-                .findFirst().orElse(null);
+        ServerSettings config = ServerSettings.serverProperties(servers, spec.id());
         if (config == null) {
             return null;
         }
         boolean noZooKeeperBrokers;
-        boolean stillWaiting = Files.exists(ctx.paths().dataDir().resolve(MARKER_PREFIX + spec.id()), LinkOption.NOFOLLOW_LINKS);
+        boolean stillWaiting = disk.exists(ctx.paths().dataDir().resolve(MARKER_PREFIX + spec.id()));
         if (spec.id().equals(KAFKA_BROKER) && phase.value().brokersInKraft()) {
-            if (!stillWaiting && !ranInZooKeeperMode(config)) {
+            if (!stillWaiting && !ranInZooKeeperMode(config, disk)) {
                 return null;
             }
             noZooKeeperBrokers = false;
         } else if (spec.id().equals(KRAFT_CONTROLLER) && !phase.value().controllersMigrating()) {
-            Properties before = previous(config);
+            Properties before = previous(config, disk);
             if (!stillWaiting && (before == null || !"true".equals(before.getProperty("zookeeper.metadata.migration.enable", "").strip()))) {
                 return null;
             }
@@ -168,27 +172,24 @@ final class Migration {
      * at every start, into the conf dir on the node's volume) has no {@code process.roles}. Not its log
      * dir: a ZooKeeper-mode broker with the migration settings already keeps a KRaft metadata log there.
      */
-    private static boolean ranInZooKeeperMode(RenderedFile config) {
-        Properties before = previous(config);
+    private static boolean ranInZooKeeperMode(ServerSettings config, NodeFiles disk) {
+        Properties before = previous(config, disk);
         return before != null && before.getProperty("broker.id") != null && before.getProperty("process.roles") == null;
     }
 
     /** Whether the controller's metadata log dir was formatted. */
-    private static boolean formatted(RenderedFile config) {
-        Properties rendered = properties(config.content());
-        String dirs = rendered == null ? null : rendered.getProperty("log.dirs", rendered.getProperty("log.dir"));
-        return dirs != null && !dirs.isBlank()
-                && Files.exists(config.target().getFileSystem().getPath(dirs.split(",")[0].strip()).resolve("meta.properties"),
-                        LinkOption.NOFOLLOW_LINKS);
+    private static boolean formatted(ServerSettings config, NodeFiles disk) {
+        List<Path> dirs = config.logDirs();
+        return dirs != null && !dirs.isEmpty() && disk.exists(dirs.get(0).resolve("meta.properties"));
     }
 
     /** The file the agent rendered at the node's last start (still on disk: this start has not written yet), or null. */
-    private static Properties previous(RenderedFile f) {
-        if (!Files.exists(f.target(), LinkOption.NOFOLLOW_LINKS)) {
+    private static Properties previous(ServerSettings f, NodeFiles disk) {
+        if (!disk.exists(f.file())) {
             return null;
         }
         try {
-            return properties(InputFiles.read(f.target(), InputFiles.TEMPLATE_LIMIT));
+            return properties(disk.read(f.file(), InputFiles.TEMPLATE_LIMIT));
         } catch (InputFiles.Refused e) {
             return null;
         }

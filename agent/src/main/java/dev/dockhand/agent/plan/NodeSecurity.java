@@ -190,14 +190,13 @@ public final class NodeSecurity {
      * The files a secured node's services read, in {@code @@TLS_DIR@@}, all secret (0600, never shown);
      * {@code givesLogins}: the node runs the step that makes the users' logins, which reads their passwords.
      */
-    static List<RenderedFile> files(Path tlsDir, Inputs in, Certificates c, boolean givesLogins) {
+    static List<RenderedFile> files(Path tlsDir, Inputs in, Certificates c, boolean givesLogins, NodeFiles disk) {
         List<RenderedFile> out = new ArrayList<>();
-        Path hashed = tlsDir.resolve("users.hashed");
+        Path hashed = hashedUsers(tlsDir);
         String previousHashed = null;
         try {
             // the node's own earlier rendering: its hashes of unchanged passwords are taken as they are
-            previousHashed = java.nio.file.Files.isRegularFile(hashed, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    ? dev.dockhand.agent.core.InputFiles.read(hashed, Users.FILE_LIMIT) : null;
+            previousHashed = disk.isRegularFile(hashed) ? disk.read(hashed, Users.FILE_LIMIT) : null;
         } catch (dev.dockhand.agent.core.InputFiles.Refused e) {
             previousHashed = null; // hashed anew, and rewritten
         }
@@ -215,6 +214,11 @@ public final class NodeSecurity {
             out.add(file(tlsDir.resolve("zk-client.pem"), c.zooKeeperClient().keyAndChainPem()));
         }
         return out;
+    }
+
+    /** The users with their passwords hashed, as the node's services read them; the read step looks at the last one. */
+    static Path hashedUsers(Path tlsDir) {
+        return tlsDir.resolve("users.hashed");
     }
 
     /** The copy of the users file that a node's services read: the last one the agent found valid. */

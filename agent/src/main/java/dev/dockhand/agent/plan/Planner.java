@@ -1,20 +1,13 @@
 package dev.dockhand.agent.plan;
 
 import dev.dockhand.agent.catalog.Catalog;
-import dev.dockhand.agent.catalog.CatalogReader;
-import dev.dockhand.agent.catalog.ClusterConfig;
-import dev.dockhand.agent.catalog.Security;
-import dev.dockhand.agent.metadata.Sourced;
-import java.time.Instant;
 import dev.dockhand.agent.catalog.HealthSpec;
 import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
-import dev.dockhand.agent.core.Names;
 import dev.dockhand.agent.core.Problems;
-import dev.dockhand.agent.metadata.HostInfo;
-import dev.dockhand.agent.metadata.MetadataResolver;
 import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.NodeIdentity;
 import dev.dockhand.agent.plan.NodePlan.Endpoint;
@@ -22,27 +15,25 @@ import dev.dockhand.agent.plan.NodePlan.PlannedService;
 import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.NodeContext;
-import dev.dockhand.agent.render.Paths;
 import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.render.Renderer;
 import dev.dockhand.agent.render.ServiceIds;
-import dev.dockhand.agent.resources.ContainerLimits;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Steps 1-5 of the start sequence (docs/supervision.md), for check, render and run alike: from the catalog, the
- * node's identity, its limits and its env to a {@link NodePlan}, every problem of a step reported
- * together. Nothing here writes or starts anything but {@link #write}.
+ * Steps 1-5 of the start sequence (docs/supervision.md), for check, render and run alike, as read then
+ * plan: {@link PlanReader} reads every outside fact once into a {@link NodeFacts}; {@link #plan} makes
+ * the node's {@link NodePlan} from that value alone (catalog, identity, limits, env, what the volume
+ * held), every problem of a step reported together, touching no file and no clock. {@link #write} and
+ * {@link #checkRunnable} then act on the plan; {@link #restarts} says what a reload restarts.
  */
 public final class Planner {
     /** Local probes go to loopback: every service listens on all addresses, and no name lookup can fail. */
@@ -58,93 +49,38 @@ public final class Planner {
     public record Resolved(Catalog catalog, NodeIdentity identity, NodeContext context, Path catalogPath, NodeSecurity.Inputs secured) {}
 
     /**
-     * Steps 1-2, identity and validation: every problem of the catalog and the identity together.
-     * Paths: flag &gt; env &gt; image default (if it exists) &gt; checkout default.
+     * Steps 3-5 in memory: sizing from the node's limits (and {@code AGENT_MEMORY_MB}), render, then the
+     * identity guard against what its volume held when {@code in} was read. Reads nothing itself.
      */
-    public static Resolved resolve(PlanInputs in, Map<String, String> env, FileSystem fs, HostInfo host) {
-        Path cwd = fs.getPath("").toAbsolutePath();
-        Path catalogPath = pick(fs, in.catalog(), env.get("AGENT_CATALOG"), "/etc/agent/catalog.json", cwd.resolve("templates/catalog.json"));
-        Problems problems = new Problems();
-        Catalog catalog = null;
-        try {
-            catalog = CatalogReader.read(catalogPath);
-        } catch (InvalidInputException e) {
-            problems.addAll(e.problems());
-        }
-        NodeIdentity identity = null;
-        try {
-            identity = new MetadataResolver(fs, host).resolve(in.metadata(), env);
-        } catch (InvalidInputException e) {
-            problems.addAll(e.problems());
-        }
-        if (catalog != null && identity != null) {
-            IdentityCheck.check(catalog, identity, problems);
-        }
-        problems.throwIfAny();
-
-        Path templates = pick(fs, in.templates(), env.get("AGENT_TEMPLATES"), "/etc/agent/templates", catalogPath.toAbsolutePath().getParent());
-        Path dataDir = pick(fs, in.dataDir(), env.get("AGENT_DATA_DIR"), "/var/lib/dockhand", cwd.resolve("data"));
-        Path out = in.out() != null ? fs.getPath(in.out())
-                : env.get("AGENT_CONF_DIR") != null ? fs.getPath(env.get("AGENT_CONF_DIR")) : dataDir.resolve("conf");
-        Path home = pick(fs, in.home(), env.get("AGENT_HOME"), "/opt/dockhand", cwd.resolve("image/target/dist"));
-        String java = env.getOrDefault("AGENT_JAVA", fs.getPath(System.getProperty("java.home"), "bin", "java").toString());
-        Paths paths = new Paths(templates.toAbsolutePath(), out.toAbsolutePath(), dataDir.toAbsolutePath(), home.toAbsolutePath(),
-                java, in.agentHttpPort());
-        // the paths land in rendered files (dataDir=, log.dirs=, -Dlog4j.configuration=): no control
-        // character, no backslash (a properties escape), whatever the flag or variable said
-        for (String p : List.of(paths.templates().toString(), paths.confDir().toString(), paths.dataDir().toString(),
-                paths.homeDir().toString(), paths.java())) {
-            if (Names.hasControl(p) || p.indexOf('\\') >= 0) {
-                problems.add("the path '" + Names.printable(p) + "' (from --templates/--out/--data-dir/--home or "
-                        + "AGENT_TEMPLATES/AGENT_CONF_DIR/AGENT_DATA_DIR/AGENT_HOME/AGENT_JAVA) has a control character or a "
-                        + "backslash; choose a plain path");
-            }
-        }
-        ClusterConfig config = catalog.clusterConfig(identity.clusterConfig().value()).orElseThrow();
-        Sourced<Security> security = NodeSecurity.choose(env, config.security(), config.id(), problems);
-        Sourced<dev.dockhand.agent.catalog.MigrationPhase> migration = Migration.choose(env, config, security, problems);
-        NodeSecurity.Inputs secured = null;
-        if (security != null && security.value() == Security.TLS) {
-            secured = NodeSecurity.read(env, fs, Instant.now(), problems);
-        }
-        problems.throwIfAny();
-        return new Resolved(catalog, identity,
-                new NodeContext(catalog, identity, paths, security, secured == null ? null : NodeSecurity.usersCopy(paths.confDir().resolve("tls")),
-                        migration),
-                catalogPath, secured);
+    public static NodePlan plan(NodeFacts in) {
+        return plan(in, null, false);
     }
 
     /**
-     * Steps 3-5 in memory: sizing from {@code limits} (and {@code AGENT_MEMORY_MB}), render, then the
-     * identity guard against what is on disk.
+     * As {@link #plan(NodeFacts)}; a secured node keeps {@code current} certificates (a reload's) unless
+     * they no longer fit or {@code renew} is asked, else issues new ones at {@code in.now()}.
      */
-    public static NodePlan plan(Resolved node, Map<String, String> env, ContainerLimits limits) {
-        return plan(node, env, limits, null, Instant.now(), false);
-    }
-
-    /**
-     * As {@link #plan(Resolved, Map, ContainerLimits)}; a secured node keeps {@code current} certificates
-     * (a reload's) unless they no longer fit or {@code renew} is asked, else issues new ones at {@code now}.
-     */
-    public static NodePlan plan(Resolved node, Map<String, String> env, ContainerLimits limits, NodeSecurity.Certificates current,
-            Instant now, boolean renew) {
+    public static NodePlan plan(NodeFacts in, NodeSecurity.Certificates current, boolean renew) {
+        Resolved node = in.node();
         NodeContext ctx = node.context();
-        Sizing.Result sizing = Sizing.heaps(ctx.services(), env, limits);
-        RenderPlan render = new Renderer(ctx, env, sizing.heaps()).plan();
+        Sizing.Result sizing = Sizing.heaps(ctx.services(), in.env(), in.limits());
+        RenderPlan render = new Renderer(ctx, in.env(), sizing.heaps(), in.files()).plan();
+        List<ServerSettings> servers = ServerSettings.of(render.files());
         NodeSecurity.Certificates certificates = null;
         List<RenderPlan.RenderedFile> files = new ArrayList<>(render.files());
         if (node.secured() != null) {
-            certificates = NodeSecurity.certificates(ctx, node.secured(), current, now, renew);
+            certificates = NodeSecurity.certificates(ctx, node.secured(), current, in.now(), renew);
             files.addAll(NodeSecurity.files(ctx.paths().confDir().resolve("tls"), node.secured(), certificates,
-                    ctx.services().stream().anyMatch(s -> READS_USERS.contains(s.id()))));
+                    ctx.services().stream().anyMatch(s -> READS_USERS.contains(s.id())), in.files()));
         }
         Problems problems = new Problems();
         var selfId = ctx.values().get(dev.dockhand.agent.catalog.Macro.UNIQUE_SELF_NODE_INT);
-        IdentityGuard.checkReservedBrokerId(render, node.identity().self().value(), selfId.source().toString(), problems);
+        IdentityGuard.checkReservedBrokerId(servers, node.identity().self().value(), selfId.source().toString(), problems);
         // a cluster migrated from ZooKeeper keeps ZooKeeper's cluster id, as recorded when first seen
-        IdentityGuard.check(render, ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
-                ctx.paths().dataDir(), problems);
-        Migration.checkDisk(render, ctx.migration(), problems);
+        IdentityGuard.check(render, servers,
+                ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
+                ctx.paths().dataDir(), in.files(), problems);
+        Migration.checkDisk(servers, ctx.migration(), in.files(), problems);
         problems.throwIfAny();
 
         var id = node.identity();
@@ -169,14 +105,14 @@ public final class Planner {
                     remote.add(remote(ctx, ctx.catalog().service(dep).orElseThrow()));
                 }
             }
-            RemoteDependency precondition = Migration.precondition(ctx, spec, render);
+            RemoteDependency precondition = Migration.precondition(ctx, spec, servers, in.files());
             if (precondition != null) {
                 remote.add(precondition);
             }
             ProbeSpec probe = probe(spec, ctx.security());
             int port = probe.port() > 0 ? probe.port() : spec.peerPort(ctx.security());
             List<NodePlan.Peer> peers = ctx.nodesRunning(spec.id()).stream().map(n -> new NodePlan.Peer(ctx.idOf(n), n.fqdn(), port)).toList();
-            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers, registration(ctx, spec, render)));
+            services.add(new PlannedService(spec, c, localWaits, remote, LOCAL_PROBE_HOST, probe, peers, registration(ctx, spec, servers)));
         }
         List<RenderPlan.Explained> explain = new ArrayList<>(render.explain());
         if (certificates != null) {
@@ -203,36 +139,27 @@ public final class Planner {
     }
 
     /**
-     * Where a ZooKeeper-mode broker registers, or null for any other service. Read from the broker's
-     * server.properties as rendered in memory (as {@link IdentityGuard} reads broker.id): the template's
-     * values, the migration phase's settings and the env overrides meet only there, and it is the file
-     * the broker itself reads.
+     * Where a ZooKeeper-mode broker registers, or null for any other service: the broker.id and session
+     * timeout of the config the broker itself reads (its {@link ServerSettings}).
      */
-    static NodePlan.ZooKeeperRegistration registration(NodeContext ctx, ServiceSpec spec, RenderPlan render) {
+    static NodePlan.ZooKeeperRegistration registration(NodeContext ctx, ServiceSpec spec, List<ServerSettings> servers) {
         var zk = ctx.catalog().service(dev.dockhand.agent.render.ServiceIds.ZOOKEEPER);
         if (spec.overrides() == null || !(spec.health().probe() instanceof ProbeSpec.Kafka) || zk.isEmpty()
                 || !ctx.config().runs(zk.get().id())) {
             return null;
         }
-        Path target = ctx.paths().confDir().resolve(spec.overrides().file()).normalize();
-        for (RenderPlan.RenderedFile f : render.files()) {
-            if (!f.service().equals(spec.id()) || !f.target().equals(target)) {
-                continue;
-            }
-            java.util.Properties p = IdentityGuard.zooKeeperModeProperties(f);
-            if (p == null || p.getProperty("zookeeper.connect") == null) {
-                return null;
-            }
-            try {
-                int id = Integer.parseInt(p.getProperty("broker.id").strip());
-                long timeout = Long.parseLong(p.getProperty("zookeeper.session.timeout.ms", String.valueOf(KAFKA_SESSION_TIMEOUT_MS)).strip());
-                return id < 0 || timeout <= 0 ? null
-                        : new NodePlan.ZooKeeperRegistration(id, java.time.Duration.ofMillis(timeout), remote(ctx, zk.get()).endpoints());
-            } catch (NumberFormatException e) {
-                return null; // the broker refuses such a file itself, and says why
-            }
+        ServerSettings s = ServerSettings.find(servers, spec.id(), ctx.paths().confDir().resolve(spec.overrides().file()).normalize());
+        if (s == null || !s.zooKeeperMode() || s.zookeeperConnect() == null) {
+            return null;
         }
-        return null;
+        try {
+            int id = Integer.parseInt(s.id().strip());
+            long timeout = Long.parseLong((s.sessionTimeoutMs() == null ? String.valueOf(KAFKA_SESSION_TIMEOUT_MS) : s.sessionTimeoutMs()).strip());
+            return id < 0 || timeout <= 0 ? null
+                    : new NodePlan.ZooKeeperRegistration(id, java.time.Duration.ofMillis(timeout), remote(ctx, zk.get()).endpoints());
+        } catch (NumberFormatException e) {
+            return null; // the broker refuses such a file itself, and says why
+        }
     }
 
     /** Kafka's default {@code zookeeper.session.timeout.ms}. */
@@ -258,6 +185,33 @@ public final class Planner {
         Problems problems = new Problems();
         Commands.check(plan, problems);
         problems.throwIfAny();
+    }
+
+    /**
+     * The services a new plan (re)starts: on the first plan ({@code previous} null) every one; on a
+     * reload those whose written file changed ({@code written}: the services one of whose files
+     * {@link #write} changed), or whose command or environment did; every one when the CA or the users
+     * changed under a reload (all of a node's services read them), none for a renewal's new certificates
+     * alone (the supervisor makes each service use them).
+     */
+    public static Set<String> restarts(NodePlan previous, NodePlan next, Set<String> written, boolean renew) {
+        Set<String> changed = new LinkedHashSet<>(written);
+        if (previous != null && !renew && changed.remove(NodeSecurity.TLS_SCOPE)) {
+            next.services().forEach(s -> changed.add(s.id()));
+        }
+        changed.remove(NodeSecurity.TLS_SCOPE);
+        if (previous == null) {
+            next.services().forEach(s -> changed.add(s.id()));
+            return changed;
+        }
+        for (PlannedService s : next.services()) {
+            previous.services().stream().filter(p -> p.id().equals(s.id())).findFirst().ifPresent(p -> {
+                if (!p.command().argv().equals(s.command().argv()) || !p.command().env().equals(s.command().env())) {
+                    changed.add(s.id());
+                }
+            });
+        }
+        return changed;
     }
 
     /** What {@link #write} did: the files considered, and the services one of whose files changed. */
@@ -290,7 +244,7 @@ public final class Planner {
         }
         List<FileWriter.Written> written = FileWriter.write(plan.files());
         try {
-            IdentityGuard.record(plan.files(), data, plan.node().migrationPhase() != null);
+            IdentityGuard.record(ServerSettings.of(plan.files()), data, plan.node().migrationPhase() != null);
             Migration.markWaits(plan);
         } catch (IOException e) {
             throw new InvalidInputException("data dir " + data + ": cannot record the KRaft log dirs' identity in "
@@ -299,18 +253,6 @@ public final class Planner {
         Set<String> changed = new LinkedHashSet<>();
         written.stream().filter(FileWriter.Written::changed).forEach(w -> changed.add(w.service()));
         return new Written(written, changed);
-    }
-
-    /** flag > env > image default (if it exists) > checkout default. */
-    private static Path pick(FileSystem fs, String flag, String envValue, String imageDefault, Path checkoutDefault) {
-        if (flag != null && !flag.isBlank()) {
-            return fs.getPath(flag);
-        }
-        if (envValue != null && !envValue.isBlank()) {
-            return fs.getPath(envValue);
-        }
-        Path image = fs.getPath(imageDefault);
-        return Files.exists(image) ? image : checkoutDefault;
     }
 
     private static String uid() {

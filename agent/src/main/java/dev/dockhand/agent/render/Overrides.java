@@ -34,8 +34,11 @@ final class Overrides {
 
     private Overrides() {}
 
-    /** The overrides for {@code prefix} in {@code env}, sorted by variable name for a stable result. */
-    static List<Override> from(String prefix, Map<String, String> env, FileSystem fs, Problems problems) {
+    /**
+     * The overrides for {@code prefix} in {@code env}, sorted by variable name for a stable result; a
+     * {@code *_FILE}'s value read through {@code files} (the path it names is one of {@code fs}).
+     */
+    static List<Override> from(String prefix, Map<String, String> env, FileSystem fs, InputFiles.Reader files, Problems problems) {
         List<Override> out = new ArrayList<>();
         for (var e : new TreeMap<>(env).entrySet()) {
             String var = e.getKey();
@@ -48,7 +51,7 @@ final class Overrides {
             if (fromFile) {
                 rest = rest.substring(0, rest.length() - "_FILE".length());
                 try {
-                    value = strip(InputFiles.read(fs.getPath(value), InputFiles.SECRET_LIMIT));
+                    value = strip(files.read(fs.getPath(value), InputFiles.SECRET_LIMIT));
                 } catch (InputFiles.Refused ex) {
                     problems.add("env " + var + ": the file it names (" + Names.printable(value) + ") " + ex.getMessage());
                     continue;

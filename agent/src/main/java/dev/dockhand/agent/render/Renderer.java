@@ -44,16 +44,23 @@ public final class Renderer {
     private final Map<String, String> env;
     private final Map<String, Heap> heaps;
     private final FileSystem fs;
+    private final InputFiles.Reader files;
 
     /**
      * @param env the agent's environment (overrides, PATH)
      * @param heaps heap per service id, from the sizing
      */
     public Renderer(NodeContext ctx, Map<String, String> env, Map<String, Heap> heaps) {
+        this(ctx, env, heaps, InputFiles.DISK);
+    }
+
+    /** @param files where the templates and the {@code *_FILE} values are read: the disk, or what a read step took from it */
+    public Renderer(NodeContext ctx, Map<String, String> env, Map<String, Heap> heaps, InputFiles.Reader files) {
         this.ctx = ctx;
         this.env = Map.copyOf(env);
         this.heaps = Map.copyOf(heaps);
         this.fs = ctx.paths().templates().getFileSystem();
+        this.files = files;
     }
 
     /** Renders everything in memory; every problem at once as an {@link InvalidInputException}. */
@@ -135,7 +142,7 @@ public final class Renderer {
                             "migration phase " + phase.id + " (" + ctx.migration().source() + ")")));
                 }
                 if (o != null && t.target().equals(o.file())) {
-                    List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
+                    List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, this.files, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
                     for (Overrides.Override x : os) {
                         // a value read from a *_FILE is a secret by where it came from, whatever its key
@@ -232,14 +239,14 @@ public final class Renderer {
      * The text of template {@code relative} (inside {@code templates}, a regular file below the limit),
      * or null after adding a problem that names it and {@code owner}.
      */
-    private static String read(Path templates, String relative, String owner, Problems problems) {
+    private String read(Path templates, String relative, String owner, Problems problems) {
         Path source = templates.resolve(relative).normalize();
         if (!source.startsWith(templates.normalize())) {
             problems.add("template " + relative + " (" + owner + ") is outside the templates dir " + templates);
             return null;
         }
         try {
-            return InputFiles.read(source, InputFiles.TEMPLATE_LIMIT);
+            return files.read(source, InputFiles.TEMPLATE_LIMIT);
         } catch (InputFiles.Refused e) {
             problems.add("template " + source + " (" + owner + ") " + e.getMessage()
                     + (e.missing() ? "; check --templates / AGENT_TEMPLATES" : ""));

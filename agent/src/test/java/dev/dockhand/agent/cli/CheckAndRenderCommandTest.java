@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.agent.cli.Cli.Result;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,20 +26,12 @@ class CheckAndRenderCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
     Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = AgentCommand.commandLine(env);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of(args));
         if (List.of("check", "render").contains(args[0])) {
             all.addAll(List.of("--catalog", CATALOG, "--data-dir", tmp.resolve("data").toString()));
         }
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+        return Cli.run(env, all);
     }
 
     static Map<String, String> prod(String fqdn) {

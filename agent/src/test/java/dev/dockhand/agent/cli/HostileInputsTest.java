@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.agent.cli.Cli.Result;
 import dev.dockhand.agent.core.Names;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,21 +39,13 @@ class HostileInputsTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
     Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = AgentCommand.commandLine(env);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of(args));
         if (!all.contains("--catalog")) {
             all.addAll(List.of("--catalog", CATALOG));
         }
         all.addAll(List.of("--data-dir", data().toString()));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+        return Cli.run(env, all);
     }
 
     Path data() {

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.dockhand.agent.cli.Cli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,22 +24,10 @@ class ReservedBrokerIdTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {}
-
     Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = AgentCommand.commandLine(env);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--catalog";
-        all[args.length + 1] = CATALOG;
-        all[args.length + 2] = "--data-dir";
-        all[args.length + 3] = tmp.resolve("data").toString();
-        int code = cl.execute(all);
-        return new Result(code, out.toString(), err.toString());
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--catalog", CATALOG, "--data-dir", tmp.resolve("data").toString()));
+        return Cli.run(env, all);
     }
 
     static Map<String, String> broker(String nodes, String config) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dockhand.agent.cli.Cli.Result;
 import dev.dockhand.agent.protocol.AgentSnapshot;
 import dev.dockhand.agent.protocol.ServiceState;
 import java.io.PrintWriter;
@@ -30,20 +31,8 @@ class TerminalInputsTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
-        String both() {
-            return out + err;
-        }
-    }
-
     static Result run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = AgentCommand.commandLine(env);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        return Cli.run(env, List.of(args));
     }
 
     /** No control character but the newline that ends a line. */

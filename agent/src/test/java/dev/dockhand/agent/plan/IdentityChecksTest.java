@@ -40,6 +40,14 @@ class IdentityChecksTest {
         return RenderTestSupport.context(fs, fqdn, env);
     }
 
+    /** The guard as the planner calls it: on what the read step found on the volume, now. */
+    static void guard(RenderPlan plan, String clusterId, Path dataDir, Problems problems) {
+        List<ServerSettings> servers = ServerSettings.of(plan.files());
+        NodeFiles.Recorder disk = new NodeFiles.Recorder();
+        IdentityGuard.look(plan, servers, dataDir, disk);
+        IdentityGuard.check(plan, servers, clusterId, dataDir, disk.files(), problems);
+    }
+
     static dev.dockhand.agent.metadata.HostInfo noHost() {
         return RenderTestSupport.noHost();
     }
@@ -51,7 +59,7 @@ class IdentityChecksTest {
         Files.writeString(myid, "7\n");
         RenderPlan plan = new Renderer(context("zk-2.kafka1.example", Map.of()), Map.of(), Map.of()).plan();
         Problems problems = new Problems();
-        IdentityGuard.check(plan, "unused", fs.getPath("/data/zk-2.kafka1.example"), problems);
+        guard(plan, "unused", fs.getPath("/data/zk-2.kafka1.example"), problems);
         assertEquals(1, problems.list().size());
         assertTrue(problems.list().get(0).startsWith("identity conflict: " + myid + " holds ZooKeeper id 7 but this node would be id 2"),
                 problems.list().get(0));
@@ -61,14 +69,14 @@ class IdentityChecksTest {
         Files.createDirectories(meta.getParent());
         Files.writeString(meta, "version=0\nbroker.id=9\ncluster.id=abc\n");
         problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
+        guard(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
                 fs.getPath("/data/broker-1.kafka1.example"), problems);
         assertEquals(1, problems.list().size());
         assertTrue(problems.list().get(0).contains(meta + " holds broker id 9 but this node would be broker 4"), problems.list().get(0));
 
         Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=abc\n");
         problems = new Problems();
-        IdentityGuard.check(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
+        guard(new Renderer(context("broker-1.kafka1.example", Map.of()), Map.of(), Map.of()).plan(), "unused",
                 fs.getPath("/data/broker-1.kafka1.example"), problems);
         assertTrue(problems.isEmpty(), problems.list().toString());
     }
@@ -82,20 +90,20 @@ class IdentityChecksTest {
         Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=ZkClusterAAAAAAAAAAAAA\n");
         RenderPlan plan = new Renderer(context(fqdn, Map.of()), Map.of(), Map.of()).plan();
         Problems problems = new Problems();
-        IdentityGuard.check(plan, "unused", data, problems);
+        guard(plan, "unused", data, problems);
         assertTrue(problems.isEmpty(), "nothing recorded yet: " + problems.list());
-        IdentityGuard.record(plan.files(), data);
+        IdentityGuard.record(ServerSettings.of(plan.files()), data);
         assertTrue(Files.readString(data.resolve(IdentityGuard.STORAGE_RECORD))
                 .contains(IdentityGuard.ZK_CLUSTER_ID + "=ZkClusterAAAAAAAAAAAAA"));
 
         // the volume of a broker of another cluster, with this node's broker id
         Files.writeString(meta, "version=0\nbroker.id=4\ncluster.id=OtherClusterBBBBBBBBBB\n");
         problems = new Problems();
-        IdentityGuard.check(plan, "unused", data, problems);
+        guard(plan, "unused", data, problems);
         assertEquals(1, problems.list().size(), problems.list().toString());
         assertTrue(problems.list().get(0).contains(meta + " belongs to cluster OtherClusterBBBBBBBBBB but this node's broker belongs to cluster "
                 + "ZkClusterAAAAAAAAAAAAA"), problems.list().get(0));
-        IdentityGuard.record(plan.files(), data);
+        IdentityGuard.record(ServerSettings.of(plan.files()), data);
         assertTrue(Files.readString(data.resolve(IdentityGuard.STORAGE_RECORD)).contains("ZkClusterAAAAAAAAAAAAA"), "never overwritten");
     }
 
@@ -105,7 +113,7 @@ class IdentityChecksTest {
     Problems guardKraft(String fqdn) {
         NodeContext ctx = context(fqdn, Map.of("AGENT_CLUSTER_CONFIG", "kraft", "AGENT_NODES", KRAFT_NODES));
         Problems problems = new Problems();
-        IdentityGuard.check(new Renderer(ctx, Map.of(), Map.of()).plan(), ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
+        guard(new Renderer(ctx, Map.of(), Map.of()).plan(), ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
                 ctx.paths().dataDir(), problems);
         return problems;
     }
@@ -132,7 +140,7 @@ class IdentityChecksTest {
 
         // the agent records the directory id once it has seen the log dir formatted ...
         Files.writeString(meta, "version=1\nnode.id=2\ncluster.id=" + clusterId + "\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\n");
-        IdentityGuard.record(new Renderer(ctx, Map.of(), Map.of()).plan().files(), ctx.paths().dataDir());
+        IdentityGuard.record(ServerSettings.of(new Renderer(ctx, Map.of(), Map.of()).plan().files()), ctx.paths().dataDir());
         Path record = fs.getPath("/data/c-2.k.test").resolve(IdentityGuard.STORAGE_RECORD);
         assertTrue(Files.readString(record).contains("AAAAAAAAAAAAAAAAAAAAAA"), Files.readString(record));
         assertTrue(guardKraft("c-2.k.test").isEmpty());

@@ -57,12 +57,12 @@ class KraftSecuredPlanTest {
     }
 
     Planner.Resolved resolve(Map<String, String> env) {
-        return Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, "/data/" + env.get("AGENT_FQDN"),
-                "/opt/dockhand", MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost());
+        return PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, "/data/" + env.get("AGENT_FQDN"),
+                "/opt/dockhand", MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, java.time.Instant.now());
     }
 
     NodePlan plan(Map<String, String> env) {
-        return Planner.plan(resolve(env), env, PlannerTest.FOUR_GIB);
+        return Planner.plan(PlanReader.read(resolve(env), env, PlannerTest.FOUR_GIB, java.time.Instant.now()));
     }
 
     NodePlan kraft(String fqdn) {

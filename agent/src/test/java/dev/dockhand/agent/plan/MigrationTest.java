@@ -54,9 +54,9 @@ class MigrationTest {
 
     NodePlan plan(Map<String, String> env) {
         String data = "/data/" + env.get("AGENT_FQDN");
-        Planner.Resolved node = Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
-                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost());
-        return Planner.plan(node, env, PlannerTest.FOUR_GIB);
+        Planner.Resolved node = PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
+                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, java.time.Instant.now());
+        return Planner.plan(PlanReader.read(node, env, PlannerTest.FOUR_GIB, java.time.Instant.now()));
     }
 
     NodePlan plan(String fqdn, String config, String phase) {

@@ -40,9 +40,9 @@ class PlannerTest {
         String data = "/data/" + fqdn;
         Map<String, String> env = new HashMap<>(RenderTestSupport.env(fqdn, extra));
         env.put("AGENT_JAVA", "/usr/bin/java");
-        Planner.Resolved node = Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
-                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost());
-        return Planner.plan(node, env, FOUR_GIB);
+        Planner.Resolved node = PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
+                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, java.time.Instant.now());
+        return Planner.plan(PlanReader.read(node, env, FOUR_GIB, java.time.Instant.now()));
     }
 
     @Test

@@ -63,13 +63,13 @@ class SecuredPlanTest {
 
     Planner.Resolved resolve(Map<String, String> env) {
         String data = "/data/" + env.get("AGENT_FQDN");
-        return Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
-                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost());
+        return PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, data, "/opt/dockhand",
+                MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, java.time.Instant.now());
     }
 
     NodePlan plan(String fqdn, Map<String, String> extra) {
         Map<String, String> env = env(fqdn, extra);
-        return Planner.plan(resolve(env), env, PlannerTest.FOUR_GIB);
+        return Planner.plan(PlanReader.read(resolve(env), env, PlannerTest.FOUR_GIB, java.time.Instant.now()));
     }
 
     static String file(NodePlan p, String suffix) {
@@ -165,16 +165,16 @@ class SecuredPlanTest {
         Map<String, String> env = env("broker-1.kafka1.example", Map.of("AGENT_CERT_LIFETIME", "9m"));
         Planner.Resolved node = resolve(env);
         Instant t0 = Instant.now();
-        NodePlan first = Planner.plan(node, env, PlannerTest.FOUR_GIB, null, t0, false);
+        NodePlan first = Planner.plan(PlanReader.read(node, env, PlannerTest.FOUR_GIB, t0), null, false);
         NodeSecurity.Certificates c = first.certificates();
         assertEquals(t0.plus(Duration.ofMinutes(6)).getEpochSecond(), c.renewAt().getEpochSecond(), 1, "renewal at two thirds of 9 minutes");
-        NodePlan reload = Planner.plan(node, env, PlannerTest.FOUR_GIB, c, t0.plusSeconds(60), false);
+        NodePlan reload = Planner.plan(PlanReader.read(node, env, PlannerTest.FOUR_GIB, t0.plusSeconds(60)), c, false);
         assertSame(c, reload.certificates());
         assertEquals(file(first, "tls/node.pem"), file(reload, "tls/node.pem"));
         assertEquals(file(first, "tls/users.hashed"), file(reload, "tls/users.hashed"), "the same users hash the same: nothing restarts");
-        NodePlan renewed = Planner.plan(node, env, PlannerTest.FOUR_GIB, c, t0.plusSeconds(60), true);
+        NodePlan renewed = Planner.plan(PlanReader.read(node, env, PlannerTest.FOUR_GIB, t0.plusSeconds(60)), c, true);
         assertNotEquals(c.node().certificate().getSerialNumber(), renewed.certificates().node().certificate().getSerialNumber());
-        NodePlan due = Planner.plan(node, env, PlannerTest.FOUR_GIB, c, c.renewAt().plusSeconds(1), false);
+        NodePlan due = Planner.plan(PlanReader.read(node, env, PlannerTest.FOUR_GIB, c.renewAt().plusSeconds(1)), c, false);
         assertNotEquals(c.node().certificate().getSerialNumber(), due.certificates().node().certificate().getSerialNumber());
     }
 

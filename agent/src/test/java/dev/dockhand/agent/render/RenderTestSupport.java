@@ -3,7 +3,7 @@ package dev.dockhand.agent.render;
 import dev.dockhand.agent.metadata.HostInfo;
 import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.plan.PlanInputs;
-import dev.dockhand.agent.plan.Planner;
+import dev.dockhand.agent.plan.PlanReader;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -18,6 +18,9 @@ public final class RenderTestSupport {
     public static final String NODES = "zookeeper=zk-1.kafka1.example,zk-2.kafka1.example,zk-3.kafka1.example;"
             + "broker=broker-1.kafka1.example,broker-2.kafka1.example,broker-3.kafka1.example;"
             + "schemareg=sr-1.kafka1.example;gateway=gw-1.kafka1.example";
+
+    /** A Java home the services' java is derived from when AGENT_JAVA does not name one. */
+    public static final String JAVA_HOME = "/usr/lib/jvm/test";
 
     private RenderTestSupport() {}
 
@@ -38,8 +41,8 @@ public final class RenderTestSupport {
         String data = "/data/" + fqdn;
         Map<String, String> all = new HashMap<>(env(fqdn, extra));
         all.put("AGENT_JAVA", "/usr/bin/java");
-        return Planner.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, data + "/conf", data, "/opt/dockhand",
-                MetadataInputs.none(), 9800), all, fs, noHost()).context();
+        return PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, data + "/conf", data, "/opt/dockhand",
+                MetadataInputs.none(), 9800), all, fs, noHost(), JAVA_HOME, java.time.Instant.now()).context();
     }
 
     public static Map<String, String> env(String fqdn, Map<String, String> extra) {

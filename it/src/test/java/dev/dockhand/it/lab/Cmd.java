@@ -68,12 +68,6 @@ public final class Cmd {
 
     /** Whether {@code name} is an executable on PATH. */
     public static boolean onPath(String name) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : path.split(":")) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
+        return Need.onPath(name);
     }
 }

@@ -1,5 +1,25 @@
-package dev.dockhand.agent.catalog;
+package dev.dockhand.agent.workbench;
 
+import dev.dockhand.agent.catalog.Autogen;
+import dev.dockhand.agent.catalog.Cardinality;
+import dev.dockhand.agent.catalog.Catalog;
+import dev.dockhand.agent.catalog.CatalogReader;
+import dev.dockhand.agent.catalog.CatalogValidator;
+import dev.dockhand.agent.catalog.CatalogWriter;
+import dev.dockhand.agent.catalog.ClusterConfig;
+import dev.dockhand.agent.catalog.Distro;
+import dev.dockhand.agent.catalog.HealthSpec;
+import dev.dockhand.agent.catalog.LogSpec;
+import dev.dockhand.agent.catalog.Macro;
+import dev.dockhand.agent.catalog.MemorySpec;
+import dev.dockhand.agent.catalog.ProbeSpec;
+import dev.dockhand.agent.catalog.RestartPolicy;
+import dev.dockhand.agent.catalog.RestartSpec;
+import dev.dockhand.agent.catalog.Role;
+import dev.dockhand.agent.catalog.ServiceSpec;
+import dev.dockhand.agent.catalog.StartEntry;
+import dev.dockhand.agent.catalog.StopSpec;
+import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.linux.Signal;
 import java.time.Duration;

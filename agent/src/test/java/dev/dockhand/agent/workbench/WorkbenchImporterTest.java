@@ -1,5 +1,6 @@
-package dev.dockhand.agent.catalog;
+package dev.dockhand.agent.workbench;
 
+import dev.dockhand.agent.catalog.TemplateSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
