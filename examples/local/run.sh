@@ -52,10 +52,9 @@ echo $$ > "$AGENT_SOCKET.starting"
 echo "dev stack: starting (pid $$); data in $AGENT_DATA_DIR; in another terminal: examples/local/agent status" >&2
 # the agent's JVM as in the image: flags and class-data archives made by image/agent-jvm.sh from this
 # machine's JVM, once per build of the agent jar (a few seconds, up to a minute on a busy machine),
-# kept in the data dir; a secured node's archive holds its TLS path too
+# kept in the data dir; started as the image's ENTRYPOINT starts it (image/agent-run.sh): a secured
+# node with the archive that holds its TLS path too
 jar="$root/agent/target/agent.jar"
 jvm="$AGENT_DATA_DIR/agent-jvm"
 bash "$root/image/agent-jvm.sh" --if-stale "$jvm" "$jar" >&2
-opts="$jvm/agent-run.jvmopts"
-[ "${AGENT_SECURITY:-}" = tls ] && opts="$jvm/agent-run-tls.jvmopts"
-exec java @"$opts" -jar "$jar" run "$@"
+exec bash "$root/image/agent-run.sh" "$jvm" "$jar" "$@"

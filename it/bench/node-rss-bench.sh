@@ -5,29 +5,38 @@
 # each in a network namespace of its own (so the fixed ports of the catalog collide with nothing), and
 # prints the agent's RSS when every service is READY and again after N minutes in which the agent
 # probes its services (every probe of the secured node is a TLS handshake) and one service after
-# another is restarted.
+# another is restarted. Each agent starts as the image's ENTRYPOINT starts it (image/agent-run.sh:
+# the secured node with the secured class-data archive, malloc's arenas capped).
 #
-#   it/bench/node-rss-bench.sh [--minutes N | --hour] [--restart-every S] [path/to/agent.jar]
+#   it/bench/node-rss-bench.sh [--minutes N | --hour] [--restart-every S] [--before] [path/to/agent.jar]
+#
+# --before adds a third node, secured, started as the image started a secured node until 2026-12-07
+# (the plaintext node's archive, no cap on malloc's arenas, no trimming of the native heap), to
+# compare in the same run.
 #
 # Needs: root (unshare -n, ip), bash, java 17, the agent jar and the service distributions
 # (mvn -B -q -DskipTests package: agent/target/agent.jar and image/target/dist). Installs nothing;
 # loopback only, inside the namespaces. Everything it makes is in a temp dir, removed at the end.
 # A node that cannot run (no root, no namespaces, no distributions) prints that it was skipped, and why.
 #
-# Env: MINUTES (default 10), RESTART_EVERY (seconds between two restarts, default 60), READY_TIMEOUT
-# (seconds to wait for READY, default 600), AGENT_JVM_OPTS (default: the image's, image/agent-jvm.sh:
-# agent-run.jvmopts for the plaintext node, agent-run-tls.jvmopts for the secured one).
+# Env: MINUTES (default 10), RESTART_EVERY (seconds between two restarts, default 60), SAMPLE_EVERY
+# (minutes between two printed samples of every agent's RSS during the run, default 5), READY_TIMEOUT
+# (seconds to wait for READY, default 600), AGENT_JVM_OPTS (the same flags for every node instead of
+# the image's way, image/agent-jvm.sh and image/agent-run.sh).
 #
 # What is measured: VmRSS (and RssAnon, the part no other process shares) of the agent, PID 1 of its
 # node, read from /proc; "at READY" is 5 s after `agent status` first says every service is READY;
 # "after" is after the last restart's service is READY again; "max" the largest of the samples taken
-# every 10 s in between. Load changes times, hardly RSS.
+# every 10 s in between. Load changes times, hardly RSS. The header (it/bench/lib.sh) says when, at
+# which commit, and the machine's load.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 MINUTES=${MINUTES:-10}
 RESTART_EVERY=${RESTART_EVERY:-60}
+SAMPLE_EVERY=${SAMPLE_EVERY:-5}
+BEFORE=
 READY_TIMEOUT=${READY_TIMEOUT:-600}
 JAR=
 while [ $# -gt 0 ]; do
@@ -36,16 +45,17 @@ while [ $# -gt 0 ]; do
     --minutes=*) MINUTES=${1#*=}; shift ;;
     --hour) MINUTES=60; shift ;;
     --restart-every) RESTART_EVERY=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --before) BEFORE=yes; shift ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) JAR=$1; shift ;;
   esac
 done
 JAR=${JAR:-$root/agent/target/agent.jar}
 DIST=$root/image/target/dist
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$root" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
-echo "node-rss-bench: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit, $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+echo "node-rss-bench: $(bench_header)"
 echo "node-rss-bench: $MINUTES min of probes and a restart every $RESTART_EVERY s; java $(java -version 2>&1 | head -1)"
 
 skip() { # skip WHY: the whole benchmark cannot run
@@ -75,13 +85,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TLS_JVM_OPTS=${AGENT_JVM_OPTS:-}
-if [ -z "${AGENT_JVM_OPTS:-}" ]; then
-  jvm_dir="$(dirname "$JAR")/jvm"
-  bash "$root/image/agent-jvm.sh" --if-stale "$jvm_dir" "$JAR" >&2
-  AGENT_JVM_OPTS="@$jvm_dir/agent-run.jvmopts"
-  TLS_JVM_OPTS="@$jvm_dir/agent-run-tls.jvmopts"
-fi
+jvm_dir="$(dirname "$JAR")/jvm"
+bash "$root/image/agent-jvm.sh" --if-stale "$jvm_dir" "$JAR" >&2
+# the "before" node: the plaintext archive's flags without what came with the secured archive's use
+grep -v TrimNativeHeapInterval "$jvm_dir/agent-run.jvmopts" > "$work/before.jvmopts"
 java -jar "$JAR" ca init --out "$work/ca" --name "node-rss-bench CA" --users app,ops:admin > /dev/null
 
 cli() { # cli NAME ARGS...: the agent CLI against node NAME
@@ -90,9 +97,8 @@ cli() { # cli NAME ARGS...: the agent CLI against node NAME
 }
 rss() { awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } END { if (r) printf "%.1f %.1f", r / 1024, a / 1024; else print "? ?" }' "/proc/$1/status" 2> /dev/null || echo "? ?"; }
 
-start() { # start NAME SECURITY
-  local name=$1 security=$2 opts=$AGENT_JVM_OPTS
-  [ "$security" = tls ] && opts=$TLS_JVM_OPTS
+start() { # start NAME SECURITY [before]
+  local name=$1 security=$2 how=${3:-}
   mkdir -p "$work/$name"
   (
     export AGENT_ROLE=standalone AGENT_CLUSTER_CONFIG=single-node AGENT_CLUSTER_NAME=bench AGENT_FQDN=localhost \
@@ -101,8 +107,13 @@ start() { # start NAME SECURITY
     if [ "$security" = tls ]; then
       export AGENT_CA_CERT_FILE="$work/ca/ca.crt" AGENT_CA_KEY_FILE="$work/ca/ca.key" AGENT_USERS_FILE="$work/ca/users"
     fi
-    # shellcheck disable=SC2086
-    exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java $opts -jar "$JAR" run
+    if [ -n "${AGENT_JVM_OPTS:-}" ]; then
+      # shellcheck disable=SC2086
+      exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java $AGENT_JVM_OPTS -jar "$JAR" run
+    elif [ "$how" = before ]; then
+      exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java @"$work/before.jvmopts" -jar "$JAR" run
+    fi
+    exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench bash "$root/image/agent-run.sh" "$jvm_dir" "$JAR"
   ) > "$work/$name.log" 2>&1 &
   pids+=($!)
   eval "pid_$name=$!"
@@ -123,6 +134,10 @@ nodes=(secured plaintext)
 t0=$SECONDS
 start secured tls
 start plaintext plaintext
+if [ -n "$BEFORE" ]; then
+  nodes+=(before)
+  start before tls before
+fi
 for n in "${nodes[@]}"; do
   p=pid_$n
   if wait_ready "$n" "${!p}"; then
@@ -137,9 +152,25 @@ for n in "${nodes[@]}"; do
 done
 
 services=(kafka-broker schema-registry control-center zookeeper)
+start_s=$SECONDS
 end=$((SECONDS + MINUTES * 60))
 next_restart=$((SECONDS + RESTART_EVERY))
+next_sample=$((SECONDS + SAMPLE_EVERY * 60))
 k=0
+echo
+echo "samples: minutes since READY, then each node's agent RSS [anonymous] in MiB"
+sample() {
+  local line n p r
+  line=$(printf '%5.1f min' "$(awk -v s=$((SECONDS - start_s)) 'BEGIN { print s / 60 }')")
+  for n in "${nodes[@]}"; do
+    p=pid_$n
+    if [ -n "${why[$n]:-}" ]; then line="$line  $n -"; continue; fi
+    r=$(rss "${!p}")
+    line="$line  $n ${r% *} [${r#* }]"
+  done
+  echo "$line  (load $(cut -d' ' -f1 /proc/loadavg))"
+}
+sample
 while [ $SECONDS -lt $end ]; do
   sleep 10
   for n in "${nodes[@]}"; do
@@ -156,6 +187,10 @@ while [ $SECONDS -lt $end ]; do
       cli "$n" restart "$s" > /dev/null 2>&1 && restarts[$n]=$((restarts[$n] + 1))
     done
     next_restart=$((SECONDS + RESTART_EVERY))
+  fi
+  if [ $SECONDS -ge $next_sample ]; then
+    sample
+    next_sample=$((SECONDS + SAMPLE_EVERY * 60))
   fi
 done
 for n in "${nodes[@]}"; do
@@ -183,3 +218,7 @@ for n in "${nodes[@]}"; do
   [ -z "${why[$n]:-}" ] || printf '%-10s   (then: %s)\n' "" "${why[$n]}"
 done
 echo "(single-node: zookeeper, kafka-broker, kafka-access, schema-registry, control-center; restarted in turn: ${services[*]})"
+if [ -n "$BEFORE" ]; then
+  echo "(before: secured, started as the image did until 2026-12-07: the plaintext node's archive, no MALLOC_ARENA_MAX, no -XX:TrimNativeHeapInterval)"
+fi
+echo "($(bench_header))"

@@ -21,7 +21,7 @@ class ImageIT {
 
     @Test
     void imageRunsTheAgentAsPid1WithHealthcheckStopSignalVolumeAndNonRootUser() {
-        assertEquals("[java @/opt/dockhand/agent-run.jvmopts -jar /opt/dockhand/agent.jar run]", Docker.inspect(image, "{{.Config.Entrypoint}}"));
+        assertEquals("[/opt/dockhand/agent-run.sh /opt/dockhand /opt/dockhand/agent.jar]", Docker.inspect(image, "{{.Config.Entrypoint}}"));
         assertEquals("[CMD agent health]", Docker.inspect(image, "{{.Config.Healthcheck.Test}}"));
         assertEquals("SIGTERM", Docker.inspect(image, "{{.Config.StopSignal}}"));
         assertTrue(Docker.inspect(image, "{{json .Config.Volumes}}").contains("/var/lib/dockhand"));
@@ -30,6 +30,33 @@ class ImageIT {
                 "id -u; id -g; stat -c '%U %a' /var/lib/dockhand /run/agent; test -r /etc/agent/catalog.json && echo catalog; "
                         + "ls /opt/dockhand/lib/kafka | grep -c '^kafka_2.13-.*\\.jar$'").ok().out();
         assertEquals("1000\n1000\ndockhand 750\ndockhand 750\ncatalog\n1\n", ids, "uid, gid, data dir owners, catalog, broker jar");
+    }
+
+    /**
+     * The ENTRYPOINT's choice of PID 1's JVM flags (image/agent-run.sh), shown by running it with
+     * {@code echo} as the JVM: a secured node's archive holds its TLS path, a plaintext node's and
+     * single-command mode's do not; and the secured archive is one this image's JVM maps
+     * ({@code -Xshare:on} refuses to start otherwise).
+     */
+    @Test
+    void aSecuredNodeStartsWithTheSecuredClassDataArchive() {
+        String choices = Docker.docker("run", "--rm", "--label", Docker.LABEL, "--entrypoint", "bash", image, "-c",
+                "e=/opt/dockhand/agent-run.sh; a='/opt/dockhand /opt/dockhand/agent.jar'; "
+                        + "AGENT_SECURITY=tls JAVA=echo $e $a; AGENT_CA_CERT_FILE=/run/secrets/ca.crt JAVA=echo $e $a; "
+                        + "AGENT_SECURITY=plaintext AGENT_CA_CERT_FILE=/run/secrets/ca.crt JAVA=echo $e $a; JAVA=echo $e $a; "
+                        + "AGENT_SECURITY=tls JAVA=echo $e $a -- sleep 1; "
+                        + "grep -c agent-run-tls.jsa /opt/dockhand/agent-run-tls.jvmopts").ok().out();
+        assertEquals("""
+                @/opt/dockhand/agent-run-tls.jvmopts -jar /opt/dockhand/agent.jar run
+                @/opt/dockhand/agent-run-tls.jvmopts -jar /opt/dockhand/agent.jar run
+                @/opt/dockhand/agent-run.jvmopts -jar /opt/dockhand/agent.jar run
+                @/opt/dockhand/agent-run.jvmopts -jar /opt/dockhand/agent.jar run
+                @/opt/dockhand/agent-run.jvmopts -jar /opt/dockhand/agent.jar run -- sleep 1
+                1
+                """, choices, "tls; a CA given; plaintext despite a CA; nothing said; single-command mode; the secured flags name their archive");
+        Docker.Result version = Docker.docker("run", "--rm", "--label", Docker.LABEL, "--entrypoint", "java", image,
+                "@/opt/dockhand/agent-run-tls.jvmopts", "-Xshare:on", "-jar", "/opt/dockhand/agent.jar", "version").ok();
+        assertTrue(version.out().startsWith("dockhand agent "), version.all());
     }
 
     @Test
