@@ -144,7 +144,7 @@ public final class Planner {
         // a cluster migrated from ZooKeeper keeps ZooKeeper's cluster id, as recorded when first seen
         IdentityGuard.check(render, ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
                 ctx.paths().dataDir(), problems);
-        Migration.checkDisk(render, ctx.migration(), problems);
+        Migration.checkDisk(render, ctx.migration(), ctx.securityChoice(), problems);
         problems.throwIfAny();
 
         var id = node.identity();
