@@ -118,14 +118,15 @@ class MigrationIT {
         Map<String, String> controller = Map.of("AGENT_HEAP_MB_KRAFT_CONTROLLER", "192");
         return List.of(
                 new NodeSpec("zk-1", "zookeeper", 400, Map.of("AGENT_HEAP_MB_ZOOKEEPER", "128")),
-                new NodeSpec("b-1", "broker", 700, broker),
-                new NodeSpec("b-2", "broker", 700, broker),
-                new NodeSpec("b-3", "broker", 700, broker),
+                // 128 MiB more than the broker needs: a secured broker node also runs kafka-access, a short JVM
+                new NodeSpec("b-1", "broker", 832, broker),
+                new NodeSpec("b-2", "broker", 832, broker),
+                new NodeSpec("b-3", "broker", 832, broker),
                 new NodeSpec("sr-1", "schemareg", 500, Map.of("AGENT_HEAP_MB_SCHEMA_REGISTRY", "192")),
                 new NodeSpec("c-1", "controller", 450, controller),
                 new NodeSpec("c-2", "controller", 450, controller),
                 new NodeSpec("c-3", "controller", 450, controller),
-                new NodeSpec("b-4", "broker", 700, broker));
+                new NodeSpec("b-4", "broker", 832, broker));
     }
 
     @BeforeAll
