@@ -1,6 +1,7 @@
 package dev.dockhand.agent.plan;
 
 import static dev.dockhand.agent.render.ServiceIds.KAFKA_BROKER;
+import static dev.dockhand.agent.render.ServiceIds.KRAFT_BROKER;
 import static dev.dockhand.agent.render.ServiceIds.KRAFT_CONTROLLER;
 import static dev.dockhand.agent.render.ServiceIds.ZOOKEEPER;
 
@@ -89,10 +90,6 @@ final class Migration {
             return null;
         }
         Sourced<MigrationPhase> out = new Sourced<>(phase, Source.env(PHASE));
-        if (security != null && security.value() == Security.TLS) {
-            problems.add("env " + PHASE + "=" + phase.id + ": the move to KRaft is for plaintext clusters for now (a secured migration, "
-                    + "ZooKeeper's TLS settings on the controllers, is not built yet: ADR 014), but " + security.source() + " asks for tls; set AGENT_SECURITY=plaintext");
-        }
         if (!config.runs(KRAFT_CONTROLLER)) {
             problems.add("env " + PHASE + "=" + phase.id + " needs KRaft controllers, and cluster config '" + config.id()
                     + "' runs none; use zk-migration while the migration runs, and kraft after it (phase kraft)");
@@ -103,12 +100,44 @@ final class Migration {
         return out;
     }
 
+    /** The Kafka services whose last config tells how the node ran: secured or plaintext. */
+    private static final List<String> KAFKA_SERVICES = List.of(KAFKA_BROKER, KRAFT_CONTROLLER, KRAFT_BROKER);
+
     /**
-     * Refusals that only the node's disk can tell: a controller that already ran out of migration mode
-     * (the migration was finalized) asked back into it. Kafka cannot go back to ZooKeeper mode from there.
+     * Refusals that only the node's disk can tell: a Kafka node that ran secured asked to run plaintext during the
+     * migration, or the other way round (ADR 017: every node of a cluster keeps its security through the move, and a
+     * node that disagrees with the others would be cut off from them, or open what they close); a controller that
+     * already ran out of migration mode (the migration was finalized) asked back into it. Kafka cannot go back to
+     * ZooKeeper mode from there.
      */
-    static void checkDisk(List<ServerSettings> servers, Sourced<MigrationPhase> phase, NodeFiles disk, Problems problems) {
-        if (phase == null || !phase.value().controllersMigrating()) {
+    static void checkDisk(List<ServerSettings> servers, Sourced<MigrationPhase> phase, Sourced<Security> security, NodeFiles disk,
+            Problems problems) {
+        if (phase == null) {
+            return;
+        }
+        if (security != null) {
+            for (ServerSettings f : servers) {
+                if (!KAFKA_SERVICES.contains(f.service()) || !f.file().getFileName().toString().equals("server.properties")) {
+                    continue;
+                }
+                Properties before = previous(f, disk);
+                if (before == null) {
+                    continue;
+                }
+                boolean ranSecured = before.getProperty("listener.security.protocol.map", "").contains("SSL");
+                boolean secured = security.value() == Security.TLS;
+                if (ranSecured != secured) {
+                    problems.add("env " + PHASE + "=" + phase.value().id + ": this node ran " + (ranSecured ? "secured" : "plaintext")
+                            + " (its last config, " + f.file() + ", has " + (ranSecured ? "TLS" : "no TLS") + " listeners) and "
+                            + security.source() + " asks for " + security.value().id + " now: the nodes of a cluster keep their security "
+                            + "through the move to KRaft, or they cannot reach each other (ADR 017); set AGENT_SECURITY="
+                            + (ranSecured ? "tls" : "plaintext") + " as on the other nodes (kraft is secured by default), and change "
+                            + "security in a roll of its own before or after the migration. Nothing was changed");
+                    break;
+                }
+            }
+        }
+        if (!phase.value().controllersMigrating()) {
             return;
         }
         for (ServerSettings f : servers) {

@@ -59,8 +59,8 @@ public final class NodeSecurity {
 
     /**
      * The node's certificates: {@code node} for everything it serves and for its own clients;
-     * {@code zooKeeperClient}, on a broker of a cluster with ZooKeeper, the identity all brokers share
-     * toward it; null where there is none.
+     * {@code zooKeeperClient}, on a broker of a cluster with ZooKeeper (and a KRaft controller in migration mode,
+     * which writes the brokers' znodes), the identity all brokers share toward it; null where there is none.
      */
     public record Certificates(NodeTls node, NodeTls zooKeeperClient) {
         /** When the first of them should be renewed. */
@@ -147,8 +147,11 @@ public final class NodeSecurity {
      */
     static Certificates certificates(NodeContext ctx, Inputs in, Certificates current, Instant now, boolean renew) {
         List<String> names = names(ctx);
+        // a KRaft controller in migration mode writes the brokers' znodes in dual write: it needs their identity (ADR 017)
+        boolean migrating = ctx.migration() != null && ctx.migration().value().controllersMigrating();
         boolean zk = !ctx.nodesRunning(ServiceIds.ZOOKEEPER).isEmpty()
-                && ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_BROKER));
+                && ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_BROKER)
+                        || (migrating && s.id().equals(ServiceIds.KRAFT_CONTROLLER)));
         if (!renew && current != null && reusable(current, in, names, zk, now)) {
             return current;
         }

@@ -80,7 +80,7 @@ public final class Planner {
         IdentityGuard.check(render, servers,
                 ctx.migration() != null ? null : ctx.values().get(dev.dockhand.agent.catalog.Macro.CLUSTER_ID).value(),
                 ctx.paths().dataDir(), in.files(), problems);
-        Migration.checkDisk(servers, ctx.migration(), in.files(), problems);
+        Migration.checkDisk(servers, ctx.migration(), ctx.securityChoice(), in.files(), problems);
         problems.throwIfAny();
 
         var id = node.identity();

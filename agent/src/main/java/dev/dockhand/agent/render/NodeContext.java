@@ -77,6 +77,11 @@ public final class NodeContext {
         return security.value();
     }
 
+    /** The node's security and where it was chosen (AGENT_SECURITY, or the cluster config's default). */
+    public Sourced<Security> securityChoice() {
+        return security;
+    }
+
     public Catalog catalog() {
         return catalog;
     }

@@ -136,7 +136,8 @@ public final class Renderer {
                 OverrideSpec o = s.overrides();
                 if (ctx.migration() != null && o != null && t.target().equals(o.file())) {
                     MigrationPhase phase = ctx.migration().value();
-                    Map<String, String> settings = MigrationSettings.of(phase, s.id(), plainValues(macros));
+                    Map<String, String> settings = MigrationSettings.of(phase, s.id(), plainValues(macros),
+                            ctx.security() == dev.dockhand.agent.catalog.Security.TLS);
                     content = MigrationSettings.apply(content, settings, phase);
                     settings.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v == null ? "(removed)" : v,
                             "migration phase " + phase.id + " (" + ctx.migration().source() + ")")));
@@ -161,8 +162,16 @@ public final class Renderer {
                 if (ctx.migration() != null && ctx.migration().value().controllersMigrating()
                         && s.id().equals(ServiceIds.KRAFT_CONTROLLER) && step.id().equals("format")) {
                     stepArgv = MigrationSettings.formatCommand(stepArgv, ctx.paths().homeDir().toString(),
-                            macros.get(Macro.ZOOKEEPER_SERVICE_STRING).value());
+                            macros.get(Macro.ZOOKEEPER_SERVICE_STRING).value(),
+                            ctx.security() == dev.dockhand.agent.catalog.Security.TLS
+                                    ? ctx.paths().confDir().resolve("zookeeper-client.properties").toString() : null);
                     explain.add(new Explained(s.id(), "prepare format", "with ZooKeeper's cluster id, static quorum",
+                            "migration phase " + ctx.migration().value().id + " (" + ctx.migration().source() + ")"));
+                } else if (ctx.migration() != null && s.id().equals(ServiceIds.KRAFT_BROKER) && step.id().equals("format")) {
+                    // a broker added after the move from ZooKeeper: the cluster's id is ZooKeeper's, which the controllers tell
+                    stepArgv = MigrationSettings.brokerFormatCommand(stepArgv, ctx.paths().homeDir().toString(),
+                            macros.get(Macro.KRAFT_BOOTSTRAP_SERVERS).value(), ctx.paths().confDir().resolve("client.properties").toString());
+                    explain.add(new Explained(s.id(), "prepare format", "with the cluster id the controllers tell (ZooKeeper's)",
                             "migration phase " + ctx.migration().value().id + " (" + ctx.migration().source() + ")"));
                 }
                 Path unless = null;

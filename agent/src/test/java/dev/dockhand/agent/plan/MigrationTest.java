@@ -14,10 +14,14 @@ import dev.dockhand.agent.metadata.MetadataInputs;
 import dev.dockhand.agent.plan.NodePlan.PlannedService;
 import dev.dockhand.agent.plan.NodePlan.RemoteDependency;
 import dev.dockhand.agent.render.RenderTestSupport;
+import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.Pem;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +43,7 @@ class MigrationTest {
 
     @BeforeEach
     void templates() throws IOException {
-        fs = Jimfs.newFileSystem(Configuration.unix());
+        fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
         RenderTestSupport.copyTemplates(fs);
     }
 
@@ -164,11 +168,104 @@ class MigrationTest {
 
         p = problems(() -> plan(env("b-1.k.test", "production", NODES.substring(0, NODES.indexOf(";controller")), "migration")));
         assertTrue(p.get(0).contains("needs KRaft controllers, and cluster config 'production' runs none"), p.toString());
+    }
 
-        Map<String, String> tls = env("b-1.k.test", "zk-migration", NODES, "migration");
-        tls.put("AGENT_SECURITY", "tls");
-        p = problems(() -> plan(tls));
-        assertTrue(p.stream().anyMatch(x -> x.contains("the move to KRaft is for plaintext clusters for now")), p.toString());
+    Map<String, String> secured(String fqdn, String config, String phase) throws IOException {
+        secret("/run/secrets/ca.crt", Pem.certificate(CA.certificate()));
+        secret("/run/secrets/ca.key", Pem.privateKey(CA.key()));
+        secret("/run/secrets/users", "app:app-secret-1\nops:ops-secret-1:admin\n");
+        Map<String, String> env = env(fqdn, config, config.equals("kraft") ? AFTER : NODES, phase);
+        env.putAll(Map.of("AGENT_SECURITY", "tls", "AGENT_CA_CERT_FILE", "/run/secrets/ca.crt", "AGENT_CA_KEY_FILE", "/run/secrets/ca.key",
+                "AGENT_USERS_FILE", "/run/secrets/users"));
+        return env;
+    }
+
+    void secret(String path, String text) throws IOException {
+        Path p = fs.getPath(path);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    static final ClusterCa CA = ClusterCa.create("k CA", Instant.now(), 365);
+
+    @Test
+    void aSecuredClusterMovesSecuredControllersReachZooKeeperOverTlsAsTheBrokersIdentity() throws IOException {
+        NodePlan c = plan(secured("c-2.k.test", "zk-migration", "migration"));
+        String server = file(c, "kraft-controller/server.properties");
+        for (String line : List.of("zookeeper.metadata.migration.enable=true", "zookeeper.ssl.client.enable=true",
+                "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty", "zookeeper.ssl.keystore.type=PEM",
+                "zookeeper.ssl.keystore.location=/data/c-2.k.test/conf/tls/zk-client.pem",
+                "zookeeper.ssl.truststore.location=/data/c-2.k.test/conf/tls/ca.crt", "zookeeper.set.acl=true",
+                "inter.broker.listener.name=INTERNAL", "listener.security.protocol.map=CONTROLLER:SSL,INTERNAL:SSL",
+                "listener.name.controller.ssl.client.auth=required",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer", "controller.quorum.voters=" + VOTERS)) {
+            assertTrue(server.contains("\n" + line + "\n"), line + " in\n" + server);
+        }
+        assertFalse(server.contains("PLAINTEXT"), server);
+        // the identity the znodes' ACLs name: the brokers' one, which the controller now has too
+        assertTrue(c.files().stream().anyMatch(f -> f.target().toString().equals("/data/c-2.k.test/conf/tls/zk-client.pem") && f.secret()));
+        List<String> format = service(c, "kraft-controller").command().prepare().get(0).argv();
+        assertEquals(List.of("/opt/dockhand/libexec/format-with-zookeeper-cluster-id", "zk-1.k.test:2181,zk-2.k.test:2181,zk-3.k.test:2181",
+                "--zk-tls-config-file", "/data/c-2.k.test/conf/zookeeper-client.properties", "--"), format.subList(0, 5));
+        assertTrue(format.containsAll(List.of("kafka.tools.StorageTool", "format", "--config")), format.toString());
+        assertFalse(String.join(" ", format).contains("users"), "no users to add: the migration copies them: " + format);
+
+        String broker = file(plan(secured("b-1.k.test", "zk-migration", "migration")), "kafka-broker/server.properties");
+        for (String line : List.of("zookeeper.metadata.migration.enable=true", "zookeeper.ssl.client.enable=true", "zookeeper.set.acl=true",
+                "listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL", "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=INTERNAL", "authorizer.class.name=kafka.security.authorizer.AclAuthorizer")) {
+            assertTrue(broker.contains("\n" + line + "\n"), line + " in\n" + broker);
+        }
+
+        broker = file(plan(secured("b-1.k.test", "zk-migration", "kraft-brokers")), "kafka-broker/server.properties");
+        assertTrue(broker.contains("\nauthorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"), broker);
+        assertTrue(broker.contains("\nlistener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL\n"), broker);
+        assertFalse(broker.contains("\nzookeeper."), broker);
+
+        NodePlan out = plan(secured("c-2.k.test", "zk-migration", "kraft"));
+        assertFalse(file(out, "kraft-controller/server.properties").contains("zookeeper."), "out of migration mode: no ZooKeeper at all");
+        assertTrue(out.files().stream().noneMatch(f -> f.target().toString().endsWith("zk-client.pem")));
+    }
+
+    @Test
+    void aBrokerAddedAfterTheMigrationFormatsWithTheClusterIdTheControllersTell() throws IOException {
+        Map<String, String> env = secured("b-4.k.test", "kraft", "kraft");
+        env.put("AGENT_NODES", AFTER.replace("6@b-3.k.test", "6@b-3.k.test,11@b-4.k.test"));
+        NodePlan p = plan(env);
+        List<String> format = service(p, "kraft-broker").command().prepare().get(0).argv();
+        assertEquals(List.of("/opt/dockhand/libexec/format-with-quorum-cluster-id", "c-1.k.test:9093,c-2.k.test:9093,c-3.k.test:9093",
+                "/data/b-4.k.test/conf/client.properties", "--"), format.subList(0, 4));
+        assertTrue(format.containsAll(List.of("kafka.tools.StorageTool", "format", "--config")), format.toString());
+        assertFalse(format.stream().anyMatch(a -> a.startsWith("--cluster-id")), "the script adds the controllers' id: " + format);
+        // a new kraft cluster, not migrated, formats with the id derived from its name, as before
+        Map<String, String> fresh = secured("b-1.k.test", "kraft", null);
+        fresh.put("AGENT_NODES", AFTER);
+        assertTrue(service(plan(fresh), "kraft-broker").command().prepare().get(0).argv().stream().anyMatch(a -> a.startsWith("--cluster-id=")));
+    }
+
+    @Test
+    void aNodeWhoseSecurityChangesDuringTheMigrationIsRefusedNamingTheOtherNodes() throws IOException {
+        // secured before, told plaintext now: it would be cut off from the secured nodes, or open what they close
+        Planner.write(plan(secured("b-1.k.test", "zk-migration", "migration")));
+        List<String> p = problems(() -> plan("b-1.k.test", "zk-migration", "kraft-brokers"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("env AGENT_MIGRATION_PHASE=kraft-brokers: this node ran secured (its last config, "
+                + "/data/b-1.k.test/conf/kafka-broker/server.properties, has TLS listeners) and env AGENT_SECURITY asks for plaintext now"), p.get(0));
+        assertTrue(p.get(0).endsWith("set AGENT_SECURITY=tls as on the other nodes (kraft is secured by default), and change security in a "
+                + "roll of its own before or after the migration. Nothing was changed"), p.get(0));
+        // a plaintext cluster's controller moved onto kraft (secured by default) without AGENT_SECURITY=plaintext
+        Planner.write(plan("c-1.k.test", "zk-migration", "kraft"));
+        Map<String, String> kraft = secured("c-1.k.test", "kraft", "kraft");
+        kraft.remove("AGENT_SECURITY");
+        p = problems(() -> plan(kraft));
+        assertTrue(p.get(0).contains("this node ran plaintext (its last config, /data/c-1.k.test/conf/kraft-controller/server.properties, "
+                + "has no TLS listeners) and derived: default of cluster config kraft asks for tls now"), p.toString());
+        assertTrue(p.get(0).contains("set AGENT_SECURITY=plaintext as on the other nodes"), p.toString());
+        // the same nodes, security unchanged: planned
+        plan(secured("b-1.k.test", "zk-migration", "kraft-brokers"));
+        Map<String, String> plain = env("c-1.k.test", "kraft", AFTER, "kraft");
+        plan(plain);
     }
 
     @Test

@@ -57,6 +57,11 @@ public final class Kafka implements AutoCloseable {
         return bootstrap;
     }
 
+    /** The client settings every client of this helper gets (empty on a plaintext cluster). */
+    public Map<String, String> security() {
+        return security;
+    }
+
     public Admin admin() {
         return admin;
     }

@@ -37,7 +37,11 @@ public final class LabNode {
     private Process unshare;
     private long agentPid;
     private long startedNanos;
-    private final List<Long> everyPid = new ArrayList<>();
+    /**
+     * Every process this node started, as handles: a handle knows its process's start time, so a pid the kernel gave to
+     * another process since (pid_max is 32768 here, and a long test under load wraps it) is not taken for a survivor.
+     */
+    private final List<ProcessHandle> everyPid = new ArrayList<>();
 
     public LabNode(LabNet net, String name, Path dir, Path agentJar, Map<String, String> env) {
         this.net = net;
@@ -101,7 +105,7 @@ public final class LabNode {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + name, e);
         }
-        everyPid.add(unshare.pid());
+        everyPid.add(unshare.toHandle());
         agentPid = Timing.awaitValue("the agent of " + name + " (child of unshare " + unshare.pid() + ")", Duration.ofSeconds(20),
                 Duration.ofMillis(20), () -> {
                     if (!unshare.isAlive()) {
@@ -114,7 +118,7 @@ public final class LabNode {
                     }
                     return null;
                 }, () -> "children " + Procs.children(unshare.pid()));
-        everyPid.add(agentPid);
+        ProcessHandle.of(agentPid).ifPresent(everyPid::add);
         return this;
     }
 
@@ -213,9 +217,10 @@ public final class LabNode {
     /** Pids this node started (unshare and agents, every run) that are still alive: empty after stop. */
     public List<Long> survivors() {
         List<Long> out = new ArrayList<>();
-        for (long p : everyPid) {
-            if (Procs.alive(p) && !Procs.cmdline(p).isEmpty()) {
-                out.add(p);
+        for (ProcessHandle h : everyPid) {
+            // isAlive of a handle compares the start time too: false for a pid reused by another process
+            if (h.isAlive() && Procs.alive(h.pid()) && !Procs.cmdline(h.pid()).isEmpty()) {
+                out.add(h.pid());
             }
         }
         return out;

@@ -94,6 +94,7 @@ public final class Workload implements AutoCloseable {
 
     private KafkaProducer<String, String> canaryProducer() {
         Properties p = new Properties();
+        p.putAll(kafka.security()); // a secured cluster: the same login as the durable producer's
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.RETRIES_CONFIG, "0");
@@ -136,6 +137,7 @@ public final class Workload implements AutoCloseable {
 
     private void consume() {
         Properties p = new Properties();
+        p.putAll(kafka.security());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
