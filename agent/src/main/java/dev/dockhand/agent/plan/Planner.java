@@ -105,7 +105,7 @@ public final class Planner {
         Sourced<dev.dockhand.agent.catalog.MigrationPhase> migration = Migration.choose(env, config, security, problems);
         NodeSecurity.Inputs secured = null;
         if (security != null && security.value() == Security.TLS) {
-            secured = NodeSecurity.read(env, fs, Instant.now(), problems);
+            secured = NodeSecurity.read(env, fs, Instant.now(), identity.self().value(), problems);
         }
         problems.throwIfAny();
         return new Resolved(catalog, identity,
