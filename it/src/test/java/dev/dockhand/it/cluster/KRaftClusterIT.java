@@ -548,9 +548,11 @@ class KRaftClusterIT {
             Path newKey = tls.replace("ca-new.key", Pem.privateKey(newCa.key()));
             String b3Serial = tls.giveCertificate("b-3", cluster.node("b-3").fqdn(), newCa).certificate().getSerialNumber().toString(16);
             // b-3 first, by itself (its issuer renews its files), and back before the others roll: one node down at a time
-            Timing.await("b-3 took its certificate of the new CA from its files", Duration.ofMinutes(3), Duration.ofMillis(250),
-                    () -> b3Serial.equals(cluster.node("b-3").status().path("certificates").path(0).path("serial").asText())
-                            && Roll.readyz(cluster.node("b-3")));
+            LabNode b3 = cluster.node("b-3");
+            int b3Restarts = serviceOf(b3, "kraft-broker").path("restarts").asInt();
+            Timing.await("b-3 took its certificate of the new CA from its files and its broker is back", Duration.ofMinutes(3),
+                    Duration.ofMillis(250), () -> b3Serial.equals(b3.status().path("certificates").path(0).path("serial").asText())
+                            && serviceOf(b3, "kraft-broker").path("restarts").asInt() > b3Restarts && Roll.readyz(b3));
             roll("8.2 issue from the new CA", order.stream().filter(n -> !n.name().equals("b-3")).toList(),
                     Map.of("AGENT_CA_KEY_FILE", newKey.toString()), w);
             Path newOnly = tls.replace("ca-new.crt", Pem.certificate(newCa.certificate()));
@@ -575,9 +577,10 @@ class KRaftClusterIT {
             }
         }
         assertEquals(Map.of(), refused, "certificates refused in a handshake during the rotation");
-        // after the last roll: the old CA's certificate is refused at the controllers, the new CA's answered
+        // after the last roll: the old CA's certificate is refused at the controllers, the new CA's answered (a
+        // controller's name: a super user whatever the other nodes are)
         String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
-        String name = cluster.node("gw-1").fqdn();
+        String name = cluster.node("c-1").fqdn();
         Path dir = Path.of("target/kraft-cluster-secrets").toAbsolutePath();
         Path oldPem = Files.writeString(dir.resolve("old-member.pem"),
                 NodeTls.issue(oldCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1)).keyAndChainPem());
