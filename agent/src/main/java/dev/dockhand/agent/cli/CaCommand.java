@@ -20,9 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** {@code agent ca init}: makes a cluster CA for those who have none. */
+/** {@code agent ca init}: makes a cluster CA for those who have none; {@code agent ca issue}: a node certificate from it. */
 @Command(name = "ca", description = "The cluster's certificate authority, from which every node issues itself a certificate.",
-        subcommands = {CaCommand.Init.class})
+        subcommands = {CaCommand.Init.class, CaCommand.Issue.class})
 public final class CaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -145,6 +145,74 @@ public final class CaCommand implements Runnable {
                 sb.append(f[0]).append(':').append(pw).append(admin ? ":admin" : "").append('\n');
             }
             return sb.toString();
+        }
+    }
+
+    @Command(name = "issue", description = {
+        "Issue one node's certificate from the CA in DIR (ca.crt, ca.key), where the CA key lives: FQDN.crt (the",
+        "certificate, then the CA) and FQDN.key (mode 0600) in --out. Give them to that node as AGENT_TLS_CERT_FILE and",
+        "AGENT_TLS_KEY_FILE: it then needs no CA key. Re-run before two thirds of --days; the running node takes the new files.",
+        "Replaces an earlier pair for the same name (key first, then certificate, each by a rename)."})
+    static final class Issue implements Callable<Integer> {
+        @Option(names = "--ca", required = true, paramLabel = "DIR", description = "where ca.crt and ca.key are (as agent ca init wrote them)")
+        Path caDir;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where FQDN.crt and FQDN.key are written")
+        Path out;
+
+        @Option(names = "--name", required = true, paramLabel = "FQDN", description = "the node's name as AGENT_NODES has it")
+        String name;
+
+        @Option(names = "--days", paramLabel = "N", defaultValue = "90", description = "validity in days (default 90, at most 397)")
+        long days;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (days < 1 || days > 397) {
+                throw new InvalidInputException("--days " + days + ": give a number of days from 1 to 397 (the browsers' limit)");
+            }
+            if (!name.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*") || name.length() > 253) {
+                throw new InvalidInputException("--name '" + Names.printable(name) + "' is not a host name: give the node's FQDN");
+            }
+            if (Names.hasControl(out.toString()) || Names.hasControl(caDir.toString())) {
+                throw new InvalidInputException("--out or --ca has a control character; choose a plain directory name");
+            }
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            Instant now = Instant.now();
+            ClusterCa ca = ClusterCa.read(caDir.resolve("ca.crt"), "--ca", caDir.resolve("ca.key"), "--ca", now, problems);
+            if (ca == null) {
+                throw new InvalidInputException(problems);
+            }
+            var node = dev.dockhand.agent.security.NodeTls.issue(ca, name, null, java.util.List.of(name), now, java.time.Duration.ofDays(days));
+            Path cert = out.resolve(name + ".crt");
+            Path key = out.resolve(name + ".key");
+            try {
+                FileWriter.createDirectories(out);
+                // each file replaced whole by a rename: a node that looks meanwhile sees the old pair or a new
+                // certificate with the old key, which it refuses and looks at again
+                replace(key, node.keyPem(), true);
+                replace(cert, node.chainPem(), false);
+            } catch (IOException e) {
+                throw new InvalidInputException("cannot write into " + out + ": " + dev.dockhand.agent.core.InputFiles.reason(e));
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf("wrote %s (valid until %s, issued by %s) and %s (mode 0600)%n", cert, node.notAfter(),
+                    ca.certificate().getSubjectX500Principal().getName(), key);
+            w.printf("give them to %s as AGENT_TLS_CERT_FILE=%s AGENT_TLS_KEY_FILE=%s; re-issue before %s%n", name, cert, key,
+                    node.renewAt());
+            w.flush();
+            return ExitCode.OK.code;
+        }
+
+        private static void replace(Path file, String text, boolean secret) throws IOException {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+            Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.dockhand.agent.cli;
 
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.Planner;
-import dev.dockhand.agent.security.ClusterCa;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Map;
@@ -39,8 +38,7 @@ public final class CheckCommand implements Callable<Integer> {
         out.printf("services: %s%n", String.join(", ", plan.services().stream().map(NodePlan.PlannedService::id).toList()));
         out.printf("files: %d would be rendered from %s%n", plan.files().size(), plan.catalogPath());
         if (plan.certificates() != null) {
-            String soon = ClusterCa.expiryWarning(plan.certificates().node().ca(), Instant.now());
-            if (soon != null) {
+            for (String soon : plan.certificates().trust().expiryWarnings(Instant.now())) {
                 out.printf("warning: %s%n", soon);
             }
         }

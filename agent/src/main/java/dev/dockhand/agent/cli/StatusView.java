@@ -143,10 +143,15 @@ final class StatusView {
                 b.append("TLS on every listener, logins for clients\n");
                 long now = System.currentTimeMillis();
                 for (var c : s.certificates() == null ? List.<dev.dockhand.agent.protocol.AgentSnapshot.CertificateSnapshot>of() : s.certificates()) {
-                    b.append("  ").append(nz(c.use())).append(" certificate ").append(nz(c.subject()))
+                    b.append("  ").append(c.isCa() ? "trusted CA" : nz(c.use()) + " certificate").append(' ').append(nz(c.subject()))
                             .append(", expires ").append(java.time.Instant.ofEpochMilli(c.notAfterMs()))
-                            .append(" (in ").append(duration(Math.max(0, c.notAfterMs() - now))).append("), renewal at ")
-                            .append(java.time.Instant.ofEpochMilli(c.renewAtMs())).append('\n');
+                            .append(" (in ").append(duration(Math.max(0, c.notAfterMs() - now))).append(")");
+                    if (c.isCa()) {
+                        b.append(", serial ").append(nz(c.serial())).append(": no renewal, rotate it before then (docs/security.md)");
+                    } else {
+                        b.append(", renewal at ").append(java.time.Instant.ofEpochMilli(c.renewAtMs()));
+                    }
+                    b.append('\n');
                 }
             } else {
                 b.append(paint("PLAINTEXT", RED, colour)).append(": listeners unencrypted, no logins\n");

@@ -10,7 +10,6 @@ import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.linux.SignalState;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.Planner;
-import dev.dockhand.agent.security.ClusterCa;
 import dev.dockhand.agent.process.Launcher;
 import dev.dockhand.agent.process.ProcessLedger;
 import dev.dockhand.agent.render.FileWriter;
@@ -126,10 +125,7 @@ final class SupervisorMode {
             log.info("secured: TLS on every listener, logins for clients; node certificate {} valid until {}, renewal at {}",
                     c.certificate().getSubjectX500Principal().getName(), UtcDate.isoSeconds(c.notAfter().toEpochMilli()),
                     UtcDate.isoSeconds(plan.certificates().renewAt().toEpochMilli()));
-            String soon = ClusterCa.expiryWarning(c.ca(), java.time.Instant.now());
-            if (soon != null) {
-                log.warn(soon);
-            }
+            plan.certificates().trust().expiryWarnings(java.time.Instant.now()).forEach(log::warn);
         } else {
             log.warn("PLAINTEXT: every listener of this node is unencrypted and takes anyone ({}); set AGENT_SECURITY=tls "
                     + "with AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE to secure it", plan.securitySource());

@@ -78,13 +78,28 @@ final class Metrics {
             family(b, "dockhand_agent_secured", "gauge", "1 when the node's listeners are secured (TLS, logins), 0 when plaintext.");
             b.append("dockhand_agent_secured ").append("tls".equals(s.security()) ? "1" : "0").append('\n');
         }
-        if (s.certificates() != null && !s.certificates().isEmpty()) {
+        List<AgentSnapshot.CertificateSnapshot> certs = s.certificates() == null ? List.of() : s.certificates();
+        long now = System.currentTimeMillis();
+        if (certs.stream().anyMatch(c -> !c.isCa())) {
             family(b, "dockhand_certificate_expiry_seconds", "gauge",
                     "Seconds until the certificate expires (the agent renews it at two thirds of its life).");
-            long now = System.currentTimeMillis();
-            for (AgentSnapshot.CertificateSnapshot c : s.certificates()) {
-                b.append("dockhand_certificate_expiry_seconds{use=\"").append(escapeLabel(c.use())).append("\"} ")
-                        .append(number(Math.round((c.notAfterMs() - now) / 1000.0))).append('\n');
+            for (AgentSnapshot.CertificateSnapshot c : certs) {
+                if (!c.isCa()) {
+                    b.append("dockhand_certificate_expiry_seconds{use=\"").append(escapeLabel(c.use())).append("\"} ")
+                            .append(number(Math.round((c.notAfterMs() - now) / 1000.0))).append('\n');
+                }
+            }
+        }
+        if (certs.stream().anyMatch(AgentSnapshot.CertificateSnapshot::isCa)) {
+            family(b, "dockhand_ca_expiry_seconds", "gauge",
+                    "Seconds until a CA the node trusts (AGENT_CA_CERT_FILE) expires; nothing renews a CA: alert well before "
+                            + "(the agent warns 30 days before) and rotate it (docs/security.md).");
+            for (AgentSnapshot.CertificateSnapshot c : certs) {
+                if (c.isCa()) {
+                    b.append("dockhand_ca_expiry_seconds{subject=\"").append(escapeLabel(c.subject())).append("\",serial=\"")
+                            .append(escapeLabel(c.serial())).append("\"} ").append(number(Math.round((c.notAfterMs() - now) / 1000.0)))
+                            .append('\n');
+                }
             }
         }
         return b.toString();

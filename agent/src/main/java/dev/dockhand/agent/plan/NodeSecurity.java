@@ -13,7 +13,9 @@ import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import dev.dockhand.agent.render.ServiceIds;
 import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.GivenTls;
 import dev.dockhand.agent.security.NodeTls;
+import dev.dockhand.agent.security.TrustBundle;
 import dev.dockhand.agent.security.Users;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
@@ -28,9 +30,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Whether a node is secured, and what it is secured with. One secret comes in (the cluster's CA, and
- * the users file); the node derives the rest at every start: its own key and certificate, signed by
- * that CA for the node's FQDN, short-lived, renewed while it runs.
+ * Whether a node is secured, and what it is secured with. The cluster's CAs (a trust bundle) and the
+ * users file come in; the node's own certificate either comes in too, as files from a PKI such as
+ * cert-manager (the node then holds no CA key), or the node derives it at every start with the CA's key:
+ * its own key and certificate, signed for the node's FQDN, short-lived, renewed while it runs.
  */
 public final class NodeSecurity {
     /** The env variables a secured node reads. */
@@ -39,6 +42,9 @@ public final class NodeSecurity {
     public static final String CA_KEY_FILE = "AGENT_CA_KEY_FILE";
     public static final String USERS_FILE = "AGENT_USERS_FILE";
     public static final String CERT_LIFETIME = "AGENT_CERT_LIFETIME";
+    /** A node certificate given from outside (PEM, a chain allowed) and its key: then no CA key is needed. */
+    public static final String TLS_CERT_FILE = "AGENT_TLS_CERT_FILE";
+    public static final String TLS_KEY_FILE = "AGENT_TLS_KEY_FILE";
 
     /** As short-lived as renewal allows by default, as ACME's certificates are (and far below a CA's). */
     public static final Duration DEFAULT_LIFETIME = Duration.ofDays(30);
@@ -53,20 +59,37 @@ public final class NodeSecurity {
     /**
      * A secured node's inputs, read and checked.
      *
-     * @param lifetime how long the node's certificates live
+     * @param ca the CA that issues the node's certificates; null when they are given ({@code given})
+     * @param trust every CA the node trusts ({@code AGENT_CA_CERT_FILE})
+     * @param given the node certificate's files when given from outside, else null
+     * @param givenNode the pair those files held when read, else null
+     * @param lifetime how long the certificates the node issues live
      */
-    public record Inputs(ClusterCa ca, Users users, Duration lifetime, Path caCertFile, Path usersFile) {}
+    public record Inputs(ClusterCa ca, TrustBundle trust, GivenTls given, NodeTls givenNode, Users users, Duration lifetime, Path caCertFile,
+            Path usersFile) {}
 
     /**
      * The node's certificates: {@code node} for everything it serves and for its own clients;
      * {@code zooKeeperClient}, on a broker of a cluster with ZooKeeper (and a KRaft controller in migration mode,
      * which writes the brokers' znodes), the identity all brokers share toward it; null where there is none.
+     * {@code trust}: the CAs every party of the node trusts; {@code given}: where {@code node} came from when
+     * given as files (the agent watches them), else null.
      */
-    public record Certificates(NodeTls node, NodeTls zooKeeperClient) {
-        /** When the first of them should be renewed. */
+    public record Certificates(NodeTls node, NodeTls zooKeeperClient, TrustBundle trust, GivenTls given) {
+        /** Certificates the node issued, trusting the node certificate's issuer only. */
+        public Certificates(NodeTls node, NodeTls zooKeeperClient) {
+            this(node, zooKeeperClient, new TrustBundle(List.of(node.ca())), null);
+        }
+
+        /** When the first of them should be renewed (a given node certificate: when its issuer should have renewed it). */
         public Instant renewAt() {
             Instant at = node.renewAt();
             return zooKeeperClient != null && zooKeeperClient.renewAt().isBefore(at) ? zooKeeperClient.renewAt() : at;
+        }
+
+        /** When the agent itself must issue anew (the ZooKeeper identity of a node with a given certificate), else null. */
+        public Instant issueAt() {
+            return given == null ? renewAt() : zooKeeperClient == null ? null : zooKeeperClient.renewAt();
         }
     }
 
@@ -84,38 +107,73 @@ public final class NodeSecurity {
         }
     }
 
-    /** Reads the CA, the users and the lifetime of a secured node; every problem to {@code problems}. */
-    static Inputs read(Map<String, String> env, FileSystem fs, Instant now, Problems problems) {
-        String certName = env.get(CA_CERT_FILE);
-        String keyName = env.get(CA_KEY_FILE);
-        String usersName = env.get(USERS_FILE);
+    /**
+     * Reads the trust bundle, the node's certificate (given as files, or the CA key to issue it with), the
+     * users and the lifetime of a secured node; every problem to {@code problems}.
+     *
+     * @param fqdn the node's name: a given certificate must hold it
+     */
+    static Inputs read(Map<String, String> env, FileSystem fs, Instant now, String fqdn, Problems problems) {
+        String certName = set(env, CA_CERT_FILE);
+        String keyName = set(env, CA_KEY_FILE);
+        String usersName = set(env, USERS_FILE);
+        String tlsCert = set(env, TLS_CERT_FILE);
+        String tlsKey = set(env, TLS_KEY_FILE);
         List<String> missing = new ArrayList<>();
-        for (var e : List.of(Map.entry(CA_CERT_FILE, String.valueOf(certName)), Map.entry(CA_KEY_FILE, String.valueOf(keyName)),
-                Map.entry(USERS_FILE, String.valueOf(usersName)))) {
-            if (e.getValue().equals("null") || e.getValue().isBlank()) {
-                missing.add(e.getKey());
-            }
+        if (certName == null) {
+            missing.add(CA_CERT_FILE);
+        }
+        if (keyName == null && tlsCert == null && tlsKey == null) {
+            missing.add(CA_KEY_FILE + " (or " + TLS_CERT_FILE + " and " + TLS_KEY_FILE + ")");
+        }
+        if (usersName == null) {
+            missing.add(USERS_FILE);
         }
         if (!missing.isEmpty()) {
             problems.add("a secured node needs the cluster's CA and users: set " + String.join(", ", missing)
-                    + " (files, e.g. a Kubernetes Secret or a Compose secret; `agent ca init --out DIR` makes a CA), or set "
+                    + " (files, e.g. a Kubernetes Secret or a Compose secret; `agent ca init --out DIR` makes a CA). Its own certificate "
+                    + "is issued by the node with the CA's key (" + CA_KEY_FILE + "), or given as files (" + TLS_CERT_FILE + " and "
+                    + TLS_KEY_FILE + ", e.g. from cert-manager's CSI driver); or set "
                     + SECURITY + "=plaintext to run every listener without TLS and logins");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            problems.add("env " + (tlsCert == null ? TLS_KEY_FILE : TLS_CERT_FILE) + " is set but not "
+                    + (tlsCert == null ? TLS_CERT_FILE : TLS_KEY_FILE) + ": a node certificate given as files needs both, the "
+                    + "certificate (a chain allowed) and its key");
         }
         Duration lifetime = lifetime(env.get(CERT_LIFETIME), problems);
         List<String> found = new ArrayList<>();
+        TrustBundle trust = null;
         ClusterCa ca = null;
-        if (certName != null && !certName.isBlank() && keyName != null && !keyName.isBlank()) {
-            ca = ClusterCa.read(fs.getPath(certName), "env " + CA_CERT_FILE, fs.getPath(keyName), "env " + CA_KEY_FILE, now, found);
+        if (certName != null) {
+            Path certFile = fs.getPath(certName);
+            trust = TrustBundle.read(certFile, "env " + CA_CERT_FILE, now, found);
+            if (keyName != null) {
+                ca = ClusterCa.read(trust, "CA certificate " + Names.printable(certName) + " (env " + CA_CERT_FILE + ")",
+                        fs.getPath(keyName), "env " + CA_KEY_FILE, now, found);
+            }
+        }
+        GivenTls given = null;
+        NodeTls givenNode = null;
+        if (tlsCert != null && tlsKey != null) {
+            given = new GivenTls(fs.getPath(tlsCert), "env " + TLS_CERT_FILE, fs.getPath(tlsKey), "env " + TLS_KEY_FILE);
+            givenNode = given.read(trust, List.of(fqdn), now, found);
         }
         Users users = null;
-        if (usersName != null && !usersName.isBlank()) {
+        if (usersName != null) {
             users = Users.read(fs.getPath(usersName), "env " + USERS_FILE, found);
         }
         problems.addAll(found);
-        if (ca == null || users == null || lifetime == null) {
+        if (trust == null || (keyName != null && ca == null) || (given != null && givenNode == null) || (ca == null && given == null)
+                || users == null || lifetime == null) {
             return null;
         }
-        return new Inputs(ca, users, lifetime, fs.getPath(certName), fs.getPath(usersName));
+        return new Inputs(ca, trust, given, givenNode, users, lifetime, fs.getPath(certName), fs.getPath(usersName));
+    }
+
+    private static String set(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v;
     }
 
     private static final Pattern DAYS = Pattern.compile("([0-9]{1,4})d");
@@ -152,20 +210,31 @@ public final class NodeSecurity {
         boolean zk = !ctx.nodesRunning(ServiceIds.ZOOKEEPER).isEmpty()
                 && ctx.services().stream().anyMatch(s -> s.id().equals(ServiceIds.KAFKA_BROKER)
                         || (migrating && s.id().equals(ServiceIds.KRAFT_CONTROLLER)));
+        if (zk && in.ca() == null) {
+            // Kafka's znode ACLs name the one subject that created them, so every broker presents the same
+            // identity to ZooKeeper: one certificate only the CA's key can issue to each of them
+            throw new dev.dockhand.agent.core.InvalidInputException("a broker of a cluster with ZooKeeper needs the CA's key ("
+                    + CA_KEY_FILE + ") even with its certificate given (" + TLS_CERT_FILE + "): every broker presents one shared identity ("
+                    + "CN=" + BROKERS_ZK_IDENTITY + ") to ZooKeeper, which the broker issues itself; give " + CA_KEY_FILE
+                    + ", or run the cluster in KRaft mode (docs/kraft.md), whose nodes need no CA key");
+        }
         if (!renew && current != null && reusable(current, in, names, zk, now)) {
             return current;
         }
-        NodeTls node = NodeTls.issue(in.ca(), names.get(0), null, names, now, in.lifetime());
+        NodeTls node = in.given() != null ? in.givenNode() : NodeTls.issue(in.ca(), names.get(0), null, names, now, in.lifetime());
         NodeTls zkClient = zk ? NodeTls.issue(in.ca(), BROKERS_ZK_IDENTITY, ctx.identity().clusterName().value(),
                 List.of(names.get(0)), now, in.lifetime()) : null;
-        return new Certificates(node, zkClient);
+        return new Certificates(node, zkClient, in.trust(), in.given());
     }
 
     private static boolean reusable(Certificates c, Inputs in, List<String> names, boolean zk, Instant now) {
-        return c.node().ca().equals(in.ca().certificate())
+        boolean sameNode = in.given() != null ? c.node().certificate().equals(in.givenNode().certificate())
+                : in.ca() != null && in.ca().certificate().equals(c.node().ca()) && sans(c.node()).equals(names);
+        return sameNode
+                && c.trust().equals(in.trust())
                 && (c.zooKeeperClient() != null) == zk
-                && sans(c.node()).equals(names)
-                && now.isBefore(c.renewAt());
+                && (c.zooKeeperClient() == null || c.zooKeeperClient().ca().equals(in.ca().certificate()))
+                && (c.issueAt() == null || now.isBefore(c.issueAt()));
     }
 
     private static List<String> sans(NodeTls t) {
@@ -206,8 +275,8 @@ public final class NodeSecurity {
         out.add(file(tlsDir.resolve("node.key"), c.node().keyPem()));
         out.add(file(tlsDir.resolve("node.crt"), c.node().chainPem()));
         out.add(file(tlsDir.resolve("node.pem"), c.node().keyAndChainPem()));
-        out.add(file(tlsDir.resolve("ca.crt"), c.node().caPem()));
-        out.add(file(hashed, in.users().hashedFile(saltKey(in.ca()), previousHashed)));
+        out.add(file(tlsDir.resolve("ca.crt"), c.trust().pem()));
+        out.add(file(hashed, in.users().hashedFile(saltKey(in), previousHashed)));
         // what the users' logins are made from (kafka-access, on the nodes that run it): the file as checked
         // here, not the live secret, which may change under a running node into something a reload refuses
         if (givesLogins) {
@@ -235,7 +304,16 @@ public final class NodeSecurity {
      */
     static List<RenderPlan.Explained> explain(Certificates c, Inputs in) {
         List<RenderPlan.Explained> out = new ArrayList<>();
-        describe(out, "node certificate", c.node(), "issued at start by the cluster CA (env " + CA_CERT_FILE + ")");
+        describe(out, "node certificate", c.node(), c.given() != null ? "given as files (env " + TLS_CERT_FILE + ", " + TLS_KEY_FILE
+                + "), watched: a renewed pair is taken while the node runs" : "issued at start by the cluster CA (env " + CA_KEY_FILE + ")");
+        for (int i = 0; i < c.trust().cas().size(); i++) {
+            var ca = c.trust().cas().get(i);
+            out.add(new RenderPlan.Explained(TLS_SCOPE, "trusted CA " + (i + 1) + " of " + c.trust().cas().size(),
+                    "subject " + ca.getSubjectX500Principal().getName() + ", serial " + ca.getSerialNumber().toString(16) + ", not after "
+                            + UtcDate.isoSeconds(ca.getNotAfter().getTime())
+                            + (in.ca() != null && in.ca().certificate().equals(ca) ? ", issues this node's certificates" : ""),
+                    "env " + CA_CERT_FILE + " (" + in.caCertFile() + ")"));
+        }
         if (c.zooKeeperClient() != null) {
             describe(out, "brokers' ZooKeeper certificate", c.zooKeeperClient(), "issued at start: the identity every broker shares toward ZooKeeper");
         }
@@ -263,12 +341,19 @@ public final class NodeSecurity {
     }
 
     /**
-     * The key of the users' salts: secret (derived from the CA's key) and stable, so that the hashed
-     * file is the same from one plan to the next while the users are, and a reload restarts nothing.
+     * The key of the users' salts: secret and stable, so that the hashed file is the same from one plan
+     * to the next while the users are, and a reload restarts nothing. Derived from the CA's key; on a node
+     * that holds none (its certificate given), from the users file itself, as secret as the passwords in it
+     * (the salts then change with any change of the file, which re-renders the hashed file anyway).
      */
-    private static byte[] saltKey(ClusterCa ca) {
+    private static byte[] saltKey(Inputs in) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(ca.key().getEncoded());
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            if (in.ca() != null) {
+                return d.digest(in.ca().key().getEncoded());
+            }
+            d.update("dockhand users salt key\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return d.digest(in.users().usersFile().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

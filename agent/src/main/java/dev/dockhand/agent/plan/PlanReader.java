@@ -85,7 +85,7 @@ public final class PlanReader {
         Sourced<MigrationPhase> migration = Migration.choose(env, config, security, problems);
         NodeSecurity.Inputs secured = null;
         if (security != null && security.value() == Security.TLS) {
-            secured = NodeSecurity.read(env, fs, now, problems);
+            secured = NodeSecurity.read(env, fs, now, identity.self().value(), problems);
         }
         problems.throwIfAny();
         return new Planner.Resolved(catalog, identity,

@@ -92,7 +92,17 @@ public record AgentSnapshot(
      * @param notAfterMs epoch millis it expires
      * @param renewAtMs epoch millis the agent renews it
      */
-    public record CertificateSnapshot(String use, String subject, String serial, long notAfterMs, long renewAtMs) {}
+    /**
+     * A certificate of the node: its own ({@code node}, {@code zookeeper-client}), or a CA it trusts
+     * ({@link #CA}: renewed by no one, {@code renewAtMs} 0).
+     */
+    public record CertificateSnapshot(String use, String subject, String serial, long notAfterMs, long renewAtMs) {
+        public static final String CA = "ca";
+
+        public boolean isCa() {
+            return CA.equals(use);
+        }
+    }
 
     /**
      * The KRaft controller quorum, as its leader described it to this node's controller probe.

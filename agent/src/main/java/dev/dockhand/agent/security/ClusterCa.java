@@ -37,30 +37,27 @@ import java.util.Set;
 public record ClusterCa(X509Certificate certificate, PrivateKey key) {
 
     /**
-     * Reads and checks the CA the orchestrator gave. Every problem at once: a file missing, not a regular
-     * file, too large or not PEM; a key file others may read; a certificate that is no CA, is expired or
-     * not yet valid, ends too soon, has a key the agent cannot sign with or clients cannot take, or an
-     * extension that makes clients refuse its chains; a key that does not belong to the certificate.
+     * Reads and checks the CA the orchestrator gave: the trust bundle ({@link TrustBundle#read}) and the
+     * key of one of its CAs, which issues. Every problem at once: those of the bundle; a key file missing,
+     * not a regular file, too large, not PEM or that others may read; a key that is none of the bundle's
+     * CAs'; an issuing CA that ends too soon or has a key the agent cannot sign with.
      *
      * @param certSource how the operator names the certificate's file (e.g. "env AGENT_CA_CERT_FILE")
      */
     public static ClusterCa read(Path certFile, String certSource, Path keyFile, String keySource, Instant now, List<String> problems) {
-        X509Certificate cert = null;
+        TrustBundle bundle = TrustBundle.read(certFile, certSource, now, problems);
+        return read(bundle, TrustBundle.where(certFile, certSource), keyFile, keySource, now, problems);
+    }
+
+    /**
+     * The issuing CA of {@code bundle} (null when the bundle was refused): the one whose key
+     * {@code keyFile} holds, checked as {@link #caProblem} checks it.
+     *
+     * @param certWhere how problems name the bundle's file
+     */
+    public static ClusterCa read(TrustBundle bundle, String certWhere, Path keyFile, String keySource, Instant now, List<String> problems) {
         PrivateKey key = null;
-        // a file name, like a subject, is the orchestrator's text: never a raw control character to the terminal
-        String certWhere = "CA certificate " + Names.printable(certFile.toString()) + " (" + certSource + ")";
         String keyWhere = "CA key " + Names.printable(keyFile.toString()) + " (" + keySource + ")";
-        try {
-            List<X509Certificate> certs = Pem.certificates(InputFiles.read(certFile, InputFiles.SECRET_LIMIT));
-            cert = certs.get(0);
-            String why = caProblem(cert, now);
-            if (why != null) {
-                problems.add(certWhere + " " + why);
-                cert = null;
-            }
-        } catch (InputFiles.Refused | Pem.BadPem e) {
-            problems.add(certWhere + " " + e.getMessage());
-        }
         try {
             String why = readableByOthers(keyFile);
             if (why != null) {
@@ -71,12 +68,25 @@ public record ClusterCa(X509Certificate certificate, PrivateKey key) {
         } catch (InputFiles.Refused | Pem.BadPem e) {
             problems.add(keyWhere + " " + e.getMessage());
         }
-        if (cert != null && key != null && !Certificates.keyMatches(key, cert)) {
-            problems.add(keyWhere + " is not the key of " + certWhere + " (subject "
-                    + Names.printable(cert.getSubjectX500Principal().getName()) + "); give the key that was made with that certificate");
-            key = null;
+        if (bundle == null || key == null) {
+            return null;
         }
-        return cert == null || key == null ? null : new ClusterCa(cert, key);
+        X509Certificate cert = bundle.issuerOf(key);
+        if (cert == null) {
+            List<X509Certificate> cas = bundle.cas();
+            problems.add(keyWhere + " is not the key of " + (cas.size() == 1 ? "" : "any of the " + cas.size() + " CAs of ") + certWhere
+                    + " (subject" + (cas.size() == 1 ? " " : "s ")
+                    + String.join("; ", cas.stream().map(c -> Names.printable(c.getSubjectX500Principal().getName())).toList())
+                    + "); give the key that was made with the CA that issues (agent ca init writes them side by side)");
+            return null;
+        }
+        String why = caProblem(cert, now);
+        if (why != null) {
+            problems.add(bundle.cas().size() == 1 ? certWhere + " " + why
+                    : TrustBundle.which(certWhere, bundle.cas(), bundle.cas().indexOf(cert)) + ", the CA whose key " + keyWhere + " is, " + why);
+            return null;
+        }
+        return new ClusterCa(cert, key);
     }
 
     /** Makes a new CA: an EC P-256 key and a self-signed certificate valid for {@code days}. */

@@ -7,14 +7,20 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A node's TLS identity: a key made at start (it never leaves the node) and a certificate for the
- * node's names, signed by the cluster's CA.
+ * A node's TLS identity: a key and a certificate for the node's names, with the certificates that
+ * link it to a CA of the trust bundle. Either issued by the node itself (a key made at start, which
+ * never leaves the node, signed by the cluster's CA) or given as files ({@link GivenTls}).
  *
  * @param key the node's key pair
  * @param certificate the node's certificate
- * @param ca the CA certificate that signed it (every node and client trusts this one)
+ * @param issuers the rest of the chain the node presents, issuer first: the cluster's CA for a
+ *     certificate the node issued; for a given one, its intermediates as given (possibly none)
  */
-public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate ca) {
+public record NodeTls(KeyPair key, X509Certificate certificate, List<X509Certificate> issuers) {
+    public NodeTls {
+        issuers = List.copyOf(issuers);
+    }
+
     /** The shortest life of a node certificate: renewed at two thirds of it, a shorter one leaves no time to renew. */
     public static final Duration MIN_LIFETIME = Duration.ofMinutes(2);
 
@@ -30,7 +36,7 @@ public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate 
     public static NodeTls issue(ClusterCa ca, String commonName, String organization, List<String> names, Instant now, Duration lifetime) {
         KeyPair kp = Certificates.newKeyPair();
         return new NodeTls(kp, Certificates.node(kp.getPublic(), commonName, organization, names, ca.certificate(), ca.key(), now, lifetime),
-                ca.certificate());
+                List.of(ca.certificate()));
     }
 
     public Instant notAfter() {
@@ -48,9 +54,26 @@ public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate 
         return Pem.privateKey(key.getPrivate());
     }
 
-    /** The node's certificate then the CA's: the chain a TLS server presents. */
+    /** The certificate that issued this one, as the chain gives it; null when the chain is the certificate alone. */
+    public X509Certificate ca() {
+        return issuers.isEmpty() ? null : issuers.get(0);
+    }
+
+    /** The chain a TLS server presents: the node's certificate, then its issuers. */
+    public List<X509Certificate> chain() {
+        List<X509Certificate> out = new java.util.ArrayList<>();
+        out.add(certificate);
+        out.addAll(issuers);
+        return out;
+    }
+
+    /** The node's certificate then its issuers', PEM. */
     public String chainPem() {
-        return Pem.certificate(certificate) + Pem.certificate(ca);
+        StringBuilder sb = new StringBuilder();
+        for (X509Certificate c : chain()) {
+            sb.append(Pem.certificate(c));
+        }
+        return sb.toString();
     }
 
     /** Key and chain in one PEM file: the form Kafka's and ZooKeeper's PEM key stores read. */
@@ -58,7 +81,8 @@ public record NodeTls(KeyPair key, X509Certificate certificate, X509Certificate 
         return keyPem() + chainPem();
     }
 
+    /** The issuer's certificate, PEM (empty when the chain is the certificate alone). */
     public String caPem() {
-        return Pem.certificate(ca);
+        return issuers.isEmpty() ? "" : Pem.certificate(issuers.get(0));
     }
 }

@@ -25,8 +25,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * TLS contexts from the node's PEM files, for every party of the node that speaks TLS itself: the
- * agent's probes, the console's server and clients. The trust anchors are the cluster's CA only (never
- * the JDK's public ones): a certificate from any other CA is refused, whoever signed it.
+ * agent's probes, the console's server and clients. The trust anchors are the cluster's CAs only (its
+ * trust bundle, never the JDK's public ones): a certificate from any other CA is refused, whoever signed it.
  */
 public final class TlsContexts {
     /** TLS 1.3 and 1.2, as Kafka's and ZooKeeper's defaults allow. */
@@ -181,9 +181,18 @@ public final class TlsContexts {
         }
     }
 
-    /** The node's context: its key and chain, trusting its CA. */
+    /** The node's context: its key and chain, trusting its issuer only. */
     public static SSLContext of(NodeTls tls) {
-        return of(tls.key().getPrivate(), List.of(tls.certificate(), tls.ca()), List.of(tls.ca()));
+        return of(tls, List.of(tls.ca()));
+    }
+
+    /** The node's context: its key and chain, trusting every CA of {@code trust}. */
+    public static SSLContext of(NodeTls tls, TrustBundle trust) {
+        return of(tls, trust.cas());
+    }
+
+    private static SSLContext of(NodeTls tls, List<X509Certificate> trusted) {
+        return of(tls.key().getPrivate(), tls.chain(), trusted);
     }
 
     /**

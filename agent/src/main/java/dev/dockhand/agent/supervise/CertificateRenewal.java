@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * them: with its catalog's renewal command (a broker reloads its key stores, no restart, no lost
  * record), or by a restart that waits at the service's stop gate (a ZooKeeper member restarts only while
  * the others keep the quorum). A renewal that cannot be made is retried; the old certificates stay in
- * use meanwhile. Loop thread only, but for the planning of a renewal, which runs on a probe thread.
+ * use meanwhile. A node certificate given as files is watched instead: when the files hold another
+ * certificate (its issuer renewed it), the node takes the new pair the same way. The trusted CAs are
+ * looked at daily: one near its end is warned about in the log. Loop thread only, but for the planning
+ * of a renewal and the reading of watched files, which run on a probe thread.
  */
 final class CertificateRenewal {
     private static final Logger log = LoggerFactory.getLogger("dev.dockhand.agent.supervise");
@@ -33,6 +36,12 @@ final class CertificateRenewal {
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
     /** The probe runner's target of a renewal's planning (logs, tests). */
     static final String TARGET = "certificate renewal";
+    /** The probe runner's target of a look at the given certificate files. */
+    static final String WATCH_TARGET = "certificate files";
+    /** How often given certificate files are looked at (cert-manager renews at two thirds of a life of days). */
+    static final Duration WATCH = Duration.ofSeconds(15);
+    /** How often the trusted CAs' ends are looked at while the node runs (besides every start). */
+    static final Duration CA_CHECK = Duration.ofDays(1);
 
     /** What the planning of a renewal gave: the new plan, or why there is none. */
     private sealed interface Outcome {
@@ -47,6 +56,9 @@ final class CertificateRenewal {
     /** Puts a renewal's plan in force on the node. */
     private final Consumer<NodePlan> apply;
     private Loop.Timer timer;
+    private Loop.Timer caTimer;
+    /** A given certificate past its renewal time was warned about (once per certificate). */
+    private java.math.BigInteger overdueWarned;
     /** A renewal's plan is being made off the loop. */
     private boolean renewing;
 
@@ -63,10 +75,17 @@ final class CertificateRenewal {
         return renewing;
     }
 
-    /** On a secured node: renew the certificates at their renewal time. */
+    /** On a secured node: renew the certificates at their renewal time; watch given ones. */
     void schedule() {
         NodePlan plan = node.plan();
         if (plan.certificates() == null || node.stopping()) {
+            return;
+        }
+        if (caTimer == null) {
+            caTimer = node.loop().schedule(CA_CHECK, this::checkCas);
+        }
+        if (plan.certificates().given() != null) {
+            timer = node.loop().schedule(WATCH, this::watch);
             return;
         }
         var cert = plan.certificates().node();
@@ -80,6 +99,56 @@ final class CertificateRenewal {
     /** The node stops: no renewal from now on. */
     void cancel() {
         timer = ServiceLifecycle.cancel(timer);
+        caTimer = ServiceLifecycle.cancel(caTimer);
+    }
+
+    /** Warns of every trusted CA near its end, and looks again a day later. */
+    private void checkCas() {
+        caTimer = null;
+        if (node.stopping() || node.plan().certificates() == null) {
+            return;
+        }
+        node.plan().certificates().trust().expiryWarnings(java.time.Instant.ofEpochMilli(node.loop().epochMillis())).forEach(log::warn);
+        caTimer = node.loop().schedule(CA_CHECK, this::checkCas);
+    }
+
+    /**
+     * A look at the given certificate files, off the loop: a renewal when they hold another certificate,
+     * or when the agent's own ZooKeeper identity is due; else the next look.
+     */
+    private void watch() {
+        timer = null;
+        if (node.stopping()) {
+            return;
+        }
+        var certs = node.plan().certificates();
+        long now = node.loop().epochMillis();
+        if (certs.issueAt() != null && now >= certs.issueAt().toEpochMilli()) {
+            renew();
+            return;
+        }
+        var current = certs.node().certificate();
+        if (now >= certs.node().renewAt().toEpochMilli() && !current.getSerialNumber().equals(overdueWarned)) {
+            overdueWarned = current.getSerialNumber();
+            log.warn("the node certificate given as {} (serial {}) is past two thirds of its life and its file still holds it: it ends at {}; "
+                    + "is its issuer (cert-manager) renewing it?", certs.given().certFile(), current.getSerialNumber().toString(16),
+                    UtcDate.isoSeconds(certs.node().notAfter().toEpochMilli()));
+        }
+        AtomicReference<Boolean> renewed = new AtomicReference<>(false);
+        node.probes().submit(WATCH_TARGET, () -> {
+            renewed.set(certs.given().renewedSince(current));
+            return HealthResult.ok(renewed.get() ? "renewed" : "unchanged", 0);
+        }, r -> {
+            if (node.stopping() || timer != null || renewing) {
+                return;
+            }
+            if (Boolean.TRUE.equals(renewed.get())) {
+                log.info("the certificate files {} hold a new certificate: taking it", certs.given().certFile());
+                renew();
+            } else {
+                timer = node.loop().schedule(WATCH, this::watch);
+            }
+        });
     }
 
     /**
@@ -123,8 +192,11 @@ final class CertificateRenewal {
         }
         if (!(outcome instanceof Outcome.Planned planned)) {
             String why = outcome instanceof Outcome.Failed f ? f.why() : "no outcome";
-            log.error("certificate renewal failed, trying again in {} s; the current certificates stay in use: {}", RETRY.toSeconds(), why);
-            timer = node.loop().schedule(RETRY, this::renew);
+            boolean given = node.plan().certificates().given() != null;
+            // given files may be caught half-written (a certificate without its new key): the next look takes them
+            log.error("certificate renewal failed, trying again in {} s; the current certificates stay in use: {}",
+                    (given ? WATCH : RETRY).toSeconds(), why);
+            timer = node.loop().schedule(given ? WATCH : RETRY, given ? this::watch : this::renew);
             return;
         }
         NodePlan plan = planned.replan().plan();

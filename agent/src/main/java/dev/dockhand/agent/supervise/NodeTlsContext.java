@@ -16,7 +16,7 @@ final class NodeTlsContext {
     /** Uses {@code c}'s node certificate from now on (a no-op when it is the one in use). */
     void use(NodeSecurity.Certificates c) {
         if (c != null && c != certificates) {
-            context = TlsContexts.of(c.node());
+            context = TlsContexts.of(c.node(), c.trust());
             certificates = c;
         }
     }

@@ -78,6 +78,11 @@ final class Snapshots {
         if (c.zooKeeperClient() != null) {
             out.add(certificate("zookeeper-client", c.zooKeeperClient()));
         }
+        // the trusted CAs: their ends are the operator's to watch (no renewal: a rotation, docs/security.md)
+        for (var ca : c.trust().cas()) {
+            out.add(new AgentSnapshot.CertificateSnapshot(AgentSnapshot.CertificateSnapshot.CA, ca.getSubjectX500Principal().getName(),
+                    ca.getSerialNumber().toString(16), ca.getNotAfter().getTime(), 0));
+        }
         return out;
     }
 

@@ -112,4 +112,33 @@ class CaCommandTest {
                 err.toString());
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written");
     }
+
+    @Test
+    void issueWritesANodePairWhereTheKeyLivesThatANodeTakesWithoutTheKeyAndReplacesItOnTheNextRun() throws Exception {
+        Path dir = tmp.resolve("ca");
+        assertEquals(0, run(new StringWriter(), new StringWriter(), "ca", "init", "--out", dir.toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path certs = tmp.resolve("certs");
+        assertEquals(0, run(out, err, "ca", "issue", "--ca", dir.toString(), "--out", certs.toString(), "--name", "sr-1.k.test",
+                "--days", "30"), err.toString());
+        Path crt = certs.resolve("sr-1.k.test.crt");
+        Path key = certs.resolve("sr-1.k.test.key");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertTrue(out.toString().contains("AGENT_TLS_CERT_FILE=" + crt + " AGENT_TLS_KEY_FILE=" + key), out.toString());
+        List<String> problems = new ArrayList<>();
+        var trust = dev.dockhand.agent.security.TrustBundle.read(dir.resolve("ca.crt"), "env AGENT_CA_CERT_FILE", Instant.now(), problems);
+        var given = new dev.dockhand.agent.security.GivenTls(crt, "env AGENT_TLS_CERT_FILE", key, "env AGENT_TLS_KEY_FILE");
+        var first = given.read(trust, List.of("sr-1.k.test"), Instant.now(), problems);
+        assertEquals(List.of(), problems, "what a node given these files checks at start");
+        assertEquals(0, run(new StringWriter(), new StringWriter(), "ca", "issue", "--ca", dir.toString(), "--out", certs.toString(),
+                "--name", "sr-1.k.test"));
+        assertTrue(given.renewedSince(first.certificate()), "a second run replaces the pair, which the running node then takes");
+        StringWriter bad = new StringWriter();
+        assertEquals(2, run(new StringWriter(), bad, "ca", "issue", "--ca", tmp.resolve("none").toString(), "--out", certs.toString(),
+                "--name", "x.k.test"));
+        assertTrue(bad.toString().contains("ca.crt"), bad.toString());
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "ca", "issue", "--ca", dir.toString(), "--out", certs.toString(),
+                "--name", "bad name"));
+    }
 }

@@ -84,7 +84,7 @@ class SecuredPlanTest {
         env.remove("AGENT_USERS_FILE");
         List<String> p = assertThrows(InvalidInputException.class, () -> resolve(env)).problems();
         assertEquals(1, p.size(), p.toString());
-        assertTrue(p.get(0).contains("set AGENT_CA_KEY_FILE, AGENT_USERS_FILE") && p.get(0).contains("agent ca init")
+        assertTrue(p.get(0).contains("set AGENT_CA_KEY_FILE (or AGENT_TLS_CERT_FILE and AGENT_TLS_KEY_FILE), AGENT_USERS_FILE") && p.get(0).contains("agent ca init")
                 && p.get(0).contains("AGENT_SECURITY=plaintext"), p.get(0));
     }
 

@@ -159,8 +159,8 @@ class CertificatesTest {
         NodeTls node = NodeTls.issue(ca, List.of("n.x"), NOW, 30);
         Path nodeCert = write("node.crt", Pem.certificate(node.certificate()), "rw-r--r--");
         Path nodeKey = write("node.key", node.keyPem(), "rw-------");
-        assertTrue(read(nodeCert, nodeKey).get(0).endsWith("is not a CA certificate (no basicConstraints CA:TRUE); give the CA's "
-                + "certificate, not a node's"), read(nodeCert, nodeKey).toString());
+        assertTrue(read(nodeCert, nodeKey).get(0).endsWith("is not a CA certificate (no basicConstraints CA:TRUE); the file holds the "
+                + "cluster's CA(s) only, not a node's certificate (a node's own goes in AGENT_TLS_CERT_FILE)"), read(nodeCert, nodeKey).toString());
 
         Path open = write("open.key", Pem.privateKey(ca.key()), "rw-r--r--");
         String p = read(cert, open).get(0);

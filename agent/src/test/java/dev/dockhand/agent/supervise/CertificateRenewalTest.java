@@ -12,12 +12,15 @@ import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.plan.NodeSecurity;
 import dev.dockhand.agent.security.ClusterCa;
+import dev.dockhand.agent.security.GivenTls;
 import dev.dockhand.agent.security.NodeTls;
+import dev.dockhand.agent.security.TrustBundle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A secured node renews its certificates while it runs: a broker by its renewal command, the other services by a restart. */
 class CertificateRenewalTest {
@@ -30,10 +33,21 @@ class CertificateRenewalTest {
     boolean renewalFails;
     Supervisor supervisor;
 
+    /** Set when the node's certificate is given as files: the pair the files hold now. */
+    GivenTls given;
+    NodeTls inFiles;
+
     NodePlan secured(NodePlan p, Instant issuedAt) {
-        NodeTls node = NodeTls.issue(ca, "b-2.test", null, List.of("b-2.test"), issuedAt, LIFETIME);
+        NodeTls node = given != null ? inFiles : NodeTls.issue(ca, "b-2.test", null, List.of("b-2.test"), issuedAt, LIFETIME);
         return new NodePlan(p.node(), p.identity(), p.services(), p.files(), p.explain(), p.sizing(), p.dataDir(), p.catalogPath(),
-                Security.TLS, new NodeSecurity.Certificates(node, null));
+                Security.TLS, given != null ? new NodeSecurity.Certificates(node, null, new TrustBundle(List.of(ca.certificate())), given)
+                        : new NodeSecurity.Certificates(node, null));
+    }
+
+    /** The PKI outside renews the node's pair: new files (written as cert-manager's CSI driver would). */
+    void filesRenewed() throws java.io.IOException {
+        inFiles = NodeTls.issue(ca, "b-2.test", null, List.of("b-2.test"), Instant.ofEpochMilli(loop.epochMillis()), LIFETIME);
+        java.nio.file.Files.writeString(given.certFile(), inFiles.chainPem());
     }
 
     String serial() {
@@ -130,6 +144,42 @@ class CertificateRenewalTest {
         loop.advance(CertificateRenewal.RETRY);
         assertEquals(2, renewals, "tried again a minute later");
         assertNotEquals(before, serial());
+    }
+
+    @Test
+    void givenCertificateFilesAreWatchedAndARenewedPairIsTakenByTheBrokerWithoutARestart(@TempDir java.nio.file.Path dir) throws Exception {
+        given = new GivenTls(dir.resolve("tls.crt"), "env AGENT_TLS_CERT_FILE", dir.resolve("tls.key"), "env AGENT_TLS_KEY_FILE");
+        filesRenewed();
+        probes.pass("zk");
+        probes.pass("kafka");
+        probes.pass("kafka certificate renewal");
+        start(plan(svc("zk"), svc("kafka").waits("zk").renewedBy("kafka-configs", "--alter")));
+        String before = serial();
+        // the agent issues nothing itself: past the certificate's renewal time, unchanged files renew nothing
+        loop.advance(LIFETIME.multipliedBy(5).dividedBy(6));
+        assertEquals(0, renewals);
+        assertTrue(probes.count(CertificateRenewal.WATCH_TARGET) > 10, "the files were looked at: " + probes.count(CertificateRenewal.WATCH_TARGET));
+        assertEquals(List.of("launch zk", "launch kafka"), launcher.events);
+
+        filesRenewed();
+        loop.advance(CertificateRenewal.WATCH.plusSeconds(1));
+        assertEquals(1, renewals, "taken at the next look");
+        assertNotEquals(before, serial(), "the snapshot shows the renewed certificate");
+        assertEquals(1, probes.count("kafka certificate renewal"), probes.asked.toString());
+        assertTrue(launcher.events.contains("signal zk TERM"), "zk restarts through its gate: " + launcher.events);
+        assertFalse(launcher.events.stream().anyMatch(e -> e.startsWith("signal kafka")), "the broker is not stopped: " + launcher.events);
+        loop.advance(CertificateRenewal.WATCH.multipliedBy(3));
+        assertEquals(1, renewals, "and not again while the files stay");
+    }
+
+    @Test
+    void theSnapshotShowsEveryTrustedCaWithItsEnd() {
+        probes.pass("zk");
+        start(plan(svc("zk")));
+        var cas = supervisor.snapshot().certificates().stream().filter(c -> c.isCa()).toList();
+        assertEquals(1, cas.size(), supervisor.snapshot().certificates().toString());
+        assertEquals(ca.certificate().getNotAfter().getTime(), cas.get(0).notAfterMs());
+        assertEquals("CN=test CA,O=dockhand", cas.get(0).subject());
     }
 
     @Test

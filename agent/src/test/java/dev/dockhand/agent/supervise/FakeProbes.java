@@ -58,7 +58,7 @@ final class FakeProbes implements ProbeRunner {
         if (hangNext.remove(target)) {
             return;
         }
-        if (target.equals(CertificateRenewal.TARGET) && !answers.containsKey(target)) {
+        if ((target.equals(CertificateRenewal.TARGET) || target.equals(CertificateRenewal.WATCH_TARGET)) && !answers.containsKey(target)) {
             // the supervisor's own work off the loop (a renewal's plan), not a probe: done for real, inline
             HealthResult done = probe.get();
             loop.post(() -> onLoop.accept(done));

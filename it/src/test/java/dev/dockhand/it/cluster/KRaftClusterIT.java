@@ -18,6 +18,7 @@ import dev.dockhand.it.lab.LabCluster;
 import dev.dockhand.it.lab.LabNode;
 import dev.dockhand.it.lab.LabTls;
 import dev.dockhand.it.lab.Procs;
+import dev.dockhand.it.lab.Roll;
 import dev.dockhand.it.lab.Timing;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,10 @@ class KRaftClusterIT {
         List<LabCluster.NodeSpec> plaintextBroker = List.of(new LabCluster.NodeSpec("b-4", "broker", 700,
                 Map.of("AGENT_HEAP_MB_KRAFT_BROKER", "256", "AGENT_SECURITY", "plaintext")));
         cluster = new LabCluster(LabCluster.kraft(), plaintextBroker, "kraft", Path.of("target/kraft-cluster").toAbsolutePath(), tls);
+        // b-3 is given its certificate as files, as cert-manager's CSI driver gives them, and no CA key
+        tls.giveCertificate("b-3", cluster.node("b-3").fqdn(), tls.ca());
+        cluster.node("b-3").env().remove("AGENT_CA_KEY_FILE");
+        cluster.node("b-3").env().putAll(tls.givenEnv("b-3"));
         cluster.nodes().stream().filter(n -> !n.name().equals("b-4")).forEach(n -> n.start());
     }
 
@@ -120,7 +125,9 @@ class KRaftClusterIT {
             dynamicTest("4 active controller killed with sigkill is replaced and restarted by its agent", this::activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent),
             dynamicTest("5 only the right clients get in", this::onlyTheRightClientsGetIn),
             dynamicTest("6 a plaintext broker is refused by the secured quorum", this::aPlaintextBrokerIsRefusedByTheSecuredQuorum),
-            dynamicTest("7 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+            dynamicTest("7 a broker given its certificate as files holds no CA key and takes renewed files", this::aBrokerGivenItsCertificateAsFilesHoldsNoCaKeyAndTakesRenewedFiles),
+            dynamicTest("8 the CA is rotated by three rolls under acks=all: nothing lost, no handshake refused", this::theCaIsRotatedByThreeRollsUnderAcksAllNothingLostNoHandshakeRefused),
+            dynamicTest("9 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
     }
 
     void comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered() {
@@ -466,6 +473,152 @@ class KRaftClusterIT {
         assertEquals(BROKER_IDS, kafka.brokerIds(), "no broker joined in plaintext");
         System.out.println("KRaftClusterIT: a plaintext broker against the secured quorum: " + broker.path("reason").asText(broker.toString()));
         b4.stop(Duration.ofSeconds(20));
+    }
+
+    /**
+     * b-3 runs on a certificate given as files, with no CA key in its env, its files or its rendered config: its
+     * issuer (the test, as cert-manager) renews the files while it runs, and the node takes them (a KRaft broker by a
+     * restart through its stop gate, ADR 014) while an acks=all producer loses nothing.
+     */
+    void aBrokerGivenItsCertificateAsFilesHoldsNoCaKeyAndTakesRenewedFiles() throws Exception {
+        LabNode b3 = cluster.node("b-3");
+        assertFalse(b3.env().containsKey("AGENT_CA_KEY_FILE"), "no CA key given to b-3");
+        String caKeyBody = Pem.privateKey(tls.ca().key()).lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+        try (var files = Files.walk(b3.dir())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1).contains(caKeyBody), f + " holds the CA key");
+            }
+        }
+        String before = b3.status().path("certificates").path(0).path("serial").asText();
+        long pidBefore = serviceOf(b3, "kraft-broker").path("pid").asLong();
+        long t0 = System.nanoTime();
+        try (Kafka.Background bg = new Kafka.Background(kafka, TOPIC, "during-given-renewal", Duration.ofMillis(10))) {
+            NodeTls renewed = tls.giveCertificate("b-3", b3.fqdn(), tls.ca());
+            String serial = renewed.certificate().getSerialNumber().toString(16);
+            assertNotEquals(before, serial);
+            Timing.awaitValue("b-3 presents the renewed certificate its files hold", Duration.ofMinutes(3), Duration.ofMillis(250),
+                    () -> serial.equals(b3.status().path("certificates").path(0).path("serial").asText()) ? Boolean.TRUE : null,
+                    () -> String.valueOf(b3.status().path("certificates")));
+            Timing.await("b-3's broker READY again", Duration.ofMinutes(3), Duration.ofMillis(250),
+                    () -> "READY".equals(serviceOf(b3, "kraft-broker").path("state").asText()));
+            time("7 given files renewed -> in use", t0);
+            assertTrue(b3.logText().contains("hold a new certificate: taking it"), b3.tail(30));
+            int before2 = bg.ackedCount();
+            Timing.await("records acknowledged after b-3 took its renewed files", Duration.ofSeconds(60), Duration.ofMillis(100),
+                    () -> bg.ackedCount() > before2 + 50);
+            Kafka.Produced p = bg.finish();
+            assertEquals(List.of(), p.errors(), "no send failed while b-3 took its renewed certificate");
+            acked.addAll(p.acked());
+        }
+        System.out.printf("KRaftClusterIT: b-3 took its renewed certificate files in %.1f s (broker process %d -> %d: KRaft restarts)%n",
+                (System.nanoTime() - t0) / 1e9, pidBefore, serviceOf(b3, "kraft-broker").path("pid").asLong());
+        Timing.await("ISR 3 on every partition of " + TOPIC, Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
+        assertEverythingAcknowledgedIsReadable();
+    }
+
+    /** What a TLS peer logs when it refuses the other's certificate (the JDK's, Kafka's, OpenSSL's words). */
+    static final List<String> REFUSED_CERTIFICATE = List.of("PKIX path", "unable to find valid certification path", "unknown_ca",
+            "certificate_unknown", "bad_certificate", "No trusted certificate", "certificate verify failed");
+
+    /**
+     * The three rolls of docs/security.md, every node each time, one at a time as each is ready again, under the
+     * workload of RollingIT (an acks=all producer that retries, one that does not, a consumer group): trust the new
+     * CA beside the old, issue from the new (b-3: its files from the new CA, taken while it runs), drop the old.
+     * Nothing acknowledged is lost, no send fails, no node logs a refused certificate; afterwards the old CA's
+     * certificates are refused where the new CA's get in, and every node shows the new CA's end.
+     */
+    void theCaIsRotatedByThreeRollsUnderAcksAllNothingLostNoHandshakeRefused() throws Exception {
+        ClusterCa oldCa = tls.ca();
+        ClusterCa newCa = ClusterCa.create("dockhand lab CA 2", Instant.now(), 60);
+        // step 1's file, which clients get too before any node presents a certificate of the new CA
+        tls.replace("ca.crt", Pem.certificate(oldCa.certificate()) + Pem.certificate(newCa.certificate()));
+        kafka.close();
+        kafka = new Kafka(bootstrap(), tls.kafkaAdmin());
+        kafka.createTopic("rotation", 3, 3, 2);
+        Timing.await("ISR 3 on every partition of rotation", Duration.ofSeconds(60), Duration.ofMillis(200), () -> kafka.minIsr("rotation") == 3);
+        Map<String, Integer> logFrom = new TreeMap<>();
+        first().forEach(n -> logFrom.put(n.name(), n.logText().length()));
+        List<LabNode> order = new ArrayList<>(cluster.withRole("controller"));
+        order.addAll(cluster.withRole("broker").stream().filter(n -> !n.name().equals("b-4")).toList());
+        order.add(cluster.node("sr-1"));
+        order.add(cluster.node("gw-1"));
+        long t0 = System.nanoTime();
+        try (dev.dockhand.it.lab.Workload w = new dev.dockhand.it.lab.Workload(kafka, "rotation", Duration.ofMillis(10))) {
+            roll("8.1 trust both CAs", order, Map.of(), w);
+            Path newKey = tls.replace("ca-new.key", Pem.privateKey(newCa.key()));
+            // b-3 first, by itself (its issuer renews its files), and back before the others roll: one node down at a time
+            LabNode b3 = cluster.node("b-3");
+            // a restart through the stop gate is no crash: the broker's process changes, its restart count does not
+            long b3Pid = serviceOf(b3, "kraft-broker").path("pid").asLong();
+            String b3Serial = tls.giveCertificate("b-3", b3.fqdn(), newCa).certificate().getSerialNumber().toString(16);
+            Timing.await("b-3 took its certificate of the new CA from its files and its broker is back", Duration.ofMinutes(3),
+                    Duration.ofMillis(250), () -> b3Serial.equals(b3.status().path("certificates").path(0).path("serial").asText())
+                            && serviceOf(b3, "kraft-broker").path("pid").asLong() > 0
+                            && serviceOf(b3, "kraft-broker").path("pid").asLong() != b3Pid && Roll.readyz(b3));
+            roll("8.2 issue from the new CA", order.stream().filter(n -> !n.name().equals("b-3")).toList(),
+                    Map.of("AGENT_CA_KEY_FILE", newKey.toString()), w);
+            Path newOnly = tls.replace("ca-new.crt", Pem.certificate(newCa.certificate()));
+            roll("8.3 drop the old CA", order, Map.of("AGENT_CA_CERT_FILE", newOnly.toString()), w);
+            time("8 CA rotated (3 rolls)", t0);
+            dev.dockhand.it.lab.Workload.Report r = w.finish(Duration.ofMinutes(2));
+            System.out.println("KRaftClusterIT: CA rotation: " + r.acked().size() + " records acknowledged, " + r.consumed().size()
+                    + " consumed, canary errors " + new TreeMap<>(r.canaryErrors()));
+            assertEquals(List.of(), r.notEnoughReplicas(), "NotEnoughReplicas answered to the producer that does not retry");
+            assertEquals(List.of(), r.durableErrors().size() > 20 ? List.of(r.durableErrors().size() + " errors, e.g. "
+                    + r.durableErrors().subList(0, 5)) : r.durableErrors(), "errors of the producer with acks=all");
+            Set<String> lost = r.lost();
+            assertEquals(Set.of(), lost.size() > 20 ? Set.of(lost.size() + " values") : lost, "acknowledged but never consumed");
+            assertTrue(r.acked().size() > 1000, "the producers kept producing: " + r.acked().size());
+        }
+        Map<String, List<String>> refused = new TreeMap<>();
+        for (LabNode n : first()) {
+            List<String> lines = n.logText().substring(logFrom.get(n.name())).lines()
+                    .filter(l -> REFUSED_CERTIFICATE.stream().anyMatch(l::contains)).limit(3).toList();
+            if (!lines.isEmpty()) {
+                refused.put(n.name(), lines);
+            }
+        }
+        assertEquals(Map.of(), refused, "certificates refused in a handshake during the rotation");
+        // after the last roll: the old CA's certificate is refused at the controllers, the new CA's answered (a
+        // controller's name: a super user whatever the other nodes are)
+        String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
+        String name = cluster.node("c-1").fqdn();
+        Path dir = Path.of("target/kraft-cluster-secrets").toAbsolutePath();
+        Path oldPem = Files.writeString(dir.resolve("old-member.pem"),
+                NodeTls.issue(oldCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1)).keyAndChainPem());
+        Path newPem = Files.writeString(dir.resolve("new-member.pem"),
+                NodeTls.issue(newCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1)).keyAndChainPem());
+        Throwable withNew = askControllers(controllers, newPem);
+        assertEquals(null, withNew, "a certificate of the new CA gets the quorum described");
+        Throwable withOld = askControllers(controllers, oldPem);
+        assertTrue(withOld instanceof org.apache.kafka.common.errors.SslAuthenticationException, "the old CA's is refused: " + withOld);
+        for (LabNode n : first()) {
+            JsonNode cas = n.status().path("certificates");
+            List<String> trusted = new ArrayList<>();
+            cas.forEach(c -> {
+                if ("ca".equals(c.path("use").asText())) {
+                    trusted.add(c.path("subject").asText());
+                }
+            });
+            assertEquals(List.of(newCa.certificate().getSubjectX500Principal().getName()), trusted, n.name() + " trusts the new CA only");
+        }
+        String metrics = cluster.node("b-1").http(9800, "/metrics").body();
+        assertTrue(metrics.contains("dockhand_ca_expiry_seconds{subject=\"" + newCa.certificate().getSubjectX500Principal().getName()),
+                metrics);
+        assertEverythingAcknowledgedIsReadable();
+    }
+
+    /** Rolls {@code nodes} in order, each once the previous is ready again, each with {@code env} changed. */
+    static void roll(String what, List<LabNode> nodes, Map<String, String> env, dev.dockhand.it.lab.Workload w) {
+        long t0 = System.nanoTime();
+        List<String> each = new ArrayList<>();
+        for (LabNode n : nodes) {
+            each.add(n.name() + " " + Roll.restart(n, env, Roll.Pace.READY).toSeconds() + " s");
+        }
+        time(what, t0);
+        System.out.println("KRaftClusterIT: " + what + ": " + String.join(", ", each));
+        int acks = w.ackedCount();
+        Timing.await("acknowledgements after " + what, Duration.ofSeconds(60), Duration.ofMillis(100), () -> w.ackedCount() > acks + 20);
     }
 
     /** Neither a user's password nor the SCRAM records Kafka's format prints reach any log of any node. */

@@ -348,6 +348,16 @@ class ClusterIT {
         Docker.Result r = Docker.docker(Duration.ofMinutes(1), "run", "--rm", "--label", Docker.LABEL, "-v", dir + ":/secrets",
                 "--entrypoint", "agent", image, "ca", "init", "--out", "/secrets", "--users", "app,ops:admin");
         assertEquals(0, r.exit(), "agent ca init in the image:\n" + r.all());
+        // the README's second step: a node certificate for each node the example gives one as files (no CA key there)
+        for (String name : compose.secrets().values()) {
+            String file = java.nio.file.Path.of(name).getFileName().toString();
+            if (file.endsWith(".crt") && !file.equals("ca.crt")) {
+                Docker.Result issued = Docker.docker(Duration.ofMinutes(1), "run", "--rm", "--label", Docker.LABEL, "-v", dir + ":/secrets",
+                        "--entrypoint", "agent", image, "ca", "issue", "--ca", "/secrets", "--out", "/secrets", "--name",
+                        file.substring(0, file.length() - ".crt".length()));
+                assertEquals(0, issued.exit(), "agent ca issue in the image:\n" + issued.all());
+            }
+        }
         for (String name : compose.secrets().values()) {
             java.nio.file.Path f = dir.resolve(java.nio.file.Path.of(name).getFileName().toString());
             assertTrue(java.nio.file.Files.isRegularFile(f), "the example's secret " + name + " was made: " + r.all());

@@ -57,6 +57,44 @@ public final class LabTls {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     }
 
+    /**
+     * Replaces (or makes) the secret {@code name} beside the others, whole, by a rename (0600): as a mounted
+     * secret or cert-manager's CSI driver updates a file that a running node may read at any moment.
+     */
+    public Path replace(String name, String text) {
+        Path p = dir.resolve(name);
+        Path tmp = dir.resolve("." + name.replace('/', '_') + ".tmp");
+        try {
+            Files.createDirectories(p.getParent());
+            Files.writeString(tmp, text);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    /**
+     * Gives {@code fqdn} a certificate from {@code issuer} as files, as an outside PKI (cert-manager) would:
+     * {@code <name>/tls.key} then {@code <name>/tls.crt}; returns the certificate.
+     */
+    public NodeTls giveCertificate(String name, String fqdn, ClusterCa issuer) {
+        NodeTls n = NodeTls.issue(issuer, fqdn, null, List.of(fqdn), Instant.now(), Duration.ofDays(1));
+        replace(name + "/tls.key", n.keyPem());
+        replace(name + "/tls.crt", n.chainPem());
+        return n;
+    }
+
+    /** The env of a node whose certificate is given as files ({@link #giveCertificate}): no CA key. */
+    public Map<String, String> givenEnv(String name) {
+        Map<String, String> env = new LinkedHashMap<>(env());
+        env.remove("AGENT_CA_KEY_FILE");
+        env.put("AGENT_TLS_CERT_FILE", dir.resolve(name + "/tls.crt").toString());
+        env.put("AGENT_TLS_KEY_FILE", dir.resolve(name + "/tls.key").toString());
+        return env;
+    }
+
     public Path caCert() {
         return dir.resolve("ca.crt");
     }
