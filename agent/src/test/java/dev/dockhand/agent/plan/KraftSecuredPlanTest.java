@@ -98,7 +98,9 @@ class KraftSecuredPlanTest {
         assertTrue(server.contains("\nlistener.name.controller.ssl.client.auth=required\n"), server);
         assertTrue(server.contains("\nauthorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"), server);
         assertTrue(server.contains("\nallow.everyone.if.no.acl.found=false\n"), server);
-        assertTrue(server.contains("\nsuper.users=User:CN=c-1.k.test;User:CN=c-2.k.test;User:CN=c-3.k.test;User:CN=b-1.k.test;"), server);
+        // the controllers and the brokers, and no one else: not the registry's node, not the console's (ADR 019)
+        assertTrue(server.contains("\nsuper.users=User:CN=c-1.k.test;User:CN=c-2.k.test;User:CN=c-3.k.test;User:CN=b-1.k.test;"
+                + "User:CN=b-2.k.test;User:CN=b-3.k.test\n"), server);
         assertTrue(server.contains("\nssl.principal.mapping.rules=DEFAULT\n"), server);
         assertFalse(server.contains("PLAINTEXT"), "no plaintext listener on a secured controller");
 
