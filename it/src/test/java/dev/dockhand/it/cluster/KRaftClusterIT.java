@@ -120,7 +120,17 @@ class KRaftClusterIT {
             dynamicTest("4 active controller killed with sigkill is replaced and restarted by its agent", this::activeControllerKilledWithSigkillIsReplacedAndRestartedByItsAgent),
             dynamicTest("5 only the right clients get in", this::onlyTheRightClientsGetIn),
             dynamicTest("6 a plaintext broker is refused by the secured quorum", this::aPlaintextBrokerIsRefusedByTheSecuredQuorum),
-            dynamicTest("7 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+            dynamicTest("7 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode),
+            dynamicTest("8 the registry's and the console's nodes are no Kafka admins", () -> leastPrivilege()
+                    .registryAndConsoleNodesAreNoKafkaAdmins(TOPIC, cluster.node("gw-1").fqdn(), cluster.node("sr-1").fqdn())),
+            dynamicTest("9 teams stay within their prefixes and quotas", () -> leastPrivilege().teamsStayWithinTheirPrefixesAndQuotas()),
+            dynamicTest("10 the users file is reconciled", () -> leastPrivilege().theUsersFileIsReconciled()));
+    }
+
+    /** Least privilege's steps (ADR 019) on this cluster: b-1 is the broker node reloaded with a changed users file. */
+    static LeastPrivilegeSteps leastPrivilege() {
+        return new LeastPrivilegeSteps(cluster, tls, cluster.withRole("broker").stream().filter(n -> !n.name().equals("b-4")).toList(),
+                Path.of("target/kraft-cluster-secrets").toAbsolutePath());
     }
 
     void comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered() {
@@ -399,7 +409,7 @@ class KRaftClusterIT {
         assertTrue(foreign.out().contains("certificate verify failed"), "the brokers' certificates are not another CA's: " + foreign.out());
 
         // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake. The same name (a node's,
-        // the gateway's: a super user, as the agents' probes are) from the cluster's CA gets the quorum described; from
+        // the gateway's, whose DESCRIBE on the cluster kafka-access grants: ADR 019) from the cluster's CA gets the quorum described; from
         // another CA, or no certificate at all, the handshake fails
         String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
         String name = cluster.node("gw-1").fqdn();
