@@ -9,7 +9,11 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -21,27 +25,26 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * The users of a secured cluster, made real in Kafka: a SCRAM-SHA-512 and a SCRAM-SHA-256 credential for each user of the
- * users file, and the ACLs of its role, applied through the brokers (AdminClient over the nodes'
- * mutual-TLS listener, as a super user). Idempotent: every broker node runs it at every start, so a
- * cluster formed for the first time gets its users as soon as a broker is up, and a password changed
- * in the secret file is in force after the next start. Users no longer in the file are left as they
- * are (credentials and ACLs made by hand too): removing one is an operator's act
- * ({@code kafka-configs --delete-config SCRAM-SHA-512 ...}, {@code kafka-acls --remove ...}).
+ * The users of a secured cluster, made real in Kafka and kept so: a SCRAM-SHA-512 and a SCRAM-SHA-256 credential for
+ * each user of the users file, the ACLs of its role and scope, its quotas; the console's node its read-only rights;
+ * applied through the brokers (AdminClient over the nodes' mutual-TLS listener, as a super user). Every broker node
+ * runs it at every start (and a reload that changes the users), so a cluster formed for the first time gets its users
+ * as soon as a broker is up and a changed file is in force after the next one.
  *
- * <p>Roles: {@code client} may produce, consume, create topics and commit offsets (Topic, Group and
- * TransactionalId {@code *}, idempotent writes); {@code admin} may do everything (ALL on every resource
- * type). Nothing is granted to anyone else: the brokers deny what no ACL allows.
+ * <p>It reconciles (ADR 019): against what Kafka holds (its SCRAM users, its ACLs, its user quotas), a user removed
+ * from the file loses its credentials, its ACLs and its quotas, a changed role or scope loses the ACLs it no longer
+ * has, a changed quota is set; what the agent does not own ({@link AccessPlan}: operators' ACLs, other principals)
+ * is left as it is. A file that does not read changes nothing: the step stops before it reaches the cluster.
  */
 public final class KafkaAccess {
     /** SCRAM's iteration count: Kafka's minimum is 4096; 8192 as its tools' default. */
@@ -52,43 +55,25 @@ public final class KafkaAccess {
 
     private KafkaAccess() {}
 
-    /** The ACL bindings of {@code user}'s role. */
+    /** The ACL bindings of {@code user}'s role and scope. */
     static List<AclBinding> acls(Users.User user) {
-        String principal = "User:" + user.name();
-        List<AclBinding> out = new ArrayList<>();
-        if (user.role() == dev.dockhand.users.Role.ADMIN) {
-            for (ResourceType t : List.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID, ResourceType.DELEGATION_TOKEN)) {
-                out.add(allow(principal, t, "*", AclOperation.ALL));
-            }
-            out.add(allow(principal, ResourceType.CLUSTER, "kafka-cluster", AclOperation.ALL));
-            return out;
-        }
-        for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.CREATE,
-                AclOperation.DESCRIBE_CONFIGS)) {
-            out.add(allow(principal, ResourceType.TOPIC, "*", op));
-        }
-        out.add(allow(principal, ResourceType.GROUP, "*", AclOperation.READ));
-        out.add(allow(principal, ResourceType.GROUP, "*", AclOperation.DESCRIBE));
-        out.add(allow(principal, ResourceType.TRANSACTIONAL_ID, "*", AclOperation.WRITE));
-        out.add(allow(principal, ResourceType.TRANSACTIONAL_ID, "*", AclOperation.DESCRIBE));
-        out.add(allow(principal, ResourceType.CLUSTER, "kafka-cluster", AclOperation.IDEMPOTENT_WRITE));
-        return out;
-    }
-
-    private static AclBinding allow(String principal, ResourceType type, String name, AclOperation op) {
-        return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
-                new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
+        return AccessPlan.acls(user);
     }
 
     /**
      * Applies the users file through the brokers named in {@code clientConfig} (a Kafka client config:
      * the node's own, mutual TLS with the node's certificate).
      *
+     * @param consoleNodes the FQDNs of the nodes that run the console and are not super users
+     * @param registryNodes the FQDNs of the nodes that run the registry and are not super users
+     * @param record the names of the users this step applied at its last success on this node (read, then rewritten
+     *     after this run's success; absent: none): only a user in it is removed when the file no longer has it
      * @return 0 when applied (a user the cluster refuses for good is named on {@code err} and left without a
      *     login), 1 when the cluster did not take it within {@code timeout} (the agent tries again), 2 when an
      *     input is wrong
      */
-    public static int run(Path clientConfig, Path usersFile, Duration timeout, PrintWriter out, PrintWriter err) throws InterruptedException {
+    public static int run(Path clientConfig, Path usersFile, List<String> consoleNodes, List<String> registryNodes, Path record,
+            Duration timeout, PrintWriter out, PrintWriter err) throws InterruptedException {
         quietKafkaClientLogs();
         List<String> problems = new ArrayList<>();
         Users users = Users.read(usersFile, "--users-file", problems);
@@ -100,6 +85,7 @@ public final class KafkaAccess {
         }
         if (!problems.isEmpty()) {
             problems.forEach(p -> err.println("kafka-access: " + p));
+            err.println("kafka-access: nothing was changed in the cluster");
             err.flush();
             return 2;
         }
@@ -109,6 +95,13 @@ public final class KafkaAccess {
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "dockhand-kafka-access");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
+            // what Kafka holds before anything changes: the SCRAM users are the ones this step made (ADR 019)
+            Map<String, Set<ScramMechanism>> scram = new TreeMap<>();
+            admin.describeUserScramCredentials().all().get(left(deadline), TimeUnit.NANOSECONDS).forEach((name, d) -> {
+                Set<ScramMechanism> ms2 = new LinkedHashSet<>();
+                d.credentialInfos().forEach(i -> ms2.add(i.mechanism()));
+                scram.put(name, ms2);
+            });
             // one request per mechanism: Kafka refuses a request that alters a user's credentials twice
             // (DuplicateResourceException), whatever the mechanisms
             List<Map<String, org.apache.kafka.common.KafkaFuture<Void>>> perMechanism = new ArrayList<>();
@@ -122,7 +115,6 @@ public final class KafkaAccess {
             // user by user: a name or password the cluster refuses costs that user its login, not the others
             // theirs, and is not worth trying again (the agent restarts this step only when it exits non-zero)
             List<String> refused = new ArrayList<>();
-            List<AclBinding> bindings = new ArrayList<>();
             List<Users.User> applied = new ArrayList<>();
             for (Users.User u : users.all()) {
                 try {
@@ -138,15 +130,70 @@ public final class KafkaAccess {
                     continue;
                 }
                 applied.add(u);
-                bindings.addAll(acls(u));
             }
-            admin.createAcls(bindings).all().get(left(deadline), TimeUnit.NANOSECONDS);
+            Collection<AclBinding> acls = admin.describeAcls(AclBindingFilter.ANY).values().get(left(deadline), TimeUnit.NANOSECONDS);
+            Map<String, Map<String, Double>> quotas = new TreeMap<>();
+            admin.describeClientQuotas(ClientQuotaFilter.contains(List.of(ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.USER))))
+                    .entities().get(left(deadline), TimeUnit.NANOSECONDS).forEach((entity, values) -> {
+                        String name = entity.entries().get(ClientQuotaEntity.USER);
+                        if (entity.entries().size() == 1 && name != null) {
+                            quotas.put(name, values);
+                        }
+                    });
+            Set<String> fileNames = new LinkedHashSet<>();
+            users.all().forEach(u -> fileNames.add(u.name()));
+            AccessPlan.Changes c = AccessPlan.changes(applied, principals(consoleNodes), principals(registryNodes), fileNames,
+                    AppliedRecord.read(record, err), new AccessPlan.Current(scram, acls, quotas));
+
+            // rights first, then what goes: a step cut short leaves a removed user's login, which the next run (it
+            // still holds a SCRAM credential, so it is still the agent's) removes with whatever is left of its rights
+            if (!c.createAcls().isEmpty()) {
+                admin.createAcls(c.createAcls()).all().get(left(deadline), TimeUnit.NANOSECONDS);
+            }
+            if (!c.deleteAcls().isEmpty()) {
+                admin.deleteAcls(c.deleteAcls().stream().map(AclBinding::toFilter).toList()).all().get(left(deadline), TimeUnit.NANOSECONDS);
+            }
+            if (!c.quotas().isEmpty()) {
+                List<ClientQuotaAlteration> alterations = new ArrayList<>();
+                c.quotas().forEach((name, keys) -> {
+                    List<ClientQuotaAlteration.Op> ops = new ArrayList<>();
+                    keys.forEach((k, v) -> ops.add(new ClientQuotaAlteration.Op(k, v)));
+                    alterations.add(new ClientQuotaAlteration(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, name)), ops));
+                });
+                admin.alterClientQuotas(alterations).all().get(left(deadline), TimeUnit.NANOSECONDS);
+            }
+            Set<String> removed = new java.util.TreeSet<>();
+            if (!c.deleteScram().isEmpty()) {
+                List<UserScramCredentialAlteration> deletions = new ArrayList<>();
+                for (AccessPlan.ScramDeletion d : c.deleteScram()) {
+                    deletions.add(new UserScramCredentialDeletion(d.user(), d.mechanism()));
+                    removed.add(d.user());
+                }
+                // one request per mechanism, as for the upserts
+                for (ScramMechanism m : MECHANISMS) {
+                    List<UserScramCredentialAlteration> these = deletions.stream()
+                            .filter(d -> ((UserScramCredentialDeletion) d).mechanism() == m).toList();
+                    if (!these.isEmpty()) {
+                        admin.alterUserScramCredentials(these).all().get(left(deadline), TimeUnit.NANOSECONDS);
+                    }
+                }
+            }
+            AppliedRecord.write(record, fileNames);
             for (String r : refused) {
                 err.println("kafka-access: the cluster refused the login of user " + r + "; it has none until the users file is fixed");
             }
+            int inForce = 0;
+            for (Users.User u : applied) {
+                inForce += AccessPlan.acls(u).size();
+            }
             out.println("kafka-access: " + applied.size() + " user(s) with SCRAM-SHA-512 and SCRAM-SHA-256 credentials ("
-                    + String.join(", ", applied.stream().map(u -> u.name() + " " + u.role().name().toLowerCase(Locale.ROOT)).toList())
-                    + "), " + bindings.size() + " ACL bindings in force" + (refused.isEmpty() ? "" : "; " + refused.size() + " refused"));
+                    + String.join(", ", applied.stream().map(u -> u.name() + " " + u.role().name().toLowerCase(Locale.ROOT)
+                            + (u.scope().prefixed() ? " scoped" : "")).toList())
+                    + "), " + inForce + " ACL bindings in force" + (refused.isEmpty() ? "" : "; " + refused.size() + " refused"));
+            out.println("kafka-access: reconciled: " + c.createAcls().size() + " ACL binding(s) created, " + c.deleteAcls().size()
+                    + " removed, " + c.quotas().size() + " user quota(s) changed, " + (removed.isEmpty() ? "no login removed"
+                            : "the login of " + String.join(", ", removed) + " removed (no longer in the users file)")
+                    + "; " + (consoleNodes.size() + registryNodes.size()) + " console/registry node(s) with their own rights");
             out.flush();
             err.flush();
             return 0;
@@ -159,6 +206,11 @@ public final class KafkaAccess {
         }
         err.flush();
         return 1;
+    }
+
+    /** The certificate principals of nodes by FQDN. */
+    static List<String> principals(List<String> fqdns) {
+        return fqdns.stream().map(Users::nodePrincipal).toList();
     }
 
     /** kafka-clients logs its whole config at INFO; this step says in one line what it did. */

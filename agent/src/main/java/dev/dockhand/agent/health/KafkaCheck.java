@@ -29,7 +29,7 @@ final class KafkaCheck implements HealthCheck {
         this(inSyncAs, null);
     }
 
-    /** @param tls how to reach a mutual-TLS listener (the node's certificate is a super user's), or null */
+    /** @param tls how to reach a mutual-TLS listener with the node's certificate (ApiVersions and Metadata ask no ACL), or null */
     KafkaCheck(int inSyncAs, ProbeTls tls) {
         this.inSyncAs = inSyncAs;
         this.tls = tls;

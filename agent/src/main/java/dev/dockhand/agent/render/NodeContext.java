@@ -193,8 +193,17 @@ public final class NodeContext {
             values.put(Macro.USERS_FILE, new Sourced<>(usersFile.toString(),
                     Source.derived("env AGENT_USERS_FILE as the agent last found it valid: a copy in the TLS dir")));
         }
-        put(Macro.SUPER_USERS, nodes.value().stream().map(n -> dev.dockhand.agent.security.Users.nodePrincipal(n.fqdn())).collect(Collectors.joining(";")),
-                "every node's certificate subject (" + listSrc + ")");
+        // least privilege (ADR 019): the nodes that run Kafka itself are its super users; the console's and the registry's
+        // nodes get what kafka-access grants them, ZooKeeper's nothing
+        List<String> kafkaServices = new ArrayList<>(ServiceIds.BROKERS);
+        kafkaServices.addAll(ServiceIds.CONTROLLERS);
+        List<Node> kafkaNodes = nodesRunningAny(kafkaServices);
+        put(Macro.SUPER_USERS, kafkaNodes.stream().map(n -> dev.dockhand.agent.security.Users.nodePrincipal(n.fqdn())).collect(Collectors.joining(";")),
+                "the certificate subject of every node running a broker or a KRaft controller (" + listSrc + ")");
+        put(Macro.CONSOLE_NODES, nodesRunning(ServiceIds.CONTROL_CENTER).stream().filter(n -> !kafkaNodes.contains(n)).map(Node::fqdn)
+                .collect(Collectors.joining(",")), "nodes running control-center and no broker or controller (" + listSrc + ")");
+        put(Macro.REGISTRY_NODES, nodesRunning(ServiceIds.SCHEMA_REGISTRY).stream().filter(n -> !kafkaNodes.contains(n)).map(Node::fqdn)
+                .collect(Collectors.joining(",")), "nodes running schema-registry and no broker or controller (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
         } else {

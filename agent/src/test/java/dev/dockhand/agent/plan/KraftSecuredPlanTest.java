@@ -98,7 +98,9 @@ class KraftSecuredPlanTest {
         assertTrue(server.contains("\nlistener.name.controller.ssl.client.auth=required\n"), server);
         assertTrue(server.contains("\nauthorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"), server);
         assertTrue(server.contains("\nallow.everyone.if.no.acl.found=false\n"), server);
-        assertTrue(server.contains("\nsuper.users=User:CN=c-1.k.test;User:CN=c-2.k.test;User:CN=c-3.k.test;User:CN=b-1.k.test;"), server);
+        // the controllers and the brokers, and no one else: not the registry's node, not the console's (ADR 019)
+        assertTrue(server.contains("\nsuper.users=User:CN=c-1.k.test;User:CN=c-2.k.test;User:CN=c-3.k.test;User:CN=b-1.k.test;"
+                + "User:CN=b-2.k.test;User:CN=b-3.k.test\n"), server);
         assertTrue(server.contains("\nssl.principal.mapping.rules=DEFAULT\n"), server);
         assertFalse(server.contains("PLAINTEXT"), "no plaintext listener on a secured controller");
 
@@ -137,6 +139,12 @@ class KraftSecuredPlanTest {
         assertTrue(broker.command().certRenewal().isEmpty(), "a renewed certificate restarts the broker, through its stop gate (ADR 014)");
         assertTrue(broker.command().prepare().get(0).argv().contains("kafka.tools.StorageTool"), "a broker formats without the users");
         assertTrue(p.services().get(1).command().argv().contains("/data/b-2.k.test/conf/tls/users"));
+        // the console's node gets its read rights from the users' step, the registry's none; both are no super users
+        assertTrue(p.services().get(1).command().argv().containsAll(List.of("--console-nodes=gw-1.k.test", "--registry-nodes=sr-1.k.test")),
+                p.services().get(1).command().argv().toString());
+        assertTrue(server.contains("\nsuper.users=User:CN=c-1.k.test;User:CN=c-2.k.test;User:CN=c-3.k.test;User:CN=b-1.k.test;"
+                + "User:CN=b-2.k.test;User:CN=b-3.k.test\n"), server);
+        assertTrue(server.contains("\nlistener.name.client.connections.max.reauth.ms=600000\n"), server);
         String client = file(p, "client.properties");
         assertTrue(client.contains("bootstrap.servers=b-1.k.test:9091,b-2.k.test:9091,b-3.k.test:9091") && client.contains("security.protocol=SSL"),
                 client);
@@ -171,5 +179,10 @@ class KraftSecuredPlanTest {
         assertEquals(new ProbeSpec.KafkaQuorum(9093, 9091), p.services().get(0).probe(),
                 "the quorum on the controller listener, the broker on its mutual-TLS one");
         assertTrue(p.services().get(0).command().prepare().get(0).argv().contains("dev.dockhand.agent.access.StorageFormat"));
+        // one node, one certificate: the console and the registry share the broker's identity, a super user, so the users'
+        // step names no console or registry node to give narrower rights
+        assertTrue(server.contains("\nsuper.users=User:CN=kafka.k.test\n"), server);
+        assertTrue(p.services().get(1).command().argv().containsAll(List.of("--console-nodes=", "--registry-nodes=")),
+                p.services().get(1).command().argv().toString());
     }
 }

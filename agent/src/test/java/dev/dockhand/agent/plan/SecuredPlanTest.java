@@ -115,7 +115,11 @@ class SecuredPlanTest {
         assertTrue(server.contains("\nlistener.name.client.scram-sha-256.sasl.jaas.config="), server);
         assertTrue(server.contains("allow.everyone.if.no.acl.found=false"));
         // a certificate's principal is its whole subject (CN=...): no user name can be one (Users.NAME has no '=')
-        assertTrue(server.contains("super.users=User:CN=zk-1.kafka1.example;User:CN=zk-2.kafka1.example;"), server);
+        // super users: the brokers only; ZooKeeper's, the registry's and the console's nodes are not (ADR 019)
+        assertTrue(server.contains("\nsuper.users=User:CN=broker-1.kafka1.example;User:CN=broker-2.kafka1.example;User:CN=broker-3.kafka1.example\n"),
+                server);
+        // a changed password or a removed user ends its open sessions within 10 minutes: every login is asked again by then
+        assertTrue(server.contains("\nlistener.name.client.connections.max.reauth.ms=600000\n"), server);
         assertTrue(server.contains("ssl.principal.mapping.rules=DEFAULT\n"), server);
         assertTrue(server.contains("ssl.keystore.location=/data/broker-2.kafka1.example/conf/tls/node.pem"), server);
         assertTrue(server.contains("zookeeper.ssl.keystore.location=/data/broker-2.kafka1.example/conf/tls/zk-client.pem"), server);
@@ -127,6 +131,9 @@ class SecuredPlanTest {
         // the users' step reads the file as the agent last found it valid, not the live secret (a reload may refuse a new one)
         assertTrue(p.services().get(1).command().argv().contains("/data/broker-2.kafka1.example/conf/tls/users"), p.services().get(1).command().argv().toString());
         assertFalse(p.services().get(1).command().argv().contains("/run/secrets/users"));
+        // the console's node gets its read-only rights, the registry's none: both named to the step, which manages them
+        assertTrue(p.services().get(1).command().argv().contains("--console-nodes=gw-1.kafka1.example"), p.services().get(1).command().argv().toString());
+        assertTrue(p.services().get(1).command().argv().contains("--registry-nodes=sr-1.kafka1.example"), p.services().get(1).command().argv().toString());
         assertEquals(2181, broker.remoteWaits().get(0).endpoints().get(0).port(), "ZooKeeper's secure port is its port");
 
         List<RenderedFile> tls = p.files().stream().filter(f -> f.service().equals(NodeSecurity.TLS_SCOPE)).toList();

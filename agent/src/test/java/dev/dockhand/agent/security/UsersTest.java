@@ -51,7 +51,7 @@ class UsersTest {
                 "app4:longenough:root",
                 "dup:password1",
                 "dup:password2",
-                "a:b:c:d");
+                "a:b:c:d:e");
         assertNull(Users.read(file(text, "rw-------"), "AGENT_USERS_FILE", problems));
         assertEquals(8, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains(":1: not NAME:PASSWORD"), problems.get(0));
@@ -61,9 +61,66 @@ class UsersTest {
         assertTrue(problems.get(4).contains("(at position 9)"), problems.get(4));
         assertTrue(problems.get(5).contains(":6: unknown role 'root' (use client or admin)"), problems.get(5));
         assertTrue(problems.get(6).contains(":8: user dup is listed twice"), problems.get(6));
-        assertTrue(problems.get(7).contains(":9: not NAME:PASSWORD"), problems.get(7));
+        assertTrue(problems.get(7).contains(":9: not NAME:PASSWORD, NAME:PASSWORD:ROLE or NAME:PASSWORD:ROLE:SCOPE"), problems.get(7));
         for (String p : problems) {
             assertFalse(p.contains("password1") || p.contains("short") || p.contains("has space") || p.contains("longenough"), p);
+        }
+    }
+
+    @Test
+    void aTeamsUserIsScopedToPrefixesAndHeldToQuotasAndTheCopyReadsBackTheSame() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Users u = Users.read(file("old:old-password\nops:ops-password:admin:request_percentage=250\n"
+                + "team-a:team-a-pass:client:topic=team-a.,topic=shared-a,group=team-a.,transactional-id=team-a.,"
+                + "producer_byte_rate=10240,consumer_byte_rate=1048576,request_percentage=12.5\n", "rw-------"), "AGENT_USERS_FILE", problems);
+        assertEquals(List.of(), problems);
+        Users.Scope a = u.all().get(2).scope();
+        assertEquals(List.of("team-a.", "shared-a"), a.topics());
+        assertEquals(List.of("team-a."), a.groups());
+        assertEquals(List.of("team-a."), a.transactionalIds());
+        assertEquals(java.util.Map.of("producer_byte_rate", 10240.0, "consumer_byte_rate", 1048576.0, "request_percentage", 12.5), a.quotas());
+        assertTrue(a.prefixed());
+        assertFalse(u.all().get(0).scope().prefixed(), "a line of the old forms is not confined");
+        assertEquals(Users.Scope.NONE, u.all().get(0).scope());
+        assertEquals(java.util.Map.of("request_percentage", 250.0), u.all().get(1).scope().quotas(), "quotas hold for an admin too");
+        assertFalse(u.toString().contains("pass"), u.toString());
+        // the copy the agent keeps is read back as the same users, scopes and quotas
+        Users again = Users.read(file(u.usersFile(), "rw-------"), "copy", problems);
+        assertEquals(List.of(), problems);
+        assertEquals(u.all(), again.all());
+        // the hashed file the registry and the console read keeps its four fields: name, role, salt, hash
+        List<String> hashedProblems = new ArrayList<>();
+        var logins = HashedUsers.parse(u.hashedFile(), "users.hashed", hashedProblems);
+        assertEquals(List.of(), hashedProblems);
+        assertEquals(Role.CLIENT, logins.get("team-a").role());
+    }
+
+    @Test
+    void aBadScopeIsNamedAndNothingOfTheFileIsTaken() throws Exception {
+        String[] bad = {
+            "t:password1:client:topic=*", "is '*'",
+            "t:password1:client:topic=", "is not 1 to 249 characters",
+            "t:password1:client:group=a b", "is not 1 to 249 characters",
+            "t:password1:client:topic=__consumer", "internal topics",
+            "t:password1:client:topic=_", "internal topics",
+            "t:password1:client:topic=a,topic=a", "given twice",
+            "t:password1:client:producer_byte_rate=10", "from 1024",
+            "t:password1:client:producer_byte_rate=1e9", "whole number",
+            "t:password1:client:consumer_byte_rate=99999999999999999", "whole number",
+            "t:password1:client:request_percentage=0", "a number from 1 to 10000",
+            "t:password1:client:request_percentage=NaN", "a number from 1 to 10000",
+            "t:password1:client:color=blue", "unknown scope key 'color'",
+            "t:password1:client:topic", "is not key=value",
+            "t:password1:client:", "is empty",
+            "t:password1:admin:topic=a.", "is an admin",
+            "t:password1:client:topic=" + "a".repeat(250), "is not 1 to 249 characters",
+        };
+        for (int i = 0; i < bad.length; i += 2) {
+            List<String> problems = new ArrayList<>();
+            assertNull(Users.read(file("good:password1\n" + bad[i] + "\n", "rw-------"), "AGENT_USERS_FILE", problems), bad[i]);
+            assertEquals(1, problems.size(), bad[i] + ": " + problems);
+            assertTrue(problems.get(0).contains(":2: ") && problems.get(0).contains(bad[i + 1]), bad[i] + ": " + problems);
+            assertFalse(problems.get(0).contains("password1"), problems.get(0));
         }
     }
 

@@ -126,8 +126,18 @@ class KRaftClusterIT {
             dynamicTest("5 only the right clients get in", this::onlyTheRightClientsGetIn),
             dynamicTest("6 a plaintext broker is refused by the secured quorum", this::aPlaintextBrokerIsRefusedByTheSecuredQuorum),
             dynamicTest("7 a broker given its certificate as files holds no CA key and takes renewed files", this::aBrokerGivenItsCertificateAsFilesHoldsNoCaKeyAndTakesRenewedFiles),
-            dynamicTest("8 the CA is rotated by three rolls under acks=all: nothing lost, no handshake refused", this::theCaIsRotatedByThreeRollsUnderAcksAllNothingLostNoHandshakeRefused),
-            dynamicTest("9 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+            dynamicTest("8 the registry's and the console's nodes are no Kafka admins", () -> leastPrivilege()
+                    .registryAndConsoleNodesAreNoKafkaAdmins(TOPIC, cluster.node("gw-1").fqdn(), List.of(cluster.node("sr-1").fqdn()))),
+            dynamicTest("9 teams stay within their prefixes and quotas", () -> leastPrivilege().teamsStayWithinTheirPrefixesAndQuotas()),
+            dynamicTest("10 the users file is reconciled", () -> leastPrivilege().theUsersFileIsReconciled()),
+            dynamicTest("11 the CA is rotated by three rolls under acks=all: nothing lost, no handshake refused", this::theCaIsRotatedByThreeRollsUnderAcksAllNothingLostNoHandshakeRefused),
+            dynamicTest("12 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+    }
+
+    /** Least privilege's steps (ADR 019) on this cluster: b-1 is the broker node reloaded with a changed users file. */
+    static LeastPrivilegeSteps leastPrivilege() {
+        return new LeastPrivilegeSteps(cluster, tls, cluster.withRole("broker").stream().filter(n -> !n.name().equals("b-4")).toList(),
+                Path.of("target/kraft-cluster-secrets").toAbsolutePath());
     }
 
     void comesUpWithAQuorumOfThreeControllersAndEveryBrokerRegistered() {
@@ -405,11 +415,12 @@ class KRaftClusterIT {
         assertNotEquals(0, foreign.exit(), foreign.out());
         assertTrue(foreign.out().contains("certificate verify failed"), "the brokers' certificates are not another CA's: " + foreign.out());
 
-        // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake. The same name (a node's,
-        // the gateway's: a super user, as the agents' probes are) from the cluster's CA gets the quorum described; from
-        // another CA, or no certificate at all, the handshake fails
+        // the controllers' listener: mutual TLS, a certificate of the cluster's CA or no handshake. The same name (a broker's: a
+        // super user, as the agents' probes on the nodes that ask the controllers are; a controller answers DescribeCluster
+        // only to ALTER on the cluster, which the console's node no longer has: ADR 019) from the cluster's CA gets the
+        // quorum described; from another CA, or no certificate at all, the handshake fails
         String controllers = cluster.withRole("controller").stream().map(n -> n.fqdn() + ":9093").collect(java.util.stream.Collectors.joining(","));
-        String name = cluster.node("gw-1").fqdn();
+        String name = cluster.node("b-1").fqdn();
         NodeTls stranger = NodeTls.issue(otherCa, name, null, List.of(name), Instant.now(), Duration.ofDays(1));
         Path strangerPem = dir.resolve("stranger.pem");
         Files.writeString(strangerPem, stranger.keyAndChainPem());

@@ -135,7 +135,11 @@ class ProductionClusterIT {
                 dynamicTest("8 a short soak loses nothing and every service is READY again after each fault", this::shortSoak),
                 dynamicTest("9 a user named like a node is no super user and a hostile users file changes nothing",
                         this::aUserNamedLikeANodeIsNoSuperUserAndAHostileUsersFileChangesNothing),
-                dynamicTest("10 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
+                dynamicTest("10 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode),
+                dynamicTest("11 the registry's, the console's and zookeeper's nodes are no kafka admins", () -> new LeastPrivilegeSteps(cluster, tls,
+                        cluster.withRole("broker"), Path.of("target/production-least-privilege").toAbsolutePath())
+                        .registryAndConsoleNodesAreNoKafkaAdmins(TOPIC, cluster.node("gw-1").fqdn(),
+                                List.of(cluster.node("sr-1").fqdn(), cluster.node("zk-1").fqdn()))));
     }
 
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
