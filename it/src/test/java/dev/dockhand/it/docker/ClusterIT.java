@@ -217,7 +217,10 @@ class ClusterIT {
         String since = Docker.inspect(c, "{{.State.StartedAt}}");
         Docker.awaitHealthy(START, List.of(c));
         String log = Docker.docker("logs", "--since", since, c).all();
-        assertFalse(log.contains("Recovering unflushed segment"), c + ": log recovery after a clean stop:\n" + Docker.tail(log, 60));
+        // KRaft recovers its metadata log (__cluster_metadata) at every start, clean or not: the partitions' logs are what
+        // a clean stop spares
+        List<String> recovered = log.lines().filter(l -> l.contains("Recovering unflushed segment") && !l.contains("__cluster_metadata")).toList();
+        assertEquals(List.of(), recovered, c + ": log recovery after a clean stop:\n" + Docker.tail(log, 60));
         assertTrue(log.contains("Skipping recovery"), c + ": no 'Skipping recovery' line after a clean stop:\n" + Docker.tail(log, 60));
         awaitFullyReplicated();
     }
@@ -251,8 +254,10 @@ class ClusterIT {
     void agentFootprintAndStatusTimeInsideTheContainers() {
         for (String c : containers.values()) {
             long rssKb = Long.parseLong(Docker.exec(c, "bash", "-c", "awk '/^VmRSS:/ {print $2}' /proc/1/status").ok().out().trim());
-            String times = Docker.exec(c, "bash", "-c", "for i in 1 2 3 4 5 6 7; do s=$(date +%s%N); agent status >/dev/null || echo fail; "
-                    + "e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done").ok().out();
+            // exit 0 or 1 (every service ready, or one not ready at that moment: a controller whose probe timed out on a
+            // loaded host) is an answer; 2 or 3 (no agent, a failure) is not
+            String times = Docker.exec(c, "bash", "-c", "for i in 1 2 3 4 5 6 7; do s=$(date +%s%N); agent status >/dev/null; "
+                    + "[ $? -le 1 ] || echo fail; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done").ok().out();
             assertFalse(times.contains("fail"), c + ": agent status failed:\n" + times);
             List<Long> ms = times.lines().map(String::trim).map(Long::parseLong).sorted().toList();
             String ps = Docker.exec(c, "ps", "-eo", "pid,rss,args", "--sort", "pid").ok().out();
@@ -523,7 +528,8 @@ class ClusterIT {
 
     private static boolean runsBroker(String role) {
         String config = compose.services().get(0).env("AGENT_CLUSTER_CONFIG");
-        return Examples.servicesOf(Examples.catalog(), config, role).contains("kafka-broker");
+        List<String> services = Examples.servicesOf(Examples.catalog(), config, role);
+        return services.contains("kafka-broker") || services.contains("kraft-broker") || services.contains("kraft-combined");
     }
 
 
