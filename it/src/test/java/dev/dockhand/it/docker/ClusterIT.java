@@ -380,7 +380,12 @@ class ClusterIT {
         assertTrue(foreign.exit() != 0 && !foreign.out().contains("LeaderId"), "a client whose certificate names " + brokerFqdn()
                 + " but comes from another CA is refused on " + quorum + ":\n" + foreign.all());
         System.out.printf("%s: a broker's certificate: %s; no certificate: %s; another CA's: %s%n", quorum,
-                firstLine(broker.out(), "LeaderId"), firstLine(noCert.all(), "Exception"), firstLine(foreign.all(), "Exception"));
+                firstLine(broker.out(), "LeaderId"), lastLine(noCert.all()), lastLine(foreign.all()));
+    }
+
+    private static String lastLine(String out) {
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("log4j:") && !l.startsWith("at "))
+                .reduce((x, y) -> y).orElse("(no output)");
     }
 
     private static String firstLine(String out, String containing) {
