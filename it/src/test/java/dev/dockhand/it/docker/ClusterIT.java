@@ -29,9 +29,11 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * A multi-container cluster from a compose example ({@code -Ddockhand.it.compose}, default
- * compose-default), started with {@code docker run} on a network of its own: containers get unique
- * names and the example's container names as network aliases, which are their FQDNs. One cluster
- * for every test method, in order; each method leaves it healthy for the next.
+ * compose-kraft: the secured Kafka 4 cluster the README leads with), started with {@code docker run}
+ * on a network of its own: containers get unique names and the example's container names as network
+ * aliases, which are their FQDNs. One cluster for every test method, in order; each method leaves it
+ * healthy for the next. A secured example gets its secrets from the image's own {@code agent ca init},
+ * as its README says, and its clients log in as a user of them.
  */
 @DockerEngine.Needed
 class ClusterIT {
@@ -53,7 +55,7 @@ class ClusterIT {
     @BeforeAll
     static void startCluster(org.junit.jupiter.api.TestInfo info) throws Exception {
         example = info.getTestClass().orElseThrow() == ProductionComposeClusterIT.class ? "compose-production"
-                : System.getProperty("dockhand.it.compose", "compose-default");
+                : System.getProperty("dockhand.it.compose", "compose-kraft");
         NETWORK = "dockhand-it-" + ID + "-" + example.replace("compose-", "");
         image = DockhandImage.get();
         compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of("DOCKHAND_IMAGE", image));
@@ -72,7 +74,7 @@ class ClusterIT {
         }
         nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
         String bootstrap = String.join(",", nodes.stream().filter(n -> runsBroker(n.role())).map(n -> n.fqdn() + ":9092").toList());
-        kafka = new KafkaTools(image, NETWORK, bootstrap, secrets == null ? null : clientDir(example));
+        kafka = new KafkaTools(image, NETWORK, bootstrap, secrets == null ? null : clientDir("ops", scram("SCRAM-SHA-512", "ops", password("ops"))));
         Docker.awaitHealthy(START, List.copyOf(containers.values()));
     }
 
@@ -101,8 +103,13 @@ class ClusterIT {
                 dynamicTest("6 agent footprint and status time inside the containers", this::agentFootprintAndStatusTimeInsideTheContainers),
                 // an example without a roll script has no roll to test: the step is not there rather than skipped
                 dynamicTest("7 roll.sh restarts the brokers one at a time and the producer loses nothing",
-                        this::rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing))
-                .filter(t -> !t.getDisplayName().startsWith("7 ") || Files.isExecutable(rollSh()));
+                        this::rollShRestartsTheBrokersOneAtATimeAndTheProducerLosesNothing),
+                // a KRaft example, secured: its logins and the controllers' listener (a plaintext example has no logins to
+                // try, and ProductionClusterIT tries the ZooKeeper-mode ones): the step is not there rather than skipped
+                dynamicTest("8 outside clients log in with SCRAM-SHA-256 and -512; plaintext, a wrong password and certificates"
+                        + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold))
+                .filter(t -> !t.getDisplayName().startsWith("7 ") || Files.isExecutable(rollSh()))
+                .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")));
     }
 
     void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
@@ -157,8 +164,8 @@ class ClusterIT {
             Docker.exec(c, "kill", "-KILL", String.valueOf(pidBefore)).ok();
             Instant killed = Instant.now();
             Instant deadline = killed.plus(Duration.ofMinutes(3));
-            // Bounded: the agent must see the death and start a new broker, which must get READY (it
-            // fails with NodeExistsException until ZooKeeper expires the old session, ~12 s)...
+            // Bounded: the agent must see the death and start a new broker, which must get READY (in
+            // ZooKeeper mode it waits until ZooKeeper expires the old session, ~12 s)...
             JsonNode now = Await.value(c + ": broker restarted and ready after kill -9", Duration.ofMinutes(3), Duration.ofSeconds(1), () -> {
                 if (!Docker.running(c)) {
                     throw new Await.Hopeless(c + ": the container died with its broker");
@@ -197,16 +204,23 @@ class ClusterIT {
         String stopped = Docker.logs(c);
         assertEquals("0", Docker.inspect(c, "{{.State.ExitCode}}"), c + " exit code after docker stop; log:\n" + Docker.tail(stopped, 40));
         assertTrue(stop.took().compareTo(grace) < 0, "docker stop took " + stop.took() + ", the grace period is " + grace);
-        // a controlled shutdown: the controller moved the broker's leaderships away before it stopped
-        assertTrue(stopped.contains("Controlled shutdown request returned successfully"), c + ": no successful controlled shutdown:\n"
+        // a controlled shutdown: the controller moved the broker's leaderships away before it stopped (Kafka 3.9 in
+        // ZooKeeper mode and Kafka 4 in KRaft mode say so in their own words)
+        assertTrue(stopped.contains("Controlled shutdown request returned successfully")
+                || stopped.contains("The controller has asked us to exit controlled shutdown"), c + ": no successful controlled shutdown:\n"
                 + Docker.tail(stopped, 60));
-        assertFalse(stopped.contains("Error during controlled shutdown"), c + ": controlled shutdown retried:\n" + Docker.tail(stopped, 60));
+        assertFalse(stopped.contains("Error during controlled shutdown")
+                || stopped.contains("Timed out waiting for the controller to approve controlled shutdown"),
+                c + ": controlled shutdown retried or timed out:\n" + Docker.tail(stopped, 60));
         System.out.printf("%s: docker stop (grace %d s) took %d ms, exit 0, controlled shutdown%n", c, grace.toSeconds(), stop.took().toMillis());
         Docker.docker("start", c).ok();
         String since = Docker.inspect(c, "{{.State.StartedAt}}");
         Docker.awaitHealthy(START, List.of(c));
         String log = Docker.docker("logs", "--since", since, c).all();
-        assertFalse(log.contains("Recovering unflushed segment"), c + ": log recovery after a clean stop:\n" + Docker.tail(log, 60));
+        // KRaft recovers its metadata log (__cluster_metadata) at every start, clean or not: the partitions' logs are what
+        // a clean stop spares
+        List<String> recovered = log.lines().filter(l -> l.contains("Recovering unflushed segment") && !l.contains("__cluster_metadata")).toList();
+        assertEquals(List.of(), recovered, c + ": log recovery after a clean stop:\n" + Docker.tail(log, 60));
         assertTrue(log.contains("Skipping recovery"), c + ": no 'Skipping recovery' line after a clean stop:\n" + Docker.tail(log, 60));
         awaitFullyReplicated();
     }
@@ -240,8 +254,10 @@ class ClusterIT {
     void agentFootprintAndStatusTimeInsideTheContainers() {
         for (String c : containers.values()) {
             long rssKb = Long.parseLong(Docker.exec(c, "bash", "-c", "awk '/^VmRSS:/ {print $2}' /proc/1/status").ok().out().trim());
-            String times = Docker.exec(c, "bash", "-c", "for i in 1 2 3 4 5 6 7; do s=$(date +%s%N); agent status >/dev/null || echo fail; "
-                    + "e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done").ok().out();
+            // exit 0 or 1 (every service ready, or one not ready at that moment: a controller whose probe timed out on a
+            // loaded host) is an answer; 2 or 3 (no agent, a failure) is not
+            String times = Docker.exec(c, "bash", "-c", "for i in 1 2 3 4 5 6 7; do s=$(date +%s%N); agent status >/dev/null; "
+                    + "[ $? -le 1 ] || echo fail; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done").ok().out();
             assertFalse(times.contains("fail"), c + ": agent status failed:\n" + times);
             List<Long> ms = times.lines().map(String::trim).map(Long::parseLong).sorted().toList();
             String ps = Docker.exec(c, "ps", "-eo", "pid,rss,args", "--sort", "pid").ok().out();
@@ -301,6 +317,115 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Clients nobody here wrote, as a user's application runs them: Kafka's own tools in a container of their
+     * own on the cluster's network, given only the CA and a user of the users file. The README's user
+     * {@code app} creates a topic, produces with acks=all and reads everything back over SASL_SSL, once with
+     * SCRAM-SHA-256 and once with SCRAM-SHA-512; next to each login, on the same listener, the same user with
+     * a wrong password is refused, and so is a client that speaks plaintext. On the controllers' 9093 (a
+     * KRaft example), a broker reaches the quorum with its certificate from its own container (the positive
+     * check, across the network), while an outside client without a certificate, and one whose certificate
+     * names a broker but comes from another CA, are refused.
+     */
+    void outsideClientsLogInAndTheRefusalsHold() throws Exception {
+        String bootstrap = kafka.bootstrap();
+        String app = password("app");
+        for (String mechanism : List.of("SCRAM-SHA-256", "SCRAM-SHA-512")) {
+            String topic = "it-" + mechanism.toLowerCase(java.util.Locale.ROOT);
+            KafkaTools client = new KafkaTools(image, NETWORK, bootstrap, clientDir("app-" + mechanism, scram(mechanism, "app", app)));
+            client.createTopic(topic, 3, 3, 2);
+            Set<String> acked = client.produce(topic, 300);
+            assertEquals(300, acked.size(), "app over SASL_SSL with " + mechanism + ": records acknowledged by all in-sync replicas");
+            assertTrue(client.consumeAll(topic).containsAll(acked), "app over SASL_SSL with " + mechanism + ": every record read back");
+            KafkaTools wrong = new KafkaTools(image, NETWORK, bootstrap, clientDir("wrong-" + mechanism, scram(mechanism, "app", app + "x")));
+            Docker.Result refused = wrong.run(Duration.ofMinutes(2), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap,
+                    "--list");
+            assertTrue(refused.exit() != 0 && refused.all().contains("Authentication failed"),
+                    "app with a wrong password over " + mechanism + " is refused:\n" + refused.all());
+            System.out.printf("%s: app produced and read back %d records; a wrong password: %s%n", mechanism, acked.size(),
+                    firstLine(refused.all(), "Authentication failed"));
+        }
+        KafkaTools plain = new KafkaTools(image, NETWORK, bootstrap, clientDir("plaintext", List.of("security.protocol=PLAINTEXT",
+                "request.timeout.ms=5000", "default.api.timeout.ms=15000")));
+        Docker.Result plaintext = plain.run(Duration.ofMinutes(2), "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap,
+                "--list");
+        // how the client gives up is its own (a timeout, or its thread ending on what it read as a response): it fails
+        // and lists no topic
+        assertTrue(plaintext.exit() != 0 && !plaintext.out().contains("it-scram"),
+                "a plaintext client on the SASL_SSL listener gets nothing:\n" + plaintext.all());
+        System.out.println("plaintext on 9092: " + firstLine(plaintext.all(), "Error"));
+
+        List<String> controllers = nodes.stream().filter(n -> n.role().equals("controller")).map(NodeEntry::fqdn).toList();
+        if (controllers.isEmpty()) {
+            return; // ZooKeeper mode: no controllers' listener
+        }
+        String quorum = controllers.get(0) + ":9093";
+        Docker.Result broker = Docker.exec(brokerContainer(nodes.size() - 1), "kafka-metadata-quorum", "--bootstrap-controller", quorum,
+                "describe", "--status");
+        assertTrue(broker.exit() == 0 && broker.out().contains("LeaderId"), "a broker reaches " + quorum + " with its certificate:\n"
+                + broker.all());
+        List<String> tls = List.of("security.protocol=SSL", "ssl.truststore.type=PEM", "ssl.truststore.location=" + KafkaTools.CLIENT_DIR
+                + "/ca.crt", "request.timeout.ms=5000", "default.api.timeout.ms=15000");
+        Docker.Result noCert = new KafkaTools(image, NETWORK, bootstrap, clientDir("no-certificate", tls))
+                .run(Duration.ofMinutes(2), "org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", quorum, "describe", "--status");
+        assertTrue(noCert.exit() != 0 && !noCert.out().contains("LeaderId"), "a client without a certificate on " + quorum + " is refused:\n"
+                + noCert.all());
+        java.nio.file.Path foreignDir = clientDir("foreign-ca", List.of());
+        foreignCertificate(foreignDir, brokerFqdn());
+        List<String> foreignTls = new ArrayList<>(tls);
+        foreignTls.addAll(List.of("ssl.keystore.type=PEM", "ssl.keystore.location=" + KafkaTools.CLIENT_DIR + "/keystore.pem"));
+        writeClientConfig(foreignDir, foreignTls);
+        Docker.Result foreign = new KafkaTools(image, NETWORK, bootstrap, foreignDir)
+                .run(Duration.ofMinutes(2), "org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", quorum, "describe", "--status");
+        assertTrue(foreign.exit() != 0 && !foreign.out().contains("LeaderId"), "a client whose certificate names " + brokerFqdn()
+                + " but comes from another CA is refused on " + quorum + ":\n" + foreign.all());
+        System.out.printf("%s: a broker's certificate: %s; no certificate: %s; another CA's: %s%n", quorum,
+                firstLine(broker.out(), "LeaderId"), lastLine(noCert.all()), lastLine(foreign.all()));
+    }
+
+    private static String lastLine(String out) {
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("log4j:") && !l.startsWith("at "))
+                .reduce((x, y) -> y).orElse("(no output)");
+    }
+
+    private static String firstLine(String out, String containing) {
+        return out.lines().filter(l -> l.contains(containing)).findFirst().orElse("(no line with " + containing + ")").strip();
+    }
+
+    /** The password of {@code user} in the users file the example was given ({@code user:password[:role]} lines). */
+    private static String password(String user) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(secrets.resolve("users")).stream().filter(l -> l.startsWith(user + ":"))
+                .findFirst().orElseThrow(() -> new AssertionError("no user " + user + " in the users file")).split(":")[1];
+    }
+
+    private static List<String> scram(String mechanism, String user, String password) {
+        return List.of("security.protocol=SASL_SSL", "sasl.mechanism=" + mechanism,
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";",
+                "ssl.truststore.type=PEM", "ssl.truststore.location=" + KafkaTools.CLIENT_DIR + "/ca.crt");
+    }
+
+    private static String brokerFqdn() {
+        return nodes.stream().filter(n -> n.role().equals("broker")).findFirst().orElseThrow().fqdn();
+    }
+
+    /**
+     * A key and a certificate naming {@code cn}, issued by a CA of its own (openssl, not the agent), as one PEM
+     * key store {@code keystore.pem} in {@code dir}: what an impostor with the right name and the wrong CA holds.
+     */
+    private static void foreignCertificate(java.nio.file.Path dir, String cn) throws java.io.IOException {
+        String sh = String.join(" && ",
+                "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other-ca.key -out other-ca.crt -days 2"
+                        + " -subj /CN=another-ca",
+                "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key -out client.csr -subj /CN=" + cn,
+                "openssl x509 -req -in client.csr -CA other-ca.crt -CAkey other-ca.key -CAcreateserial -out client.crt -days 1",
+                "cat client.key client.crt > keystore.pem", "rm other-ca.key client.csr");
+        Docker.run(List.of("bash", "-c", sh), dir, Duration.ofMinutes(1)).ok();
+        for (String f : List.of("keystore.pem", "client.key", "client.crt", "other-ca.crt")) {
+            java.nio.file.Files.setAttribute(dir.resolve(f), "unix:uid", 1000);
+        }
+    }
+
     private static java.nio.file.Path rollSh() {
         return Examples.repoRoot().resolve("examples/" + example() + "/roll.sh");
     }
@@ -328,11 +453,12 @@ class ClusterIT {
 
     private static JsonNode broker(JsonNode status) {
         for (JsonNode svc : status.path("services")) {
-            if ("kafka-broker".equals(svc.path("id").asText())) {
+            // ZooKeeper mode's broker or KRaft's
+            if (List.of("kafka-broker", "kraft-broker").contains(svc.path("id").asText())) {
                 return svc;
             }
         }
-        throw new AssertionError("no kafka-broker in agent status: " + status);
+        throw new AssertionError("no kafka-broker or kraft-broker in agent status: " + status);
     }
 
     /**
@@ -365,24 +491,24 @@ class ClusterIT {
         return dir;
     }
 
-    /** A Kafka client's config for the tools: the admin user of the users file over SASL_SSL, the CA as trust. */
-    private static java.nio.file.Path clientDir(String example) throws java.io.IOException {
-        java.nio.file.Path dir = java.nio.file.Path.of("target/docker-client", example).toAbsolutePath();
+    /** A directory for the tools' container: the cluster's CA and a client.properties of these lines. */
+    private static java.nio.file.Path clientDir(String name, List<String> properties) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target/docker-client", example, name).toAbsolutePath();
         dev.dockhand.it.lab.LabCluster.deleteTree(dir);
         java.nio.file.Files.createDirectories(dir);
-        String password = java.nio.file.Files.readAllLines(secrets.resolve("users")).stream().filter(l -> l.startsWith("ops:"))
-                .findFirst().orElseThrow().split(":")[1];
         java.nio.file.Files.copy(secrets.resolve("ca.crt"), dir.resolve("ca.crt"));
-        java.nio.file.Files.writeString(dir.resolve("client.properties"), String.join("\n",
-                "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"ops\" password=\""
-                        + password + "\";",
-                "ssl.truststore.type=PEM", "ssl.truststore.location=" + KafkaTools.CLIENT_DIR + "/ca.crt", ""));
+        writeClientConfig(dir, properties);
         // the tools' container runs as the image's user
-        for (java.nio.file.Path p : List.of(dir, dir.resolve("ca.crt"), dir.resolve("client.properties"))) {
+        for (java.nio.file.Path p : List.of(dir, dir.resolve("ca.crt"))) {
             java.nio.file.Files.setAttribute(p, "unix:uid", 1000);
         }
         return dir;
+    }
+
+    private static void writeClientConfig(java.nio.file.Path dir, List<String> properties) throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, String.join("\n", properties) + "\n");
+        java.nio.file.Files.setAttribute(file, "unix:uid", 1000);
     }
 
     /** docker run arguments for a compose service; name null = a --rm run in the foreground. */
@@ -408,7 +534,10 @@ class ClusterIT {
             a.addAll(List.of("--memory", s.memLimit()));
         }
         if (s.healthCmd() != null) {
-            a.addAll(List.of("--health-cmd", s.healthCmd()));
+            // docker run's health command runs under `sh -c`: exec, so that the probe is the agent CLI itself, which
+            // Docker kills when it outlasts its timeout (a killed sh would leave its JVM running, and on a loaded
+            // host those pile up until the container's memory limit kills the node)
+            a.addAll(List.of("--health-cmd", "exec " + s.healthCmd()));
         }
         a.addAll(List.of("--stop-timeout", String.valueOf(s.stopGracePeriod().toSeconds()), image));
         return a.toArray(String[]::new);
@@ -416,7 +545,8 @@ class ClusterIT {
 
     private static boolean runsBroker(String role) {
         String config = compose.services().get(0).env("AGENT_CLUSTER_CONFIG");
-        return Examples.servicesOf(Examples.catalog(), config, role).contains("kafka-broker");
+        List<String> services = Examples.servicesOf(Examples.catalog(), config, role);
+        return services.contains("kafka-broker") || services.contains("kraft-broker") || services.contains("kraft-combined");
     }
 
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.dockhand.agent.catalog.Catalog;
 import dev.dockhand.agent.catalog.ClusterConfig;
 import dev.dockhand.agent.catalog.Role;
+import dev.dockhand.agent.catalog.Security;
 import dev.dockhand.agent.catalog.ServiceSpec;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import java.io.IOException;
@@ -51,9 +52,14 @@ class ExamplesManifestTest {
         }
     }
 
-    @Test
-    void kubernetesManifestsWireEveryStatefulSetToAHeadlessServiceAndTheAgentEndpoints() throws IOException {
-        List<Map<String, Object>> docs = kubernetesDocuments();
+    /** The KRaft manifests the example leads with, and the ZooKeeper-mode ones kept as the legacy path. */
+    private static final String KUBERNETES = "kubernetes";
+    private static final String KUBERNETES_ZOOKEEPER = "kubernetes/zookeeper";
+
+    @ParameterizedTest
+    @ValueSource(strings = {KUBERNETES, KUBERNETES_ZOOKEEPER})
+    void kubernetesManifestsWireEveryStatefulSetToAHeadlessServiceAndTheAgentEndpoints(String example) throws IOException {
+        List<Map<String, Object>> docs = kubernetesDocuments(example);
         List<Map<String, Object>> statefulSets = ofKind(docs, "StatefulSet");
         assertFalse(statefulSets.isEmpty(), "no StatefulSet in examples/kubernetes");
         List<String> problems = new ArrayList<>();
@@ -136,10 +142,11 @@ class ExamplesManifestTest {
      * scrape that port (the prometheus.io annotations, one port per pod) and declares it; the others
      * do not ask.
      */
-    @Test
-    void kubernetesPodsAskPrometheusToScrapeTheirServicesOwnMetrics() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {KUBERNETES, KUBERNETES_ZOOKEEPER})
+    void kubernetesPodsAskPrometheusToScrapeTheirServicesOwnMetrics(String example) throws IOException {
         Catalog catalog = Examples.catalog();
-        List<Map<String, Object>> docs = kubernetesDocuments();
+        List<Map<String, Object>> docs = kubernetesDocuments(example);
         List<String> problems = new ArrayList<>();
         int scraped = 0;
         for (Map<String, Object> sts : ofKind(docs, "StatefulSet")) {
@@ -168,13 +175,14 @@ class ExamplesManifestTest {
                 }
             }
         }
-        assertTrue(scraped >= 2, "the brokers and ZooKeeper have metrics to scrape; pods that ask: " + scraped);
+        assertTrue(scraped >= 2, "the brokers and ZooKeeper or the controllers have metrics to scrape; pods that ask: " + scraped);
         assertNoProblems(problems);
     }
 
-    @Test
-    void kubernetesNodeListNamesExactlyThePodsTheStatefulSetsCreate() throws IOException {
-        List<Map<String, Object>> docs = kubernetesDocuments();
+    @ParameterizedTest
+    @ValueSource(strings = {KUBERNETES, KUBERNETES_ZOOKEEPER})
+    void kubernetesNodeListNamesExactlyThePodsTheStatefulSetsCreate(String example) throws IOException {
+        List<Map<String, Object>> docs = kubernetesDocuments(example);
         List<Pod> pods = pods(docs);
         Set<NodeEntry> expected = new HashSet<>();
         List<String> problems = new ArrayList<>();
@@ -210,6 +218,99 @@ class ExamplesManifestTest {
         }
         assertNoProblems(problems);
         assertRolesKnownToCatalog(pods.stream().map(p -> Map.entry(p.name(), p.env())).toList());
+    }
+
+    /**
+     * The Kubernetes example leads with Kafka 4: its top-level manifests are the {@code kraft} config (controllers
+     * and brokers, no ZooKeeper), its README starts there and points to the ZooKeeper-mode manifests as the
+     * legacy path and to the migration runbook.
+     */
+    @Test
+    void kubernetesLeadsWithKraftAndKeepsZooKeeperModeAsTheLegacyPath() throws IOException {
+        Set<String> kraftRoles = pods(kubernetesDocuments(KUBERNETES)).stream().map(p -> p.env().get("AGENT_ROLE")).collect(Collectors.toSet());
+        assertTrue(kraftRoles.containsAll(List.of("controller", "broker")) && !kraftRoles.contains("zookeeper"),
+                "examples/kubernetes: KRaft controllers and brokers, no ZooKeeper; roles " + kraftRoles);
+        assertEquals(Set.of("kraft"), pods(kubernetesDocuments(KUBERNETES)).stream().map(p -> p.env().get("AGENT_CLUSTER_CONFIG"))
+                .collect(Collectors.toSet()), "examples/kubernetes: cluster config");
+        assertEquals(Set.of("production"), pods(kubernetesDocuments(KUBERNETES_ZOOKEEPER)).stream()
+                .map(p -> p.env().get("AGENT_CLUSTER_CONFIG")).collect(Collectors.toSet()), "examples/kubernetes/zookeeper: cluster config");
+        String readme = Files.readString(Examples.repoRoot().resolve("examples/kubernetes/README.md"));
+        String title = readme.lines().findFirst().orElse("");
+        assertTrue(title.startsWith("# ") && title.contains("kraft"), "examples/kubernetes/README.md leads with kraft: " + title);
+        assertTrue(readme.contains("zookeeper/") && readme.contains("examples/migration"),
+                "examples/kubernetes/README.md points to the ZooKeeper-mode manifests (legacy) and the migration runbook");
+    }
+
+    /**
+     * A secured pod (its cluster config secured by default, no AGENT_SECURITY=plaintext) is given the one secret:
+     * AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE name files in a directory where a Secret is
+     * mounted read-only with mode 0440 (the pod's group, fsGroup, reads it; the agent refuses a key or users file
+     * others may read), the same Secret on every pod, and the README says how to make it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {KUBERNETES, KUBERNETES_ZOOKEEPER})
+    void kubernetesSecuredPodsMountTheClustersOneSecret(String example) throws IOException {
+        Catalog catalog = Examples.catalog();
+        List<Map<String, Object>> docs = kubernetesDocuments(example);
+        List<String> problems = new ArrayList<>();
+        Set<String> secretNames = new HashSet<>();
+        for (Map<String, Object> sts : ofKind(docs, "StatefulSet")) {
+            String name = str(sts, "metadata.name");
+            Map<String, Object> c = agentContainer(sts);
+            Map<String, String> env = containerEnv(docs, c, name + "-0");
+            if (!secured(catalog, env.get("AGENT_CLUSTER_CONFIG"), env.get("AGENT_SECURITY"))) {
+                problems.add(name + ": not secured (cluster config " + env.get("AGENT_CLUSTER_CONFIG") + ", AGENT_SECURITY "
+                        + env.get("AGENT_SECURITY") + "): the example runs as shipped, secured");
+                continue;
+            }
+            for (String key : List.of("AGENT_CA_CERT_FILE", "AGENT_CA_KEY_FILE", "AGENT_USERS_FILE")) {
+                String file = env.get(key);
+                if (file == null || !file.startsWith("/")) {
+                    problems.add(name + ": " + key + " is '" + file + "', an absolute path in the mounted Secret");
+                    continue;
+                }
+                String dir = file.substring(0, file.lastIndexOf('/'));
+                Optional<Object> mount = list(c, "volumeMounts").stream().filter(m -> dir.equals(get(m, "mountPath"))).findFirst();
+                if (mount.isEmpty()) {
+                    problems.add(name + ": " + key + "=" + file + ": nothing is mounted at " + dir);
+                    continue;
+                }
+                if (!Boolean.TRUE.equals(get(mount.get(), "readOnly"))) {
+                    problems.add(name + ": the mount at " + dir + " is not readOnly");
+                }
+                Object volumeName = get(mount.get(), "name");
+                Optional<Object> volume = list(sts, "spec.template.spec.volumes").stream()
+                        .filter(v -> Objects.equals(get(v, "name"), volumeName)).findFirst();
+                Object secretName = volume.map(v -> get(v, "secret.secretName")).orElse(null);
+                if (secretName == null) {
+                    problems.add(name + ": the volume " + volumeName + " at " + dir + " is no Secret");
+                    continue;
+                }
+                secretNames.add(String.valueOf(secretName));
+                if (!(get(volume.get(), "secret.defaultMode") instanceof Number mode) || mode.intValue() != 0440) {
+                    problems.add(name + ": Secret " + secretName + " mounted with defaultMode " + get(volume.get(), "secret.defaultMode")
+                            + ", expected 0440 (others may not read the key or the users)");
+                }
+            }
+        }
+        if (secretNames.size() != 1) {
+            problems.add("every pod must mount the same one Secret; found " + secretNames);
+        } else {
+            String readme = Files.readString(Examples.repoRoot().resolve("examples/" + example + "/README.md"));
+            String secret = secretNames.iterator().next();
+            if (!readme.contains("create secret generic " + secret) || !readme.contains("ca init")) {
+                problems.add("examples/" + example + "/README.md: no `agent ca init` and `kubectl create secret generic " + secret + "` step");
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    /** The node's security as the agent decides it: AGENT_SECURITY, else its cluster config's own. */
+    private static boolean secured(Catalog catalog, String config, String agentSecurity) {
+        if (agentSecurity != null && !agentSecurity.isBlank()) {
+            return Security.parse(agentSecurity.strip()) == Security.TLS;
+        }
+        return catalog.clusterConfig(config).map(cc -> cc.security() == Security.TLS).orElse(false);
     }
 
     // ------------------------------------------------------------------ compose
@@ -278,6 +379,41 @@ class ExamplesManifestTest {
     }
 
     /**
+     * The secured compose examples run as shipped, secured: every service is given the one secret (the CA's
+     * certificate and key, the users) as Compose secrets made by `agent ca init`, the env names them under
+     * /run/secrets, and Docker's health is the agent's readiness.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"compose-production", "compose-kraft"})
+    void composeSecuredExamplesGiveEveryServiceTheOneSecret(String example) throws IOException {
+        Catalog catalog = Examples.catalog();
+        ComposeFile compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of());
+        List<String> problems = new ArrayList<>();
+        Map<String, String> wanted = Map.of("AGENT_CA_CERT_FILE", "ca.crt", "AGENT_CA_KEY_FILE", "ca.key", "AGENT_USERS_FILE", "users");
+        for (ComposeFile.Service s : compose.services()) {
+            if (!secured(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_SECURITY"))) {
+                problems.add(s.name() + ": not secured (AGENT_SECURITY " + s.env("AGENT_SECURITY") + "): the example runs as shipped, secured");
+            }
+            wanted.forEach((key, secret) -> {
+                if (!s.secrets().contains(secret) || !compose.secrets().containsKey(secret)) {
+                    problems.add(s.name() + ": not given the secret " + secret);
+                }
+                if (!("/run/secrets/" + secret).equals(s.env(key))) {
+                    problems.add(s.name() + ": " + key + " is " + s.env(key) + ", expected /run/secrets/" + secret);
+                }
+            });
+            if (!"agent ready".equals(s.healthCmd())) {
+                problems.add(s.name() + ": healthcheck " + s.healthCmd() + ", expected [CMD, agent, ready] (healthy = every service ready)");
+            }
+        }
+        String readme = Files.readString(Examples.repoRoot().resolve("examples/" + example + "/README.md"));
+        if (!readme.contains("ca init --out /secrets --users")) {
+            problems.add("examples/" + example + "/README.md: no `agent ca init` step making the secrets");
+        }
+        assertNoProblems(problems);
+    }
+
+    /**
      * The production compose example rolls with roll.sh and shows readiness as Docker's health state: its
      * health check is {@code agent ready}, and roll.sh is there, executable, and waits for {@code agent ready}.
      */
@@ -298,8 +434,10 @@ class ExamplesManifestTest {
         assertTrue(script.contains("agent ready"), "roll.sh waits for the agent's readiness");
         String readme = Files.readString(dir.resolve("README.md"));
         assertTrue(readme.contains("roll.sh"), "examples/compose-production/README.md documents roll.sh");
-        String k8s = Files.readString(Examples.repoRoot().resolve("examples/kubernetes/README.md"));
-        assertTrue(k8s.contains("maxUnavailable"), "examples/kubernetes/README.md documents how the StatefulSets roll");
+        for (String k8s : List.of(KUBERNETES, KUBERNETES_ZOOKEEPER)) {
+            String text = Files.readString(Examples.repoRoot().resolve("examples/" + k8s + "/README.md"));
+            assertTrue(text.contains("maxUnavailable"), "examples/" + k8s + "/README.md documents how the StatefulSets roll");
+        }
     }
 
     @Test
@@ -459,8 +597,8 @@ class ExamplesManifestTest {
         return env;
     }
 
-    private static List<Map<String, Object>> kubernetesDocuments() throws IOException {
-        Path dir = Examples.repoRoot().resolve("examples/kubernetes");
+    private static List<Map<String, Object>> kubernetesDocuments(String example) throws IOException {
+        Path dir = Examples.repoRoot().resolve("examples/" + example);
         List<Map<String, Object>> docs = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList()) {
