@@ -158,6 +158,10 @@ class KraftSecuredPlanTest {
         assertFalse(plain.secured());
         assertEquals(List.of("kraft-combined", "schema-registry", "control-center", "connect"),
                 plain.services().stream().map(NodePlan.PlannedService::id).toList());
+        // the Connect worker is Kafka 3.9's, whose plugins Maven Central serves, a client of the Kafka 4 broker (ADR 022)
+        List<String> worker = plain.services().get(3).command().argv();
+        assertTrue(worker.stream().anyMatch(a -> a.endsWith("/lib/kafka/*")), worker.toString());
+        assertFalse(worker.stream().anyMatch(a -> a.contains("kafka4")), worker.toString());
 
         NodePlan p = plan(env("kraft-single-node", nodes, "kafka.k.test", Map.of("AGENT_SECURITY", "tls")));
         assertTrue(p.secured());

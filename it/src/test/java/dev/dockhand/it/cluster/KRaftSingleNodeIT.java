@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The kraft-single-node cluster config (the dev stack's KRaft twin): one agent as PID 1 in its own namespaces
  * runs a combined broker and controller on Kafka 4, the registry, the console and a Kafka Connect worker
- * (Kafka 4's runtime with the image's Kafka 3.9 file and MirrorMaker 2 plugins). It formats its storage on
+ * (Kafka 3.9's, with its file and MirrorMaker 2 plugins, a client of the Kafka 4 broker: ADR 022). It formats its storage on
  * the first start, is ready with a quorum of one, serves records, and after a clean stop starts again without
  * formatting.
  */
@@ -43,7 +43,7 @@ class KRaftSingleNodeIT {
             assertEquals(200, plugins.statusCode(), "the Connect worker answers: " + plugins.body());
             for (String plugin : List.of("FileStreamSourceConnector", "FileStreamSinkConnector", "MirrorSourceConnector")) {
                 assertTrue(plugins.body().contains("org.apache.kafka.connect." + (plugin.startsWith("Mirror") ? "mirror." : "file.") + plugin),
-                        "Kafka 4's worker loads the shipped plugin " + plugin + ": " + plugins.body());
+                        "the worker loads the shipped plugin " + plugin + ": " + plugins.body());
             }
             try (Kafka kafka = new Kafka(cluster.bootstrap())) {
                 assertEquals(Set.of(1), kafka.brokerIds());
