@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The dockhand dev stack on this machine, without Docker: builds what is needed, then runs the agent in
-# the foreground supervising ZooKeeper, a Kafka broker, the schema registry and the console for one node
+# the foreground supervising ZooKeeper, a Kafka broker, the schema registry, the console and a Kafka
+# Connect worker for one node
 # (cluster config single-node, role standalone). Ctrl-C stops everything cleanly.
 #
 #   Kafka            localhost:9092
 #   schema registry  http://localhost:8081/apis/ccompat/v7
 #   console          http://localhost:9021
+#   Kafka Connect    http://localhost:8083 (plaintext stacks only: docs/connect.md)
 #   agent            http://localhost:9800/status, and `examples/local/agent status`
 #   Kafka's tools    examples/local/bin/kafka-topics --list (and the others: ls examples/local/bin)
 #

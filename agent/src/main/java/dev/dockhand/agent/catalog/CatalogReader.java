@@ -109,7 +109,7 @@ public final class CatalogReader {
 
         private ServiceSpec service(String p, JsonValue n) {
             known(n, p, "id", "name", "port", "command", "env", "templates", "overridePrefix", "overrideFile",
-                    "overrideFormat", "overrideKeys",
+                    "overrideFormat", "overrideKeys", "overrideDirKeys",
                     "dataDirs", "health", "stop", "restart", "memory", "user", "log", "quorum", "metricsPort", "internalPort", "when", "certRenewal",
                     "prepare");
             String id = req(n, p, "id");
@@ -188,7 +188,7 @@ public final class CatalogReader {
             } catch (IllegalArgumentException e) {
                 problems.add(tree.where(p + ".overrideFormat") + ": " + e.getMessage());
             }
-            return new OverrideSpec(prefix, file, format, strings(n, p, "overrideKeys"));
+            return new OverrideSpec(prefix, file, format, strings(n, p, "overrideKeys"), strings(n, p, "overrideDirKeys"));
         }
 
         private TemplateSpec template(String p, JsonValue t) {

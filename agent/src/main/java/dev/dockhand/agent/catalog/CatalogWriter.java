@@ -50,6 +50,9 @@ public final class CatalogWriter {
                 if (!s.overrides().keys().isEmpty()) {
                     strings(o.putArray("overrideKeys"), s.overrides().keys());
                 }
+                if (!s.overrides().dirKeys().isEmpty()) {
+                    strings(o.putArray("overrideDirKeys"), s.overrides().dirKeys());
+                }
             }
             if (!s.dataDirs().isEmpty()) {
                 strings(o.putArray("dataDirs"), s.dataDirs());

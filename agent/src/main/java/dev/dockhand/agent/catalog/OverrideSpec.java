@@ -14,11 +14,20 @@ import java.util.List;
  * @param keys keys an override may set in their exact case (besides those the template has); when
  *     given, an override that names none of them is an error. For files whose keys are not lower case
  *     (ZooKeeper's {@code tickTime}), which an env name cannot spell.
+ * @param dirKeys keys whose value, when an override sets it, is a comma-separated list of directories
+ *     that must exist on the node (a Connect worker's {@code plugin.path}): a missing one is refused at
+ *     start rather than found missing by the service later, or never
  */
-public record OverrideSpec(String prefix, String file, Format format, List<String> keys) {
+public record OverrideSpec(String prefix, String file, Format format, List<String> keys, List<String> dirKeys) {
 
     public OverrideSpec {
         keys = List.copyOf(keys);
+        dirKeys = List.copyOf(dirKeys);
+    }
+
+    /** Overrides with no key naming directories. */
+    public OverrideSpec(String prefix, String file, Format format, List<String> keys) {
+        this(prefix, file, format, keys, List.of());
     }
 
     /** The parsers the shipped services use. */

@@ -70,6 +70,32 @@ final class Overrides {
         return out;
     }
 
+    /**
+     * Every directory named by an override of one of {@code spec}'s directory keys (comma-separated,
+     * as Kafka Connect's {@code plugin.path} is read) exists on the node; a problem naming the variable
+     * and the entry for each one that does not.
+     */
+    static void checkDirectories(List<Override> overrides, OverrideSpec spec, FileSystem fs, Problems problems) {
+        for (Override o : overrides) {
+            if (!spec.dirKeys().contains(o.key())) {
+                continue;
+            }
+            for (String entry : o.value().split(",", -1)) {
+                String dir = entry.trim();
+                boolean ok;
+                try {
+                    ok = !dir.isEmpty() && java.nio.file.Files.isDirectory(fs.getPath(dir));
+                } catch (RuntimeException e) { // not a path at all
+                    ok = false;
+                }
+                if (!ok) {
+                    problems.add("env " + o.var() + ": " + o.key() + " names '" + Names.printable(dir)
+                            + "', which is not a directory on this node; give existing directories, comma-separated (docs/connect.md)");
+                }
+            }
+        }
+    }
+
     /** A secret file's content without the line end editors add (and nothing else). */
     private static String strip(String s) {
         if (s.endsWith("\r\n")) {

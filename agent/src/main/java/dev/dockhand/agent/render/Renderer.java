@@ -145,6 +145,7 @@ public final class Renderer {
                 if (o != null && t.target().equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, this.files, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
+                    Overrides.checkDirectories(os, o, fs, problems);
                     for (Overrides.Override x : os) {
                         // a value read from a *_FILE is a secret by where it came from, whatever its key
                         boolean hidden = x.fromFile() || Secrets.isSecretKey(x.key());

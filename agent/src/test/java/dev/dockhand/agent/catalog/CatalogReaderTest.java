@@ -190,8 +190,8 @@ class CatalogReaderTest {
         String bad = shipped.replace("\"kafkaLib\": \"lib/kafka4\"", "\"kafkaLib\": \"../../etc\"")
                 .replace("\"unless\": \"@@DATA_DIR@@/kafka/metadata/meta.properties\"", "\"unless\": \"/etc/passwd\"")
                 .replace("\"timeout\": \"2m\"", "\"timeout\": \"0s\"")
-                .replace("\"standalone\": [\"kraft-combined\", \"kafka-access\", \"schema-registry\", \"control-center\"]",
-                        "\"standalone\": [\"kraft-combined\", \"kafka-broker\", \"schema-registry\", \"control-center\"]");
+                .replace("\"standalone\": [\"kraft-combined\", \"kafka-access\", \"schema-registry\", \"control-center\", \"connect\"]",
+                        "\"standalone\": [\"kraft-combined\", \"kafka-broker\", \"schema-registry\", \"control-center\", \"connect\"]");
         var e = org.junit.jupiter.api.Assertions.assertThrows(dev.dockhand.agent.core.InvalidInputException.class,
                 () -> CatalogReader.parse("catalog.json", bad));
         String all = String.join("\n", e.problems());

@@ -150,6 +150,27 @@ class HostileInputsTest {
         assertFalse(r.err().contains("pa${"), "the value is never shown");
     }
 
+    @Test
+    void aConnectPluginPathThatIsNoDirectoryIsRefusedAndOneThatIsRendered() throws IOException {
+        String nodes = NODES + ";connect=cn-1.x";
+        Map<String, String> e = node("cn-1.x");
+        e.put("AGENT_NODES", nodes);
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        e.put("CONNECT_CFG_PLUGIN_PATH", plugins + "," + tmp.resolve("missing") + "," + file);
+        Result r = run(e, "render");
+        refused(r, "env CONNECT_CFG_PLUGIN_PATH: plugin.path names '" + tmp.resolve("missing") + "', which is not a directory");
+        assertTrue(r.err().contains("names '" + file + "', which is not a directory"), r.err());
+        assertFalse(r.err().contains("names '" + plugins + "'"), "an existing directory is no problem: " + r.err());
+
+        // the same node with directories only: rendered, the worker reads them
+        e.put("CONNECT_CFG_PLUGIN_PATH", plugins + ", " + plugins);
+        Result ok = run(e, "render");
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals(plugins + ", " + plugins,
+                asKafkaReadsIt(data().resolve("conf/connect/connect-distributed.properties")).getProperty("plugin.path"));
+    }
+
     // ------------------------------------------------------------------ identity grammar
 
     @Test

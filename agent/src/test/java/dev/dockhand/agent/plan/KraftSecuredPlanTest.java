@@ -164,8 +164,12 @@ class KraftSecuredPlanTest {
         String nodes = "standalone=kafka.k.test";
         NodePlan plain = plan(env("kraft-single-node", nodes, "kafka.k.test", Map.of()));
         assertFalse(plain.secured());
-        assertEquals(List.of("kraft-combined", "schema-registry", "control-center"),
+        assertEquals(List.of("kraft-combined", "schema-registry", "control-center", "connect"),
                 plain.services().stream().map(NodePlan.PlannedService::id).toList());
+        // the Connect worker is Kafka 3.9's, whose plugins Maven Central serves, a client of the Kafka 4 broker (ADR 022)
+        List<String> worker = plain.services().get(3).command().argv();
+        assertTrue(worker.stream().anyMatch(a -> a.endsWith("/lib/kafka/*")), worker.toString());
+        assertFalse(worker.stream().anyMatch(a -> a.contains("kafka4")), worker.toString());
 
         NodePlan p = plan(env("kraft-single-node", nodes, "kafka.k.test", Map.of("AGENT_SECURITY", "tls")));
         assertTrue(p.secured());
@@ -174,6 +178,7 @@ class KraftSecuredPlanTest {
         assertTrue(server.contains("\nlistener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL\n"), server);
         assertTrue(server.contains("\nlistener.name.controller.ssl.client.auth=required\n"), server);
         assertFalse(server.contains("PLAINTEXT"), server);
+        // no Connect worker on a secured node until its REST API is secured (docs/connect.md)
         assertEquals(List.of("kraft-combined", "kafka-access", "schema-registry", "control-center"),
                 p.services().stream().map(NodePlan.PlannedService::id).toList());
         assertEquals(new ProbeSpec.KafkaQuorum(9093, 9091), p.services().get(0).probe(),

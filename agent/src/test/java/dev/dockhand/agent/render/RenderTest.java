@@ -98,6 +98,27 @@ class RenderTest {
     }
 
     @Test
+    void aConnectNodeOfTheProductionConfigJoinsEveryBrokerWithTheClustersReplicationFactor() throws IOException {
+        String fqdn = "cn-1.kafka1.example";
+        RenderPlan plan = new Renderer(context(fqdn, Map.of("AGENT_NODES", NODES + ";connect=" + fqdn)), Map.of(), Map.of()).plan();
+        assertEquals(List.of("connect"), plan.commands().stream().map(RenderPlan.ResolvedCommand::serviceId).toList());
+        FileWriter.write(plan.files());
+        Properties w = props(fs.getPath("/data", fqdn, "conf/connect/connect-distributed.properties"));
+        assertEquals("broker-1.kafka1.example:9092,broker-2.kafka1.example:9092,broker-3.kafka1.example:9092",
+                w.getProperty("bootstrap.servers"));
+        for (String topic : List.of("config", "offset", "status")) {
+            assertEquals("3", w.getProperty(topic + ".storage.replication.factor"), topic);
+            assertEquals("dockhand-connect-" + (topic.equals("offset") ? "offsets" : topic.equals("config") ? "configs" : topic),
+                    w.getProperty(topic + ".storage.topic"));
+        }
+        assertEquals(fqdn, w.getProperty("rest.advertised.host.name"));
+        assertEquals("8083", w.getProperty("rest.advertised.port"));
+        List<String> argv = plan.commands().get(0).argv();
+        assertTrue(argv.contains("org.apache.kafka.connect.cli.ConnectDistributed"), argv.toString());
+        assertTrue(argv.contains("/opt/dockhand/lib/kafka/*"), "the cluster's Kafka line: " + argv);
+    }
+
+    @Test
     void agentEndpointsCarryTheAgentsHttpPortAndAreEmptyWhenHttpIsOff() {
         NodeIdentity id = new MetadataResolver(fs, noHost()).resolve(MetadataInputs.none(), env("gw-1.kafka1.example", Map.of()));
         java.util.function.IntFunction<String> endpoints = port -> new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"),
@@ -114,7 +135,7 @@ class RenderTest {
         NodeContext ctx = new NodeContext(catalog, id, new Paths(fs.getPath("/etc/agent/templates"), fs.getPath("/d/conf"),
                 fs.getPath("/d"), fs.getPath("/opt/dockhand"), "/usr/bin/java", 9800));
         RenderPlan plan = new Renderer(ctx, Map.of(), Map.of()).plan();
-        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"),
+        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center", "connect"),
                 plan.commands().stream().map(RenderPlan.ResolvedCommand::serviceId).toList());
         String server = plan.files().stream().filter(f -> f.target().endsWith("server.properties")).findFirst().orElseThrow().content();
         Properties p = new Properties();
@@ -122,6 +143,19 @@ class RenderTest {
         assertEquals("1", p.getProperty("default.replication.factor"));
         assertEquals("1", p.getProperty("min.insync.replicas"));
         assertEquals("localhost:2181", p.getProperty("zookeeper.connect"));
+        // the Connect worker's internal topics fit the one broker, its REST API the node's name
+        String worker = plan.files().stream().filter(f -> f.target().endsWith("connect/connect-distributed.properties")).findFirst()
+                .orElseThrow().content();
+        Properties w = new Properties();
+        w.load(new StringReader(worker));
+        for (String topic : List.of("config", "offset", "status")) {
+            assertEquals("1", w.getProperty(topic + ".storage.replication.factor"), topic);
+        }
+        assertEquals("localhost:9092", w.getProperty("bootstrap.servers"));
+        assertEquals("dockhand-connect", w.getProperty("group.id"));
+        assertEquals("localhost", w.getProperty("rest.advertised.host.name"));
+        assertEquals("http://0.0.0.0:8083", w.getProperty("listeners"));
+        assertEquals("/opt/dockhand/connect-plugins", w.getProperty("plugin.path"));
     }
 
     @Test

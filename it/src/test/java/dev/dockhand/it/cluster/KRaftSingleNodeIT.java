@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kraft-single-node cluster config (the dev stack's KRaft twin): one agent as PID 1 in its own namespaces
- * runs a combined broker and controller on Kafka 4, the registry and the console. It formats its storage on
+ * runs a combined broker and controller on Kafka 4, the registry, the console and a Kafka Connect worker
+ * (Kafka 3.9's, with its file and MirrorMaker 2 plugins, a client of the Kafka 4 broker: ADR 022). It formats its storage on
  * the first start, is ready with a quorum of one, serves records, and after a clean stop starts again without
  * formatting.
  */
@@ -38,6 +39,12 @@ class KRaftSingleNodeIT {
             assertEquals(1, quorum.path("leaderId").asInt(), "the node leads a quorum of one: " + quorum);
             assertEquals(1, quorum.path("voters").size(), quorum.toString());
             assertEquals(200, n.http(8081, "/apis/ccompat/v7/subjects").statusCode(), "the registry answers");
+            var plugins = n.http(8083, "/connector-plugins");
+            assertEquals(200, plugins.statusCode(), "the Connect worker answers: " + plugins.body());
+            for (String plugin : List.of("FileStreamSourceConnector", "FileStreamSinkConnector", "MirrorSourceConnector")) {
+                assertTrue(plugins.body().contains("org.apache.kafka.connect." + (plugin.startsWith("Mirror") ? "mirror." : "file.") + plugin),
+                        "the worker loads the shipped plugin " + plugin + ": " + plugins.body());
+            }
             try (Kafka kafka = new Kafka(cluster.bootstrap())) {
                 assertEquals(Set.of(1), kafka.brokerIds());
                 kafka.createTopic("dev", 3, 1, 1);

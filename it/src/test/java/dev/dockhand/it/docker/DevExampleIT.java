@@ -43,7 +43,7 @@ class DevExampleIT {
         Docker.docker("run", "-d", "--name", NAME, "--label", Docker.LABEL,
                 "--env-file", Examples.repoRoot().resolve("examples/dev/dev.env").toString(), "--memory", "1536m",
                 "--health-interval", "3s", "--stop-timeout", "120",
-                "-p", "127.0.0.1::9092", "-p", "127.0.0.1::8081", "-p", "127.0.0.1::9021", "-p", "127.0.0.1::9800",
+                "-p", "127.0.0.1::9092", "-p", "127.0.0.1::8081", "-p", "127.0.0.1::9021", "-p", "127.0.0.1::9800", "-p", "127.0.0.1::8083",
                 "-v", VOLUME + ":/var/lib/dockhand", image).ok();
         Docker.awaitHealthy(Duration.ofMinutes(4), List.of(NAME));
     }
@@ -73,7 +73,7 @@ class DevExampleIT {
     void everyServiceOfTheStandaloneRoleIsReadyAndRunsAsNonRoot() {
         Docker.Result status = Docker.exec(NAME, "agent", "status");
         assertEquals(0, status.exit(), "agent status: every service ready\n" + status.all());
-        for (String svc : List.of("zookeeper", "kafka-broker", "schema-registry", "control-center")) {
+        for (String svc : List.of("zookeeper", "kafka-broker", "schema-registry", "control-center", "connect")) {
             assertTrue(status.out().contains(svc), "agent status lists " + svc + ":\n" + status.out());
         }
         List<String> root = Docker.rootProcesses(NAME);
@@ -82,6 +82,9 @@ class DevExampleIT {
     void publishedPortsAnswer() throws Exception {
         assertEquals(200, get(9800, "/readyz").statusCode(), "agent /readyz");
         assertEquals(200, get(9021, "/").statusCode(), "console");
+        HttpResponse<String> plugins = get(8083, "/connector-plugins");
+        assertEquals(200, plugins.statusCode(), "Kafka Connect's REST API: " + plugins.body());
+        assertTrue(plugins.body().contains("org.apache.kafka.connect.file.FileStreamSourceConnector"), plugins.body());
         HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(url(8081, "/apis/ccompat/v7/subjects/it-value/versions"))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"{\\\"type\\\":\\\"string\\\"}\"}")).build(),

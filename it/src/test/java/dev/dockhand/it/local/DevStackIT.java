@@ -42,9 +42,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The README's first command, for real: examples/local/run.sh brings up ZooKeeper, Kafka, the schema
- * registry and the console under the agent; a client produces and consumes on :9092, registers a schema
- * on :8081, opens the console on :9021; Ctrl-C (SIGINT) stops it cleanly and the next start skips log
- * recovery. run.sh runs in a network namespace of its own (the node's FQDN given as AGENT_FQDN, as a
+ * registry, the console and a Kafka Connect worker under the agent; a client produces and consumes on
+ * :9092, registers a schema on :8081, opens the console on :9021, runs a file source connector through
+ * the worker's REST API on :8083 (and survives the worker's kill -9); Ctrl-C (SIGINT) stops it cleanly
+ * and the next start skips log recovery. run.sh runs in a network namespace of its own (the node's FQDN given as AGENT_FQDN, as a
  * user may), so that the stack's fixed ports never meet another process's on a shared machine.
  */
 class DevStackIT {
@@ -146,13 +147,19 @@ class DevStackIT {
     Stream<DynamicTest> scenarios() {
         return Stream.of(
             dynamicTest("0 status says the stack is starting while run sh prepares it", this::statusSaysTheStackIsStartingWhileRunShPreparesIt),
-            dynamicTest("1 status shows all four services ready", this::statusShowsAllFourServicesReady),
+            dynamicTest("1 status shows all five services ready", this::statusShowsAllFiveServicesReady),
             dynamicTest("2 produce and consume on 9092", this::produceAndConsumeOn9092),
             dynamicTest("3 register and read a schema on8081", this::registerAndReadASchemaOn8081),
             dynamicTest("4 console on9021 shows the topic", this::consoleOn9021ShowsTheTopic),
-            dynamicTest("5 stopping a service flips readiness and start brings it back", this::stoppingAServiceFlipsReadinessAndStartBringsItBack),
-            dynamicTest("6 reload restarts only the service whose file changed", this::reloadRestartsOnlyTheServiceWhoseFileChanged),
-            dynamicTest("7 interrupt stops cleanly and the next start skips recovery", this::interruptStopsCleanlyAndTheNextStartSkipsRecovery));
+            dynamicTest("5 a file source connector made over the REST API writes the file's lines into a topic",
+                    ConnectSteps::fileSourceConnectorWritesTheFilesLinesIntoATopic),
+            dynamicTest("6 kill -9 of the Connect worker: restarted, its task running again, no line skipped or read twice",
+                    ConnectSteps::killedWorkerIsRestartedAndResumesWhereItsOffsetsSay),
+            dynamicTest("7 a connector config that fails validation is refused by the worker's API with its message",
+                    ConnectSteps::invalidConnectorConfigIsRefusedWithItsMessage),
+            dynamicTest("8 stopping a service flips readiness and start brings it back", this::stoppingAServiceFlipsReadinessAndStartBringsItBack),
+            dynamicTest("9 reload restarts only the service whose file changed", this::reloadRestartsOnlyTheServiceWhoseFileChanged),
+            dynamicTest("10 interrupt stops cleanly and the next start skips recovery", this::interruptStopsCleanlyAndTheNextStartSkipsRecovery));
     }
 
     void statusSaysTheStackIsStartingWhileRunShPreparesIt() throws Exception {
@@ -168,7 +175,7 @@ class DevStackIT {
         assertEquals(3, p.exitValue(), out);
         assertTrue(out.contains("dev stack: starting (pid " + ProcessHandle.current().pid() + ")"), out);
     }
-    void statusShowsAllFourServicesReady() throws Exception {
+    void statusShowsAllFiveServicesReady() throws Exception {
         Status s = status("--json");
         assertEquals(0, s.code(), s.out());
         JsonNode snap = new ObjectMapper().readTree(s.out());
@@ -180,7 +187,11 @@ class DevStackIT {
             assertEquals("READY", svc.get("state").asText(), svc.toString());
             assertTrue(svc.get("pid").asInt() > 0);
         }
-        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center"), ids);
+        assertEquals(List.of("zookeeper", "kafka-broker", "schema-registry", "control-center", "connect"), ids);
+        // the table an operator reads: the worker, ready by its REST API's /health (answered once it joined its group)
+        Status table = status();
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("connect ") && l.contains("READY") && l.contains("GET /health 200")),
+                table.out());
     }
     void produceAndConsumeOn9092() throws Exception {
         Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":9092");
@@ -238,7 +249,8 @@ class DevStackIT {
     void stoppingAServiceFlipsReadinessAndStartBringsItBack() throws Exception {
         Cli refused = cli("stop", "kafka-broker");
         assertEquals(1, refused.code(), refused.out());
-        assertTrue(refused.out().contains("control-center depends on kafka-broker"), refused.out());
+        assertTrue(refused.out().contains("control-center") && refused.out().contains("connect")
+                && refused.out().contains("depend on kafka-broker"), refused.out());
         assertEquals(200, readyz());
 
         Cli stop = cli("stop", "control-center");
@@ -262,7 +274,7 @@ class DevStackIT {
         awaitTrue(() -> status().code() == 0 && !pids().get("control-center").equals(before.get("control-center")),
                 "control-center was not restarted by the reload");
         Map<String, Integer> after = pids();
-        for (String same : List.of("zookeeper", "kafka-broker", "schema-registry")) {
+        for (String same : List.of("zookeeper", "kafka-broker", "schema-registry", "connect")) {
             assertEquals(before.get(same), after.get(same), same + " must not be restarted by a reload that did not change it");
         }
         assertTrue(Files.readString(WORK.resolve("data/conf/control-center/console.properties")).contains("refresh.seconds=7"));
