@@ -63,6 +63,9 @@ public final class Renderer {
         List<ResolvedCommand> services = new ArrayList<>();
         List<Explained> explain = new ArrayList<>();
         ctx.values().forEach((m, v) -> explain.add(new Explained("node", m.name(), v.value(), v.source().toString())));
+        List<String> serviceIds = ctx.services().stream().map(ServiceSpec::id).toList();
+        OtherImages.refuseOwnedScriptVars(serviceIds, env, problems);
+        LogLevels.check(serviceIds, env, problems);
 
         for (ServiceSpec s : ctx.services()) {
             Heap heap = heaps.getOrDefault(s.id(), new Heap(Math.max(64, s.memory().minHeapMb()), "minimum heap (no sizing)"));
@@ -78,6 +81,7 @@ public final class Renderer {
                     argv.add(tokens(arg, macros, Map.of(), where + ".command", problems));
                 }
             }
+            argv = OtherImages.jvmCommand(s.id(), argv, env);
             Map<String, String> serviceEnv = new LinkedHashMap<>();
             serviceEnv.put("PATH", env.getOrDefault("PATH", DEFAULT_PATH));
             serviceEnv.put("LANG", env.getOrDefault("LANG", "C.UTF-8"));
@@ -144,6 +148,13 @@ public final class Renderer {
                         explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
                                 (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
+                }
+                LogLevels.Syntax syntax = LogLevels.syntaxOf(s.id(), t.target(), o);
+                if (syntax != null) {
+                    String prefix = LogLevels.prefixOf(s.id());
+                    content = LogLevels.apply(content, syntax, prefix, env);
+                    LogLevels.requested(prefix, env).forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v,
+                            "env " + prefix + (k.equals(LogLevels.ROOT) ? LogLevels.ROOT_SUFFIX : LogLevels.LOGGERS_SUFFIX))));
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
