@@ -11,6 +11,7 @@ import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.metadata.Placement;
 import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.RenderPlan.Explained;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
@@ -66,6 +67,8 @@ public final class Renderer {
         List<String> serviceIds = ctx.services().stream().map(ServiceSpec::id).toList();
         OtherImages.refuseOwnedScriptVars(serviceIds, env, problems);
         LogLevels.check(serviceIds, env, problems);
+        Map<dev.dockhand.agent.metadata.Node, Outside.Address> outside = Outside.addresses(ctx, problems);
+        Outside.Address outsideSelf = ctx.identity().selfNode().map(outside::get).orElse(null);
 
         for (ServiceSpec s : ctx.services()) {
             Heap heap = heaps.getOrDefault(s.id(), new Heap(Math.max(64, s.memory().minHeapMb()), "minimum heap (no sizing)"));
@@ -138,6 +141,14 @@ public final class Renderer {
                     settings.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v == null ? "(removed)" : v,
                             "migration phase " + phase.id + " (" + ctx.migration().source() + ")")));
                 }
+                if (o != null && t.target().equals(o.file()) && ServiceIds.BROKERS.contains(s.id())) {
+                    Map<String, String> set = new LinkedHashMap<>();
+                    content = Outside.apply(content, ctx, outsideSelf, set);
+                    set.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v,
+                            k.equals("broker.rack") || k.equals("replica.selector.class")
+                                    ? "the node's rack (" + ctx.identity().placement().rack().source() + ")"
+                                    : "the cluster's outside address (" + Placement.ENV_EXTERNAL_HOST + ", " + Placement.ENV_EXTERNAL_PORT + ")")));
+                }
                 if (o != null && t.target().equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
@@ -179,6 +190,9 @@ public final class Renderer {
                 steps.add(new RenderPlan.ResolvedStep(step.id(), stepArgv, unless, step.timeout()));
             }
             List<String> renewal = s.certRenewal().stream().map(a -> tokens(a, macros, Map.of(), where + ".certRenewal", problems)).toList();
+            if (outsideSelf != null && ServiceIds.BROKERS.contains(s.id())) {
+                renewal = Outside.renewal(renewal);
+            }
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
                     s.log() == null ? 0 : s.log().maxBytes(), heap.mb(), renewal, steps));
         }
