@@ -11,6 +11,7 @@ import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.Placement;
 import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.RenderPlan.Explained;
@@ -67,7 +68,7 @@ public final class Renderer {
         List<String> serviceIds = ctx.services().stream().map(ServiceSpec::id).toList();
         OtherImages.refuseOwnedScriptVars(serviceIds, env, problems);
         LogLevels.check(serviceIds, env, problems);
-        Map<dev.dockhand.agent.metadata.Node, Outside.Address> outside = Outside.addresses(ctx, problems);
+        Map<Node, Outside.Address> outside = Outside.addresses(ctx, problems);
         Outside.Address outsideSelf = ctx.identity().selfNode().map(outside::get).orElse(null);
 
         for (ServiceSpec s : ctx.services()) {
