@@ -3,6 +3,7 @@ package dev.dockhand.agent.cli;
 import dev.dockhand.agent.plan.NodePlan;
 import dev.dockhand.agent.render.FileWriter;
 import dev.dockhand.agent.render.RenderPlan;
+import dev.dockhand.agent.render.Secrets;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ public final class RenderCommand implements Callable<Integer> {
         }
         out.println("commands:");
         for (NodePlan.PlannedService s : plan.services()) {
-            out.printf("  %-16s %s%n", s.id(), String.join(" ", s.command().argv()));
+            out.printf("  %-16s %s%n", s.id(), String.join(" ", Secrets.maskArgs(s.command().argv())));
         }
     }
 }

@@ -127,8 +127,9 @@ public final class MetadataResolver {
         if (nameProblem != null) {
             problems.add(name.source() + ": cluster name '" + Names.printable(name.value()) + "' " + nameProblem);
         }
+        Placement placement = placement(env, file, problems);
         problems.throwIfAny();
-        return new NodeIdentity(role, config, name, self, nodes, ordinal);
+        return new NodeIdentity(role, config, name, self, nodes, ordinal, placement);
     }
 
     private static boolean checkFqdn(String fqdn, String where, Problems problems) {
@@ -251,8 +252,30 @@ public final class MetadataResolver {
         }
     }
 
-    private record FileMetadata(Sourced<String> self, Sourced<List<Node>> nodes, Sourced<String> config, Sourced<String> name) {
-        static final FileMetadata NONE = new FileMetadata(null, null, null, null);
+    private record FileMetadata(Sourced<String> self, Sourced<List<Node>> nodes, Sourced<String> config, Sourced<String> name,
+            Placement placement) {
+        static final FileMetadata NONE = new FileMetadata(null, null, null, null, Placement.NONE);
+    }
+
+    /** The rack and the outside address: env, else the metadata file; the rack checked here. */
+    private static Placement placement(Map<String, String> env, FileMetadata file, Problems problems) {
+        // as given, not stripped: a line break anywhere in it is refused, not trimmed away
+        String rackEnv = env.get(Placement.ENV_RACK);
+        Sourced<String> rack = rackEnv == null || rackEnv.isEmpty() ? null : new Sourced<>(rackEnv, Source.env(Placement.ENV_RACK));
+        if (rack == null) {
+            rack = file.placement().rack();
+        }
+        if (rack != null) {
+            String why = Placement.rackProblem(rack.value());
+            if (why != null) {
+                problems.add(rack.source() + ": '" + Names.printable(rack.value()) + "' " + why);
+                rack = null;
+            }
+        }
+        Sourced<String> host = pick(null, null, env, Placement.ENV_EXTERNAL_HOST);
+        Sourced<String> port = pick(null, null, env, Placement.ENV_EXTERNAL_PORT);
+        return new Placement(rack, host != null ? host : file.placement().externalHost(),
+                port != null ? port : file.placement().externalPort());
     }
 
     private FileMetadata readFile(Sourced<String> fileName, Problems problems) {
@@ -321,7 +344,21 @@ public final class MetadataResolver {
                 nodes = new Sourced<>(list, Source.file(tree.where("nodes")));
             }
         }
-        return new FileMetadata(self, nodes, config, name);
+        Sourced<String> rack = text(root, "rack", tree, "rack", problems);
+        Sourced<String> externalHost = null;
+        Sourced<String> externalPort = null;
+        JsonValue external = root.path("external");
+        if (!external.isMissingNode() && !external.isNull()) {
+            if (!external.isObject()) {
+                problems.add(tree.where("external") + ": must be an object like {\"host\": \"kafka.example.com\", \"port\": \"19092+id\"}");
+            } else {
+                externalHost = text(external, "host", tree, "external.host", problems);
+                JsonValue p = external.path("port");
+                externalPort = p.isNumber() ? new Sourced<>(p.asText(), Source.file(tree.where("external.port")))
+                        : text(external, "port", tree, "external.port", problems);
+            }
+        }
+        return new FileMetadata(self, nodes, config, name, new Placement(rack, externalHost, externalPort));
     }
 
     private static Sourced<String> text(JsonValue parent, String field, JsonTree tree, String path, Problems problems) {

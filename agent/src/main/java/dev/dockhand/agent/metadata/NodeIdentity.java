@@ -13,6 +13,7 @@ import java.util.OptionalInt;
  * @param self this node's FQDN
  * @param nodes the cluster's node list in its declared order (adding nodes at the end keeps every id)
  * @param ordinal a Kubernetes StatefulSet ordinal found in the hostname, if any
+ * @param placement the node's rack and the cluster's outside addresses, as given
  */
 public record NodeIdentity(
         Sourced<String> role,
@@ -20,7 +21,13 @@ public record NodeIdentity(
         Sourced<String> clusterName,
         Sourced<String> self,
         Sourced<List<Node>> nodes,
-        OptionalInt ordinal) {
+        OptionalInt ordinal,
+        Placement placement) {
+
+    public NodeIdentity(Sourced<String> role, Sourced<String> clusterConfig, Sourced<String> clusterName, Sourced<String> self,
+            Sourced<List<Node>> nodes, OptionalInt ordinal) {
+        this(role, clusterConfig, clusterName, self, nodes, ordinal, Placement.NONE);
+    }
 
     /** 1-based position of this node in the node list, or empty when it is not there. */
     public OptionalInt selfIndex() {

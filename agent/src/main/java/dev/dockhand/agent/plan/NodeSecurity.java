@@ -9,6 +9,7 @@ import dev.dockhand.agent.metadata.Node;
 import dev.dockhand.agent.metadata.Source;
 import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.NodeContext;
+import dev.dockhand.agent.render.Outside;
 import dev.dockhand.agent.render.RenderPlan;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
 import dev.dockhand.agent.render.ServiceIds;
@@ -246,7 +247,10 @@ public final class NodeSecurity {
         }
     }
 
-    /** The node's FQDN; and, on a one-node cluster, the names a client on the same host uses. */
+    /**
+     * The node's FQDN; on a one-node cluster, the names a client on the same host uses; on a broker with
+     * an outside address, its outside name.
+     */
     static List<String> names(NodeContext ctx) {
         List<String> names = new ArrayList<>();
         names.add(ctx.identity().self().value());
@@ -255,6 +259,8 @@ public final class NodeSecurity {
             names.add("localhost");
             names.add("127.0.0.1");
         }
+        // a broker's outside name, which clients outside the cluster's network verify
+        Outside.externalName(ctx).filter(n -> !names.contains(n)).ifPresent(names::add);
         return names;
     }
 

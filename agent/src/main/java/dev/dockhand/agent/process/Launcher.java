@@ -6,6 +6,7 @@ import dev.dockhand.agent.linux.Linux;
 import dev.dockhand.agent.linux.ProcFs;
 import dev.dockhand.agent.linux.Signal;
 import dev.dockhand.agent.linux.Spawned;
+import dev.dockhand.agent.render.Secrets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -101,7 +102,7 @@ public final class Launcher implements ProcessLauncher {
         if (ledger != null && spec.service() != null) {
             ledger.started(spec.id(), spawned.pid(), spec.service().stopSignal(), spec.service().grace());
         }
-        log.debug("{}: started pid {}: {}", spec.id(), spawned.pid(), spec.argv());
+        log.debug("{}: started pid {}: {}", spec.id(), spawned.pid(), Secrets.maskArgs(spec.argv()));
         return child;
     }
 

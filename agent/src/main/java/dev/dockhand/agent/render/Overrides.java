@@ -18,7 +18,9 @@ import java.util.TreeMap;
  * Env overrides of a service's properties file, in the convention users know from Bitnami's images:
  * {@code KAFKA_CFG_LOG_RETENTION_HOURS=24} sets {@code log.retention.hours=24}; in the name after the
  * prefix {@code _} becomes {@code .}, {@code __} becomes {@code _} and {@code ___} becomes {@code -}.
- * {@code <NAME>_FILE=/path} reads the value from a file (for secrets).
+ * {@code <NAME>_FILE=/path} reads the value from a file (for secrets). Kafka's properties may also be
+ * spelled as Confluent's and the official image spell them, {@code KAFKA_LOG_RETENTION_HOURS}
+ * ({@link OtherImages}); a property the agent derives from the node's identity is refused in either.
  *
  * <p>A value reaches the file escaped for the parser of its service ({@link PropertiesText}), so that
  * the service reads back exactly what was set: a line break in a value cannot start another property.
@@ -40,13 +42,21 @@ final class Overrides {
      */
     static List<Override> from(String prefix, Map<String, String> env, FileSystem fs, InputFiles.Reader files, Problems problems) {
         List<Override> out = new ArrayList<>();
+        // Bitnami's spelling of a Kafka property; Confluent's and apache/kafka's (KAFKA_ alone) reach the same file
+        boolean kafka = prefix.equals(OtherImages.BITNAMI_KAFKA);
         for (var e : new TreeMap<>(env).entrySet()) {
             String var = e.getKey();
-            if (!var.startsWith(prefix)) {
+            String value = e.getValue();
+            String rest;
+            String spelling = prefix;
+            if (var.startsWith(prefix)) {
+                rest = var.substring(prefix.length());
+            } else if (kafka && OtherImages.isPlainKafkaProperty(var, value)) {
+                rest = var.substring(OtherImages.KAFKA.length());
+                spelling = OtherImages.KAFKA;
+            } else {
                 continue;
             }
-            String rest = var.substring(prefix.length());
-            String value = e.getValue();
             boolean fromFile = rest.endsWith("_FILE");
             if (fromFile) {
                 rest = rest.substring(0, rest.length() - "_FILE".length());
@@ -61,13 +71,30 @@ final class Overrides {
                 }
             }
             if (rest.isEmpty() || !rest.matches("[A-Z0-9_]+")) {
-                problems.add("env " + var + ": the name after " + prefix + " must be upper-case letters, digits and _ "
-                        + "(e.g. " + prefix + "LOG_RETENTION_HOURS for log.retention.hours)");
+                problems.add("env " + var + ": the name after " + spelling + " must be upper-case letters, digits and _ "
+                        + "(e.g. " + spelling + "LOG_RETENTION_HOURS for log.retention.hours)");
                 continue;
             }
-            out.add(new Override(keyOf(rest), value, var, fromFile));
+            String key = kafka ? OtherImages.SPECIAL_KEYS.getOrDefault(rest, keyOf(rest)) : keyOf(rest);
+            if (kafka && OtherImages.OWNED_KEYS.containsKey(key)) {
+                problems.add("env " + var + ": sets " + key + ", which the agent derives for each node: " + OtherImages.OWNED_KEYS.get(key)
+                        + "; remove it");
+                continue;
+            }
+            out.add(new Override(key, value, var, fromFile));
         }
-        return out;
+        Map<String, String> byKey = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        List<Override> unique = new ArrayList<>();
+        for (Override o : out) {
+            String other = byKey.putIfAbsent(o.key(), o.var());
+            if (other != null) {
+                problems.add("env " + other + " and env " + o.var() + " both set " + o.key() + " (two spellings of one property); "
+                        + "keep one");
+            } else {
+                unique.add(o);
+            }
+        }
+        return unique;
     }
 
     /**

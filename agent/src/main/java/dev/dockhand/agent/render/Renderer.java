@@ -11,6 +11,8 @@ import dev.dockhand.agent.catalog.TemplateSpec;
 import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.core.Problems;
+import dev.dockhand.agent.metadata.Node;
+import dev.dockhand.agent.metadata.Placement;
 import dev.dockhand.agent.metadata.Sourced;
 import dev.dockhand.agent.render.RenderPlan.Explained;
 import dev.dockhand.agent.render.RenderPlan.RenderedFile;
@@ -70,6 +72,11 @@ public final class Renderer {
         List<ResolvedCommand> services = new ArrayList<>();
         List<Explained> explain = new ArrayList<>();
         ctx.values().forEach((m, v) -> explain.add(new Explained("node", m.name(), v.value(), v.source().toString())));
+        List<String> serviceIds = ctx.services().stream().map(ServiceSpec::id).toList();
+        OtherImages.refuseOwnedScriptVars(serviceIds, env, problems);
+        LogLevels.check(serviceIds, env, problems);
+        Map<Node, Outside.Address> outside = Outside.addresses(ctx, problems);
+        Outside.Address outsideSelf = ctx.identity().selfNode().map(outside::get).orElse(null);
 
         for (ServiceSpec s : ctx.services()) {
             Heap heap = heaps.getOrDefault(s.id(), new Heap(Math.max(64, s.memory().minHeapMb()), "minimum heap (no sizing)"));
@@ -85,6 +92,7 @@ public final class Renderer {
                     argv.add(tokens(arg, macros, Map.of(), where + ".command", problems));
                 }
             }
+            argv = OtherImages.jvmCommand(s.id(), argv, env);
             Map<String, String> serviceEnv = new LinkedHashMap<>();
             serviceEnv.put("PATH", env.getOrDefault("PATH", DEFAULT_PATH));
             serviceEnv.put("LANG", env.getOrDefault("LANG", "C.UTF-8"));
@@ -142,6 +150,14 @@ public final class Renderer {
                     settings.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v == null ? "(removed)" : v,
                             "migration phase " + phase.id + " (" + ctx.migration().source() + ")")));
                 }
+                if (o != null && t.target().equals(o.file()) && ServiceIds.BROKERS.contains(s.id())) {
+                    Map<String, String> set = new LinkedHashMap<>();
+                    content = Outside.apply(content, ctx, outsideSelf, set);
+                    set.forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v,
+                            k.equals("broker.rack") || k.equals("replica.selector.class")
+                                    ? "the node's rack (" + ctx.identity().placement().rack().source() + ")"
+                                    : "the cluster's outside address (" + Placement.ENV_EXTERNAL_HOST + ", " + Placement.ENV_EXTERNAL_PORT + ")")));
+                }
                 if (o != null && t.target().equals(o.file())) {
                     List<Overrides.Override> os = Overrides.from(o.prefix(), env, fs, this.files, problems);
                     content = Overrides.apply(content, os, o, targetPath.toString(), problems);
@@ -153,6 +169,13 @@ public final class Renderer {
                         explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
                                 (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
+                }
+                LogLevels.Syntax syntax = LogLevels.syntaxOf(s.id(), t.target(), o);
+                if (syntax != null) {
+                    String prefix = LogLevels.prefixOf(s.id());
+                    content = LogLevels.apply(content, syntax, prefix, env);
+                    LogLevels.requested(prefix, env).forEach((k, v) -> explain.add(new Explained(s.id(), k + " in " + t.target(), v,
+                            "env " + prefix + (k.equals(LogLevels.ROOT) ? LogLevels.ROOT_SUFFIX : LogLevels.LOGGERS_SUFFIX))));
                 }
                 files.add(new RenderedFile(s.id(), targetPath, source, content, secret));
             }
@@ -185,6 +208,9 @@ public final class Renderer {
                 steps.add(new RenderPlan.ResolvedStep(step.id(), stepArgv, unless, step.timeout()));
             }
             List<String> renewal = s.certRenewal().stream().map(a -> tokens(a, macros, Map.of(), where + ".certRenewal", problems)).toList();
+            if (outsideSelf != null && ServiceIds.BROKERS.contains(s.id())) {
+                renewal = Outside.renewal(renewal);
+            }
             services.add(new ResolvedCommand(s.id(), argv, serviceEnv, ctx.paths().dataDir(), dataDirs, logFile,
                     s.log() == null ? 0 : s.log().maxBytes(), heap.mb(), renewal, steps));
         }

@@ -17,4 +17,15 @@ public final class Secrets {
     public static String mask(String key, String value) {
         return isSecretKey(key) ? MASK : value;
     }
+
+    /**
+     * A command line to print: the value of every {@code -Dkey=value} with a secret key masked (a user's
+     * {@code KAFKA_OPTS} may hold {@code -Djavax.net.ssl.keyStorePassword=...}).
+     */
+    public static java.util.List<String> maskArgs(java.util.List<String> argv) {
+        return argv.stream().map(a -> {
+            int eq = a.indexOf('=');
+            return a.startsWith("-D") && eq > 0 && isSecretKey(a.substring(2, eq)) ? a.substring(0, eq + 1) + MASK : a;
+        }).toList();
+    }
 }

@@ -87,6 +87,40 @@ class HostileInputsTest {
     }
 
     @Test
+    void aRackWithALineBreakIsRefusedBeforeItReachesTheBrokersProperties() {
+        Map<String, String> e = node("b-1.x");
+        e.put("AGENT_RACK", "zone-a\nbroker.id=7");
+        refused(run(e, "render"), "env AGENT_RACK: 'zone-a\\nbroker.id=7' is not a rack name");
+    }
+
+    @Test
+    void anOutsideAddressTwoBrokersWouldShareIsRefusedOnEveryNode() {
+        for (String fqdn : List.of("b-2.x", "zk-1.x")) {
+            Map<String, String> e = node(fqdn);
+            e.put("AGENT_EXTERNAL_HOST", "kafka.example.com");
+            e.put("AGENT_EXTERNAL_PORT", "9094");
+            refused(run(e, "render"), "b-1.x and b-2.x would both be reached at kafka.example.com:9094 from outside");
+        }
+    }
+
+    @Test
+    void aLogLevelThatWouldAddAnAppenderIsRefused() {
+        Map<String, String> e = node("b-1.x");
+        e.put("KAFKA_LOG4J_ROOT_LOGLEVEL", "INFO, evil\nlog4j.appender.evil=org.apache.log4j.FileAppender");
+        refused(run(e, "render"), "env KAFKA_LOG4J_ROOT_LOGLEVEL: 'INFO, evil\\nlog4j.appender.evil=");
+    }
+
+    @Test
+    void anotherImagesHeapAndListenersAreRefusedNamingWhatReplacesThem() {
+        Map<String, String> e = node("b-1.x");
+        e.put("KAFKA_HEAP_OPTS", "-Xmx1G");
+        e.put("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://localhost:9092");
+        Result r = run(e, "render");
+        refused(r, "env KAFKA_HEAP_OPTS: the agent sizes every service's heap");
+        refused(r, "env KAFKA_ADVERTISED_LISTENERS: sets advertised.listeners, which the agent derives for each node");
+    }
+
+    @Test
     void aNewlineInTheMetadataFilesClusterNameIsRefusedToo() throws IOException {
         Path meta = Files.writeString(tmp.resolve("m.json"), """
                 {"cluster": {"name": "dev\\nskipACL=yes", "config": "production"}, "self": "zk-1.x",

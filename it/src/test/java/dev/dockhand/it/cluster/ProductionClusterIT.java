@@ -68,7 +68,8 @@ class ProductionClusterIT {
         String why = LabCluster.unsupportedReason();
         Need.that(why == null, () -> "production cluster in network namespaces: " + why);
         tls = new LabTls(Path.of("target/cluster-secrets").toAbsolutePath(), CERT_LIFETIME);
-        cluster = new LabCluster(LabCluster.production(), "production", Path.of("target/cluster").toAbsolutePath(), tls);
+        // every node told the outside address pattern, the brokers two racks (OutsideSteps)
+        cluster = new LabCluster(OutsideSteps.declared(LabCluster.production()), "production", Path.of("target/cluster").toAbsolutePath(), tls);
         cluster.startAll();
     }
 
@@ -135,11 +136,15 @@ class ProductionClusterIT {
                 dynamicTest("8 a short soak loses nothing and every service is READY again after each fault", this::shortSoak),
                 dynamicTest("9 a user named like a node is no super user and a hostile users file changes nothing",
                         this::aUserNamedLikeANodeIsNoSuperUserAndAHostileUsersFileChangesNothing),
-                dynamicTest("10 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode),
-                dynamicTest("11 the registry's, the console's and zookeeper's nodes are no kafka admins", () -> new LeastPrivilegeSteps(cluster, tls,
+                dynamicTest("10 rack: a two rack cluster places replicas across racks",
+                        () -> OutsideSteps.aTwoRackClusterPlacesReplicasAcrossRacks(cluster, kafka)),
+                dynamicTest("11 outside: a client outside the network produces and consumes through the outside addresses",
+                        () -> OutsideSteps.aClientOutsideTheNetworkProducesAndConsumesThroughTheOutsideAddresses(cluster, tls)),
+                dynamicTest("12 the registry's, the console's and zookeeper's nodes are no kafka admins", () -> new LeastPrivilegeSteps(cluster, tls,
                         cluster.withRole("broker"), Path.of("target/production-least-privilege").toAbsolutePath())
                         .registryAndConsoleNodesAreNoKafkaAdmins(TOPIC, cluster.node("gw-1").fqdn(),
-                                List.of(cluster.node("sr-1").fqdn(), cluster.node("zk-1").fqdn()))));
+                                List.of(cluster.node("sr-1").fqdn(), cluster.node("zk-1").fqdn()))),
+                dynamicTest("13 no credential in any log of any node", this::noCredentialInAnyLogOfAnyNode));
     }
 
     void comesUpWithEveryBrokerRegisteredAndZooKeeperInQuorum() {
