@@ -21,9 +21,12 @@ record Deadline(long atNanos) {
         return new Deadline(System.nanoTime() + d.toNanos());
     }
 
-    /** Time left, at least 1 ms so that an API given it fails fast instead of waiting forever. */
+    /**
+     * Time left, rounded up (a timeout given the rounded-down value fires before the deadline), at least 1 ms so
+     * that an API given it fails fast instead of waiting forever.
+     */
     long remainingMillis() {
-        return Math.max(1, (atNanos - System.nanoTime()) / 1_000_000);
+        return Math.max(1, (atNanos - System.nanoTime() + 999_999) / 1_000_000);
     }
 
     Duration remaining() {

@@ -146,11 +146,12 @@ public final class Probes {
     }
 
     static int millisLeft(long deadlineNanos) throws SocketTimeoutException {
-        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
+        long nanos = deadlineNanos - System.nanoTime();
+        if (nanos <= 0) {
             throw new SocketTimeoutException("timed out");
         }
-        return (int) Math.min(Integer.MAX_VALUE, left);
+        // rounded up: a socket timeout of the rounded-down millis would give up before the deadline
+        return (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
     }
 
     static String describe(Exception e, String host, int port) {
