@@ -34,18 +34,11 @@ class KraftSecuredPlanTest {
 
     @BeforeEach
     void files() throws IOException {
-        fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
-        RenderTestSupport.copyTemplates(fs);
-        secret("/run/secrets/ca.crt", Pem.certificate(CA.certificate()));
-        secret("/run/secrets/ca.key", Pem.privateKey(CA.key()));
-        secret("/run/secrets/users", "app:app-secret-1\nops:ops-secret-1:admin\n");
+        fs = SecretsFs.of(CA);
     }
 
     void secret(String path, String text) throws IOException {
-        Path p = fs.getPath(path);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        SecretsFs.secret(fs, path, text);
     }
 
     Map<String, String> env(String config, String nodes, String fqdn, Map<String, String> extra) {
@@ -57,8 +50,7 @@ class KraftSecuredPlanTest {
     }
 
     Planner.Resolved resolve(Map<String, String> env) {
-        return PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, "/data/" + env.get("AGENT_FQDN"),
-                "/opt/dockhand", MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, java.time.Instant.now());
+        return SecretsFs.resolve(fs, env);
     }
 
     NodePlan plan(Map<String, String> env) {

@@ -30,18 +30,11 @@ class OutsidePlanTest {
 
     @BeforeEach
     void files() throws IOException {
-        fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
-        RenderTestSupport.copyTemplates(fs);
-        secret("/run/secrets/ca.crt", Pem.certificate(CA.certificate()));
-        secret("/run/secrets/ca.key", Pem.privateKey(CA.key()));
-        secret("/run/secrets/users", "app:app-secret-1\nops:ops-secret-1:admin\n");
+        fs = SecretsFs.of(CA);
     }
 
     void secret(String path, String text) throws IOException {
-        Path p = fs.getPath(path);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        SecretsFs.secret(fs, path, text);
     }
 
     NodePlan plan(String config, String nodes, String fqdn, Map<String, String> extra) {

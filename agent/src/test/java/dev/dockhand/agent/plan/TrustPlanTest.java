@@ -44,16 +44,11 @@ class TrustPlanTest {
 
     @BeforeEach
     void files() throws IOException {
-        fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
-        RenderTestSupport.copyTemplates(fs);
-        secret("/run/secrets/users", "app:app-secret-1\nops:ops-secret-1:admin\n");
+        fs = SecretsFs.of(null);
     }
 
     void secret(String path, String text) throws IOException {
-        Path p = fs.getPath(path);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        SecretsFs.secret(fs, path, text);
     }
 
     /** The production config's node {@code fqdn}, or a kraft node when {@code fqdn} ends in k.test. */
@@ -74,8 +69,7 @@ class TrustPlanTest {
     }
 
     Planner.Resolved resolve(Map<String, String> env) {
-        return PlanReader.resolve(new PlanInputs("/etc/agent/templates/catalog.json", null, null, "/data/" + env.get("AGENT_FQDN"),
-                "/opt/dockhand", MetadataInputs.none(), 9800), env, fs, RenderTestSupport.noHost(), RenderTestSupport.JAVA_HOME, Instant.now());
+        return SecretsFs.resolve(fs, env);
     }
 
     static final Map<String, String> CA_KEY = Map.of("AGENT_CA_KEY_FILE", "/run/secrets/ca.key");
