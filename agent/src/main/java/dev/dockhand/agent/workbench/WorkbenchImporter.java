@@ -113,42 +113,14 @@ public final class WorkbenchImporter {
     private WorkbenchImporter() {}
 
     public static Result parse(String fileName, String text) {
-        Importer im = new Importer(fileName, logicalLines(text));
+        Importer im = new Importer(fileName, ShellText.logicalLines(text));
         im.run();
         return im.result();
     }
 
-    /** A logical line: its words and the physical line it starts on. */
-    private record Line(int number, String text) {}
-
-    private static List<Line> logicalLines(String text) {
-        String[] physical = text.split("\r?\n", -1);
-        List<Line> out = new ArrayList<>();
-        for (int i = 0; i < physical.length; i++) {
-            int start = i;
-            String line = physical[i].stripTrailing();
-            StringBuilder b = new StringBuilder();
-            while (endsWithContinuation(line) && i + 1 < physical.length) {
-                b.append(line, 0, line.length() - 1).append(' ');
-                line = physical[++i].strip();
-            }
-            b.append(endsWithContinuation(line) ? line.substring(0, line.length() - 1) : line);
-            out.add(new Line(start + 1, b.toString()));
-        }
-        return out;
-    }
-
-    private static boolean endsWithContinuation(String line) {
-        int n = 0;
-        for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
-            n++;
-        }
-        return n % 2 == 1;
-    }
-
     private static final class Importer {
         private final String fileName;
-        private final List<Line> lines;
+        private final List<ShellText.Line> lines;
         private final List<Problem> problems = new ArrayList<>();
 
         private Distro distro;
@@ -166,7 +138,7 @@ public final class WorkbenchImporter {
 
         private record Assign(int line, String config, String role, List<String> services) {}
 
-        Importer(String fileName, List<Line> lines) {
+        Importer(String fileName, List<ShellText.Line> lines) {
             this.fileName = fileName;
             this.lines = lines;
         }
@@ -181,7 +153,7 @@ public final class WorkbenchImporter {
 
         void run() {
             for (int i = 0; i < lines.size(); i++) {
-                Line line = lines.get(i);
+                ShellText.Line line = lines.get(i);
                 List<String> words = words(line);
                 if (words == null || words.isEmpty()) {
                     continue;
@@ -205,9 +177,9 @@ public final class WorkbenchImporter {
             crossCheck();
         }
 
-        private List<String> words(Line line) {
+        private List<String> words(ShellText.Line line) {
             try {
-                return split(line.text());
+                return ShellText.split(line.text());
             } catch (IllegalArgumentException e) {
                 error(line.number(), e.getMessage());
                 return null;
@@ -662,56 +634,5 @@ public final class WorkbenchImporter {
             }
         }
         return " (" + mean + what + ": " + (known.isEmpty() ? "none declared" : String.join(", ", known)) + ")";
-    }
-
-    /** Splits a line into words as a POSIX shell does for quotes and backslashes; {@code #} at a word start ends the line. */
-    static List<String> split(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean inWord = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (Character.isWhitespace(ch)) {
-                if (inWord) {
-                    out.add(w.toString());
-                    w.setLength(0);
-                    inWord = false;
-                }
-            } else if (ch == '#' && !inWord) {
-                break;
-            } else if (ch == '\'') {
-                int end = line.indexOf('\'', i + 1);
-                if (end < 0) {
-                    throw new IllegalArgumentException("unterminated ' quote");
-                }
-                w.append(line, i + 1, end);
-                i = end;
-                inWord = true;
-            } else if (ch == '"') {
-                int j = i + 1;
-                for (; j < line.length() && line.charAt(j) != '"'; j++) {
-                    char c = line.charAt(j);
-                    if (c == '\\' && j + 1 < line.length() && "\"\\$`".indexOf(line.charAt(j + 1)) >= 0) {
-                        c = line.charAt(++j);
-                    }
-                    w.append(c);
-                }
-                if (j >= line.length()) {
-                    throw new IllegalArgumentException("unterminated \" quote");
-                }
-                i = j;
-                inWord = true;
-            } else if (ch == '\\' && i + 1 < line.length()) {
-                w.append(line.charAt(++i));
-                inWord = true;
-            } else {
-                w.append(ch);
-                inWord = true;
-            }
-        }
-        if (inWord) {
-            out.add(w.toString());
-        }
-        return out;
     }
 }
