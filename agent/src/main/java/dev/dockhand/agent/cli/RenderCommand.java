@@ -77,7 +77,8 @@ public final class RenderCommand implements Callable<Integer> {
         }
         out.println("tokens:");
         for (RenderPlan.Explained e : plan.explain()) {
-            String value = e.value().replace("\n", "\\n");
+            // a secret inside any value (a URL's user:password@, a password= in a JDBC URL) whatever the token's name
+            String value = dev.dockhand.agent.core.SecretText.redact(e.value()).replace("\n", "\\n");
             out.printf("  %-16s %-34s = %-40s (%s)%n", e.scope(), e.token(), value, e.source());
         }
         out.println("commands:");

@@ -1,90 +1,33 @@
 package dev.dockhand.agent.control;
 
+import dev.dockhand.agent.core.SecretText;
 import dev.dockhand.agent.protocol.AgentSnapshot.DependencySnapshot;
 import dev.dockhand.agent.protocol.AgentSnapshot.ProbeSnapshot;
 import dev.dockhand.agent.protocol.AgentSnapshot.ServiceSnapshot;
 import dev.dockhand.agent.protocol.AgentSnapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Masks the values of secret-looking keys in free text. A key is secret when its name contains
- * {@code password}, {@code secret}, {@code jaas}, {@code key}, {@code token} or {@code credential}
- * (any case); the match is deliberately broad (it also masks {@code ssl.keystore.location}): showing
- * one path too few costs little, leaking one password costs a lot.
- *
- * <p>Free text is what the snapshot carries from elsewhere: a state's reason, a probe's detail, a
- * dependency's detail. Any of them may quote a command line or a config line, so every snapshot
- * leaving the agent goes through {@link #redact(AgentSnapshot)}, and every log line the control plane
- * writes about a request goes through {@link #redact(String)}.
+ * Redacts what leaves the agent through the control plane: every snapshot (a state's reason, a probe's
+ * detail, a dependency's detail may quote a command line or a config line) and every log line the control
+ * plane writes about a request, by the one rule of {@link SecretText}.
  */
 public final class Redactor {
 
     /** What a masked value is replaced with. */
-    public static final String MASK = "****";
-
-    private static final String WORDS = "password|passwd|secret|jaas|key|token|credential";
-    private static final String KEY = "[A-Za-z0-9_.\\-]*(?:" + WORDS + ")[A-Za-z0-9_.\\-]*";
-
-    /**
-     * {@code key=value}, {@code key: value}, {@code "key":"value"}, {@code -Dkey=value}. A quoted
-     * value ends at its closing quote; a JAAS value runs to the end of the line (it holds spaces and
-     * its own {@code password="..."}); any other value ends at whitespace, a comma or a semicolon.
-     */
-    private static final Pattern ASSIGNMENT = Pattern.compile(
-            "(?i)(\"?)(" + KEY + ")(\"?\\s*[=:]\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s,;\"'}]+)");
-
-    /** {@code --password VALUE}, {@code -token VALUE}: a flag naming a secret followed by its value. */
-    private static final Pattern FLAG = Pattern.compile("(?i)(?<![\\w.\\-])(--?" + KEY + ")(\\s+)([^\\s-]\\S*)");
-
-    /** The rest of the line after a JAAS key's separator. */
-    private static final Pattern JAAS =
-            Pattern.compile("(?i)(\"?[A-Za-z0-9_.\\-]*jaas[A-Za-z0-9_.\\-]*\"?\\s*[=:]\\s*)([^\\r\\n]*)");
+    public static final String MASK = SecretText.MASK;
 
     private Redactor() {}
 
     /** Whether a key's name looks secret. */
     public static boolean isSecretKey(String key) {
-        if (key == null) {
-            return false;
-        }
-        String k = key.toLowerCase(Locale.ROOT);
-        for (String w : WORDS.split("\\|")) {
-            if (k.contains(w)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The value to show for {@code key}: {@link #MASK} when the key looks secret, else the value. */
-    public static String value(String key, String value) {
-        return isSecretKey(key) ? MASK : value;
+        return SecretText.isSecretKey(key);
     }
 
     /** {@code text} with the value of every secret-looking key masked; null stays null. */
     public static String redact(String text) {
-        if (text == null || text.isEmpty()) {
-            return text;
-        }
-        String out = text;
-        Matcher jaas = JAAS.matcher(out);
-        out = jaas.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
-        Matcher a = ASSIGNMENT.matcher(out);
-        out = a.replaceAll(m -> {
-            String v = m.group(4);
-            if (v.equals(MASK) || v.equals("\"" + MASK + "\"")) {
-                return Matcher.quoteReplacement(m.group());
-            }
-            String masked = v.startsWith("\"") ? "\"" + MASK + "\"" : v.startsWith("'") ? "'" + MASK + "'" : MASK;
-            return Matcher.quoteReplacement(m.group(1) + m.group(2) + m.group(3) + masked);
-        });
-        Matcher f = FLAG.matcher(out);
-        out = f.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
-        return out;
+        return SecretText.redact(text);
     }
 
     /** A copy of the snapshot with every free-text field redacted. */

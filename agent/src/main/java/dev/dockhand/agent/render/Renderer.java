@@ -166,7 +166,7 @@ public final class Renderer {
                         // a value read from a *_FILE is a secret by where it came from, whatever its key
                         boolean hidden = x.fromFile() || Secrets.isSecretKey(x.key());
                         secret |= hidden;
-                        explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : x.value(),
+                        explain.add(new Explained(s.id(), x.key() + " in " + t.target(), hidden ? Secrets.MASK : Secrets.mask(x.key(), x.value()),
                                 (x.fromFile() ? "file named by env " : "env ") + x.var()));
                     }
                 }

@@ -1,31 +1,34 @@
 package dev.dockhand.agent.render;
 
-import java.util.Locale;
-import java.util.regex.Pattern;
+import dev.dockhand.agent.core.SecretText;
+import java.util.List;
 
-/** Keys whose values are never printed: in logs, {@code --explain}, status or metrics. */
+/** What {@code agent render --explain} and the launch lines show of a value: never a secret (the rule: {@link SecretText}). */
 public final class Secrets {
-    private static final Pattern SECRET = Pattern.compile("password|passwd|secret|jaas|key|token|credential");
-    public static final String MASK = "******";
+    public static final String MASK = SecretText.MASK;
 
     private Secrets() {}
 
     public static boolean isSecretKey(String key) {
-        return SECRET.matcher(key.toLowerCase(Locale.ROOT)).find();
+        return SecretText.isSecretKey(key);
     }
 
+    /**
+     * {@code value} as shown for {@code key}: masked whole when the key looks secret, else with any secret inside it
+     * masked (a JDBC URL's {@code password=...} or {@code user:password@}, a JAAS line).
+     */
     public static String mask(String key, String value) {
-        return isSecretKey(key) ? MASK : value;
+        return isSecretKey(key) ? MASK : SecretText.redact(value);
     }
 
     /**
      * A command line to print: the value of every {@code -Dkey=value} with a secret key masked (a user's
-     * {@code KAFKA_OPTS} may hold {@code -Djavax.net.ssl.keyStorePassword=...}).
+     * {@code KAFKA_OPTS} may hold {@code -Djavax.net.ssl.keyStorePassword=...}), and any secret inside an argument.
      */
-    public static java.util.List<String> maskArgs(java.util.List<String> argv) {
+    public static List<String> maskArgs(List<String> argv) {
         return argv.stream().map(a -> {
             int eq = a.indexOf('=');
-            return a.startsWith("-D") && eq > 0 && isSecretKey(a.substring(2, eq)) ? a.substring(0, eq + 1) + MASK : a;
+            return a.startsWith("-D") && eq > 0 && isSecretKey(a.substring(2, eq)) ? a.substring(0, eq + 1) + MASK : SecretText.redact(a);
         }).toList();
     }
 }

@@ -142,6 +142,18 @@ class CheckAndRenderCommandTest {
     }
 
     @Test
+    void explainMasksAPasswordInsideAValue() {
+        Map<String, String> env = prod("sr-1.x");
+        env.put("REGISTRY_CFG_QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://db:5432/registry?user=reg&password=s3cret-Pw");
+        env.put("REGISTRY_CFG_REGISTRY_UI_URL", "https://reg:ui-s3cret@ui.example/x");
+        Result r = run(env, "render", "--dry-run", "--explain");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("jdbc:postgresql://db:5432/registry?user=reg&password=****"), r.out());
+        assertTrue(r.out().contains("https://reg:****@ui.example/x"), r.out());
+        assertFalse(r.out().contains("s3cret"), r.out());
+    }
+
+    @Test
     void dryRunWritesNothing() {
         Result r = run(prod("zk-2.x"), "render", "--dry-run");
         assertEquals(0, r.code(), r.err());

@@ -56,8 +56,8 @@ class RedactorTest {
         for (String k : List.of("log.dirs", "broker.id", "listeners", "zookeeper.connect")) {
             assertFalse(Redactor.isSecretKey(k), k);
         }
-        assertEquals(Redactor.MASK, Redactor.value("ssl.truststore.password", "x"));
-        assertEquals("/data", Redactor.value("log.dirs", "/data"));
+        assertEquals(Redactor.MASK, dev.dockhand.agent.core.SecretText.value("ssl.truststore.password", "x"));
+        assertEquals("/data", dev.dockhand.agent.core.SecretText.value("log.dirs", "/data"));
     }
 
     @Test
