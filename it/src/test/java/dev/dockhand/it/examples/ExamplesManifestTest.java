@@ -389,11 +389,18 @@ class ExamplesManifestTest {
         Catalog catalog = Examples.catalog();
         ComposeFile compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of());
         List<String> problems = new ArrayList<>();
-        Map<String, String> wanted = Map.of("AGENT_CA_CERT_FILE", "ca.crt", "AGENT_CA_KEY_FILE", "ca.key", "AGENT_USERS_FILE", "users");
         for (ComposeFile.Service s : compose.services()) {
             if (!secured(catalog, s.env("AGENT_CLUSTER_CONFIG"), s.env("AGENT_SECURITY"))) {
                 problems.add(s.name() + ": not secured (AGENT_SECURITY " + s.env("AGENT_SECURITY") + "): the example runs as shipped, secured");
             }
+            // least privilege: the registry's and the console's nodes run no Kafka and sign nothing, so they hold no CA
+            // key and are given their own certificate; every other node issues its own with the CA's key
+            String role = s.env("AGENT_ROLE");
+            boolean given = "schemareg".equals(role) || "gateway".equals(role);
+            Map<String, String> wanted = given
+                    ? Map.of("AGENT_CA_CERT_FILE", "ca.crt", "AGENT_USERS_FILE", "users", "AGENT_TLS_CERT_FILE", s.name() + ".crt",
+                            "AGENT_TLS_KEY_FILE", s.name() + ".key")
+                    : Map.of("AGENT_CA_CERT_FILE", "ca.crt", "AGENT_CA_KEY_FILE", "ca.key", "AGENT_USERS_FILE", "users");
             wanted.forEach((key, secret) -> {
                 if (!s.secrets().contains(secret) || !compose.secrets().containsKey(secret)) {
                     problems.add(s.name() + ": not given the secret " + secret);
@@ -402,6 +409,9 @@ class ExamplesManifestTest {
                     problems.add(s.name() + ": " + key + " is " + s.env(key) + ", expected /run/secrets/" + secret);
                 }
             });
+            if (given && (s.secrets().contains("ca.key") || (s.env("AGENT_CA_KEY_FILE") != null && !s.env("AGENT_CA_KEY_FILE").isEmpty()))) {
+                problems.add(s.name() + ": holds the CA key, though a " + role + " node signs nothing (least privilege: give it its certificate)");
+            }
             if (!"agent ready".equals(s.healthCmd())) {
                 problems.add(s.name() + ": healthcheck " + s.healthCmd() + ", expected [CMD, agent, ready] (healthy = every service ready)");
             }
@@ -409,6 +419,9 @@ class ExamplesManifestTest {
         String readme = Files.readString(Examples.repoRoot().resolve("examples/" + example + "/README.md"));
         if (!readme.contains("ca init --out /secrets --users")) {
             problems.add("examples/" + example + "/README.md: no `agent ca init` step making the secrets");
+        }
+        if (!readme.contains("ca issue --ca /secrets --out /secrets --name")) {
+            problems.add("examples/" + example + "/README.md: no `agent ca issue` step for the nodes given their certificate");
         }
         assertNoProblems(problems);
     }
