@@ -81,7 +81,7 @@ public final class LabCluster implements AutoCloseable {
 
     /** The KRaft dev stack: one combined broker and controller, registry and console (cluster config kraft-single-node). */
     public static List<NodeSpec> kraftSingleNode() {
-        return List.of(new NodeSpec("kdev-1", "standalone", 1500, Map.of(
+        return List.of(new NodeSpec("kdev-1", "standalone", 1800, Map.of(
                 "AGENT_HEAP_MB_KRAFT_COMBINED", "320", "AGENT_HEAP_MB_SCHEMA_REGISTRY", "192", "AGENT_HEAP_MB_CONTROL_CENTER", "128",
                 "AGENT_HEAP_MB_CONNECT", "192")));
     }
