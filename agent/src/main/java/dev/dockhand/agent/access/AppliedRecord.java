@@ -1,5 +1,6 @@
 package dev.dockhand.agent.access;
 
+import dev.dockhand.agent.core.AtomicFile;
 import dev.dockhand.users.HashedUsers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -67,11 +66,7 @@ final class AppliedRecord {
         }
         try {
             Files.createDirectories(record.toAbsolutePath().getParent());
-            Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, names.isEmpty() ? "" : String.join("\n", names) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.replace(record, names.isEmpty() ? "" : String.join("\n", names) + "\n", "rw-------");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + record, e);
         }

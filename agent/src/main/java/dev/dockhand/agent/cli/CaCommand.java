@@ -208,11 +208,7 @@ public final class CaCommand implements Runnable {
         }
 
         private static void replace(Path file, String text, boolean secret) throws IOException {
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
-            Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            dev.dockhand.agent.core.AtomicFile.replace(file, text, secret ? "rw-------" : "rw-r--r--");
         }
     }
 }
