@@ -24,14 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class KRaftSingleNodeIT {
 
-    /** Ready, or a failure at once when the node's agent has exited (an agent that refused its input never gets ready). */
-    static Boolean readyOrExited(LabNode n, LabCluster cluster) {
-        if (!n.running()) {
-            throw new AssertionError("the node's agent exited: " + cluster.describe());
-        }
-        return LabCluster.ready(n) ? Boolean.TRUE : null;
-    }
-
     @Test
     void formatsOnceServesAndRestartsWithoutFormatting() {
         String why = LabCluster.unsupportedReason();
@@ -41,7 +33,7 @@ class KRaftSingleNodeIT {
             LabNode n = cluster.node("kdev-1");
             n.start();
             Timing.awaitValue("the node ready", Duration.ofMinutes(4), Duration.ofMillis(250),
-                    () -> readyOrExited(n, cluster), cluster::describe);
+                    () -> cluster.readyOrExited(n) ? Boolean.TRUE : null, cluster::describe);
             assertTrue(n.logText().contains("kraft-combined: prepare step format: done"), "formatted on the first start");
             JsonNode quorum = n.status().path("quorum");
             assertEquals(1, quorum.path("leaderId").asInt(), "the node leads a quorum of one: " + quorum);
@@ -65,7 +57,7 @@ class KRaftSingleNodeIT {
             assertEquals(0, n.awaitExit(Duration.ofSeconds(120)), "clean stop: " + n.tail(20));
             n.start();
             Timing.awaitValue("the node ready again", Duration.ofMinutes(3), Duration.ofMillis(250),
-                    () -> readyOrExited(n, cluster), cluster::describe);
+                    () -> cluster.readyOrExited(n) ? Boolean.TRUE : null, cluster::describe);
             String again = n.logSinceStart();
             assertTrue(again.contains("kraft-combined: prepare step format: skipped"), "never formatted twice");
             try (Kafka kafka = new Kafka(cluster.bootstrap())) {

@@ -216,7 +216,18 @@ public final class LabCluster implements AutoCloseable {
     }
 
     public void awaitReady(Duration timeout) {
-        Timing.await("every node ready", timeout, Duration.ofMillis(250), () -> nodes.values().stream().allMatch(LabCluster::ready));
+        Timing.await("every node ready", timeout, Duration.ofMillis(250), () -> nodes.values().stream().allMatch(this::readyOrExited));
+    }
+
+    /**
+     * Whether {@code n} is ready; a failure at once when its agent has exited: an agent that refused its input (exit 2)
+     * never gets ready, and a wait for it would only spend its whole bound.
+     */
+    public boolean readyOrExited(LabNode n) {
+        if (!n.running()) {
+            throw new AssertionError(n.name() + ": its agent exited:" + describe());
+        }
+        return ready(n);
     }
 
     /** One line per node: its agent's overall state and each service's state, for failure messages. */
