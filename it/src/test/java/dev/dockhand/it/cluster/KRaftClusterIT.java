@@ -354,6 +354,16 @@ class KRaftClusterIT {
                         "a wrong password, " + mechanism + ": " + e);
             }
         }
+        // a mechanism the listener does not offer, with the right password: refused by name at the handshake, beside
+        // the SCRAM logins above on the same listener
+        Map<String, String> plainLogin = app("PLAIN", LabTls.APP_PASSWORD);
+        plainLogin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + LabTls.APP_USER + "\" password=\"" + LabTls.APP_PASSWORD + "\";");
+        try (Kafka k = new Kafka(bootstrap(), plainLogin)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, k::brokerIds);
+            assertTrue(String.valueOf(e).contains("UnsupportedSaslMechanismException") && String.valueOf(e).contains("PLAIN"),
+                    "SASL PLAIN: " + e);
+        }
 
         Need.tool("kcat", "kcat");
         boolean logsIn = kcatLogsInToKafka4();
