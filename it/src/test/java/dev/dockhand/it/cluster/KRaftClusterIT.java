@@ -525,7 +525,8 @@ class KRaftClusterIT {
             "certificate_unknown", "bad_certificate", "No trusted certificate", "certificate verify failed");
 
     /**
-     * The three rolls of docs/security.md, every node each time, one at a time as each is ready again, under the
+     * The three rolls of docs/security.md, every node each time (each role one node at a time, the roles side by side,
+     * as StatefulSets roll), under the
      * workload of RollingIT (an acks=all producer that retries, one that does not, a consumer group): trust the new
      * CA beside the old, issue from the new (b-3: its files from the new CA, taken while it runs), drop the old.
      * Nothing acknowledged is lost, no send fails, no node logs a refused certificate; afterwards the old CA's
@@ -613,14 +614,39 @@ class KRaftClusterIT {
     }
 
     /** Rolls {@code nodes} in order, each once the previous is ready again, each with {@code env} changed. */
-    static void roll(String what, List<LabNode> nodes, Map<String, String> env, dev.dockhand.it.lab.Workload w) {
+    /**
+     * Restarts {@code nodes} as an orchestrator with one StatefulSet per role rolls them: each role's nodes one at a
+     * time, each after the previous is ready again, the roles side by side (the stop gates keep each role's quorum
+     * and replicas); then waits for the producer to be acknowledged again.
+     */
+    static void roll(String what, List<LabNode> nodes, Map<String, String> env, dev.dockhand.it.lab.Workload w) throws Exception {
         long t0 = System.nanoTime();
-        List<String> each = new ArrayList<>();
-        for (LabNode n : nodes) {
-            each.add(n.name() + " " + Roll.restart(n, env, Roll.Pace.READY).toSeconds() + " s");
+        Map<String, List<LabNode>> lanes = new java.util.LinkedHashMap<>();
+        nodes.forEach(n -> lanes.computeIfAbsent(n.env().get("AGENT_ROLE"), r -> new ArrayList<>()).add(n));
+        List<String> each = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(lanes.size());
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (List<LabNode> lane : lanes.values()) {
+                running.add(pool.submit(() -> {
+                    for (LabNode n : lane) {
+                        each.add(n.name() + " " + Roll.restart(n, env, Roll.Pace.READY).toSeconds() + " s");
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get(30, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Error err ? err : new AssertionError(what, e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
         scenario.time(what, t0);
-        System.out.println("KRaftClusterIT: " + what + ": " + String.join(", ", each));
+        System.out.println("KRaftClusterIT: " + what + " (roles side by side): " + String.join(", ", each));
         int acks = w.ackedCount();
         Timing.await("acknowledgements after " + what, Duration.ofSeconds(60), Duration.ofMillis(100), () -> w.ackedCount() > acks + 20);
     }
