@@ -11,6 +11,8 @@ import dev.dockhand.it.examples.ComposeFile;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import dev.dockhand.it.examples.Examples;
 import dev.dockhand.it.lab.Await;
+import dev.dockhand.it.lab.Cmd;
+import dev.dockhand.it.lab.Need;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +53,14 @@ class ClusterIT {
     private static List<NodeEntry> nodes;
     /** A secured example's secrets (made by `agent ca init` in the image, as its README says), null for a plaintext one. */
     private static java.nio.file.Path secrets;
+    /**
+     * The example's outside ports, moved to a base free on this host (several checkouts share the engine
+     * and the host's ports): each broker's service -> its outside port, published as the same number, as
+     * the example publishes its own; empty when the example declares no outside address.
+     */
+    private static final Map<String, Integer> outsidePorts = new LinkedHashMap<>();
+    /** {@code AGENT_EXTERNAL_PORT} as the containers get it: the example's {@code N+id} with the free base. */
+    private static String outsidePortSpec;
 
     @BeforeAll
     static void startCluster(org.junit.jupiter.api.TestInfo info) throws Exception {
@@ -68,11 +78,12 @@ class ClusterIT {
             Docker.docker("volume", "create", "--label", Docker.LABEL, name).ok();
             volumes.add(name);
         }
+        nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
+        moveOutsidePortsToAFreeBase();
         for (ComposeFile.Service s : compose.services()) {
             containers.put(s.name(), NETWORK + "-" + s.containerName());
             Docker.docker(runArgs(s, containers.get(s.name()), s.env("AGENT_FQDN"), Map.of())).ok();
         }
-        nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
         String bootstrap = String.join(",", nodes.stream().filter(n -> runsBroker(n.role())).map(n -> n.fqdn() + ":9092").toList());
         kafka = new KafkaTools(image, NETWORK, bootstrap, secrets == null ? null : clientDir("ops", scram("SCRAM-SHA-512", "ops", password("ops"))));
         Docker.awaitHealthy(START, List.copyOf(containers.values()));
@@ -86,6 +97,8 @@ class ClusterIT {
         containers.clear();
         volumes.clear();
         secrets = null;
+        outsidePorts.clear();
+        outsidePortSpec = null;
     }
 
     /**
@@ -107,9 +120,15 @@ class ClusterIT {
                 // a KRaft example, secured: its logins and the controllers' listener (a plaintext example has no logins to
                 // try, and ProductionClusterIT tries the ZooKeeper-mode ones): the step is not there rather than skipped
                 dynamicTest("8 outside clients log in with SCRAM-SHA-256 and -512; plaintext, a wrong password and certificates"
-                        + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold))
+                        + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold),
+                // a secured example with an outside address (compose-kraft, compose-production): the step is not there for
+                // one without (compose-default) rather than skipped
+                dynamicTest("9 kcat on the Docker host produces and consumes with acks all through the published outside ports;"
+                        + " no login, a wrong password and a name the certificates lack are refused",
+                        this::kcatOnTheDockerHostProducesAndConsumesThroughThePublishedOutsidePorts))
                 .filter(t -> !t.getDisplayName().startsWith("7 ") || Files.isExecutable(rollSh()))
-                .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")));
+                .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")))
+                .filter(t -> !t.getDisplayName().startsWith("9 ") || secrets != null && !outsidePorts.isEmpty());
     }
 
     void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
@@ -383,6 +402,118 @@ class ClusterIT {
                 firstLine(broker.out(), "LeaderId"), lastLine(noCert.all()), lastLine(foreign.all()));
     }
 
+    /**
+     * What a user of the example does on the Docker host, after `up`: kcat (librdkafka, installed on the host,
+     * not in a container and not on the cluster's network) given the published outside addresses, the
+     * cluster's CA and the user {@code app}, host names verified. The brokers advertise those addresses (the
+     * metadata kcat gets back names them), it produces with acks=all to a topic of three in-sync replicas and
+     * reads every record back. On the same addresses, next to that: TLS without a login is hung up on, a
+     * wrong password fails authentication, and the right login under a name no broker's certificate holds
+     * ({@code 127.0.0.1}, the same socket) fails the handshake.
+     */
+    void kcatOnTheDockerHostProducesAndConsumesThroughThePublishedOutsidePorts() throws Exception {
+        Need.tool("kcat", "kcat");
+        String host = compose.services().get(0).env("AGENT_EXTERNAL_HOST");
+        assertEquals("localhost", host, "the example's outside host, as the IT runs it (DOCKHAND_EXTERNAL_HOST unset)");
+        List<String> addresses = outsidePorts.values().stream().map(p -> host + ":" + p).toList();
+        String servers = String.join(",", addresses);
+        String ca = secrets.resolve("ca.crt").toString();
+        String app = password("app");
+        kafka.createTopic("it-outside", 3, 3, 2);
+        java.nio.file.Path lines = java.nio.file.Path.of("target/docker-client", example, "outside-lines").toAbsolutePath();
+        java.nio.file.Files.createDirectories(lines.getParent());
+        List<String> sent = java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> "outside-" + i).toList();
+        java.nio.file.Files.writeString(lines, String.join("\n", sent) + "\n");
+
+        Cmd.Result listed = kcat(servers, scramLogin("app", app, ca), "-L");
+        assertEquals(0, listed.exit(), "kcat -L through the outside addresses:\n" + listed.out());
+        for (String a : addresses) {
+            assertTrue(listed.out().contains(" at " + a), "the brokers advertise their outside addresses (" + a + "):\n" + listed.out());
+        }
+        Cmd.Result produced = kcat(servers, scramLogin("app", app, ca), "-X", "acks=all", "-P", "-t", "it-outside", "-l", lines.toString());
+        assertEquals(0, produced.exit(), "kcat -P with acks=all:\n" + produced.out());
+        Cmd.Result consumed = kcat(servers, scramLogin("app", app, ca), "-C", "-t", "it-outside", "-o", "beginning", "-e", "-q");
+        assertEquals(0, consumed.exit(), "kcat -C:\n" + consumed.out());
+        assertEquals(Set.copyOf(sent), consumed.out().lines().filter(l -> l.startsWith("outside-")).collect(java.util.stream.Collectors.toSet()),
+                "every record produced from the Docker host is read back from it");
+        assertEquals(sent.size(), consumed.out().lines().filter(l -> l.startsWith("outside-")).count(), "each record once");
+
+        // TLS with the CA and host names verified, no login: the broker hangs up on the first request
+        Cmd.Result noLogin = kcat(servers, List.of("-X", "security.protocol=SSL", "-X", "ssl.ca.location=" + ca,
+                "-X", "ssl.endpoint.identification.algorithm=https"), "-L");
+        assertTrue(noLogin.exit() != 0 && !noLogin.out().contains(" at " + addresses.get(0)),
+                "no login, no metadata on the outside listener:\n" + noLogin.out());
+        Cmd.Result wrong = kcat(servers, scramLogin("app", app + "x", ca), "-L");
+        assertTrue(wrong.exit() != 0 && wrong.out().contains("Authentication failed"), "a wrong password on the outside listener:\n" + wrong.out());
+        // the same socket under a name the certificates do not hold: host name verification is on
+        String byIp = "127.0.0.1:" + outsidePorts.values().iterator().next();
+        Cmd.Result stranger = kcat(byIp, scramLogin("app", app, ca), "-L");
+        assertTrue(stranger.exit() != 0 && (stranger.out().contains("certificate verify failed") || stranger.out().contains("SSL handshake failed")),
+                "the right login at " + byIp + ", a name no broker's certificate holds:\n" + stranger.out());
+        System.out.printf("outside from the Docker host (%s): %d records produced with acks=all and read back; no login: %s; wrong"
+                + " password: %s; %s: %s%n", servers, sent.size(), lastLine(noLogin.out()), firstLine(wrong.out(), "Authentication failed"),
+                byIp, firstLine(stranger.out(), "SSL"));
+    }
+
+    /** librdkafka's SCRAM-SHA-512 login over TLS with the cluster's CA, host names verified. */
+    private static List<String> scramLogin(String user, String password, String ca) {
+        return List.of("-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + user,
+                "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + ca, "-X", "ssl.endpoint.identification.algorithm=https");
+    }
+
+    /** kcat on this host (the Docker host), bounded: metadata within 15 s, the whole run within a minute. */
+    private static Cmd.Result kcat(String bootstrap, List<String> security, String... args) {
+        List<String> argv = new ArrayList<>(List.of("kcat", "-b", bootstrap, "-m", "15"));
+        argv.addAll(security);
+        argv.addAll(List.of(args));
+        return Cmd.run(Duration.ofSeconds(60), argv);
+    }
+
+    /**
+     * The example's outside address, {@code N+id}, each broker publishing {@code N+id:N+id}: checked here as
+     * the example writes it, then moved to a base whose ports are all free on this host (the same scheme, a
+     * different N), which {@link #runArgs} gives every container and publishes for each broker.
+     */
+    private static void moveOutsidePortsToAFreeBase() {
+        String declared = compose.services().get(0).env("AGENT_EXTERNAL_PORT");
+        if (declared == null) {
+            return;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)\\+id").matcher(declared);
+        assertTrue(m.matches(), "the example's AGENT_EXTERNAL_PORT '" + declared + "' is N+id (one host, a port per broker)");
+        int exampleBase = Integer.parseInt(m.group(1));
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (ComposeFile.Service s : compose.services()) {
+            if (s.env("AGENT_ROLE") != null && runsBroker(s.env("AGENT_ROLE"))) {
+                int id = nodes.indexOf(new NodeEntry(s.env("AGENT_ROLE"), s.env("AGENT_FQDN"))) + 1;
+                assertTrue(id > 0, s.name() + " is in AGENT_NODES");
+                int port = exampleBase + id;
+                assertEquals(List.of(port + ":" + port), s.ports(), s.name() + " publishes its outside port (node id " + id + ") as the same number");
+                ids.put(s.name(), id);
+            }
+        }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + random.nextInt(9_000);
+            if (ids.values().stream().allMatch(id -> freeOnThisHost(base + id))) {
+                outsidePortSpec = base + "+id";
+                ids.forEach((service, id) -> outsidePorts.put(service, base + id));
+                return;
+            }
+        }
+        throw new AssertionError("no base in 20000..29000 with the outside ports of node ids " + ids.values() + " all free on this host");
+    }
+
+    private static boolean freeOnThisHost(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static String lastLine(String out) {
         return out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("log4j:") && !l.startsWith("at "))
                 .reduce((x, y) -> y).orElse("(no output)");
@@ -521,10 +652,18 @@ class ClusterIT {
         }
         Map<String, String> env = new LinkedHashMap<>(s.environment());
         env.put("AGENT_FQDN", fqdn);
+        if (outsidePortSpec != null) {
+            env.put("AGENT_EXTERNAL_PORT", outsidePortSpec);
+        }
         env.putAll(extraEnv);
         env.forEach((k, v) -> a.addAll(List.of("-e", k + "=" + v)));
         for (String v : s.volumes()) {
             a.addAll(List.of("-v", NETWORK + "-" + v));
+        }
+        if (name != null && outsidePorts.containsKey(s.name())) {
+            // on the loopback only: the host's clients are the test's, and the port is not offered to the machine's network
+            int port = outsidePorts.get(s.name());
+            a.addAll(List.of("-p", "127.0.0.1:" + port + ":" + port));
         }
         for (String secret : s.secrets()) {
             String file = java.nio.file.Path.of(compose.secrets().get(secret)).getFileName().toString();
