@@ -123,9 +123,9 @@ class ClusterIT {
                         + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold),
                 // a secured example with an outside address (compose-kraft, compose-production): the step is not there for
                 // one without (compose-default) rather than skipped
-                dynamicTest("9 kcat on the Docker host produces and consumes with acks all through the published outside ports;"
-                        + " no login, a wrong password and a name the certificates lack are refused",
-                        this::kcatOnTheDockerHostProducesAndConsumesThroughThePublishedOutsidePorts))
+                dynamicTest("9 clients on the Docker host (Kafka's Java client, kcat) produce and consume with acks all through the"
+                        + " published outside ports; no login, a wrong password and a name the certificates lack are refused",
+                        this::clientsOnTheDockerHostProduceAndConsumeThroughThePublishedOutsidePorts))
                 .filter(t -> !t.getDisplayName().startsWith("7 ") || Files.isExecutable(rollSh()))
                 .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")))
                 .filter(t -> !t.getDisplayName().startsWith("9 ") || secrets != null && !outsidePorts.isEmpty());
@@ -403,15 +403,17 @@ class ClusterIT {
     }
 
     /**
-     * What a user of the example does on the Docker host, after `up`: kcat (librdkafka, installed on the host,
-     * not in a container and not on the cluster's network) given the published outside addresses, the
-     * cluster's CA and the user {@code app}, host names verified. The brokers advertise those addresses (the
-     * metadata kcat gets back names them), it produces with acks=all to a topic of three in-sync replicas and
-     * reads every record back. On the same addresses, next to that: TLS without a login is hung up on, a
-     * wrong password fails authentication, and the right login under a name no broker's certificate holds
-     * ({@code 127.0.0.1}, the same socket) fails the handshake.
+     * What a user of the example does on the Docker host, after `up`: clients on the host (not in a container,
+     * not on the cluster's network) given only the published outside addresses, the cluster's CA and the user
+     * {@code app}, host names verified. Kafka's own Java client, in this JVM, finds the brokers advertising those
+     * addresses, produces with acks=all to a topic of three in-sync replicas and reads every record back; kcat
+     * (librdkafka, Debian's package, on the host) does the same where its librdkafka can log in to the example's
+     * Kafka (before 2.6.1 it cannot log in to Kafka 4: {@link #kcatLogsInToKafka4}), else it shows that it gets
+     * through TLS, the broker's name verified, to the login. On the same addresses, next to that: TLS without a
+     * login is hung up on, a wrong password fails authentication, and the right login under a name no broker's
+     * certificate holds ({@code 127.0.0.1}, the same socket) fails the handshake.
      */
-    void kcatOnTheDockerHostProducesAndConsumesThroughThePublishedOutsidePorts() throws Exception {
+    void clientsOnTheDockerHostProduceAndConsumeThroughThePublishedOutsidePorts() throws Exception {
         Need.tool("kcat", "kcat");
         String host = compose.services().get(0).env("AGENT_EXTERNAL_HOST");
         assertEquals("localhost", host, "the example's outside host, as the IT runs it (DOCKHAND_EXTERNAL_HOST unset)");
@@ -420,39 +422,93 @@ class ClusterIT {
         String ca = secrets.resolve("ca.crt").toString();
         String app = password("app");
         kafka.createTopic("it-outside", 3, 3, 2);
-        java.nio.file.Path lines = java.nio.file.Path.of("target/docker-client", example, "outside-lines").toAbsolutePath();
-        java.nio.file.Files.createDirectories(lines.getParent());
-        List<String> sent = java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> "outside-" + i).toList();
-        java.nio.file.Files.writeString(lines, String.join("\n", sent) + "\n");
 
-        Cmd.Result listed = kcat(servers, scramLogin("app", app, ca), "-L");
-        assertEquals(0, listed.exit(), "kcat -L through the outside addresses:\n" + listed.out());
-        for (String a : addresses) {
-            assertTrue(listed.out().contains(" at " + a), "the brokers advertise their outside addresses (" + a + "):\n" + listed.out());
+        // Kafka's Java client on the Docker host
+        try (dev.dockhand.it.lab.Kafka outside = new dev.dockhand.it.lab.Kafka(servers, javaLogin("app", app, ca))) {
+            Set<String> advertised = new HashSet<>();
+            outside.admin().describeCluster().nodes().get(60, java.util.concurrent.TimeUnit.SECONDS)
+                    .forEach(n -> advertised.add(n.host() + ":" + n.port()));
+            assertEquals(Set.copyOf(addresses), advertised, "the brokers advertise their published outside addresses");
+            dev.dockhand.it.lab.Kafka.Produced produced = outside.produce("it-outside", "java", 300);
+            assertEquals(List.of(), produced.errors(), "the Java client on the Docker host, acks=all");
+            assertEquals(300, produced.acked().size(), "records acknowledged by all in-sync replicas");
+            assertTrue(outside.consumeAll("it-outside", produced.acked(), Duration.ofSeconds(90)).containsAll(produced.acked()),
+                    "every record produced from the Docker host is read back from it");
         }
-        Cmd.Result produced = kcat(servers, scramLogin("app", app, ca), "-X", "acks=all", "-P", "-t", "it-outside", "-l", lines.toString());
-        assertEquals(0, produced.exit(), "kcat -P with acks=all:\n" + produced.out());
-        Cmd.Result consumed = kcat(servers, scramLogin("app", app, ca), "-C", "-t", "it-outside", "-o", "beginning", "-e", "-q");
-        assertEquals(0, consumed.exit(), "kcat -C:\n" + consumed.out());
-        assertEquals(Set.copyOf(sent), consumed.out().lines().filter(l -> l.startsWith("outside-")).collect(java.util.stream.Collectors.toSet()),
-                "every record produced from the Docker host is read back from it");
-        assertEquals(sent.size(), consumed.out().lines().filter(l -> l.startsWith("outside-")).count(), "each record once");
+        try (dev.dockhand.it.lab.Kafka wrongJava = new dev.dockhand.it.lab.Kafka(servers, javaLogin("app", app + "x", ca))) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, wrongJava::brokerIds);
+            assertTrue(String.valueOf(e).contains("SaslAuthenticationException"), "a wrong password through the outside addresses: " + e);
+        }
 
+        // kcat on the Docker host
+        boolean kafka4 = nodes.stream().anyMatch(n -> n.role().equals("controller"));
+        boolean kcatLogsIn = !kafka4 || kcatLogsInToKafka4();
+        Cmd.Result listed = kcat(servers, scramLogin("app", app, ca), "-L");
+        if (kcatLogsIn) {
+            assertEquals(0, listed.exit(), "kcat -L through the outside addresses:\n" + listed.out());
+            for (String a : addresses) {
+                assertTrue(listed.out().contains(" at " + a), "the brokers advertise their outside addresses (" + a + "):\n" + listed.out());
+            }
+            java.nio.file.Path lines = java.nio.file.Path.of("target/docker-client", example, "outside-lines").toAbsolutePath();
+            java.nio.file.Files.createDirectories(lines.getParent());
+            List<String> sent = java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> "kcat-" + i).toList();
+            java.nio.file.Files.writeString(lines, String.join("\n", sent) + "\n");
+            Cmd.Result produced = kcat(servers, scramLogin("app", app, ca), "-X", "acks=all", "-P", "-t", "it-outside", "-l", lines.toString());
+            assertEquals(0, produced.exit(), "kcat -P with acks=all:\n" + produced.out());
+            Cmd.Result consumed = kcat(servers, scramLogin("app", app, ca), "-C", "-t", "it-outside", "-o", "beginning", "-e", "-q");
+            assertEquals(0, consumed.exit(), "kcat -C:\n" + consumed.out());
+            List<String> read = consumed.out().lines().filter(l -> l.startsWith("kcat-")).toList();
+            assertEquals(Set.copyOf(sent), Set.copyOf(read), "every record kcat produced from the Docker host is read back by it");
+            assertEquals(sent.size(), read.size(), "each record once");
+            Cmd.Result wrong = kcat(servers, scramLogin("app", app + "x", ca), "-L");
+            assertTrue(wrong.exit() != 0 && wrong.out().contains("Authentication failed"), "kcat with a wrong password:\n" + wrong.out());
+        } else {
+            // the same kcat, the same addresses, the cluster's CA, host names verified: past TLS, to the login
+            assertTrue(listed.out().contains("SASL authentication error") && !listed.out().contains("certificate verify failed")
+                    && !listed.out().contains("security.protocol"), "kcat gets through TLS to the login:\n" + listed.out());
+            System.out.println("outside from the Docker host: kcat's librdkafka (< 2.6.1) cannot log in to Kafka 4 (librdkafka#4895):"
+                    + " its logins are not asked to succeed; the Java client's are");
+        }
         // TLS with the CA and host names verified, no login: the broker hangs up on the first request
         Cmd.Result noLogin = kcat(servers, List.of("-X", "security.protocol=SSL", "-X", "ssl.ca.location=" + ca,
                 "-X", "ssl.endpoint.identification.algorithm=https"), "-L");
-        assertTrue(noLogin.exit() != 0 && !noLogin.out().contains(" at " + addresses.get(0)),
-                "no login, no metadata on the outside listener:\n" + noLogin.out());
-        Cmd.Result wrong = kcat(servers, scramLogin("app", app + "x", ca), "-L");
-        assertTrue(wrong.exit() != 0 && wrong.out().contains("Authentication failed"), "a wrong password on the outside listener:\n" + wrong.out());
+        assertTrue(noLogin.exit() != 0 && !noLogin.out().contains(" at " + addresses.get(0))
+                && !noLogin.out().contains("certificate verify failed"), "no login, no metadata on the outside listener:\n" + noLogin.out());
         // the same socket under a name the certificates do not hold: host name verification is on
         String byIp = "127.0.0.1:" + outsidePorts.values().iterator().next();
         Cmd.Result stranger = kcat(byIp, scramLogin("app", app, ca), "-L");
-        assertTrue(stranger.exit() != 0 && (stranger.out().contains("certificate verify failed") || stranger.out().contains("SSL handshake failed")),
+        assertTrue(stranger.exit() != 0 && stranger.out().contains("certificate verify failed"),
                 "the right login at " + byIp + ", a name no broker's certificate holds:\n" + stranger.out());
-        System.out.printf("outside from the Docker host (%s): %d records produced with acks=all and read back; no login: %s; wrong"
-                + " password: %s; %s: %s%n", servers, sent.size(), lastLine(noLogin.out()), firstLine(wrong.out(), "Authentication failed"),
-                byIp, firstLine(stranger.out(), "SSL"));
+        System.out.printf("outside from the Docker host (%s): 300 records produced with acks=all and read back by the Java client%s;"
+                + " no login: %s; %s: %s%n", servers, kcatLogsIn ? " and 300 by kcat" : "", lastLine(noLogin.out()), byIp,
+                firstLine(stranger.out(), "certificate verify failed"));
+    }
+
+    /** Kafka's Java client: SCRAM-SHA-512 over TLS with the cluster's CA, host names verified (written out, though the default). */
+    private static Map<String, String> javaLogin(String user, String password, String ca) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";");
+        p.put("ssl.truststore.type", "PEM");
+        p.put("ssl.truststore.location", ca);
+        p.put("ssl.endpoint.identification.algorithm", "https");
+        return p;
+    }
+
+    /**
+     * librdkafka before 2.6.1 sends a SCRAM client-final-message whose nonce Kafka 4 refuses (librdkafka#4895, as
+     * KRaftClusterIT notes): every SCRAM login of such a kcat fails against Kafka 4, whatever the password. Debian
+     * 12's kcat links librdkafka 2.0.2; Kafka 3.9 (ZooKeeper mode) takes its logins.
+     */
+    private static boolean kcatLogsInToKafka4() {
+        var m = java.util.regex.Pattern.compile("librdkafka (\\d+)\\.(\\d+)\\.(\\d+)").matcher(Cmd.run(Duration.ofSeconds(10), "kcat", "-V").out());
+        if (!m.find()) {
+            return false;
+        }
+        int v = Integer.parseInt(m.group(1)) * 10000 + Integer.parseInt(m.group(2)) * 100 + Integer.parseInt(m.group(3));
+        return v >= 20601;
     }
 
     /** librdkafka's SCRAM-SHA-512 login over TLS with the cluster's CA, host names verified. */
