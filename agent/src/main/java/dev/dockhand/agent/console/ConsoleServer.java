@@ -78,7 +78,7 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
         }
         Logins.Check c;
         try {
-            c = logins.check(request.header("Authorization"));
+            c = logins.check(request.header("Authorization"), request.client());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             c = new Logins.Check(Logins.Outcome.BUSY, null);
@@ -86,6 +86,8 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
         return switch (c.outcome()) {
             case OK -> answer(request.method(), path, c.user());
             case BUSY -> response(503, TEXT, "busy checking another login; try again\n", new Header("Retry-After", "1"));
+            case LIMITED -> response(429, TEXT, "too many refused logins from this address; try again in " + c.retryAfterSeconds()
+                    + " s\n", new Header("Retry-After", Long.toString(c.retryAfterSeconds())));
             case NONE, WRONG -> path.equals("/api/overview")
                     ? response(401, "application/json", "{\"error\":\"login required\"}\n", new Header("WWW-Authenticate", REALM))
                     : response(401, TEXT, "login required: a user of this cluster (the users file the agent was given)\n",
