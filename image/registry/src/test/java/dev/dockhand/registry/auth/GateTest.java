@@ -260,7 +260,7 @@ class GateTest {
     void aRememberedLoginSkipsTheHash() {
         // a stored hash that "secret-password" does not match: only the cache can let it through,
         // which shows the gate asks the cache before it hashes
-        Login stored = new Login("bob", Role.CLIENT, new byte[16], new byte[32]);
+        Login stored = new Login("bob", Role.CLIENT, new byte[16], new byte[32], dev.dockhand.users.HashedUsers.ITERATIONS);
         LoginCache cache = new LoginCache(16);
         Gate g = new Gate(Map.of("bob", stored), Gate.Mode.WRITES, cache, failed());
         String register = CCOMPAT + "/subjects/s/versions";
