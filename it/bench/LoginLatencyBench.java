@@ -13,17 +13,21 @@ import java.util.Locale;
  * login not verified yet (PBKDF2-HMAC-SHA256 of the password at the line's iteration count, as
  * HashedUsers.verify does it) and a login the cache has verified (LoginCache.verified: an HMAC and a
  * map look-up), at the 100,000 iterations of before and the 600,000 of now. Figures only; asserts
- * nothing. The first login of each count is timed in a fresh state of the JIT for that count (cold,
- * as a service's first login after its start); then ROUNDS more, of which the median and the p90.
+ * nothing. Each count runs in a JVM of its own: its first login is timed cold (a service's first
+ * login after its start); then ROUNDS more, of which the median and the p90.
  *
- *   it/bench/login-latency-bench.sh [ROUNDS]   (compiles this file against the agent's jar)
+ *   it/bench/login-latency-bench.sh [ROUNDS]   (compiles this file against the agent's jar; one JVM per count)
+ *   java LoginLatencyBench ITERATIONS ROUNDS [header]
  */
 public class LoginLatencyBench {
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        System.out.println("| iterations | first login after start (ms) | later new logins p50 / p90 (ms) | cached login p50 / p90 (ms) |");
-        System.out.println("|---|---|---|---|");
-        for (int iterations : new int[] {HashedUsers.LEGACY_ITERATIONS, HashedUsers.ITERATIONS}) {
+        int iterations = Integer.parseInt(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        if (args.length > 2) {
+            System.out.println("| iterations | first login after start (ms) | later new logins p50 / p90 (ms) | cached login p50 / p90 (ms) |");
+            System.out.println("|---|---|---|---|");
+        }
+        {
             SecureRandom random = new SecureRandom();
             byte[] salt = new byte[16];
             random.nextBytes(salt);
@@ -54,8 +58,8 @@ public class LoginLatencyBench {
             System.out.printf(Locale.ROOT, "| %,d | %.0f | %.0f / %.0f | %.3f / %.3f |%n", iterations, first,
                     pct(fresh, 50), pct(fresh, 90), pct(cached, 50), pct(cached, 90));
         }
-        System.out.printf("(one JVM, one thread; %d new logins and %d cached ones per count)%n", rounds, rounds * 100);
-        System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
+        System.out.printf("(%,d: a JVM of its own, one thread; %d new logins and %d cached ones; load average at end %s)%n",
+                iterations, rounds, rounds * 100, Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
     static double pct(double[] v, int p) {
