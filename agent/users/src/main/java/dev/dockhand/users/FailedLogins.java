@@ -167,7 +167,7 @@ public final class FailedLogins {
      */
     public static String loggable(String name) {
         if (name == null) {
-            return "(none: the Authorization header is not a Basic login)";
+            return "(none: the request's login is not HTTP Basic)";
         }
         if (HashedUsers.NAME.matcher(name).matches()) {
             return name;

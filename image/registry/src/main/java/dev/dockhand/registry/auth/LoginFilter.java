@@ -2,10 +2,13 @@ package dev.dockhand.registry.auth;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.annotation.Priority;
 import javax.inject.Inject;
 import javax.ws.rs.Priorities;
@@ -48,9 +51,15 @@ public class LoginFilter implements ContainerRequestFilter {
     @Inject
     Logins logins;
 
-    /** The connection the request came on, for the client's address (Quarkus's RESTEasy provides it). */
+    /** The request's Vert.x context, for the client's address (Quarkus's RESTEasy sets it before any filter). */
+    @Inject
+    CurrentVertxRequest current;
+
+    /** The same request as RESTEasy's context has it: where the client's address comes from if the above has none. */
     @Context
     HttpServerRequest connection;
+
+    private final AtomicBoolean unknownAddressSaid = new AtomicBoolean();
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -76,14 +85,28 @@ public class LoginFilter implements ContainerRequestFilter {
         }
     }
 
-    /** The client's address (an IP literal: no name lookup), or null when the connection does not say. */
+    /**
+     * The client's address (an IP literal: no name lookup), or null when the connection does not say; said
+     * once in the log then, since every client is then one source to the limit on refused logins.
+     */
     private InetAddress client() {
-        try {
-            String host = connection == null || connection.remoteAddress() == null ? null : connection.remoteAddress().hostAddress();
-            return host == null ? null : InetAddress.getByName(host);
-        } catch (UnknownHostException | RuntimeException e) {
-            return null;
+        String why = "no remote address";
+        for (int i = 0; i < 2; i++) {
+            try {
+                HttpServerRequest r = i == 0 ? (current == null || current.getCurrent() == null ? null : current.getCurrent().request()) : connection;
+                SocketAddress a = r == null ? null : r.remoteAddress();
+                String host = a == null ? null : a.hostAddress() != null ? a.hostAddress() : a.host();
+                if (host != null && !host.isEmpty()) {
+                    return InetAddress.getByName(host);
+                }
+            } catch (UnknownHostException | RuntimeException e) {
+                why = e.getClass().getSimpleName();
+            }
         }
+        if (unknownAddressSaid.compareAndSet(false, true)) {
+            LOG.warnf("a request's client address is unknown (%s): refused logins from such requests are limited as one source", why);
+        }
+        return null;
     }
 
     private static Response.ResponseBuilder error(int status, int code, String message, String path) {
