@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * <p>With {@link Logins}, every path but {@code /livez} and {@code /readyz} asks for an HTTP Basic
  * login (401 with {@code WWW-Authenticate}, the JSON and the metrics too): those two say only "ok" or
  * "not yet", and the agent's probe and Kubernetes read them without a password, over HTTPS or, on the
- * same port, in plain HTTP (the agent's HTTP probe speaks no TLS). A browser keeps its
+ * same port, in plain HTTP (the agent's HTTP probe speaks no TLS). An address with too many refused
+ * logins is answered 429 with {@code Retry-After} until it may try again ({@link Logins}). A browser keeps its
  * connection for the page's refreshes ({@link #KEEP_ALIVE_MS}), so it pays one TLS handshake, not one
  * per refresh.
  */
