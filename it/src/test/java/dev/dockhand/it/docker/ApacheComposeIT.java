@@ -141,7 +141,7 @@ class ApacheComposeIT {
         Map<String, String> expected = new LinkedHashMap<>();
         broker.environment().forEach((k, v) -> {
             if (k.startsWith("KAFKA_")) {
-                expected.put(property(k.substring("KAFKA_".length())), v);
+                expected.put(Examples.kafkaProperty(k), v);
             }
         });
         assertEquals(6, expected.size(), "the original's six KAFKA_ settings that carry over: " + expected);
@@ -170,12 +170,6 @@ class ApacheComposeIT {
             }
             assertEquals(expected, actual, "the broker's config has every KAFKA_ value of the file");
         }
-    }
-
-    /** A property from its name in the images' spelling, as both images' scripts spell it: ___ is -, __ is _, _ is . */
-    static String property(String spelled) {
-        return spelled.toLowerCase(java.util.Locale.ROOT).replace("___", "\u0000").replace("__", "\u0001").replace('_', '.')
-                .replace('\u0000', '-').replace('\u0001', '_');
     }
 
     private static Docker.Result kcat(List<String> args) {

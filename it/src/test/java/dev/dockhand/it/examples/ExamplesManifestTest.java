@@ -489,6 +489,11 @@ class ExamplesManifestTest {
      */
     @Test
     void composeApacheIsKafkasOwnFileChangedOnlyWhereTheDocsSay() throws IOException {
+        // the spelling both images' scripts read (and the agent: OtherImagesTest), which the checks below rely on
+        assertEquals("log.retention.hours", Examples.kafkaProperty("KAFKA_LOG_RETENTION_HOURS"));
+        assertEquals("listener.name.external.scram-sha-512.sasl.jaas.config",
+                Examples.kafkaProperty("KAFKA_LISTENER_NAME_EXTERNAL_SCRAM___SHA___512_SASL_JAAS_CONFIG"));
+        assertEquals("a_b.c", Examples.kafkaProperty("KAFKA_A__B_C"));
         Path dir = Examples.repoRoot().resolve("examples/compose-apache");
         String readme = Files.readString(dir.resolve("README.md"));
         int start = readme.indexOf("```diff\n");
@@ -507,7 +512,7 @@ class ExamplesManifestTest {
             String key = entry.contains(":") ? entry.substring(0, entry.indexOf(':')) : entry;
             boolean removed = line.startsWith("-");
             boolean allowed = key.equals("image") || entry.startsWith("- '") // the image line, a published port
-                    || (removed ? key.equals("CLUSTER_ID") || key.startsWith("KAFKA_") && ROLE_PROPERTIES.contains(kafkaProperty(key))
+                    || (removed ? key.equals("CLUSTER_ID") || key.startsWith("KAFKA_") && ROLE_PROPERTIES.contains(Examples.kafkaProperty(key))
                             : key.startsWith("AGENT_"));
             if (!allowed) {
                 problems.add((removed ? "removes " : "adds ") + entry + ": not the image, a port or a role variable");
@@ -517,12 +522,6 @@ class ExamplesManifestTest {
         assertNoProblems(problems);
         ComposeFile compose = ComposeFile.read(dir.resolve("docker-compose.yml"), Map.of());
         assertRolesKnownToCatalog(compose.services().stream().map(s -> Map.entry(s.name(), s.environment())).toList());
-    }
-
-    /** A property from its name in the apache/kafka and cp-kafka spelling (after KAFKA_): ___ is -, __ is _, _ is . */
-    private static String kafkaProperty(String var) {
-        return var.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace("___", "\u0000").replace("__", "\u0001")
-                .replace('_', '.').replace('\u0000', '-').replace('\u0001', '_');
     }
 
     // ------------------------------------------------------------------ helpers
