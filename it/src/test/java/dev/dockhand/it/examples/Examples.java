@@ -82,6 +82,28 @@ public final class Examples {
                 .filter(id -> catalog.service(id).map(sv -> sv.runsUnder(security)).orElse(true)).toList();
     }
 
+    /**
+     * The Kafka property a {@code KAFKA_} variable of apache/kafka's or Confluent's image sets, as both images'
+     * scripts spell it (docs/configuration.md): after the prefix, lower case, {@code ___} is {@code -}, {@code __}
+     * is {@code _}, {@code _} is {@code .}.
+     */
+    public static String kafkaProperty(String var) {
+        String rest = var.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < rest.length(); i++) {
+            if (rest.startsWith("___", i)) {
+                b.append('-');
+                i += 2;
+            } else if (rest.startsWith("__", i)) {
+                b.append('_');
+                i += 1;
+            } else {
+                b.append(rest.charAt(i) == '_' ? '.' : rest.charAt(i));
+            }
+        }
+        return b.toString();
+    }
+
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
 
     /** Compose-style {@code ${VAR}} / {@code ${VAR:-default}} substitution from the given variables. */

@@ -604,6 +604,58 @@ class ExamplesManifestTest {
         assertTrue(readme.contains(":" + DATA_DIR), "examples/dev/README.md: the docker run line mounts no volume at " + DATA_DIR);
     }
 
+    /**
+     * The properties a compose file for apache/kafka or cp-kafka sets that the agent derives itself (docs/configuration.md,
+     * "Settings from other Kafka images": the role variables), which a translation removes; and {@code CLUSTER_ID},
+     * which the agent derives from the cluster name.
+     */
+    private static final Set<String> ROLE_PROPERTIES = Set.of("broker.id", "node.id", "process.roles", "listeners", "advertised.listeners",
+            "listener.security.protocol.map", "inter.broker.listener.name", "controller.listener.names", "security.inter.broker.protocol",
+            "controller.quorum.voters", "controller.quorum.bootstrap.servers", "zookeeper.connect", "log.dirs", "log.dir", "metadata.log.dir",
+            "broker.rack");
+
+    /**
+     * examples/compose-apache is Kafka's own compose file changed only where the docs say: its README's diff, applied,
+     * is the file; what it removes is the image, the ports and the role variables; what it adds is the image, the
+     * ports and AGENT_ settings. Every KAFKA_ setting left is the original's.
+     */
+    @Test
+    void composeApacheIsKafkasOwnFileChangedOnlyWhereTheDocsSay() throws IOException {
+        // the spelling both images' scripts read (and the agent: OtherImagesTest), which the checks below rely on
+        assertEquals("log.retention.hours", Examples.kafkaProperty("KAFKA_LOG_RETENTION_HOURS"));
+        assertEquals("listener.name.external.scram-sha-512.sasl.jaas.config",
+                Examples.kafkaProperty("KAFKA_LISTENER_NAME_EXTERNAL_SCRAM___SHA___512_SASL_JAAS_CONFIG"));
+        assertEquals("a_b.c", Examples.kafkaProperty("KAFKA_A__B_C"));
+        Path dir = Examples.repoRoot().resolve("examples/compose-apache");
+        String readme = Files.readString(dir.resolve("README.md"));
+        int start = readme.indexOf("```diff\n");
+        assertTrue(start >= 0, dir + "/README.md: no ```diff block");
+        List<String> diff = readme.substring(start + 8, readme.indexOf("```", start + 8)).lines().toList();
+        List<String> after = diff.stream().filter(l -> !l.startsWith("-")).map(l -> l.substring(1)).toList();
+        List<String> file = Files.readAllLines(dir.resolve("docker-compose.yml"));
+        List<String> body = file.subList(file.indexOf("services:"), file.size()).stream().filter(l -> !l.isBlank()).toList();
+        assertEquals(after, body, dir + ": the README's diff, applied, is docker-compose.yml");
+        List<String> problems = new ArrayList<>();
+        for (String line : diff) {
+            if (!line.startsWith("-") && !line.startsWith("+")) {
+                continue;
+            }
+            String entry = line.substring(1).trim();
+            String key = entry.contains(":") ? entry.substring(0, entry.indexOf(':')) : entry;
+            boolean removed = line.startsWith("-");
+            boolean allowed = key.equals("image") || entry.startsWith("- '") // the image line, a published port
+                    || (removed ? key.equals("CLUSTER_ID") || key.startsWith("KAFKA_") && ROLE_PROPERTIES.contains(Examples.kafkaProperty(key))
+                            : key.startsWith("AGENT_"));
+            if (!allowed) {
+                problems.add((removed ? "removes " : "adds ") + entry + ": not the image, a port or a role variable");
+            }
+        }
+        assertTrue(diff.stream().anyMatch(l -> l.startsWith(" ") && l.trim().startsWith("KAFKA_")), "the diff keeps KAFKA_ settings");
+        assertNoProblems(problems);
+        ComposeFile compose = ComposeFile.read(dir.resolve("docker-compose.yml"), Map.of());
+        assertRolesKnownToCatalog(compose.services().stream().map(s -> Map.entry(s.name(), s.environment())).toList());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Every node's role and cluster config exist in templates/catalog.json (which must exist) and run something. */
