@@ -101,7 +101,8 @@ final class OtherImages {
      * The script variables refused on a node that runs {@code services}, once each, with what to do
      * instead: {@code KAFKA_HEAP_OPTS} and a heap flag in the others (the agent sizes heaps),
      * {@code KAFKA_LOG4J_OPTS} and a log config flag (the agent's log configs keep credentials out of the
-     * log), {@code KAFKA_JMX_PORT}/{@code KAFKA_JMX_HOSTNAME} (remote JMX without a login).
+     * log), {@code KAFKA_JMX_PORT}/{@code KAFKA_JMX_HOSTNAME} (remote JMX without a login), apache/kafka's
+     * {@code CLUSTER_ID} (the agent derives the id).
      */
     static void refuseOwnedScriptVars(List<String> services, Map<String, String> env, Problems problems) {
         String service = services.stream().filter(JVM_OPTION_SERVICES::contains).findFirst().orElse(null);
@@ -116,6 +117,12 @@ final class OtherImages {
         if (env.containsKey("KAFKA_LOG4J_OPTS")) {
             problems.add("env KAFKA_LOG4J_OPTS: the agent renders the services' log configs (they keep credentials out of the log); "
                     + "remove it, and set levels with KAFKA_LOG4J_ROOT_LOGLEVEL and KAFKA_LOG4J_LOGGERS");
+        }
+        if (env.containsKey("CLUSTER_ID")) {
+            // apache/kafka's start script formats the storage with it; here the id is derived, and a node whose data
+            // was formatted with another id would not start: say so at once rather than run with another id
+            problems.add("env CLUSTER_ID: the agent derives the cluster id from the cluster's name (AGENT_CLUSTER_NAME, the same on "
+                    + "every node) and formats the storage with it; remove it");
         }
         for (String jmx : List.of("KAFKA_JMX_PORT", "KAFKA_JMX_HOSTNAME")) {
             if (env.containsKey(jmx)) {

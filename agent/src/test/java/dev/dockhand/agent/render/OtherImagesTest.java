@@ -161,6 +161,10 @@ class OtherImagesTest {
         assertTrue(problems.get(2).startsWith("env KAFKA_JMX_PORT: the agent opens no remote JMX port"), problems.get(2));
         assertTrue(problems.get(3).startsWith("env KAFKA_OPTS: the heap flag -Xmx2g"), problems.get(3));
         assertTrue(problems.get(4).startsWith("env KAFKA_OPTS: a log config flag"), problems.get(4));
+        List<String> clusterId = problems(() -> plan("broker-1.kafka1.example", Map.of("CLUSTER_ID", "4L6g3nShT-eMCtK--X86sw")));
+        assertEquals(1, clusterId.size(), clusterId.toString());
+        assertTrue(clusterId.get(0).startsWith("env CLUSTER_ID: the agent derives the cluster id") && clusterId.get(0).contains("AGENT_CLUSTER_NAME"),
+                clusterId.get(0));
         // a node that runs neither Kafka nor ZooKeeper has no use for them: the tools on it read them
         assertEquals(ServiceIds.SCHEMA_REGISTRY, plan("sr-1.kafka1.example", Map.of("KAFKA_HEAP_OPTS", "-Xmx1G")).commands().get(0).serviceId());
     }
