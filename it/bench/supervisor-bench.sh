@@ -135,6 +135,9 @@ idle() { service "$1" "$STAMP >> $1.started; exec sleep 100000"; }
 jvm_shown=$AGENT_JVM_OPTS
 [ "${AGENT_JVM_OPTS:0:1}" = @ ] && jvm_shown="$(tr '\n' ' ' < "${AGENT_JVM_OPTS:1}")"
 echo "supervisor-bench: $RUNS runs each; agent JVM: $jvm_shown" >&2
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+echo "supervisor-bench: $(bench_header)" >&2
 echo "supervisor-bench: java $(java -version 2>&1 | head -1); $(tini --version 2>&1 | head -1); $(dumb-init --version 2>&1 | head -1); $(nproc) cpus; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 a_exec=(); a_stop=(); a_rss1=(); a_anon1=(); a_rss4=(); a_anon4=(); a_retry=(); a_lag=(); a_lag_log=()
