@@ -358,10 +358,11 @@ final class LeastPrivilegeSteps {
     /**
      * The users file reconciled: team-b removed, the admin demoted to client, team-a's password changed. team-b can no
      * longer log in and holds no credential, ACL or quota; the demoted admin no ALL (and is refused CreateAcls, beside
-     * its client rights still working); team-a's old password is refused, its new one works. A malformed file then
+     * its client rights still working); team-a's old password is refused, its new one works, and a session it opened with
+     * the old one before the change ends within {@code reauth} (the brokers' connections.max.reauth.ms). A malformed file then
      * changes nothing: the reload is refused and the cluster keeps every login.
      */
-    void theUsersFileIsReconciled() throws Exception {
+    void theUsersFileIsReconciled(Duration reauth) throws Exception {
         String operatorsOwn = "User:" + TEAM_B;
         AclBinding handMade = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "audit-log", PatternType.LITERAL),
                 new AccessControlEntry("User:" + LabTls.APP_USER, "*", AclOperation.READ, AclPermissionType.ALLOW));
@@ -370,8 +371,23 @@ final class LeastPrivilegeSteps {
             root.createAcls(List.of(handMade)).all().get(30, TimeUnit.SECONDS);
             assertFalse(acls(root, operatorsOwn).isEmpty(), "team-b has ACLs before");
         }
-        applyUsers(LabTls.APP_USER + ":" + LabTls.APP_PASSWORD + "\n" + LabTls.ADMIN_USER + ":" + LabTls.ADMIN_PASSWORD + ":client\n"
-                + TEAM_A + ":" + TEAM_A_NEW_PASSWORD + ":client:topic=team-a.,group=team-a.\n", "kafka-access: 3 user(s)");
+        // a session of team-a's, open with its old password across the change
+        Admin openSession = userAdmin(TEAM_A, TEAM_A_PASSWORD);
+        try {
+            assertWorks("team-a's session before the change", () -> openSession.describeTopics(List.of("team-a.orders")).allTopicNames()
+                    .get(30, TimeUnit.SECONDS));
+            applyUsers(LabTls.APP_USER + ":" + LabTls.APP_PASSWORD + "\n" + LabTls.ADMIN_USER + ":" + LabTls.ADMIN_PASSWORD + ":client\n"
+                    + TEAM_A + ":" + TEAM_A_NEW_PASSWORD + ":client:topic=team-a.,group=team-a.\n", "kafka-access: 3 user(s)");
+            // the broker asks every session to log in again within connections.max.reauth.ms; the old password now fails
+            dev.dockhand.it.lab.Await.until("team-a's open session to end within the re-authentication interval (" + reauth.toSeconds() + " s)",
+                    reauth.multipliedBy(3), Duration.ofSeconds(1), () -> {
+                        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                                () -> openSession.describeTopics(List.of("team-a.orders")).allTopicNames().get(30, TimeUnit.SECONDS));
+                        assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException, String.valueOf(e.getCause()));
+                    });
+        } finally {
+            openSession.close(Duration.ofSeconds(10));
+        }
         try (Admin root = nodeAdmin(brokers.get(0).fqdn())) {
             Set<String> scram = root.describeUserScramCredentials().all().get(30, TimeUnit.SECONDS).keySet();
             assertEquals(Set.of(LabTls.APP_USER, LabTls.ADMIN_USER, TEAM_A), scram, "the SCRAM users are the file's");
