@@ -160,6 +160,12 @@ public final class Outside {
                 String login = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
                 set(lines, "listener.name.external.scram-sha-512.sasl.jaas.config", login, explain);
                 set(lines, "listener.name.external.scram-sha-256.sasl.jaas.config", login, explain);
+                // a login on the outside listener lasts no longer than on CLIENT: a changed password or a removed user
+                // ends an outside client's open session within the same bound (Kafka's default is never)
+                String reauth = value(lines, "listener.name.client.connections.max.reauth.ms");
+                if (!reauth.isEmpty()) {
+                    set(lines, "listener.name.external.connections.max.reauth.ms", reauth, explain);
+                }
             }
         }
         return String.join("\n", lines) + "\n";

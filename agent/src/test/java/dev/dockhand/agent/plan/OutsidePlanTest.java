@@ -69,6 +69,8 @@ class OutsidePlanTest {
         assertEquals("CLIENT:SASL_SSL,INTERNAL:SSL,EXTERNAL:SASL_SSL", server.getProperty("listener.security.protocol.map"));
         assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required;",
                 server.getProperty("listener.name.external.scram-sha-512.sasl.jaas.config"));
+        assertEquals("600000", server.getProperty("listener.name.external.connections.max.reauth.ms"),
+                "an outside login lasts no longer than CLIENT's: a changed password ends the session");
         assertEquals("https", server.getProperty("ssl.endpoint.identification.algorithm"));
         assertEquals(List.of("broker-2.kafka1.example", "kafka-5.outside.example"), sans(p));
         List<String> renewal = p.services().stream().filter(s -> s.id().equals("kafka-broker")).findFirst().orElseThrow().command().certRenewal();
@@ -83,6 +85,7 @@ class OutsidePlanTest {
         Properties server = props(SecuredPlanTest.file(p, "kraft-broker/server.properties"));
         assertEquals("CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL,EXTERNAL:SASL_SSL", server.getProperty("listener.security.protocol.map"));
         assertTrue(server.getProperty("advertised.listeners").endsWith(",EXTERNAL://198.51.100.7:30004"), server.getProperty("advertised.listeners"));
+        assertEquals("600000", server.getProperty("listener.name.external.connections.max.reauth.ms"));
         assertEquals(List.of("b-1.k.test", "198.51.100.7"), sans(p));
         // a controller has no outside name
         assertEquals(List.of("c-1.k.test"), sans(plan("kraft", nodes, "c-1.k.test",
