@@ -219,6 +219,18 @@ public final class NodeSecurity {
                     + "CN=" + BROKERS_ZK_IDENTITY + ") to ZooKeeper, which the broker issues itself; give " + CA_KEY_FILE
                     + ", or run the cluster in KRaft mode (docs/kraft.md), whose nodes need no CA key");
         }
+        if (in.given() != null) {
+            // the node's FQDN was checked where the files were read; a broker's outside name can only be checked here,
+            // where the node's identity is known: clients outside the cluster's network verify it
+            List<String> held = sans(in.givenNode()).stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
+            Outside.externalName(ctx).filter(n -> !held.contains(n.toLowerCase(java.util.Locale.ROOT))).ifPresent(n -> {
+                throw new dev.dockhand.agent.core.InvalidInputException("node certificate " + Names.printable(in.given().certFile().toString())
+                        + " (env " + TLS_CERT_FILE + ") does not name this broker's outside name " + Names.printable(n)
+                        + " (AGENT_EXTERNAL_HOST; its SANs: " + String.join(" ", held.stream().map(Names::printable).toList())
+                        + "); clients outside the cluster's network check it: issue it with dnsNames (or ipAddresses) including "
+                        + Names.printable(n) + ", or declare no outside address");
+            });
+        }
         if (!renew && current != null && reusable(current, in, names, zk, now)) {
             return current;
         }

@@ -154,6 +154,22 @@ class TrustPlanTest {
     }
 
     @Test
+    void aGivenCertificateWithoutTheBrokersOutsideNameIsRefusedNamingTheNameAndTheFile() throws IOException {
+        Need.that(OutsidePki.available(), () -> "the openssl command");
+        Map<String, String> outside = new HashMap<>(GIVEN);
+        outside.putAll(Map.of("AGENT_EXTERNAL_HOST", "{host}.outside.example", "AGENT_EXTERNAL_PORT", "9094"));
+        OutsidePki pki = given(new OutsidePki(real, "corp"), "b-1.k.test", "b1");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> plan(env("b-1.k.test", outside)));
+        assertTrue(e.getMessage().startsWith("node certificate /run/tls/tls.crt (env AGENT_TLS_CERT_FILE) does not name this broker's "
+                + "outside name b-1.outside.example (AGENT_EXTERNAL_HOST; its SANs: b-1.k.test)"), e.getMessage());
+        // issued with the outside name too, the same files are taken
+        Path[] pair = pki.node("b1-outside", new String[] {"b-1.k.test", "b-1.outside.example"});
+        secret("/run/tls/tls.crt", Files.readString(pair[0]));
+        secret("/run/tls/tls.key", Files.readString(pair[1]));
+        assertNotNull(plan(env("b-1.k.test", outside)).certificates().given());
+    }
+
+    @Test
     void inAZooKeeperClusterTheRegistryAndConsoleNeedNoCaKeyButABrokerDoesForItsSharedZooKeeperIdentity() throws IOException {
         Need.that(OutsidePki.available(), () -> "the openssl command");
         OutsidePki pki = given(new OutsidePki(real, "corp"), "sr-1.kafka1.example", "sr1");
