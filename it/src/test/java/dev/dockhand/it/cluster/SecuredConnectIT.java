@@ -149,6 +149,19 @@ class SecuredConnectIT {
             });
             assertEquals(lines(), read.get(0), "the file's lines, in order, once each");
 
+            // the node's wrapper (dist/bin/connect-rest, examples/local/bin): HTTPS to the node's name with the CA and a login
+            // whose password it reads from its environment, never from its command line
+            Map<String, String> wrapperEnv = Map.of("AGENT_DATA_DIR", n.dir().resolve("data").toString(),
+                    "DOCKHAND_CONNECT_PASSWORD", LabTls.APP_PASSWORD);
+            String wrapper = LabCluster.DIST.resolve("bin/connect-rest").toAbsolutePath().toString();
+            Cmd.Result listed = Cmd.run(Duration.ofSeconds(90), cluster.net().exec("kdev-1", wrapper, "-u", LabTls.APP_USER, "/connectors"),
+                    wrapperEnv);
+            assertEquals(0, listed.exit(), listed.out());
+            assertEquals("[\"" + CONNECTOR + "\"]", listed.out().strip(), "the client lists the connector through the wrapper");
+            Cmd.Result clientDelete = Cmd.run(Duration.ofSeconds(90), cluster.net().exec("kdev-1", wrapper, "-u", LabTls.APP_USER, "DELETE",
+                    "/connectors/" + CONNECTOR), wrapperEnv);
+            assertTrue(clientDelete.out().contains("\"error_code\":403"), "a client's delete through the wrapper: " + clientDelete.out());
+
             // a config that fails the connector's validation: the worker's own message, through the login filter
             ObjectNode bad = JSON.createObjectNode().put("name", "secured-without-topic");
             bad.putObject("config").put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector")
