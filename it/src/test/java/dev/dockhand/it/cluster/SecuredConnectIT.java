@@ -27,8 +27,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Connect worker on a secured node (ADR 023): the kraft-single-node stack with {@code AGENT_SECURITY=tls}, one
- * agent in its own namespaces. The worker reaches the broker over the node's mutual-TLS identity and serves its REST
+ * The Connect worker on a secured node (ADR 023): the dev stack ({@code single-node}, what {@code examples/local/run.sh}
+ * runs) with {@code AGENT_SECURITY=tls}, one agent in its own namespaces. ZooKeeper mode, so that kcat logs in: Debian's
+ * kcat (librdkafka 2.0.2) cannot log in to a Kafka 4 broker with SCRAM (librdkafka#4895, {@code KRaftClusterIT}). The worker reaches the broker over the node's mutual-TLS identity and serves its REST
  * API over HTTPS with the users file's logins. Driven by clients nobody here wrote: curl (the node's certificate
  * checked against the cluster's CA and its name) for the REST API, kcat over SASL_SSL for the topic.
  */
@@ -38,6 +39,7 @@ class SecuredConnectIT {
     static final String TOPIC = "connect-secured-lines";
     static final int LINES = 40;
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String NODE = "sdev-1";
 
     LabCluster cluster;
     LabTls tls;
@@ -65,7 +67,7 @@ class SecuredConnectIT {
             argv.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
         }
         argv.add("https://" + n.fqdn() + ":8083" + path);
-        Cmd.Result r = Cmd.run(Duration.ofSeconds(90), cluster.net().exec("kdev-1", argv.toArray(String[]::new)));
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(90), cluster.net().exec(NODE, argv.toArray(String[]::new)));
         assertEquals(0, r.exit(), "curl " + method + " " + path + ": " + r.out());
         String out = r.out();
         int nl = out.lastIndexOf('\n');
@@ -77,7 +79,7 @@ class SecuredConnectIT {
                 "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + LabTls.APP_USER, "-X", "sasl.password=" + LabTls.APP_PASSWORD,
                 "-X", "ssl.ca.location=" + tls.caCert()));
         argv.addAll(List.of(args));
-        return Cmd.run(Duration.ofSeconds(60), cluster.net().exec("kdev-1", argv.toArray(String[]::new)));
+        return Cmd.run(Duration.ofSeconds(60), cluster.net().exec(NODE, argv.toArray(String[]::new)));
     }
 
     static List<String> lines() {
@@ -87,16 +89,16 @@ class SecuredConnectIT {
     @Test
     void theWorkerServesHttpsWithLoginsAndWritesOverMutualTls() throws Exception {
         String why = LabCluster.unsupportedReason();
-        Need.that(why == null, () -> "secured kraft-single-node in a network namespace: " + why);
+        Need.that(why == null, () -> "secured single-node in a network namespace: " + why);
         Need.tool("kcat", "kcat");
         Need.tool("curl", "curl");
         tls = new LabTls(Path.of("target/secured-connect-secrets").toAbsolutePath(), null);
         // the dev stack's budget, and 128 MiB for kafka-access, the short JVM of a secured broker node
-        Map<String, String> heaps = new HashMap<>(LabCluster.kraftSingleNode().get(0).env());
-        try (LabCluster c = new LabCluster(List.of(new LabCluster.NodeSpec("kdev-1", "standalone", 1928, heaps)), "kraft-single-node",
+        Map<String, String> heaps = new HashMap<>(LabCluster.singleNode().get(0).env());
+        try (LabCluster c = new LabCluster(List.of(new LabCluster.NodeSpec(NODE, "standalone", 1928, heaps)), "single-node",
                 Path.of("target/secured-connect").toAbsolutePath(), tls)) {
             cluster = c;
-            n = c.node("kdev-1");
+            n = c.node(NODE);
             n.start();
             Timing.awaitValue("the secured node ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                     () -> c.readyOrExited(n) ? Boolean.TRUE : null, c::describe);
@@ -154,11 +156,11 @@ class SecuredConnectIT {
             Map<String, String> wrapperEnv = Map.of("AGENT_DATA_DIR", n.dir().resolve("data").toString(),
                     "DOCKHAND_CONNECT_PASSWORD", LabTls.APP_PASSWORD);
             String wrapper = LabCluster.DIST.resolve("bin/connect-rest").toAbsolutePath().toString();
-            Cmd.Result listed = Cmd.run(Duration.ofSeconds(90), cluster.net().exec("kdev-1", wrapper, "-u", LabTls.APP_USER, "/connectors"),
+            Cmd.Result listed = Cmd.run(Duration.ofSeconds(90), cluster.net().exec(NODE, wrapper, "-u", LabTls.APP_USER, "/connectors"),
                     wrapperEnv);
             assertEquals(0, listed.exit(), listed.out());
             assertEquals("[\"" + CONNECTOR + "\"]", listed.out().strip(), "the client lists the connector through the wrapper");
-            Cmd.Result clientDelete = Cmd.run(Duration.ofSeconds(90), cluster.net().exec("kdev-1", wrapper, "-u", LabTls.APP_USER, "DELETE",
+            Cmd.Result clientDelete = Cmd.run(Duration.ofSeconds(90), cluster.net().exec(NODE, wrapper, "-u", LabTls.APP_USER, "DELETE",
                     "/connectors/" + CONNECTOR), wrapperEnv);
             assertTrue(clientDelete.out().contains("\"error_code\":403"), "a client's delete through the wrapper: " + clientDelete.out());
 
