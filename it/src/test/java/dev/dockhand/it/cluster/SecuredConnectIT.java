@@ -67,7 +67,7 @@ class SecuredConnectIT {
             argv.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
         }
         argv.add("https://" + n.fqdn() + ":8083" + path);
-        Cmd.Result r = Cmd.run(Duration.ofSeconds(90), cluster.net().exec(NODE, argv.toArray(String[]::new)));
+        Cmd.Result r = Cmd.run(Duration.ofSeconds(90), cluster.net().exec(n.name(), argv.toArray(String[]::new)));
         assertEquals(0, r.exit(), "curl " + method + " " + path + ": " + r.out());
         String out = r.out();
         int nl = out.lastIndexOf('\n');
@@ -79,7 +79,7 @@ class SecuredConnectIT {
                 "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + LabTls.APP_USER, "-X", "sasl.password=" + LabTls.APP_PASSWORD,
                 "-X", "ssl.ca.location=" + tls.caCert()));
         argv.addAll(List.of(args));
-        return Cmd.run(Duration.ofSeconds(60), cluster.net().exec(NODE, argv.toArray(String[]::new)));
+        return Cmd.run(Duration.ofSeconds(60), cluster.net().exec(n.name(), argv.toArray(String[]::new)));
     }
 
     static List<String> lines() {
@@ -182,18 +182,92 @@ class SecuredConnectIT {
         }
     }
 
+    /**
+     * A worker on a node of its own is no super user: the smallest secured ZooKeeper-mode cluster with a Connect node
+     * (production config: one ZooKeeper, one broker, the registry the config requires, one worker). kafka-access gives
+     * the worker's certificate its ACLs (ADR 023); with them alone the worker makes its topics and joins its group, a
+     * file source writes its topic of prefix {@code connect-}, and one that names a topic outside it fails with
+     * Kafka's authorization error.
+     */
+    @Test
+    void aWorkerOnItsOwnNodeRunsWithItsAclsOnlyInsideItsPrefix() throws Exception {
+        String why = LabCluster.unsupportedReason();
+        Need.that(why == null, () -> "secured cluster with a Connect node in network namespaces: " + why);
+        Need.tool("kcat", "kcat");
+        Need.tool("curl", "curl");
+        tls = new LabTls(Path.of("target/secured-connect-cluster-secrets").toAbsolutePath(), null);
+        List<LabCluster.NodeSpec> specs = List.of(
+                new LabCluster.NodeSpec("zk-1", "zookeeper", 400, Map.of("AGENT_HEAP_MB_ZOOKEEPER", "128")),
+                new LabCluster.NodeSpec("b-1", "broker", 832, Map.of("AGENT_HEAP_MB_KAFKA_BROKER", "256")),
+                new LabCluster.NodeSpec("sr-1", "schemareg", 500, Map.of("AGENT_HEAP_MB_SCHEMA_REGISTRY", "192")),
+                new LabCluster.NodeSpec("cn-1", "connect", 600, Map.of("AGENT_HEAP_MB_CONNECT", "256")));
+        try (LabCluster c = new LabCluster(specs, "production", Path.of("target/secured-connect-cluster").toAbsolutePath(), tls)) {
+            cluster = c;
+            n = c.node("cn-1");
+            c.startAll();
+            c.awaitReady(Duration.ofMinutes(6));
+            assertEquals("READY", n.service("connect").path("state").asText(), n.service("connect").toString());
+            String principal = "User:CN=" + n.fqdn();
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps(c))) {
+                var acls = admin.describeAcls(new org.apache.kafka.common.acl.AclBindingFilter(
+                        org.apache.kafka.common.resource.ResourcePatternFilter.ANY,
+                        new org.apache.kafka.common.acl.AccessControlEntryFilter(principal, null,
+                                org.apache.kafka.common.acl.AclOperation.ANY, org.apache.kafka.common.acl.AclPermissionType.ANY)))
+                        .values().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(15, acls.size(), "the worker node's ACLs, as AccessPlanTest lists them: " + acls);
+                // the worker made its three topics with those rights alone
+                var names = admin.listTopics().names().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(names.containsAll(List.of("dockhand-connect-configs", "dockhand-connect-offsets", "dockhand-connect-status")), names.toString());
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(TOPIC, 1, (short) 1),
+                        new org.apache.kafka.clients.admin.NewTopic("outside-lines", 1, (short) 1))).all()
+                        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            Answer inside = curl("POST", "/connectors", LabTls.ADMIN_USER, LabTls.ADMIN_PASSWORD, createBody(CONNECTOR, TOPIC));
+            assertEquals(201, inside.status(), inside.body());
+            Answer outside = curl("POST", "/connectors", LabTls.ADMIN_USER, LabTls.ADMIN_PASSWORD, createBody("outside-source", "outside-lines"));
+            assertEquals(201, outside.status(), outside.body());
+            List<List<String>> read = new ArrayList<>();
+            Await.until("kcat to read " + LINES + " records of " + TOPIC, Duration.ofSeconds(180), () -> {
+                Cmd.Result r = kcat("-C", "-q", "-e", "-t", TOPIC, "-o", "beginning", "-f", "%s\\n").check();
+                read.clear();
+                read.add(r.out().lines().toList());
+                assertTrue(read.get(0).size() >= LINES, "kcat read " + read.get(0).size() + " of " + LINES);
+            });
+            assertEquals(lines(), read.get(0), "the prefixed topic holds the file's lines, written by the worker's own rights");
+            Await.until("the connector outside the prefix to fail its task", Duration.ofSeconds(180), () -> {
+                Answer st = curl("GET", "/connectors/outside-source/status", LabTls.APP_USER, LabTls.APP_PASSWORD, null);
+                assertEquals(200, st.status(), st.body());
+                JsonNode task = JSON.readTree(st.body()).path("tasks").path(0);
+                assertEquals("FAILED", task.path("state").asText(), st.body());
+                assertTrue(task.path("trace").asText().contains("TopicAuthorizationException"), st.body());
+            });
+            Cmd.Result nothing = kcat("-C", "-q", "-e", "-t", "outside-lines", "-o", "beginning", "-f", "%s\\n").check();
+            assertEquals("", nothing.out().strip(), "nothing written outside the prefix");
+        }
+    }
+
+    static Map<String, Object> adminProps(LabCluster c) {
+        Map<String, Object> p = new HashMap<>(c.tls().kafkaAdmin());
+        p.put("bootstrap.servers", c.bootstrap());
+        return p;
+    }
+
     Path sourceFile() {
         return n.dir().resolve("connect-source.txt");
     }
 
     String createBody() throws Exception {
+        return createBody(CONNECTOR, TOPIC);
+    }
+
+    String createBody(String name, String topic) throws Exception {
         Files.write(sourceFile(), lines(), StandardCharsets.UTF_8);
-        ObjectNode create = JSON.createObjectNode().put("name", CONNECTOR);
+        ObjectNode create = JSON.createObjectNode().put("name", name);
         create.putObject("config")
                 .put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector")
                 .put("tasks.max", "1")
                 .put("file", sourceFile().toString())
-                .put("topic", TOPIC)
+                .put("topic", topic)
                 .put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         return JSON.writeValueAsString(create);
     }
