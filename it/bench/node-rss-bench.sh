@@ -10,9 +10,9 @@
 #
 #   it/bench/node-rss-bench.sh [--minutes N | --hour] [--restart-every S] [--before] [path/to/agent.jar]
 #
-# --before adds a third node, secured, started as the image started a secured node until 2026-12-07
-# (the plaintext node's archive, no cap on malloc's arenas, no trimming of the native heap), to
-# compare in the same run.
+# --before adds a third node, secured, started as the image started a secured node before its
+# class-data archive was mapped in place (the same flags and archive, relocated at start as the JVM
+# does by default: -XX:ArchiveRelocationMode=1), to compare in the same run.
 #
 # Needs: root (unshare -n, ip), bash, java 17, the agent jar and the service distributions
 # (mvn -B -q -DskipTests package: agent/target/agent.jar and image/target/dist). Installs nothing;
@@ -87,8 +87,8 @@ trap cleanup EXIT
 
 jvm_dir="$(dirname "$JAR")/jvm"
 bash "$root/image/agent-jvm.sh" --if-stale "$jvm_dir" "$JAR" >&2
-# the "before" node: the plaintext archive's flags without what came with the secured archive's use
-grep -v TrimNativeHeapInterval "$jvm_dir/agent-run.jvmopts" > "$work/before.jvmopts"
+# the "before" node: the secured node's flags, its archive relocated at start as the JVM's default does
+grep -v -e ArchiveRelocationMode -e UnlockDiagnosticVMOptions "$jvm_dir/agent-run-tls.jvmopts" > "$work/before.jvmopts"
 java -jar "$JAR" ca init --out "$work/ca" --name "node-rss-bench CA" --users app,ops:admin > /dev/null
 
 cli() { # cli NAME ARGS...: the agent CLI against node NAME
@@ -111,6 +111,7 @@ start() { # start NAME SECURITY [before]
       # shellcheck disable=SC2086
       exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java $AGENT_JVM_OPTS -jar "$JAR" run
     elif [ "$how" = before ]; then
+      export MALLOC_ARENA_MAX=2 # as image/agent-run.sh does
       exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench java @"$work/before.jvmopts" -jar "$JAR" run
     fi
     exec unshare -n bash -c 'ip link set lo up && exec "$@"' bench bash "$root/image/agent-run.sh" "$jvm_dir" "$JAR"
@@ -217,8 +218,8 @@ for n in "${nodes[@]}"; do
   printf "$row" "$n" "${ready_s[$n]}" "${a% *} [${a#* }]" "$([ -n "$b" ] && echo "${b% *} [${b#* }]" || echo "n/a")" "${max_rss[$n]}" "${restarts[$n]}"
   [ -z "${why[$n]:-}" ] || printf '%-10s   (then: %s)\n' "" "${why[$n]}"
 done
-echo "(single-node: zookeeper, kafka-broker, kafka-access, schema-registry, control-center; restarted in turn: ${services[*]})"
+echo "(single-node: the services its catalog gives a standalone node; restarted in turn: ${services[*]})"
 if [ -n "$BEFORE" ]; then
-  echo "(before: secured, started as the image did until 2026-12-07: the plaintext node's archive, no MALLOC_ARENA_MAX, no -XX:TrimNativeHeapInterval)"
+  echo "(before: secured, its class-data archive relocated at start, the JVM's default, where the others map theirs in place)"
 fi
 echo "($(bench_header))"

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * <p>With {@link Logins}, every path but {@code /livez} and {@code /readyz} asks for an HTTP Basic
  * login (401 with {@code WWW-Authenticate}, the JSON and the metrics too): those two say only "ok" or
  * "not yet", and the agent's probe and Kubernetes read them without a password, over HTTPS or, on the
- * same port, in plain HTTP (the agent's HTTP probe speaks no TLS). A browser keeps its
+ * same port, in plain HTTP (the agent's HTTP probe speaks no TLS). An address with too many refused
+ * logins is answered 429 with {@code Retry-After} until it may try again ({@link Logins}). A browser keeps its
  * connection for the page's refreshes ({@link #KEEP_ALIVE_MS}), so it pays one TLS handshake, not one
  * per refresh.
  */
@@ -78,7 +79,7 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
         }
         Logins.Check c;
         try {
-            c = logins.check(request.header("Authorization"));
+            c = logins.check(request.header("Authorization"), request.client());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             c = new Logins.Check(Logins.Outcome.BUSY, null);
@@ -86,6 +87,8 @@ final class ConsoleServer implements AutoCloseable, HttpProtocol.Handler {
         return switch (c.outcome()) {
             case OK -> answer(request.method(), path, c.user());
             case BUSY -> response(503, TEXT, "busy checking another login; try again\n", new Header("Retry-After", "1"));
+            case LIMITED -> response(429, TEXT, "too many refused logins from this address; try again in " + c.retryAfterSeconds()
+                    + " s\n", new Header("Retry-After", Long.toString(c.retryAfterSeconds())));
             case NONE, WRONG -> path.equals("/api/overview")
                     ? response(401, "application/json", "{\"error\":\"login required\"}\n", new Header("WWW-Authenticate", REALM))
                     : response(401, TEXT, "login required: a user of this cluster (the users file the agent was given)\n",

@@ -4,15 +4,18 @@ import dev.dockhand.agent.core.InputFiles;
 import dev.dockhand.agent.core.InvalidInputException;
 import dev.dockhand.agent.security.Users;
 import dev.dockhand.users.BasicAuth;
+import dev.dockhand.users.FailedLogins;
 import dev.dockhand.users.HashedUsers;
 import dev.dockhand.users.Login;
 import dev.dockhand.users.LoginCache;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,7 +32,10 @@ import java.util.function.LongSupplier;
  * up one of the request server's two workers at most, never both, so {@code /readyz} and the page stay
  * answered.
  *
- * <p>Nothing here logs, and no exception message carries a password or the header it came in.
+ * <p>A refused login is logged (user name escaped, client address; never the password) and limited per
+ * client address by {@link FailedLogins}, as in the schema registry: past its burst, a source's logins
+ * are answered 429 with {@code Retry-After} before any hash. No exception message carries a password or
+ * the header it came in.
  */
 final class Logins {
     static final int MAX_REMEMBERED = 256;
@@ -42,18 +48,24 @@ final class Logins {
     record User(String name, String role) {}
 
     /** The outcome of one request's credentials. */
-    enum Outcome { OK, NONE, WRONG, BUSY }
+    enum Outcome { OK, NONE, WRONG, BUSY, LIMITED }
 
-    /** The outcome, and the user when {@link Outcome#OK}. */
-    record Check(Outcome outcome, User user) {}
+    /** The outcome, the user when {@link Outcome#OK}, the seconds to wait when {@link Outcome#LIMITED}. */
+    record Check(Outcome outcome, User user, long retryAfterSeconds) {
+        Check(Outcome outcome, User user) {
+            this(outcome, user, 0);
+        }
+    }
 
     private final Map<String, Login> users;
     private final LoginCache remembered;
     private final Semaphore oneAtATime = new Semaphore(1);
+    private final FailedLogins failed;
 
-    private Logins(Map<String, Login> users, LongSupplier nanos, int maxRemembered) {
+    private Logins(Map<String, Login> users, LongSupplier nanos, int maxRemembered, Consumer<String> log) {
         this.users = Map.copyOf(users);
         this.remembered = new LoginCache(maxRemembered, REMEMBER_NANOS, nanos);
+        this.failed = new FailedLogins(nanos, line -> log.accept("console: " + line));
     }
 
     /**
@@ -63,10 +75,10 @@ final class Logins {
      * @throws InvalidInputException when the file cannot be read, has a bad line, or lists no user
      */
     static Logins read(Path file, LongSupplier nanos) {
-        return read(file, nanos, MAX_REMEMBERED);
+        return read(file, nanos, MAX_REMEMBERED, System.err::println);
     }
 
-    /* test */ static Logins read(Path file, LongSupplier nanos, int maxRemembered) {
+    /* test */ static Logins read(Path file, LongSupplier nanos, int maxRemembered, Consumer<String> log) {
         String where = "console login users file " + file + " (key 'login.users')";
         String text;
         try {
@@ -83,20 +95,26 @@ final class Logins {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
-        return new Logins(users, nanos, maxRemembered);
+        return new Logins(users, nanos, maxRemembered, log);
     }
 
     /**
-     * Checks the value of a request's {@code Authorization} header (null: none). Blocks for the
-     * PBKDF2 computation (on a request worker), at most one at a time.
+     * Checks the value of a request's {@code Authorization} header (null: none) from {@code client}
+     * (null: unknown). Blocks for the PBKDF2 computation (on a request worker), at most one at a time.
      */
-    Check check(String authorization) throws InterruptedException {
+    Check check(String authorization, InetAddress client) throws InterruptedException {
         if (authorization == null || authorization.length() > MAX_HEADER
                 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            // no login at all (a browser's first request): not a failure
             return new Check(Outcome.NONE, null);
+        }
+        long wait = failed.retryAfterSeconds(client);
+        if (wait > 0) {
+            return new Check(Outcome.LIMITED, null, wait);
         }
         String[] credentials = BasicAuth.credentials(authorization);
         if (credentials == null) {
+            failed.refused(client, null, "not a Basic login with a name and a password");
             return new Check(Outcome.WRONG, null);
         }
         Login login = users.get(credentials[0]);
@@ -114,6 +132,7 @@ final class Logins {
             oneAtATime.release();
         }
         if (!ok) {
+            failed.refused(client, credentials[0], "unknown user or wrong password");
             return new Check(Outcome.WRONG, null);
         }
         remembered.remember(login, password);

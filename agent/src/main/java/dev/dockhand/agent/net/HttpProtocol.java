@@ -1,5 +1,9 @@
 package dev.dockhand.agent.net;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -54,23 +58,30 @@ public final class HttpProtocol implements RequestServer.Protocol {
         private final String version;
         private final byte[] head;
         private final int end;
+        private final InetAddress client;
 
-        private Request(String method, String path, String version, byte[] head, int end) {
+        private Request(String method, String path, String version, byte[] head, int end, InetAddress client) {
             this.method = method;
             this.path = path;
             this.version = version;
             this.head = head;
             this.end = end;
+            this.client = client;
         }
 
         /** For tests of handlers: a request with these headers ({@code "Name: value"} lines). */
         public static Request of(String method, String path, String... headers) {
+            return from(null, method, path, headers);
+        }
+
+        /** For tests of handlers: a request from {@code client} with these headers. */
+        public static Request from(InetAddress client, String method, String path, String... headers) {
             StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
             for (String h : headers) {
                 sb.append(h).append("\r\n");
             }
             byte[] b = sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
-            return new Request(method, path, "HTTP/1.1", b, b.length);
+            return new Request(method, path, "HTTP/1.1", b, b.length, client);
         }
 
         public String method() {
@@ -79,6 +90,11 @@ public final class HttpProtocol implements RequestServer.Protocol {
 
         public String path() {
             return path;
+        }
+
+        /** The client's address as the connection shows it, or null when unknown (a proxy in front is not looked through). */
+        public InetAddress client() {
+            return client;
         }
 
         /**
@@ -190,6 +206,16 @@ public final class HttpProtocol implements RequestServer.Protocol {
         this(handler, READ_TIMEOUT_MS);
     }
 
+    /** The client's address, for {@link Request#client()} (a handler that logs or limits by it). */
+    @Override
+    public Object admit(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     @Override
     public long keepAliveMillis() {
         return keepAliveMs;
@@ -200,13 +226,13 @@ public final class HttpProtocol implements RequestServer.Protocol {
         if (keepAliveMs <= 0) {
             return false;
         }
-        Request r = parse(request, end);
+        Request r = parse(request, end, null);
         return r != null && r.reusable();
     }
 
     @Override
     public byte[] plainTextAnswer(byte[] request, int end) {
-        Request req = parse(request, end);
+        Request req = parse(request, end, null);
         if (req != null && handler.answersInPlainText(req.path())) {
             return answer(request, end, null, false);
         }
@@ -255,7 +281,7 @@ public final class HttpProtocol implements RequestServer.Protocol {
         if (version.charAt(5) != '1') {
             return format(new Response(505, TEXT, "HTTP/1.1 only\n"), false, false);
         }
-        Request req = parse(request, end);
+        Request req = parse(request, end, admitted instanceof InetAddress a ? a : null);
         if (req == null) {
             return format(new Response(400, TEXT, "malformed request target; expected a path such as /livez\n"), false, false);
         }
@@ -269,7 +295,7 @@ public final class HttpProtocol implements RequestServer.Protocol {
     }
 
     /** The request in {@code head[0, end)}, or null when its line or target is malformed or its version is not 1.x. */
-    private static Request parse(byte[] head, int end) {
+    private static Request parse(byte[] head, int end, InetAddress client) {
         String line = requestLine(head, end);
         int sp1 = line.indexOf(' ');
         int sp2 = line.indexOf(' ', sp1 + 1);
@@ -278,7 +304,7 @@ public final class HttpProtocol implements RequestServer.Protocol {
             return null;
         }
         String path = path(line.substring(sp1 + 1, sp2));
-        return path == null ? null : new Request(line.substring(0, sp1), path, version, head, end);
+        return path == null ? null : new Request(line.substring(0, sp1), path, version, head, end, client);
     }
 
     /**

@@ -319,8 +319,8 @@ public final class Users {
 
     /**
      * The users as the services that check logins over HTTP read them (the registry's writes, the
-     * console): one {@code name:role:salt:hash} line each, the hash PBKDF2-HMAC-SHA256 (100,000
-     * iterations) of the password; no password in it. Each salt is an HMAC-SHA256 of the user's name and
+     * console): one {@code name:role:salt:hash:iterations} line each, the hash PBKDF2-HMAC-SHA256
+     * ({@link HashedUsers#ITERATIONS}: 600,000 iterations) of the password; no password in it. Each salt is an HMAC-SHA256 of the user's name and
      * password under {@code saltKey} (a secret): unique to the user and password, unpredictable without
      * the key, and the same from one render to the next, so an unchanged users file renders an unchanged
      * hashed one and restarts nothing.

@@ -118,6 +118,27 @@ class ConsoleHttpsTest {
     }
 
     @Test
+    void aSourceThatKeepsGuessingIsAnswered429WithRetryAfter() throws Exception {
+        assertEquals(200, get("/", basic("alice", "correct-horse-1")).statusCode(), "up, and alice's login works");
+        // each guess costs a hash; on a slow machine the bucket refills a little meanwhile: a bounded number more
+        HttpResponse<String> limited = null;
+        int guesses = 0;
+        while (guesses < 3 * dev.dockhand.users.FailedLogins.BURST) {
+            HttpResponse<String> r = get("/", basic("alice", "guess-" + guesses++));
+            if (r.statusCode() != 401) {
+                limited = r;
+                break;
+            }
+        }
+        assertTrue(limited != null && guesses > dev.dockhand.users.FailedLogins.BURST, "429 after the burst, not before: " + guesses);
+        assertEquals(429, limited.statusCode());
+        long retry = Long.parseLong(limited.headers().firstValue("Retry-After").orElse("0"));
+        assertTrue(retry >= 1 && retry <= 6, "Retry-After " + retry);
+        assertFalse(limited.body().contains("orders"));
+        assertEquals("ok\n", get("/livez", null).body(), "the probes need no login and are not limited");
+    }
+
+    @Test
     void theAgentsPlainHttpProbeReadsReadyzOnTheSamePortAndNothingElse() throws Exception {
         assertTrue(plain("/livez").startsWith("HTTP/1.1 200 OK"));
         String page = plain("/");

@@ -147,8 +147,9 @@ class UsersTest {
         assertEquals("client", app[1]);
         byte[] salt = Base64.getDecoder().decode(app[2]);
         byte[] hash = Base64.getDecoder().decode(app[3]);
-        assertTrue(HashedUsers.matches("s3cret-pass", salt, hash));
-        assertFalse(HashedUsers.matches("s3cret-pasS", salt, hash));
+        assertEquals("600000", app[4], "the count is part of the line");
+        assertTrue(HashedUsers.matches("s3cret-pass", salt, 600_000, hash));
+        assertFalse(HashedUsers.matches("s3cret-pasS", salt, 600_000, hash));
         assertTrue(hashed.lines().anyMatch(l -> l.startsWith("ops:admin:")));
 
         byte[] key = "a secret of the cluster".getBytes();
@@ -209,14 +210,18 @@ class UsersTest {
         // an earlier file whose hash for ops is not what PBKDF2 gives: taken as it is, so it was not computed again
         String opsLine = first.lines().filter(l -> l.startsWith("ops:")).findFirst().orElseThrow();
         String[] f = opsLine.split(":");
-        String marked = first.replace(opsLine, f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32]));
+        String marked = first.replace(opsLine, f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32]) + ":" + f[4]);
         Users after = Users.read(file("app:s3cret-pass2\nops:other-pass:admin\nnew:new-password\n", "rw-------"), "f", problems);
         String next = after.hashedFile(key, marked);
-        assertTrue(next.contains(f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32])), next);
+        assertTrue(next.contains(f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32]) + ":600000"), next);
+        // an older agent's line (no count: 100,000 iterations) is hashed anew, not carried over
+        String older = first.replace(opsLine, f[0] + ":" + f[1] + ":" + f[2] + ":" + Base64.getEncoder().encodeToString(new byte[32]));
+        assertFalse(after.hashedFile(key, older).contains(Base64.getEncoder().encodeToString(new byte[32])));
         String[] app = next.lines().filter(l -> l.startsWith("app:")).findFirst().orElseThrow().split(":");
-        assertTrue(HashedUsers.matches("s3cret-pass2", Base64.getDecoder().decode(app[2]), Base64.getDecoder().decode(app[3])), "a new password: hashed");
+        assertTrue(HashedUsers.matches("s3cret-pass2", Base64.getDecoder().decode(app[2]), 600_000, Base64.getDecoder().decode(app[3])),
+                "a new password: hashed");
         String[] added = next.lines().filter(l -> l.startsWith("new:")).findFirst().orElseThrow().split(":");
-        assertTrue(HashedUsers.matches("new-password", Base64.getDecoder().decode(added[2]), Base64.getDecoder().decode(added[3])));
+        assertTrue(HashedUsers.matches("new-password", Base64.getDecoder().decode(added[2]), 600_000, Base64.getDecoder().decode(added[3])));
         assertEquals(after.hashedFile(key).replace(marked, ""), after.hashedFile(key, first).replace(marked, ""),
                 "with a true earlier file, the result is what hashing everything gives");
     }

@@ -14,9 +14,12 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * {@code users.hashed}: the users as the services that check logins over HTTP read them (the schema
  * registry's writes, the console). The agent writes it from the cluster's users file; the console and
- * the registry read it. One {@code name:role:salt:hash} line a user, the role {@code client} or
- * {@code admin}, salt and hash standard base64, the hash PBKDF2-HMAC-SHA256 of the password (100,000
- * iterations, 32 bytes); no password in it. {@code #} starts a comment line.
+ * the registry read it. One {@code name:role:salt:hash:iterations} line a user, the role {@code client}
+ * or {@code admin}, salt and hash standard base64, the hash PBKDF2-HMAC-SHA256 of the password (32 bytes)
+ * with {@code iterations} rounds (the agent writes {@link #ITERATIONS}, OWASP's figure for
+ * PBKDF2-HMAC-SHA256); no password in it. A line of four fields ({@code name:role:salt:hash}, as agents
+ * before the count was written wrote it) has {@link #LEGACY_ITERATIONS}: an older file still verifies.
+ * {@code #} starts a comment line.
  */
 public final class HashedUsers {
     /**
@@ -26,7 +29,16 @@ public final class HashedUsers {
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** What the name rule says, for messages. */
     public static final String NAME_RULE = "a letter or digit, then letters, digits, '.', '_' or '-', 1 to 64 in all";
-    public static final int ITERATIONS = 100_000;
+    /** What the agent writes: OWASP's Password Storage Cheat Sheet asks 600,000 for PBKDF2-HMAC-SHA256. */
+    public static final int ITERATIONS = 600_000;
+    /** A line without a count: what agents wrote before the count was part of the line. */
+    public static final int LEGACY_ITERATIONS = 100_000;
+    /**
+     * The counts a line may carry: none weaker than what was ever written, none so large that one login
+     * (or one guess) costs the server seconds of CPU.
+     */
+    public static final int MIN_ITERATIONS = LEGACY_ITERATIONS;
+    public static final int MAX_ITERATIONS = 10_000_000;
     public static final int HASH_BYTES = 32;
     /** The shortest salt a line may carry; the agent writes 16 bytes. */
     public static final int MIN_SALT = 8;
@@ -35,19 +47,24 @@ public final class HashedUsers {
 
     private HashedUsers() {}
 
-    /** PBKDF2-HMAC-SHA256 of {@code password} with {@code salt}, {@link #HASH_BYTES} bytes. */
+    /** PBKDF2-HMAC-SHA256 of {@code password} with {@code salt}, {@link #ITERATIONS} rounds, {@link #HASH_BYTES} bytes. */
     public static byte[] hash(String password, byte[] salt) {
+        return hash(password, salt, ITERATIONS);
+    }
+
+    /** PBKDF2-HMAC-SHA256 of {@code password} with {@code salt} and {@code iterations} rounds, {@link #HASH_BYTES} bytes. */
+    public static byte[] hash(String password, byte[] salt, int iterations) {
         try {
             return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, HASH_BYTES * 8)).getEncoded();
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, HASH_BYTES * 8)).getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Whether {@code password} hashes to {@code expected} (compared in constant time). */
-    public static boolean matches(String password, byte[] salt, byte[] expected) {
-        return MessageDigest.isEqual(hash(password, salt), expected);
+    /** Whether {@code password} hashes to {@code expected} with {@code iterations} rounds (compared in constant time). */
+    public static boolean matches(String password, byte[] salt, int iterations, byte[] expected) {
+        return MessageDigest.isEqual(hash(password, salt, iterations), expected);
     }
 
     /**
@@ -59,24 +76,26 @@ public final class HashedUsers {
             hash(password, DECOY_SALT);
             return false;
         }
-        return matches(password, user.salt(), user.hash());
+        return matches(password, user.salt(), user.iterations(), user.hash());
     }
 
-    /** Appends the line of one user, salt and hash already base64. */
+    /** Appends the line of one user, salt and hash (of {@link #ITERATIONS} rounds) already base64. */
     public static StringBuilder line(StringBuilder sb, String name, Role role, String salt64, String hash64) {
-        return sb.append(name).append(':').append(role).append(':').append(salt64).append(':').append(hash64).append('\n');
+        return sb.append(name).append(':').append(role).append(':').append(salt64).append(':').append(hash64)
+                .append(':').append(ITERATIONS).append('\n');
     }
 
     /**
-     * The hashes of an earlier file ({@code previous}, or null: none), by {@code name:salt}; lines that are
-     * not users are passed over. What a new render may take over rather than hash again.
+     * The hashes of {@link #ITERATIONS} rounds in an earlier file ({@code previous}, or null: none), by
+     * {@code name:salt}; lines that are not users, and hashes of another count (an older file's), are passed
+     * over. What a new render may take over rather than hash again: an older file is hashed anew once.
      */
     public static Map<String, String> hashesBySalt(String previous) {
         Map<String, String> known = new HashMap<>();
         if (previous != null) {
             for (String line : previous.split("\n")) {
                 String[] f = line.split(":", -1);
-                if (f.length == 4 && !line.startsWith("#")) {
+                if (f.length == 5 && !line.startsWith("#") && f[4].equals(Integer.toString(ITERATIONS))) {
                     known.put(f[0] + ":" + f[2], f[3]);
                 }
             }
@@ -98,8 +117,8 @@ public final class HashedUsers {
             }
             String at = where + ":" + (i + 1) + ": ";
             String[] f = line.split(":", -1);
-            if (f.length != 4) {
-                problems.add(at + "not name:role:salt:hash (" + f.length + " fields)");
+            if (f.length != 4 && f.length != 5) {
+                problems.add(at + "not name:role:salt:hash:iterations (" + f.length + " fields)");
                 continue;
             }
             String name = f[0];
@@ -126,7 +145,15 @@ public final class HashedUsers {
                 problems.add(at + "the hash of " + name + " is not " + HASH_BYTES + " bytes of standard base64");
                 continue;
             }
-            if (users.putIfAbsent(name, new Login(name, role, salt, hash)) != null) {
+            int iterations = LEGACY_ITERATIONS;
+            if (f.length == 5) {
+                iterations = f[4].matches("[0-9]{1,9}") ? Integer.parseInt(f[4]) : -1;
+                if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+                    problems.add(at + "the iteration count of " + name + " is not a number from " + MIN_ITERATIONS + " to " + MAX_ITERATIONS);
+                    continue;
+                }
+            }
+            if (users.putIfAbsent(name, new Login(name, role, salt, hash, iterations)) != null) {
                 problems.add(at + "user " + name + " is listed twice");
             }
         }

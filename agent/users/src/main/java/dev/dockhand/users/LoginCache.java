@@ -78,7 +78,7 @@ public final class LoginCache {
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             // each part length-prefixed: no two different tuples make the same input
             for (byte[] part : new byte[][] {user.name().getBytes(StandardCharsets.UTF_8), user.salt(), user.hash(),
-                    password.getBytes(StandardCharsets.UTF_8)}) {
+                    ByteBuffer.allocate(4).putInt(user.iterations()).array(), password.getBytes(StandardCharsets.UTF_8)}) {
                 mac.update(ByteBuffer.allocate(4).putInt(part.length).array());
                 mac.update(part);
             }

@@ -14,7 +14,7 @@ class LoginCacheTest {
         s[0] = (byte) salt;
         byte[] h = new byte[32];
         h[0] = (byte) hash;
-        return new Login(name, Role.CLIENT, s, h);
+        return new Login(name, Role.CLIENT, s, h, HashedUsers.ITERATIONS);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.ClusterScenario;
 import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,10 +37,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.QuorumInfo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The kraft cluster config on this machine, without Docker: three KRaft controllers, three brokers (Kafka 4),
@@ -62,12 +63,12 @@ class KRaftClusterIT {
     static LabTls tls;
     static Kafka kafka;
     static final Set<String> acked = new HashSet<>();
-    static final Map<String, String> timings = new TreeMap<>();
+    @RegisterExtension
+    static final ClusterScenario scenario = new ClusterScenario("KRaftClusterIT", () -> cluster).closing(() -> kafka);
 
     @BeforeAll
     static void up() {
-        String why = LabCluster.unsupportedReason();
-        Need.that(why == null, () -> "kraft cluster in network namespaces: " + why);
+        scenario.needNamespaces("kraft cluster");
         tls = new LabTls(Path.of("target/kraft-cluster-secrets").toAbsolutePath(), null);
         // b-4 joins last, told plaintext: a node that disagrees with its cluster about security
         List<LabCluster.NodeSpec> plaintextBroker = List.of(new LabCluster.NodeSpec("b-4", "broker", 700,
@@ -78,24 +79,6 @@ class KRaftClusterIT {
         cluster.node("b-3").env().remove("AGENT_CA_KEY_FILE");
         cluster.node("b-3").env().putAll(tls.givenEnv("b-3"));
         cluster.nodes().stream().filter(n -> !n.name().equals("b-4")).forEach(n -> n.start());
-    }
-
-    @AfterAll
-    static void down() {
-        try {
-            if (kafka != null) {
-                kafka.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-            System.out.println("KRaftClusterIT timings: " + timings);
-        }
-    }
-
-    static void time(String what, long startNanos) {
-        timings.put(what, String.format("%.1f s", (System.nanoTime() - startNanos) / 1e9));
     }
 
     static JsonNode serviceOf(LabNode n, String id) {
@@ -144,7 +127,7 @@ class KRaftClusterIT {
         long t0 = cluster.node("c-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                 () -> first().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
-        time("1 all ready", t0);
+        scenario.time("1 all ready", t0);
         // the users' ACLs follow their credentials (already in the bootstrap metadata): kafka-access on every broker node
         for (LabNode b : first().stream().filter(n -> n.name().startsWith("b-")).toList()) {
             Timing.await(b.name() + "'s kafka-access gave both users both mechanisms and their ACLs", Duration.ofSeconds(90),
@@ -233,7 +216,7 @@ class KRaftClusterIT {
                     return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
                 }, () -> String.valueOf(b.service("kraft-broker")));
         JsonNode ready = serviceOf(b, "kraft-broker");
-        time("3 broker kill -9 -> READY", t0);
+        scenario.time("3 broker kill -9 -> READY", t0);
         // the restart at once races the old incarnation's registration, which the controller keeps until the
         // broker's session times out: the new broker is refused and asks again in-process, it does not exit
         // (ADR 004), so one kill is one restart and the agent has nothing to wait for
@@ -247,7 +230,7 @@ class KRaftClusterIT {
         assertTrue(b.logSinceStart().contains("kraft-broker: prepare step format: skipped"), "a restart never formats again");
         assertNotEquals(javaPid, b.serviceProcess("kafka.Kafka").orElseThrow(), "a new broker process");
         Timing.await("ISR back to 3 on every partition", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
-        time("3 broker kill -9 -> ISR 3", t0);
+        scenario.time("3 broker kill -9 -> ISR 3", t0);
         assertEquals(BROKER_IDS, kafka.brokerIds(), "broker 5 registered and unfenced again");
         assertEquals(List.of(), during.errors(), "acks=all with 2 of 3 in sync");
         assertEverythingAcknowledgedIsReadable();
@@ -269,14 +252,14 @@ class KRaftClusterIT {
                     return null;
                 }
             }, () -> "leader was " + leader);
-            time("4 controller kill -9 -> new leader", t0);
+            scenario.time("4 controller kill -9 -> new leader", t0);
             assertTrue(CONTROLLER_IDS.contains(newLeader));
             Timing.awaitValue(c.name() + "'s agent restarted its controller and it follows the new leader", Duration.ofSeconds(150),
                     Duration.ofMillis(250), () -> {
                         JsonNode s = serviceOf(c, "kraft-controller");
                         return s.path("restarts").asInt() > restartsBefore && "READY".equals(s.path("state").asText()) ? s : null;
                     }, () -> String.valueOf(c.service("kraft-controller")));
-            time("4 controller kill -9 -> READY", t0);
+            scenario.time("4 controller kill -9 -> READY", t0);
             System.out.printf("KRaftClusterIT: kill -9 of the active controller (c-%d) -> READY in %.1f s%n", leader,
                     (System.nanoTime() - t0) / 1e9);
             assertEquals(restartsBefore + 1, serviceOf(c, "kraft-controller").path("restarts").asInt(), "one kill, one restart");
@@ -370,6 +353,16 @@ class KRaftClusterIT {
                 assertTrue(String.valueOf(e).contains("SaslAuthenticationException") && String.valueOf(e).contains(mechanism),
                         "a wrong password, " + mechanism + ": " + e);
             }
+        }
+        // a mechanism the listener does not offer, with the right password: refused by name at the handshake, beside
+        // the SCRAM logins above on the same listener
+        Map<String, String> plainLogin = app("PLAIN", LabTls.APP_PASSWORD);
+        plainLogin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + LabTls.APP_USER + "\" password=\"" + LabTls.APP_PASSWORD + "\";");
+        try (Kafka k = new Kafka(bootstrap(), plainLogin)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, k::brokerIds);
+            assertTrue(String.valueOf(e).contains("UnsupportedSaslMechanismException") && String.valueOf(e).contains("PLAIN"),
+                    "SASL PLAIN: " + e);
         }
 
         Need.tool("kcat", "kcat");
@@ -512,7 +505,7 @@ class KRaftClusterIT {
                     () -> String.valueOf(b3.status().path("certificates")));
             Timing.await("b-3's broker READY again", Duration.ofMinutes(3), Duration.ofMillis(250),
                     () -> "READY".equals(serviceOf(b3, "kraft-broker").path("state").asText()));
-            time("7 given files renewed -> in use", t0);
+            scenario.time("7 given files renewed -> in use", t0);
             assertTrue(b3.logText().contains("hold a new certificate: taking it"), b3.tail(30));
             int before2 = bg.ackedCount();
             Timing.await("records acknowledged after b-3 took its renewed files", Duration.ofSeconds(60), Duration.ofMillis(100),
@@ -532,7 +525,8 @@ class KRaftClusterIT {
             "certificate_unknown", "bad_certificate", "No trusted certificate", "certificate verify failed");
 
     /**
-     * The three rolls of docs/security.md, every node each time, one at a time as each is ready again, under the
+     * The three rolls of docs/security.md, every node each time (each role one node at a time, the roles side by side,
+     * as StatefulSets roll), under the
      * workload of RollingIT (an acks=all producer that retries, one that does not, a consumer group): trust the new
      * CA beside the old, issue from the new (b-3: its files from the new CA, taken while it runs), drop the old.
      * Nothing acknowledged is lost, no send fails, no node logs a refused certificate; afterwards the old CA's
@@ -570,7 +564,7 @@ class KRaftClusterIT {
                     Map.of("AGENT_CA_KEY_FILE", newKey.toString()), w);
             Path newOnly = tls.replace("ca-new.crt", Pem.certificate(newCa.certificate()));
             roll("8.3 drop the old CA", order, Map.of("AGENT_CA_CERT_FILE", newOnly.toString()), w);
-            time("8 CA rotated (3 rolls)", t0);
+            scenario.time("8 CA rotated (3 rolls)", t0);
             dev.dockhand.it.lab.Workload.Report r = w.finish(Duration.ofMinutes(2));
             System.out.println("KRaftClusterIT: CA rotation: " + r.acked().size() + " records acknowledged, " + r.consumed().size()
                     + " consumed, canary errors " + new TreeMap<>(r.canaryErrors()));
@@ -620,14 +614,39 @@ class KRaftClusterIT {
     }
 
     /** Rolls {@code nodes} in order, each once the previous is ready again, each with {@code env} changed. */
-    static void roll(String what, List<LabNode> nodes, Map<String, String> env, dev.dockhand.it.lab.Workload w) {
+    /**
+     * Restarts {@code nodes} as an orchestrator with one StatefulSet per role rolls them: each role's nodes one at a
+     * time, each after the previous is ready again, the roles side by side (the stop gates keep each role's quorum
+     * and replicas); then waits for the producer to be acknowledged again.
+     */
+    static void roll(String what, List<LabNode> nodes, Map<String, String> env, dev.dockhand.it.lab.Workload w) throws Exception {
         long t0 = System.nanoTime();
-        List<String> each = new ArrayList<>();
-        for (LabNode n : nodes) {
-            each.add(n.name() + " " + Roll.restart(n, env, Roll.Pace.READY).toSeconds() + " s");
+        Map<String, List<LabNode>> lanes = new java.util.LinkedHashMap<>();
+        nodes.forEach(n -> lanes.computeIfAbsent(n.env().get("AGENT_ROLE"), r -> new ArrayList<>()).add(n));
+        List<String> each = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(lanes.size());
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (List<LabNode> lane : lanes.values()) {
+                running.add(pool.submit(() -> {
+                    for (LabNode n : lane) {
+                        each.add(n.name() + " " + Roll.restart(n, env, Roll.Pace.READY).toSeconds() + " s");
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get(30, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Error err ? err : new AssertionError(what, e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        time(what, t0);
-        System.out.println("KRaftClusterIT: " + what + ": " + String.join(", ", each));
+        scenario.time(what, t0);
+        System.out.println("KRaftClusterIT: " + what + " (roles side by side): " + String.join(", ", each));
         int acks = w.ackedCount();
         Timing.await("acknowledgements after " + what, Duration.ofSeconds(60), Duration.ofMillis(100), () -> w.ackedCount() > acks + 20);
     }

@@ -1,5 +1,6 @@
 package dev.dockhand.it.cluster;
 
+import dev.dockhand.it.lab.ClusterScenario;
 import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,10 +30,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The production cluster config on this machine, without Docker: three ZooKeeper nodes, three brokers, the
@@ -61,34 +62,16 @@ class ProductionClusterIT {
     static Kafka kafka;
     /** Every value the cluster acknowledged so far; all of them must be readable at every step. */
     static final Set<String> acked = new HashSet<>();
-    static final Map<String, String> timings = new TreeMap<>();
+    @RegisterExtension
+    static final ClusterScenario scenario = new ClusterScenario("ProductionClusterIT", () -> cluster).closing(() -> kafka);
 
     @BeforeAll
     static void up() {
-        String why = LabCluster.unsupportedReason();
-        Need.that(why == null, () -> "production cluster in network namespaces: " + why);
+        scenario.needNamespaces("production cluster");
         tls = new LabTls(Path.of("target/cluster-secrets").toAbsolutePath(), CERT_LIFETIME);
         // every node told the outside address pattern, the brokers two racks (OutsideSteps)
         cluster = new LabCluster(OutsideSteps.declared(LabCluster.production()), "production", Path.of("target/cluster").toAbsolutePath(), tls);
         cluster.startAll();
-    }
-
-    @AfterAll
-    static void down() {
-        try {
-            if (kafka != null) {
-                kafka.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-            System.out.println("ProductionClusterIT timings: " + timings);
-        }
-    }
-
-    static void time(String what, long startNanos) {
-        timings.put(what, String.format("%.1f s", (System.nanoTime() - startNanos) / 1e9));
     }
 
     static Map<String, Long> zkModes() {
@@ -151,7 +134,7 @@ class ProductionClusterIT {
         long t0 = cluster.node("zk-1").startedNanos();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                 () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
-        time("1 all ready", t0);
+        scenario.time("1 all ready", t0);
         kafka = new Kafka(cluster.bootstrap(), tls.kafkaAdmin()); // now: a client made earlier only logs refused connections
         assertEquals(BROKER_IDS, kafka.brokerIds(), "describeCluster");
         Map<String, Long> modes = zkModes();
@@ -220,7 +203,7 @@ class ProductionClusterIT {
         acked.addAll(p.acked());
         Set<String> read = kafka.consumeAll(TOPIC, acked, Duration.ofSeconds(60));
         assertTrue(read.containsAll(acked), "read back " + read.size() + " of " + acked.size() + " acknowledged");
-        time("2 produce+consume " + N, t0);
+        scenario.time("2 produce+consume " + N, t0);
     }
 
     /** kcat (librdkafka, Debian's package) in the gateway's network namespace: a client of the cluster that nobody here wrote. */
@@ -362,7 +345,7 @@ class ProductionClusterIT {
         try (Kafka.Background bg = new Kafka.Background(kafka, TOPIC, "during-renewal", Duration.ofMillis(20))) {
             Timing.await("every node renewed its certificate (lifetime " + CERT_LIFETIME + ")", Duration.ofMinutes(5), Duration.ofSeconds(1),
                     () -> cluster.nodes().stream().allMatch(n -> !nodeSerial(n).equals(before.get(n.name()))));
-            time("4 renewal of every node", t0);
+            scenario.time("4 renewal of every node", t0);
             Timing.awaitValue("every node ready after the renewal", Duration.ofMinutes(3), Duration.ofMillis(500),
                     () -> cluster.nodes().stream().allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
             int now = bg.ackedCount();
@@ -432,7 +415,7 @@ class ProductionClusterIT {
         } finally {
             watch.interrupt();
         }
-        time("5 kill -9 -> READY", t0);
+        scenario.time("5 kill -9 -> READY", t0);
         String since = b.logText().substring(logBefore);
         System.out.printf("ProductionClusterIT: kill -9 of b-2's broker -> READY in %.1f s; the wait: %s; status meanwhile: %s%n",
                 (System.nanoTime() - t0) / 1e9, since.lines().filter(l -> l.contains("ZooKeeper expired its old session")).findFirst()
@@ -455,7 +438,7 @@ class ProductionClusterIT {
         long newPid = b.serviceProcess("kafka.Kafka").orElseThrow(() -> new AssertionError("no kafka.Kafka under " + b + " after restart"));
         assertNotEquals(javaPid, newPid, "a new broker process");
         Timing.await("ISR back to 3 on every partition", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
-        time("5 kill -9 -> ISR 3", t0);
+        scenario.time("5 kill -9 -> ISR 3", t0);
         assertTrue(kafka.brokerIds().containsAll(BROKER_IDS), "broker 5 registered again");
         assertEquals(List.of(), during.errors(), "acks=all with 2 of 3 in sync");
         Kafka.Produced after = kafka.produce(TOPIC, "after-kill", 200);
@@ -471,7 +454,7 @@ class ProductionClusterIT {
         long t0 = System.nanoTime();
         b.signalAgent("TERM");
         int exit = b.awaitExit(Duration.ofSeconds(150));
-        time("6 SIGTERM -> agent exit", t0);
+        scenario.time("6 SIGTERM -> agent exit", t0);
         String stopLog = b.logSinceStart();
         assertEquals(0, exit, "agent exit code after SIGTERM: " + b.tail(30));
         List<String> brokerLines = stopLog.lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
@@ -497,7 +480,7 @@ class ProductionClusterIT {
         b.start();
         Timing.awaitValue("b-3 ready after its restart", Duration.ofMinutes(3), Duration.ofMillis(250),
                 () -> LabCluster.ready(b) ? Boolean.TRUE : null, cluster::describe);
-        time("6 restart -> READY", t1);
+        scenario.time("6 restart -> READY", t1);
         List<String> startLines = b.logSinceStart().lines().filter(l -> l.contains(BROKER_PREFIX)).toList();
         assertTrue(startLines.stream().anyMatch(l -> l.contains("Skipping recovery")), "clean start: " + tail(startLines, 40));
         List<String> recovery = startLines.stream()
@@ -535,7 +518,7 @@ class ProductionClusterIT {
             Timing.await("records acknowledged after " + zk.name() + " is back", Duration.ofSeconds(30), Duration.ofMillis(100),
                     () -> bg.ackedCount() > back + 50);
             Kafka.Produced p = bg.finish();
-            time("7 zk restart cycle", t0);
+            scenario.time("7 zk restart cycle", t0);
             assertEquals(List.of(), p.errors(), "no send failed during the ZooKeeper restart");
             acked.addAll(p.acked());
         }
@@ -668,7 +651,7 @@ class ProductionClusterIT {
         try (Kafka appClient = new Kafka(cluster.bootstrap(), app)) {
             r = new Soak(cluster, kafka, appClient, app, Soak.Plan.fixed(faults), System.out).run();
         }
-        time("8 short soak", t0);
+        scenario.time("8 short soak", t0);
         String text = SoakReport.render(r, SoakReport.commit(Path.of(System.getProperty("dockhand.repo.root", "..")).toAbsolutePath()),
                 "ProductionClusterIT's cluster (production config, secured, 8 nodes)", loadStart, SoakReport.loadAverage());
         System.out.println(text);

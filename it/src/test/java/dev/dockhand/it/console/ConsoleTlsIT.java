@@ -72,6 +72,7 @@ class ConsoleTlsIT {
     private String console;
     private int consolePort;
     private String login;
+    private ChildProcess consoleProcess;
 
     @BeforeAll
     void startStack() throws Exception {
@@ -176,7 +177,7 @@ class ConsoleTlsIT {
 
         consolePort = Ports.free();
         console = "https://localhost:" + consolePort;
-        startConsole("console", consolePort, "localhost");
+        consoleProcess = startConsole("console", consolePort, "localhost");
     }
 
     private Path secret(String name, String text) throws IOException {
@@ -282,6 +283,11 @@ class ConsoleTlsIT {
         assertEquals("Basic realm=\"dockhand console\", charset=\"UTF-8\"",
                 get(console + "/api/overview", null).headers().firstValue("WWW-Authenticate").orElse(""));
         assertEquals(401, get(console + "/metrics", "Basic " + Base64.getEncoder().encodeToString("operator:wrong-pass-1".getBytes())).statusCode());
+        // the refusal is in the console's log with the user and the address, never the password
+        Await.until("the console logs the refused login\n" + consoleProcess.logTail(), Duration.ofSeconds(30),
+                () -> assertTrue(Files.readString(consoleProcess.log).contains(
+                        "console: login refused: user operator from 127.0.0.1: unknown user or wrong password")));
+        assertFalse(Files.readString(consoleProcess.log).contains("wrong-pass-1"), "no password in the log");
         assertEquals(200, get(console + "/readyz", null).statusCode());
         assertTrue(get(console + "/metrics", login).body().contains("dockhand_console_brokers 1"));
         // the agent's probe speaks plain HTTP to the same port

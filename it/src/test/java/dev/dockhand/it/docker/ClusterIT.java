@@ -11,6 +11,8 @@ import dev.dockhand.it.examples.ComposeFile;
 import dev.dockhand.it.examples.Examples.NodeEntry;
 import dev.dockhand.it.examples.Examples;
 import dev.dockhand.it.lab.Await;
+import dev.dockhand.it.lab.Cmd;
+import dev.dockhand.it.lab.Need;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +53,14 @@ class ClusterIT {
     private static List<NodeEntry> nodes;
     /** A secured example's secrets (made by `agent ca init` in the image, as its README says), null for a plaintext one. */
     private static java.nio.file.Path secrets;
+    /**
+     * The example's outside ports, moved to a base free on this host (several checkouts share the engine
+     * and the host's ports): each broker's service -> its outside port, published as the same number, as
+     * the example publishes its own; empty when the example declares no outside address.
+     */
+    private static final Map<String, Integer> outsidePorts = new LinkedHashMap<>();
+    /** {@code AGENT_EXTERNAL_PORT} as the containers get it: the example's {@code N+id} with the free base. */
+    private static String outsidePortSpec;
 
     @BeforeAll
     static void startCluster(org.junit.jupiter.api.TestInfo info) throws Exception {
@@ -68,11 +78,12 @@ class ClusterIT {
             Docker.docker("volume", "create", "--label", Docker.LABEL, name).ok();
             volumes.add(name);
         }
+        nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
+        moveOutsidePortsToAFreeBase();
         for (ComposeFile.Service s : compose.services()) {
             containers.put(s.name(), NETWORK + "-" + s.containerName());
             Docker.docker(runArgs(s, containers.get(s.name()), s.env("AGENT_FQDN"), Map.of())).ok();
         }
-        nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
         String bootstrap = String.join(",", nodes.stream().filter(n -> runsBroker(n.role())).map(n -> n.fqdn() + ":9092").toList());
         kafka = new KafkaTools(image, NETWORK, bootstrap, secrets == null ? null : clientDir("ops", scram("SCRAM-SHA-512", "ops", password("ops"))));
         Docker.awaitHealthy(START, List.copyOf(containers.values()));
@@ -86,6 +97,8 @@ class ClusterIT {
         containers.clear();
         volumes.clear();
         secrets = null;
+        outsidePorts.clear();
+        outsidePortSpec = null;
     }
 
     /**
@@ -107,9 +120,15 @@ class ClusterIT {
                 // a KRaft example, secured: its logins and the controllers' listener (a plaintext example has no logins to
                 // try, and ProductionClusterIT tries the ZooKeeper-mode ones): the step is not there rather than skipped
                 dynamicTest("8 outside clients log in with SCRAM-SHA-256 and -512; plaintext, a wrong password and certificates"
-                        + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold))
+                        + " the controllers do not trust are refused", this::outsideClientsLogInAndTheRefusalsHold),
+                // a secured example with an outside address (compose-kraft, compose-production): the step is not there for
+                // one without (compose-default) rather than skipped
+                dynamicTest("9 clients on the Docker host (Kafka's Java client, kcat) produce and consume with acks all through the"
+                        + " published outside ports; no login, a wrong password and a name the certificates lack are refused",
+                        this::clientsOnTheDockerHostProduceAndConsumeThroughThePublishedOutsidePorts))
                 .filter(t -> !t.getDisplayName().startsWith("7 ") || Files.isExecutable(rollSh()))
-                .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")));
+                .filter(t -> !t.getDisplayName().startsWith("8 ") || secrets != null && nodes.stream().anyMatch(n -> n.role().equals("controller")))
+                .filter(t -> !t.getDisplayName().startsWith("9 ") || secrets != null && !outsidePorts.isEmpty());
     }
 
     void everyContainerIsHealthyReportsItsServicesReadyAndRunsAsNonRoot() throws Exception {
@@ -383,6 +402,174 @@ class ClusterIT {
                 firstLine(broker.out(), "LeaderId"), lastLine(noCert.all()), lastLine(foreign.all()));
     }
 
+    /**
+     * What a user of the example does on the Docker host, after `up`: clients on the host (not in a container,
+     * not on the cluster's network) given only the published outside addresses, the cluster's CA and the user
+     * {@code app}, host names verified. Kafka's own Java client, in this JVM, finds the brokers advertising those
+     * addresses, produces with acks=all to a topic of three in-sync replicas and reads every record back; kcat
+     * (librdkafka, Debian's package, on the host) does the same where its librdkafka can log in to the example's
+     * Kafka (before 2.6.1 it cannot log in to Kafka 4: {@link #kcatLogsInToKafka4}), else it shows that it gets
+     * through TLS, the broker's name verified, to the login. On the same addresses, next to that: TLS without a
+     * login is hung up on, a wrong password fails authentication, and the right login under a name no broker's
+     * certificate holds ({@code 127.0.0.1}, the same socket) fails the handshake.
+     */
+    void clientsOnTheDockerHostProduceAndConsumeThroughThePublishedOutsidePorts() throws Exception {
+        Need.tool("kcat", "kcat");
+        String host = compose.services().get(0).env("AGENT_EXTERNAL_HOST");
+        assertEquals("localhost", host, "the example's outside host, as the IT runs it (DOCKHAND_EXTERNAL_HOST unset)");
+        List<String> addresses = outsidePorts.values().stream().map(p -> host + ":" + p).toList();
+        String servers = String.join(",", addresses);
+        String ca = secrets.resolve("ca.crt").toString();
+        String app = password("app");
+        kafka.createTopic("it-outside", 3, 3, 2);
+
+        // Kafka's Java client on the Docker host
+        try (dev.dockhand.it.lab.Kafka outside = new dev.dockhand.it.lab.Kafka(servers, javaLogin("app", app, ca))) {
+            Set<String> advertised = new HashSet<>();
+            outside.admin().describeCluster().nodes().get(60, java.util.concurrent.TimeUnit.SECONDS)
+                    .forEach(n -> advertised.add(n.host() + ":" + n.port()));
+            assertEquals(Set.copyOf(addresses), advertised, "the brokers advertise their published outside addresses");
+            dev.dockhand.it.lab.Kafka.Produced produced = outside.produce("it-outside", "java", 300);
+            assertEquals(List.of(), produced.errors(), "the Java client on the Docker host, acks=all");
+            assertEquals(300, produced.acked().size(), "records acknowledged by all in-sync replicas");
+            assertTrue(outside.consumeAll("it-outside", produced.acked(), Duration.ofSeconds(90)).containsAll(produced.acked()),
+                    "every record produced from the Docker host is read back from it");
+        }
+        try (dev.dockhand.it.lab.Kafka wrongJava = new dev.dockhand.it.lab.Kafka(servers, javaLogin("app", app + "x", ca))) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, wrongJava::brokerIds);
+            assertTrue(String.valueOf(e).contains("SaslAuthenticationException"), "a wrong password through the outside addresses: " + e);
+        }
+
+        // kcat on the Docker host
+        boolean kafka4 = nodes.stream().anyMatch(n -> n.role().equals("controller"));
+        boolean kcatLogsIn = !kafka4 || kcatLogsInToKafka4();
+        Cmd.Result listed = kcat(servers, scramLogin("app", app, ca), "-L");
+        if (kcatLogsIn) {
+            assertEquals(0, listed.exit(), "kcat -L through the outside addresses:\n" + listed.out());
+            for (String a : addresses) {
+                assertTrue(listed.out().contains(" at " + a), "the brokers advertise their outside addresses (" + a + "):\n" + listed.out());
+            }
+            java.nio.file.Path lines = java.nio.file.Path.of("target/docker-client", example, "outside-lines").toAbsolutePath();
+            java.nio.file.Files.createDirectories(lines.getParent());
+            List<String> sent = java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> "kcat-" + i).toList();
+            java.nio.file.Files.writeString(lines, String.join("\n", sent) + "\n");
+            Cmd.Result produced = kcat(servers, scramLogin("app", app, ca), "-X", "acks=all", "-P", "-t", "it-outside", "-l", lines.toString());
+            assertEquals(0, produced.exit(), "kcat -P with acks=all:\n" + produced.out());
+            Cmd.Result consumed = kcat(servers, scramLogin("app", app, ca), "-C", "-t", "it-outside", "-o", "beginning", "-e", "-q");
+            assertEquals(0, consumed.exit(), "kcat -C:\n" + consumed.out());
+            List<String> read = consumed.out().lines().filter(l -> l.startsWith("kcat-")).toList();
+            assertEquals(Set.copyOf(sent), Set.copyOf(read), "every record kcat produced from the Docker host is read back by it");
+            assertEquals(sent.size(), read.size(), "each record once");
+            Cmd.Result wrong = kcat(servers, scramLogin("app", app + "x", ca), "-L");
+            assertTrue(wrong.exit() != 0 && wrong.out().contains("Authentication failed"), "kcat with a wrong password:\n" + wrong.out());
+        } else {
+            // the same kcat, the same addresses, the cluster's CA, host names verified: past TLS, to the login
+            assertTrue(listed.out().contains("SASL authentication error") && !listed.out().contains("certificate verify failed")
+                    && !listed.out().contains("security.protocol"), "kcat gets through TLS to the login:\n" + listed.out());
+            System.out.println("outside from the Docker host: kcat's librdkafka (< 2.6.1) cannot log in to Kafka 4 (librdkafka#4895):"
+                    + " its logins are not asked to succeed; the Java client's are");
+        }
+        // TLS with the CA and host names verified, no login: the broker hangs up on the first request
+        Cmd.Result noLogin = kcat(servers, List.of("-X", "security.protocol=SSL", "-X", "ssl.ca.location=" + ca,
+                "-X", "ssl.endpoint.identification.algorithm=https"), "-L");
+        assertTrue(noLogin.exit() != 0 && !noLogin.out().contains(" at " + addresses.get(0))
+                && !noLogin.out().contains("certificate verify failed"), "no login, no metadata on the outside listener:\n" + noLogin.out());
+        // the same socket under a name the certificates do not hold: host name verification is on
+        String byIp = "127.0.0.1:" + outsidePorts.values().iterator().next();
+        Cmd.Result stranger = kcat(byIp, scramLogin("app", app, ca), "-L");
+        assertTrue(stranger.exit() != 0 && stranger.out().contains("certificate verify failed"),
+                "the right login at " + byIp + ", a name no broker's certificate holds:\n" + stranger.out());
+        System.out.printf("outside from the Docker host (%s): 300 records produced with acks=all and read back by the Java client%s;"
+                + " no login: %s; %s: %s%n", servers, kcatLogsIn ? " and 300 by kcat" : "", lastLine(noLogin.out()), byIp,
+                firstLine(stranger.out(), "certificate verify failed"));
+    }
+
+    /** Kafka's Java client: SCRAM-SHA-512 over TLS with the cluster's CA, host names verified (written out, though the default). */
+    private static Map<String, String> javaLogin(String user, String password, String ca) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";");
+        p.put("ssl.truststore.type", "PEM");
+        p.put("ssl.truststore.location", ca);
+        p.put("ssl.endpoint.identification.algorithm", "https");
+        return p;
+    }
+
+    /**
+     * librdkafka before 2.6.1 sends a SCRAM client-final-message whose nonce Kafka 4 refuses (librdkafka#4895, as
+     * KRaftClusterIT notes): every SCRAM login of such a kcat fails against Kafka 4, whatever the password. Debian
+     * 12's kcat links librdkafka 2.0.2; Kafka 3.9 (ZooKeeper mode) takes its logins.
+     */
+    private static boolean kcatLogsInToKafka4() {
+        var m = java.util.regex.Pattern.compile("librdkafka (\\d+)\\.(\\d+)\\.(\\d+)").matcher(Cmd.run(Duration.ofSeconds(10), "kcat", "-V").out());
+        if (!m.find()) {
+            return false;
+        }
+        int v = Integer.parseInt(m.group(1)) * 10000 + Integer.parseInt(m.group(2)) * 100 + Integer.parseInt(m.group(3));
+        return v >= 20601;
+    }
+
+    /** librdkafka's SCRAM-SHA-512 login over TLS with the cluster's CA, host names verified. */
+    private static List<String> scramLogin(String user, String password, String ca) {
+        return List.of("-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + user,
+                "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + ca, "-X", "ssl.endpoint.identification.algorithm=https");
+    }
+
+    /** kcat on this host (the Docker host), bounded: metadata within 15 s, the whole run within a minute. */
+    private static Cmd.Result kcat(String bootstrap, List<String> security, String... args) {
+        List<String> argv = new ArrayList<>(List.of("kcat", "-b", bootstrap, "-m", "15"));
+        argv.addAll(security);
+        argv.addAll(List.of(args));
+        return Cmd.run(Duration.ofSeconds(60), argv);
+    }
+
+    /**
+     * The example's outside address, {@code N+id}, each broker publishing {@code N+id:N+id}: checked here as
+     * the example writes it, then moved to a base whose ports are all free on this host (the same scheme, a
+     * different N), which {@link #runArgs} gives every container and publishes for each broker.
+     */
+    private static void moveOutsidePortsToAFreeBase() {
+        String declared = compose.services().get(0).env("AGENT_EXTERNAL_PORT");
+        if (declared == null) {
+            return;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)\\+id").matcher(declared);
+        assertTrue(m.matches(), "the example's AGENT_EXTERNAL_PORT '" + declared + "' is N+id (one host, a port per broker)");
+        int exampleBase = Integer.parseInt(m.group(1));
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (ComposeFile.Service s : compose.services()) {
+            if (s.env("AGENT_ROLE") != null && runsBroker(s.env("AGENT_ROLE"))) {
+                int id = nodes.indexOf(new NodeEntry(s.env("AGENT_ROLE"), s.env("AGENT_FQDN"))) + 1;
+                assertTrue(id > 0, s.name() + " is in AGENT_NODES");
+                int port = exampleBase + id;
+                assertEquals(List.of(port + ":" + port), s.ports(), s.name() + " publishes its outside port (node id " + id + ") as the same number");
+                ids.put(s.name(), id);
+            }
+        }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20_000 + random.nextInt(9_000);
+            if (ids.values().stream().allMatch(id -> freeOnThisHost(base + id))) {
+                outsidePortSpec = base + "+id";
+                ids.forEach((service, id) -> outsidePorts.put(service, base + id));
+                return;
+            }
+        }
+        throw new AssertionError("no base in 20000..29000 with the outside ports of node ids " + ids.values() + " all free on this host");
+    }
+
+    private static boolean freeOnThisHost(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static String lastLine(String out) {
         return out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("log4j:") && !l.startsWith("at "))
                 .reduce((x, y) -> y).orElse("(no output)");
@@ -521,10 +708,18 @@ class ClusterIT {
         }
         Map<String, String> env = new LinkedHashMap<>(s.environment());
         env.put("AGENT_FQDN", fqdn);
+        if (outsidePortSpec != null) {
+            env.put("AGENT_EXTERNAL_PORT", outsidePortSpec);
+        }
         env.putAll(extraEnv);
         env.forEach((k, v) -> a.addAll(List.of("-e", k + "=" + v)));
         for (String v : s.volumes()) {
             a.addAll(List.of("-v", NETWORK + "-" + v));
+        }
+        if (name != null && outsidePorts.containsKey(s.name())) {
+            // on the loopback only: the host's clients are the test's, and the port is not offered to the machine's network
+            int port = outsidePorts.get(s.name());
+            a.addAll(List.of("-p", "127.0.0.1:" + port + ":" + port));
         }
         for (String secret : s.secrets()) {
             String file = java.nio.file.Path.of(compose.secrets().get(secret)).getFileName().toString();

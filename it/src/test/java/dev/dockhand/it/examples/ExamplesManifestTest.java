@@ -242,6 +242,88 @@ class ExamplesManifestTest {
     }
 
     /**
+     * Clients outside Kubernetes reach each broker at the address it advertises. For every broker pod, the
+     * outside address derived from the env it gets (AGENT_EXTERNAL_HOST with {id} and {host}, AGENT_EXTERNAL_PORT
+     * {@code N} or {@code N+id}, the node id its position in AGENT_NODES) is served by exactly one Service of type
+     * NodePort or LoadBalancer, which selects that pod and no other (its {@code statefulset.kubernetes.io/pod-name}
+     * and its labels) with port = targetPort = the advertised port, and a NodePort's nodePort the same number in
+     * Kubernetes' default range (what a client gets back in the metadata is what reaches the broker). No two
+     * brokers share an address, no such Service is left over, and the README documents the LoadBalancer variant.
+     */
+    @Test
+    void kubernetesGivesEachBrokerAnOutsideServiceAtTheAddressItAdvertises() throws IOException {
+        List<Map<String, Object>> docs = kubernetesDocuments(KUBERNETES);
+        List<Pod> pods = pods(docs);
+        List<String> problems = new ArrayList<>();
+        List<Map<String, Object>> outside = ofKind(docs, "Service").stream()
+                .filter(svc -> Set.of("NodePort", "LoadBalancer").contains(String.valueOf(str(svc, "spec.type")))).toList();
+        assertFalse(outside.isEmpty(), "examples/kubernetes: no NodePort or LoadBalancer Service for clients outside");
+        Map<Map<String, Object>, List<Pod>> selected = new LinkedHashMap<>();
+        for (Map<String, Object> svc : outside) {
+            Map<String, Object> selector = map(svc, "spec.selector");
+            List<Pod> hits = pods.stream().filter(pod -> Objects.equals(pod.namespace(), str(svc, "metadata.namespace"))
+                    && podLabels(docs, pod).entrySet().containsAll(selector.entrySet())).toList();
+            selected.put(svc, hits);
+            if (hits.size() != 1 || !"broker".equals(hits.get(0).env().get("AGENT_ROLE"))) {
+                problems.add("Service " + str(svc, "metadata.name") + ": selector " + selector + " selects "
+                        + hits.stream().map(Pod::name).toList() + ", not exactly one broker pod");
+            }
+        }
+        Set<String> addresses = new HashSet<>();
+        for (Pod pod : pods.stream().filter(p -> "broker".equals(p.env().get("AGENT_ROLE"))).toList()) {
+            String hostPattern = pod.env().get("AGENT_EXTERNAL_HOST");
+            String portSpec = pod.env().get("AGENT_EXTERNAL_PORT");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(\\+id)?").matcher(portSpec == null ? "" : portSpec);
+            if (hostPattern == null || !m.matches()) {
+                problems.add(pod.name() + ": AGENT_EXTERNAL_HOST '" + hostPattern + "' and AGENT_EXTERNAL_PORT '" + portSpec
+                        + "' declare no outside address (a host, and N or N+id)");
+                continue;
+            }
+            List<NodeEntry> nodes = Examples.parseNodes(pod.env().get("AGENT_NODES"));
+            int id = nodes.indexOf(new NodeEntry("broker", pod.env().get("AGENT_FQDN"))) + 1;
+            int port = Integer.parseInt(m.group(1)) + (m.group(2) != null ? id : 0);
+            String host = hostPattern.replace("{id}", String.valueOf(id)).replace("{host}", pod.env().get("AGENT_FQDN").split("\\.")[0]);
+            if (!addresses.add(host + ":" + port)) {
+                problems.add(pod.name() + ": advertises " + host + ":" + port + ", as another broker does");
+            }
+            List<Map<String, Object>> serving = selected.entrySet().stream().filter(e -> e.getValue().equals(List.of(pod)))
+                    .map(Map.Entry::getKey).toList();
+            if (serving.size() != 1) {
+                problems.add(pod.name() + " (node id " + id + ", advertises " + host + ":" + port + "): " + serving.size()
+                        + " outside Services select it alone, expected 1");
+                continue;
+            }
+            Map<String, Object> svc = serving.get(0);
+            String type = str(svc, "spec.type");
+            boolean served = list(svc, "spec.ports").stream().anyMatch(sp -> Objects.equals(get(sp, "port"), port)
+                    && Objects.equals(get(sp, "targetPort"), port)
+                    && (!"NodePort".equals(type) || Objects.equals(get(sp, "nodePort"), port)));
+            if (!served) {
+                problems.add("Service " + str(svc, "metadata.name") + " (" + type + "): no port with port = targetPort"
+                        + ("NodePort".equals(type) ? " = nodePort" : "") + " = " + port + ", the outside port " + pod.name()
+                        + " (node id " + id + ") advertises; ports " + list(svc, "spec.ports"));
+            }
+            if ("NodePort".equals(type) && (port < 30000 || port > 32767)) {
+                problems.add(pod.name() + ": outside port " + port + " is outside Kubernetes' default NodePort range 30000-32767");
+            }
+        }
+        String readme = Files.readString(Examples.repoRoot().resolve("examples/kubernetes/README.md"));
+        if (!readme.contains("type: LoadBalancer") || !readme.contains("AGENT_EXTERNAL_HOST")) {
+            problems.add("examples/kubernetes/README.md: no LoadBalancer variant of the outside Services (type: LoadBalancer, AGENT_EXTERNAL_HOST)");
+        }
+        assertNoProblems(problems);
+    }
+
+    /** The labels a pod of the StatefulSet gets: its template's and the controller's pod-name label. */
+    private static Map<String, Object> podLabels(List<Map<String, Object>> docs, Pod pod) {
+        Map<String, Object> labels = new LinkedHashMap<>(ofKind(docs, "StatefulSet").stream()
+                .filter(sts -> pod.statefulSet().equals(str(sts, "metadata.name"))).findFirst()
+                .map(sts -> map(sts, "spec.template.metadata.labels")).orElse(Map.of()));
+        labels.put("statefulset.kubernetes.io/pod-name", pod.name());
+        return labels;
+    }
+
+    /**
      * A secured pod (its cluster config secured by default, no AGENT_SECURITY=plaintext) is given the one secret:
      * AGENT_CA_CERT_FILE, AGENT_CA_KEY_FILE and AGENT_USERS_FILE name files in a directory where a Secret is
      * mounted read-only with mode 0440 (the pod's group, fsGroup, reads it; the agent refuses a key or users file
@@ -422,6 +504,56 @@ class ExamplesManifestTest {
         }
         if (!readme.contains("ca issue --ca /secrets --out /secrets --name")) {
             problems.add("examples/" + example + "/README.md: no `agent ca issue` step for the nodes given their certificate");
+        }
+        assertNoProblems(problems);
+    }
+
+    /**
+     * The secured compose examples work from the Docker host: every service shares one outside address,
+     * {@code AGENT_EXTERNAL_HOST} (localhost unless DOCKHAND_EXTERNAL_HOST names the host) and
+     * {@code AGENT_EXTERNAL_PORT} {@code N+id}, and each broker publishes its own outside port, N plus its node id
+     * (its position in AGENT_NODES), as the same number on the host (the port it listens on and advertises);
+     * no other service publishes one of those ports. The README shows kcat on the host.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"compose-production", "compose-kraft"})
+    void composeBrokersPublishTheOutsidePortTheyAdvertise(String example) throws IOException {
+        ComposeFile compose = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"), Map.of());
+        ComposeFile named = ComposeFile.read(Examples.repoRoot().resolve("examples/" + example + "/docker-compose.yml"),
+                Map.of("DOCKHAND_EXTERNAL_HOST", "docker-host.example.com"));
+        List<String> problems = new ArrayList<>();
+        Set<String> hosts = compose.services().stream().map(s -> String.valueOf(s.env("AGENT_EXTERNAL_HOST"))).collect(Collectors.toSet());
+        Set<String> ports = compose.services().stream().map(s -> String.valueOf(s.env("AGENT_EXTERNAL_PORT"))).collect(Collectors.toSet());
+        assertEquals(Set.of("localhost"), hosts, "every service's AGENT_EXTERNAL_HOST, DOCKHAND_EXTERNAL_HOST unset");
+        assertEquals(Set.of("docker-host.example.com"), named.services().stream().map(s -> s.env("AGENT_EXTERNAL_HOST"))
+                .collect(Collectors.toSet()), "every service's AGENT_EXTERNAL_HOST with DOCKHAND_EXTERNAL_HOST set");
+        assertEquals(1, ports.size(), "one AGENT_EXTERNAL_PORT for every service: " + ports);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)\\+id").matcher(ports.iterator().next());
+        assertTrue(m.matches(), "AGENT_EXTERNAL_PORT is N+id (one host, a port per broker): " + ports);
+        int base = Integer.parseInt(m.group(1));
+        List<NodeEntry> nodes = Examples.parseNodes(compose.services().get(0).env("AGENT_NODES"));
+        Set<String> outsidePorts = new HashSet<>();
+        for (ComposeFile.Service s : compose.services()) {
+            if ("broker".equals(s.env("AGENT_ROLE"))) {
+                int id = nodes.indexOf(new NodeEntry("broker", s.env("AGENT_FQDN"))) + 1;
+                String published = (base + id) + ":" + (base + id);
+                outsidePorts.add(String.valueOf(base + id));
+                if (!s.ports().contains(published)) {
+                    problems.add(s.name() + " (node id " + id + "): publishes " + s.ports() + ", not its outside port as " + published);
+                }
+            }
+        }
+        for (ComposeFile.Service s : compose.services()) {
+            if (!"broker".equals(s.env("AGENT_ROLE"))) {
+                s.ports().stream().filter(p -> outsidePorts.contains(p.substring(0, p.indexOf(':'))))
+                        .forEach(p -> problems.add(s.name() + ": publishes " + p + ", a broker's outside port"));
+            }
+        }
+        String readme = Files.readString(Examples.repoRoot().resolve("examples/" + example + "/README.md"));
+        if (!readme.contains("DOCKHAND_EXTERNAL_HOST") || !readme.contains("kcat -b localhost:")
+                || !outsidePorts.stream().allMatch(p -> readme.contains("localhost:" + p))) {
+            problems.add("examples/" + example + "/README.md: no kcat on the Docker host (kcat -b localhost:PORT, each of "
+                    + outsidePorts + ") or no DOCKHAND_EXTERNAL_HOST");
         }
         assertNoProblems(problems);
     }

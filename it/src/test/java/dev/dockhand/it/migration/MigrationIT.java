@@ -1,5 +1,6 @@
 package dev.dockhand.it.migration;
 
+import dev.dockhand.it.lab.ClusterScenario;
 import dev.dockhand.it.lab.Need;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,10 +48,10 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The move of a running, secured ZooKeeper cluster to a secured KRaft cluster, as the runbook
@@ -111,7 +112,8 @@ class MigrationIT {
     static LabCluster cluster;
     static Kafka kafka;
     static Workload workload;
-    static final Map<String, String> figures = new LinkedHashMap<>();
+    @RegisterExtension
+    static final ClusterScenario scenario = new ClusterScenario("MigrationIT", () -> cluster).closing(() -> workload).closing(() -> kafka);
 
     static List<NodeSpec> nodes() {
         Map<String, String> broker = Map.of("AGENT_HEAP_MB_KAFKA_BROKER", "256", "AGENT_HEAP_MB_KRAFT_BROKER", "256");
@@ -131,8 +133,7 @@ class MigrationIT {
 
     @BeforeAll
     static void up() {
-        String why = LabCluster.unsupportedReason();
-        Need.that(why == null, () -> "migration in network namespaces: " + why);
+        scenario.needNamespaces("migration");
         Need.tool("kcat", "kcat");
         tls = new LabTls(Path.of("target/migration-secrets").toAbsolutePath(), null);
         cluster = new LabCluster(nodes(), "production", Path.of("target/migration").toAbsolutePath(), tls);
@@ -140,25 +141,6 @@ class MigrationIT {
             n.env().put("AGENT_NODES", BEFORE);
         }
         cluster.nodes().stream().filter(n -> !controllers().contains(n) && !n.name().equals("b-4")).forEach(LabNode::start);
-    }
-
-    @AfterAll
-    static void down() {
-        try {
-            if (workload != null) {
-                workload.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
-        } finally {
-            // printed before the cluster's close, which throws when a process outlived its node
-            System.out.println("MigrationIT figures (the producer with acks=all, per step; " + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "):");
-            figures.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
     }
 
     static LabNode node(String name) {
@@ -187,7 +169,7 @@ class MigrationIT {
         long t0 = System.nanoTime();
         step.run();
         double to = workload.now();
-        figures.put(what, String.format("%.0f s; %s", (System.nanoTime() - t0) / 1e9, workload.figures(from, to)));
+        scenario.figure(what, String.format("%.0f s; %s", (System.nanoTime() - t0) / 1e9, workload.figures(from, to)));
         workload.checkpoint("after " + what);
         Timing.await("acknowledgements after " + what, Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> workload.figures(to, workload.now()).acks() > 20);
@@ -347,7 +329,7 @@ class MigrationIT {
             assertEquals(0, listed.exit(), when + ": kcat as app: " + listed.out());
             assertTrue(listed.out().contains("topic \"" + TOPIC + "\" with 6 partitions"), when + ": " + listed.out());
         } else {
-            figures.put("kcat " + when, "not asked to log in: its librdkafka (< 2.6.1) cannot log in to Kafka 4 (librdkafka#4895); the Java client did");
+            scenario.figure("kcat " + when, "not asked to log in: its librdkafka (< 2.6.1) cannot log in to Kafka 4 (librdkafka#4895); the Java client did");
         }
     }
 
@@ -355,7 +337,7 @@ class MigrationIT {
         long t0 = System.nanoTime();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                 () -> cluster.nodes().stream().filter(LabNode::running).allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
-        figures.put("production cluster ready", String.format("%.0f s", (System.nanoTime() - t0) / 1e9));
+        scenario.figure("production cluster ready", String.format("%.0f s", (System.nanoTime() - t0) / 1e9));
         for (LabNode b : brokers()) {
             Timing.await(b.name() + "'s kafka-access gave the users their credentials and ACLs", Duration.ofSeconds(90), Duration.ofMillis(250),
                     () -> b.logText().contains("kafka-access: 2 user(s) with SCRAM-SHA-512 and SCRAM-SHA-256 credentials"));
@@ -452,7 +434,7 @@ class MigrationIT {
         // the reason may name ZooKeeper first (a wait of its own, answered once probed): the controllers' word is the one asked of
         assertTrue(held.path("reason").asText().contains("zk-migration (0/3 answered: ZkMigrationState PRE_MIGRATION"), held.toString());
         assertTrue(held.path("pid").asInt() <= 0, "no broker process: " + held);
-        figures.put("b-1 sent into KRaft mode too early", held.path("reason").asText());
+        scenario.figure("b-1 sent into KRaft mode too early", held.path("reason").asText());
         // back into ZooKeeper mode: the operator's way out
         Roll.restart(b1, backToZooKeeperMode(), Pace.READY);
         Timing.await("ISR 3 again", Duration.ofSeconds(120), Duration.ofMillis(250), () -> kafka.minIsr(TOPIC) == 3);
@@ -476,7 +458,7 @@ class MigrationIT {
         String refusal = b.logSinceStart();
         assertTrue(refusal.contains("this node ran secured") && refusal.contains("set AGENT_SECURITY=tls as on the other nodes"), refusal);
         assertEquals(conf, readConf(b, "kafka-broker/server.properties"), "nothing written");
-        figures.put("a broker told plaintext during the move", refusal.lines().filter(l -> l.contains("this node ran secured")).findFirst()
+        scenario.figure("a broker told plaintext during the move", refusal.lines().filter(l -> l.contains("this node ran secured")).findFirst()
                 .orElse(""));
         Roll.start(b, Map.of("AGENT_SECURITY", "tls"), Pace.READY);
     }
@@ -493,7 +475,7 @@ class MigrationIT {
         String copied = controllers().stream().flatMap(c -> c.logText().lines()).filter(l -> l.contains("Completed migration of metadata from ZooKeeper"))
                 .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no controller completed the migration"));
         assertTrue(copied.contains("USER_SCRAM_CREDENTIAL_RECORD=") && copied.contains("ACCESS_CONTROL_ENTRY_RECORD="), copied);
-        figures.put("what the controllers copied", copied.substring(copied.indexOf("The record types were")));
+        scenario.figure("what the controllers copied", copied.substring(copied.indexOf("The record types were")));
         theUsersGetInAndAreRefusedWhatTheirAclsDoNotAllow("in dual write", false);
     }
 
@@ -576,7 +558,7 @@ class MigrationIT {
         });
         String version = kafkaVersion(node("b-1"), "kraft-broker");
         assertTrue(version.startsWith("4."), "b-1 runs Kafka 4: " + version);
-        figures.put("Kafka after the upgrade", version);
+        scenario.figure("Kafka after the upgrade", version);
         assertEquals(Set.of(2, 3, 4), kafka.brokerIds(), "nobody renumbered");
         assertEquals(6, node("c-1").status().path("nodeId").asInt());
         assertEquals("tls", node("b-1").status().path("security").asText());
@@ -597,7 +579,7 @@ class MigrationIT {
 
     void nothingLost() throws Exception {
         Workload.Report r = workload().finish(Duration.ofMinutes(2));
-        figures.put("workload", r.acked().size() + " records acknowledged, " + r.consumed().size() + " consumed, NotEnoughReplicas "
+        scenario.figure("workload", r.acked().size() + " records acknowledged, " + r.consumed().size() + " consumed, NotEnoughReplicas "
                 + r.notEnoughReplicas().size() + ", canary errors " + new TreeMap<>(r.canaryErrors()));
         assertEquals(List.of(), r.durableErrors().size() > 20 ? List.of(r.durableErrors().size() + " errors, e.g. "
                 + r.durableErrors().subList(0, 5)) : r.durableErrors(), "errors of the producer with acks=all that retries");

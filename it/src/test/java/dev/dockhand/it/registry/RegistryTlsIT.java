@@ -330,6 +330,8 @@ class RegistryTlsIT {
                 dynamicTest("7 the admin role deletes and changes settings", this::theAdminRoleDeletesAndChangesSettings),
                 dynamicTest("8 a client refuses a certificate from another ca", this::aClientRefusesACertificateFromAnotherCa),
                 dynamicTest("9 kafkajs registry client registers and reads over https with a login", this::kafkajsRegistryClientRegistersAndReadsOverHttpsWithALogin),
+                dynamicTest("9a the admin api export is the admins for reads too", this::theAdminApiExportIsTheAdminsForReadsToo),
+                dynamicTest("9b wrong logins from one address are limited with curl and another address is not", this::wrongLoginsFromOneAddressAreLimited),
                 dynamicTest("10 the log names refusals but no password or authorization header", this::theLogNamesRefusalsButNoPasswordOrAuthorizationHeader),
                 dynamicTest("11 in mode all reads need a login but health stays open", this::inModeAllReadsNeedALoginButHealthStaysOpen),
                 dynamicTest("12 a malformed users file stops the start naming the file", this::aMalformedUsersFileStopsTheStartNamingTheFile));
@@ -511,6 +513,56 @@ class RegistryTlsIT {
         assertEquals(403, o.path("defaultOptionsRegister").path("status").asInt(), r.out());
         assertTrue(o.path("defaultOptionsRegistered").isInt(), "the schema itself was registered: " + r.out());
         assertTrue(o.path("untrusted").path("message").asText().contains("certificate"), r.out());
+    }
+    void theAdminApiExportIsTheAdminsForReadsToo() throws Exception {
+        HttpResponse<String> admin = send("GET", "/apis/registry/v2/admin/export", null, AS_ADMIN);
+        assertEquals(200, admin.statusCode(), "the admin exports: " + admin.body());
+        assertEquals("application/zip", admin.headers().firstValue("Content-Type").orElse(""));
+        assertFalse(admin.body().isEmpty());
+        for (String path : List.of("/apis/registry/v2/admin/export", "/apis/registry/v2/admin/roleMappings",
+                "/apis/registry/v2/admin/config/properties", "/apis/registry/v2/admin/loggers", "/apis/registry/v2/%61dmin/export",
+                "/apis/registry/v2//admin/export")) {
+            assertUnauthorized(send("GET", path, null, null), "anonymous " + path);
+            assertForbidden(send("GET", path, null, AS_CLIENT), "the client role " + path);
+        }
+        assertEquals(200, send("GET", "/apis/registry/v2/admin/loggers", null, AS_ADMIN).statusCode(), "the admin reads the other admin reads");
+        assertEquals(200, send("GET", "/apis/ccompat/v7/subjects", null, null).statusCode(), "other reads stay anonymous");
+    }
+
+    void wrongLoginsFromOneAddressAreLimited() throws Exception {
+        assertTrue(Cmd.onPath("curl"), "curl is not on PATH");
+        String url = registry.url("/apis/ccompat/v7/subjects/limited-value/versions");
+        // curl from 127.0.0.2 (loopback too): a source of its own
+        java.util.function.BiFunction<String, String, Cmd.Result> curl = (from, login) -> {
+            try {
+                return Cmd.run(Duration.ofSeconds(60), List.of("curl", "-sS", "--max-time", "30", "--interface", from,
+                        "--cacert", registry.tlsDir.resolve("ca.crt").toString(), "-u", login, "-H", "Content-Type: " + CCOMPAT_TYPE,
+                        "-d", schema("L", 0), "-D", "-", "-o", "/dev/null", url));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        String limited = null;
+        int guesses = 0;
+        // each refusal costs the registry a hash; under load its bucket refills a little meanwhile: a bounded number more
+        while (guesses < 30) {
+            Cmd.Result r = curl.apply("127.0.0.2", CLIENT + ":guess-" + guesses++);
+            assertTrue(r.ok(), r.out());
+            if (!r.out().startsWith("HTTP/1.1 401") && !r.out().startsWith("HTTP/2 401")) {
+                limited = r.out();
+                break;
+            }
+        }
+        assertTrue(limited != null && guesses > 10, "429 after the burst of 10, not before: " + guesses + "\n" + limited);
+        assertTrue(limited.startsWith("HTTP/1.1 429") || limited.startsWith("HTTP/2 429"), limited);
+        assertTrue(limited.lines().anyMatch(l -> l.toLowerCase(java.util.Locale.ROOT).matches("retry-after: [1-6]")), limited);
+        Cmd.Result other = curl.apply("127.0.0.1", CLIENT + ":" + CLIENT_PASSWORD);
+        assertTrue(other.out().startsWith("HTTP/1.1 200") || other.out().startsWith("HTTP/2 200"),
+                "another address logs in as before: " + other.out());
+        String log = registry.logText();
+        assertTrue(log.contains("login refused: user alice from 127.0.0.2: unknown user or wrong password"), registry.logTail());
+        assertTrue(log.contains("10 or more refused from 127.0.0.2: its logins are answered 429"), registry.logTail());
+        assertFalse(log.contains("guess-"), "no password in the log");
     }
     void theLogNamesRefusalsButNoPasswordOrAuthorizationHeader() throws Exception {
         String log = registry.logText();

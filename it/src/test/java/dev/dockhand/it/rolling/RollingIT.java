@@ -1,6 +1,6 @@
 package dev.dockhand.it.rolling;
 
-import dev.dockhand.it.lab.Need;
+import dev.dockhand.it.lab.ClusterScenario;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -35,10 +34,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rolling a cluster without loss, on this machine without Docker: three ZooKeeper nodes, three brokers and
@@ -77,7 +76,8 @@ class RollingIT {
     static LabCluster cluster;
     static Kafka kafka;
     static Workload workload;
-    static final Map<String, String> figures = new LinkedHashMap<>();
+    @RegisterExtension
+    static final ClusterScenario scenario = new ClusterScenario("RollingIT", () -> cluster).closing(() -> workload).closing(() -> kafka);
 
     static List<NodeSpec> nodes() {
         Map<String, String> zk = Map.of("AGENT_HEAP_MB_ZOOKEEPER", "128");
@@ -100,30 +100,11 @@ class RollingIT {
 
     @BeforeAll
     static void up() {
-        String why = LabCluster.unsupportedReason();
-        Need.that(why == null, () -> "rolling cluster in network namespaces: " + why);
+        scenario.needNamespaces("rolling cluster");
         assertTrue(Files.isDirectory(UPGRADE_FROM_HOME.resolve("lib/kafka")),
                 "Kafka " + FROM_VERSION + " is assembled by it/kafka-upgrade-from (mvn -pl it -am package): " + UPGRADE_FROM_HOME);
         cluster = new LabCluster(nodes(), List.of(FOURTH), "production", Path.of("target/rolling").toAbsolutePath(), null);
         cluster.nodes().stream().filter(n -> !n.name().equals(FOURTH.name())).forEach(LabNode::start);
-    }
-
-    @AfterAll
-    static void down() {
-        try {
-            if (workload != null) {
-                workload.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-            System.out.println("RollingIT figures:");
-            figures.forEach((k, v) -> System.out.println("  " + k + ": " + v));
-        }
     }
 
     static List<LabNode> brokers() {
@@ -161,7 +142,7 @@ class RollingIT {
             each.add(n.name() + " " + d.toSeconds() + " s");
         }
         double to = workload.now();
-        figures.put(what, String.format("%.0f s (%s); %s", (System.nanoTime() - t0) / 1e9, String.join(", ", each), workload.figures(from, to)));
+        scenario.figure(what, String.format("%.0f s (%s); %s", (System.nanoTime() - t0) / 1e9, String.join(", ", each), workload.figures(from, to)));
         workload.checkpoint("after " + what);
         Timing.await("acknowledgements after " + what, Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> workload.figures(to, workload.now()).acks() > 20);
@@ -194,7 +175,7 @@ class RollingIT {
         long t0 = System.nanoTime();
         Timing.awaitValue("every node's agent ready", Duration.ofMinutes(5), Duration.ofMillis(250),
                 () -> cluster.nodes().stream().filter(LabNode::running).allMatch(LabCluster::ready) ? Boolean.TRUE : null, cluster::describe);
-        figures.put("cluster ready", String.format("%.0f s", (System.nanoTime() - t0) / 1e9));
+        scenario.figure("cluster ready", String.format("%.0f s", (System.nanoTime() - t0) / 1e9));
         kafka = new Kafka(brokers().stream().map(n -> n.fqdn() + ":9092").collect(Collectors.joining(",")));
         assertEquals(Set.of(5, 6, 7), kafka.brokerIds());
         for (LabNode b : brokers()) {
@@ -278,7 +259,7 @@ class RollingIT {
         // the gate opened on the second's view of the ISR; the first's own probe says so within a probe or two
         Timing.await(first.name() + " ready once " + second.name() + "'s gate let it stop", Duration.ofSeconds(30), Duration.ofMillis(100),
                 () -> Roll.readyz(first));
-        figures.put("stop of " + second.name() + " held while " + first.name() + " came back",
+        scenario.figure("stop of " + second.name() + " held while " + first.name() + " came back",
                 String.format("%.1f s after it was seen waiting; %s", waited,
                         log.lines().filter(l -> l.contains(service + ": safe to stop after ")).findFirst().orElse("").replaceAll(".*" + service + ": ", "")));
         Roll.start(second, Map.of(), Pace.READY);
@@ -338,7 +319,7 @@ class RollingIT {
         Timing.await("every partition fully in sync after the move", Duration.ofSeconds(120), Duration.ofMillis(250),
                 () -> kafka.describe(TOPIC).partitions().stream().allMatch(p -> p.isr().size() == p.replicas().size()));
         double to = workload.now();
-        figures.put("b-4 joins and takes partitions " + onFourth, String.format("%.0f s; %s", (System.nanoTime() - t0) / 1e9,
+        scenario.figure("b-4 joins and takes partitions " + onFourth, String.format("%.0f s; %s", (System.nanoTime() - t0) / 1e9,
                 workload.figures(from, to)));
         workload.checkpoint("after the reassignment");
     }
@@ -350,7 +331,7 @@ class RollingIT {
     }
     void nothingAcknowledgedWasLostNoWriteWasRefusedAndEveryCommittedOffsetKept() {
         Workload.Report r = workload().finish(Duration.ofMinutes(2));
-        figures.put("workload", r.acked().size() + " records acknowledged, " + r.consumed().size() + " consumed, canary errors "
+        scenario.figure("workload", r.acked().size() + " records acknowledged, " + r.consumed().size() + " consumed, canary errors "
                 + new TreeMap<>(r.canaryErrors()));
         assertEquals(List.of(), r.notEnoughReplicas(), "produce errors of the NotEnoughReplicas kind (a producer that does not retry)");
         assertEquals(List.of(), r.durableErrors().size() > 20 ? List.of(r.durableErrors().size() + " errors, e.g. "

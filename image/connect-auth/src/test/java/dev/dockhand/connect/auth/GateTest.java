@@ -25,8 +25,10 @@ class GateTest {
         Map<String, Login> users = new LinkedHashMap<>();
         byte[] salt1 = "salt-of-ops-0001".getBytes(StandardCharsets.UTF_8);
         byte[] salt2 = "salt-of-app-0001".getBytes(StandardCharsets.UTF_8);
-        users.put("ops", new Login("ops", Role.ADMIN, salt1, HashedUsers.hash(ADMIN_PASSWORD, salt1)));
-        users.put("app", new Login("app", Role.CLIENT, salt2, HashedUsers.hash(CLIENT_PASSWORD, salt2)));
+        // an older file's count, which still verifies: these tests hash a few dozen times
+        int rounds = HashedUsers.LEGACY_ITERATIONS;
+        users.put("ops", new Login("ops", Role.ADMIN, salt1, HashedUsers.hash(ADMIN_PASSWORD, salt1, rounds), rounds));
+        users.put("app", new Login("app", Role.CLIENT, salt2, HashedUsers.hash(CLIENT_PASSWORD, salt2, rounds), rounds));
         return users;
     }
 

@@ -1,6 +1,7 @@
 package dev.dockhand.registry.auth;
 
 import dev.dockhand.users.Login;
+import dev.dockhand.users.FailedLogins;
 import dev.dockhand.users.LoginCache;
 import io.quarkus.runtime.StartupEvent;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public class Logins {
         } catch (UsersFile.Invalid e) {
             throw new IllegalStateException(USERS_FILE + ": " + e.getMessage() + "\nThe registry does not start without its logins.");
         }
-        return new Gate(users, mode, new LoginCache(CACHE_ENTRIES));
+        return new Gate(users, mode, new LoginCache(CACHE_ENTRIES), new FailedLogins(System::nanoTime, line -> LOG.warn(line)));
     }
 
 }

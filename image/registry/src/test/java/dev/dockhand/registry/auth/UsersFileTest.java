@@ -26,7 +26,7 @@ class UsersFileTest {
         byte[] salt = new byte[16];
         salt[0] = (byte) name.hashCode();
         return name + ":" + role + ":" + Base64.getEncoder().encodeToString(salt) + ":"
-                + Base64.getEncoder().encodeToString(HashedUsers.hash(password, salt));
+                + Base64.getEncoder().encodeToString(HashedUsers.hash(password, salt)) + ":" + HashedUsers.ITERATIONS;
     }
 
     @Test
@@ -38,8 +38,8 @@ class UsersFileTest {
         assertEquals(Role.CLIENT, users.get("alice").role());
         assertEquals(Role.ADMIN, users.get("ops.admin-1").role());
         Login alice = users.get("alice");
-        assertTrue(HashedUsers.matches("alice-password", alice.salt(), alice.hash()));
-        assertFalse(HashedUsers.matches("alice-passwort", alice.salt(), alice.hash()));
+        assertTrue(HashedUsers.verify(alice, "alice-password"));
+        assertFalse(HashedUsers.verify(alice, "alice-passwort"));
         assertFalse(alice.toString().contains(Base64.getEncoder().encodeToString(alice.hash())), "no hash in logs: " + alice);
     }
 
@@ -56,11 +56,12 @@ class UsersFileTest {
                 "gina:client::" + HASH,                          // 8: empty salt
                 "hank:admin:" + SALT + ":" + HASH,
                 "hank:client:" + SALT + ":" + HASH,              // 10: twice
-                "ivan:client:" + SALT + ":" + HASH + ":extra");  // 11: five fields
+                "ivan:client:" + SALT + ":" + HASH + ":extra",   // 11: a count that is not one
+                "jo:client:" + SALT + ":" + HASH + ":600000:x"); // 12: six fields
         UsersFile.Invalid e = assertThrows(UsersFile.Invalid.class, () -> UsersFile.parse(text, "users file /x/users.hashed"));
         String m = e.getMessage();
         for (String expected : new String[] {
-                "users file /x/users.hashed:2: not name:role:salt:hash (3 fields)",
+                "users file /x/users.hashed:2: not name:role:salt:hash:iterations (3 fields)",
                 "users file /x/users.hashed:3: user bob has an unknown role (use client or admin)",
                 "users file /x/users.hashed:4: user carol has an unknown role",
                 "users file /x/users.hashed:5: the salt of dave is not standard base64",
@@ -68,10 +69,11 @@ class UsersFileTest {
                 "users file /x/users.hashed:7: the user name must be",
                 "users file /x/users.hashed:8: the salt of gina is not standard base64",
                 "users file /x/users.hashed:10: user hank is listed twice",
-                "users file /x/users.hashed:11: not name:role:salt:hash (5 fields)"}) {
+                "users file /x/users.hashed:11: the iteration count of ivan is not a number from 100000 to 10000000",
+                "users file /x/users.hashed:12: not name:role:salt:hash:iterations (6 fields)"}) {
             assertTrue(m.contains(expected), "missing '" + expected + "' in:\n" + m);
         }
-        assertEquals(9, m.lines().count(), m);
+        assertEquals(10, m.lines().count(), m);
     }
 
     @Test
@@ -105,9 +107,9 @@ class UsersFileTest {
 
     @Test
     void theHashIsTheAgents() {
-        // PBKDF2-HMAC-SHA256, 100,000 iterations, 32 bytes, as computed by an independent
-        // implementation (Python: hashlib.pbkdf2_hmac("sha256", b"password", b"salt", 100000, 32))
-        byte[] expected = Base64.getDecoder().decode("A5Si7eMyyaE+uC6bJGMWBMMd+Xi04vD70sVJlE+deaU=");
+        // PBKDF2-HMAC-SHA256, 600,000 iterations, 32 bytes, as computed by an independent
+        // implementation (Python: hashlib.pbkdf2_hmac("sha256", b"password", b"salt", 600000, 32))
+        byte[] expected = Base64.getDecoder().decode("Zpz+UkghFv2hqiy+QJsvVsjkVjdSt6KPbqq2FO4AUXg=");
         assertArrayEquals(expected, HashedUsers.hash("password", "salt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 }
