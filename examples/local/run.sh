@@ -7,14 +7,14 @@
 #   Kafka            localhost:9092
 #   schema registry  http://localhost:8081/apis/ccompat/v7
 #   console          http://localhost:9021
-#   Kafka Connect    http://localhost:8083 (plaintext stacks only: docs/connect.md)
+#   Kafka Connect    http://localhost:8083 (https with the users' logins when secured: docs/connect.md)
 #   agent            http://localhost:9800/status, and `examples/local/agent status`
 #   Kafka's tools    examples/local/bin/kafka-topics --list (and the others: ls examples/local/bin)
 #
 # Data lives under ./run/data (override with AGENT_DATA_DIR); the node may use AGENT_MEMORY_MB (2048).
 #
 # AGENT_SECURITY=tls examples/local/run.sh runs the same stack secured: TLS on every listener, SCRAM
-# logins on Kafka, logins for the registry's writes and the console. Unless AGENT_CA_CERT_FILE is given,
+# logins on Kafka, logins for the registry's writes, the console and Kafka Connect's REST API. Unless AGENT_CA_CERT_FILE is given,
 # a dev CA and users (app, ops:admin; random passwords) are made once in ./run/secrets.
 # With DOCKHAND_SKIP_BUILD=1 nothing in the checkout is written: everything the stack makes is under
 # the data dir and beside the control socket.

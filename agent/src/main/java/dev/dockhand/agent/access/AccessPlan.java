@@ -55,17 +55,22 @@ final class AccessPlan {
      * @param users the users whose logins are in force (the file's, less any the cluster refused)
      * @param consolePrincipals the console nodes' certificate principals (not super users)
      * @param registryPrincipals the registry nodes' certificate principals (not super users)
+     * @param connectPrincipals the Connect worker nodes' certificate principals (not super users)
      * @param fileNames every user name of the file (those the cluster refused too)
      * @param appliedBefore the user names this step applied at its last success on this node (empty: none recorded)
      */
     static Changes changes(List<Users.User> users, Collection<String> consolePrincipals, Collection<String> registryPrincipals,
-            Set<String> fileNames, Set<String> appliedBefore, Current now) {
+            Collection<String> connectPrincipals, Set<String> fileNames, Set<String> appliedBefore, Current now) {
         Map<String, List<AclBinding>> desired = new LinkedHashMap<>();
         for (Users.User u : users) {
             desired.put(principal(u.name()), acls(u));
         }
         for (String p : consolePrincipals) {
-            desired.put(p, consoleAcls(p));
+            desired.put(p, new ArrayList<>(consoleAcls(p)));
+        }
+        for (String p : connectPrincipals) {
+            // a node may run the console and a worker: it gets both's rights
+            desired.computeIfAbsent(p, k -> new ArrayList<>()).addAll(connectAcls(p));
         }
         for (String p : registryPrincipals) {
             desired.putIfAbsent(p, registryAcls(p));
@@ -184,6 +189,39 @@ final class AccessPlan {
                 allow(principal, ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.DESCRIBE),
                 allow(principal, ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS),
                 allow(principal, ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.DESCRIBE));
+    }
+
+    /** The prefix of the Connect group's name and of its three internal topics (templates/connect/). */
+    static final String CONNECT_INTERNAL = "dockhand-connect";
+    /**
+     * The prefix of the connectors' own topics and of the sink connectors' consumer groups (Connect names a sink's group
+     * {@code connect-<connector>}): what a worker's connectors may read and write (ADR 023).
+     */
+    static final String CONNECTORS = "connect-";
+
+    /**
+     * A Connect worker's node (ADR 023): its group and its internal topics, the connectors' topics and groups, nothing
+     * else. Group {@code dockhand-connect} and the sinks' groups {@code connect-*}: READ (join, heartbeat, commit) and
+     * DESCRIBE. Topics {@code dockhand-connect*} (config, offsets, status) and {@code connect-*}: CREATE (the worker
+     * makes its topics, a source's {@code topic.creation.*} its own), DESCRIBE, DESCRIBE_CONFIGS (the worker checks its
+     * topics are compacted), READ, WRITE. IDEMPOTENT_WRITE on the cluster, as a client user has it: the worker's and the
+     * tasks' producers are idempotent (Kafka 3's default). No transactional id: exactly-once source support is off (Kafka's default); turning it on needs the
+     * worker's and the tasks' transactional ids of prefix {@code connect-cluster-dockhand-connect} and
+     * {@code dockhand-connect-}, not granted here.
+     */
+    static List<AclBinding> connectAcls(String principal) {
+        List<AclBinding> out = new ArrayList<>();
+        for (String prefix : List.of(CONNECT_INTERNAL, CONNECTORS)) {
+            for (AclOperation op : List.of(AclOperation.READ, AclOperation.DESCRIBE)) {
+                out.add(allow(principal, ResourceType.GROUP, prefix, PatternType.PREFIXED, op));
+            }
+            for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.READ,
+                    AclOperation.WRITE)) {
+                out.add(allow(principal, ResourceType.TOPIC, prefix, PatternType.PREFIXED, op));
+            }
+        }
+        out.add(allow(principal, ResourceType.CLUSTER, CLUSTER, PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        return out;
     }
 
     /**

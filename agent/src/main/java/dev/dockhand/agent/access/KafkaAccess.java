@@ -73,13 +73,14 @@ public final class KafkaAccess {
      *
      * @param consoleNodes the FQDNs of the nodes that run the console and are not super users
      * @param registryNodes the FQDNs of the nodes that run the registry and are not super users
+     * @param connectNodes the FQDNs of the nodes that run the Connect worker and are not super users
      * @param record the names of the users this step applied at its last success on this node (read, then rewritten
      *     after this run's success; absent: none): only a user in it is removed when the file no longer has it
      * @return 0 when applied (a user the cluster refuses for good is named on {@code err} and left without a
      *     login), 1 when the cluster did not take it within {@code timeout} (the agent tries again), 2 when an
      *     input is wrong
      */
-    public static int run(Path clientConfig, Path usersFile, List<String> consoleNodes, List<String> registryNodes, Path record,
+    public static int run(Path clientConfig, Path usersFile, List<String> consoleNodes, List<String> registryNodes, List<String> connectNodes, Path record,
             Duration timeout, PrintWriter out, PrintWriter err) throws InterruptedException {
         quietKafkaClientLogs();
         List<String> problems = new ArrayList<>();
@@ -149,7 +150,7 @@ public final class KafkaAccess {
                     });
             Set<String> fileNames = new LinkedHashSet<>();
             users.all().forEach(u -> fileNames.add(u.name()));
-            AccessPlan.Changes c = AccessPlan.changes(applied, principals(consoleNodes), principals(registryNodes), fileNames,
+            AccessPlan.Changes c = AccessPlan.changes(applied, principals(consoleNodes), principals(registryNodes), principals(connectNodes), fileNames,
                     AppliedRecord.read(record, err), new AccessPlan.Current(scram, acls, quotas));
 
             // rights first, then what goes: a step cut short leaves a removed user's login, which the next run (it
@@ -200,7 +201,7 @@ public final class KafkaAccess {
             out.println("kafka-access: reconciled: " + c.createAcls().size() + " ACL binding(s) created, " + c.deleteAcls().size()
                     + " removed, " + c.quotas().size() + " user quota(s) changed, " + (removed.isEmpty() ? "no login removed"
                             : "the login of " + String.join(", ", removed) + " removed (no longer in the users file)")
-                    + "; " + (consoleNodes.size() + registryNodes.size()) + " console/registry node(s) with their own rights");
+                    + "; " + (consoleNodes.size() + registryNodes.size() + connectNodes.size()) + " console/registry/connect node(s) with their own rights");
             out.flush();
             err.flush();
             return 0;

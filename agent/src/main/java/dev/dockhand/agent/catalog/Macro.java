@@ -25,6 +25,7 @@ public enum Macro {
     SUPER_USERS("User:CN=<fqdn> of every node that runs a broker or a KRaft controller, ';'-separated: Kafka's super.users"),
     CONSOLE_NODES("fqdn of every node that runs the console and no broker or controller, ','-separated: certificates given the console's read-only Kafka rights"),
     REGISTRY_NODES("fqdn of every node that runs the registry and no broker or controller, ','-separated: certificates given no Kafka right"),
+    CONNECT_NODES("fqdn of every node that runs the Connect worker and no broker or controller, ','-separated: certificates given the worker's Kafka rights"),
     AGENT_ENDPOINTS("role=fqdn:port of every node's agent HTTP endpoint, node order"),
     SERVICE_HEAP("-Xms/-Xmx sized for the service being rendered"),
     SERVICE_HEAP_MB("the heap in MiB sized for the service being rendered"),

@@ -42,6 +42,11 @@ public final class KafkaAccessCommand implements Callable<Integer> {
             description = "the nodes that run the registry and are no super users: their certificates get no Kafka right")
     String registryNodes;
 
+    @Option(names = "--connect-nodes", paramLabel = "FQDN,...", defaultValue = "",
+            description = "the nodes that run the Connect worker and are no super users: their certificates get the worker's rights"
+                    + " (its group and internal topics of prefix dockhand-connect, the connectors' topics and groups of prefix connect-)")
+    String connectNodes;
+
     @Option(names = "--applied-record", paramLabel = "FILE",
             description = "where the names of the users applied at the last success are kept (a user in it and no longer in the"
                     + " users file loses its login and rights; a user never applied is left alone)")
@@ -63,7 +68,7 @@ public final class KafkaAccessCommand implements Callable<Integer> {
             throw new AgentException(ExitCode.INVALID_INPUT, "--timeout must be at least 1 second");
         }
         return dev.dockhand.agent.access.KafkaAccess.run(clientConfig, usersFile, fqdns("--console-nodes", consoleNodes),
-                fqdns("--registry-nodes", registryNodes), appliedRecord, Duration.ofSeconds(timeoutSeconds),
+                fqdns("--registry-nodes", registryNodes), fqdns("--connect-nodes", connectNodes), appliedRecord, Duration.ofSeconds(timeoutSeconds),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 

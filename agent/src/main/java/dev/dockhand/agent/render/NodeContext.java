@@ -194,7 +194,7 @@ public final class NodeContext {
                     Source.derived("env AGENT_USERS_FILE as the agent last found it valid: a copy in the TLS dir")));
         }
         // least privilege (ADR 019): the nodes that run Kafka itself are its super users; the console's and the registry's
-        // nodes get what kafka-access grants them, ZooKeeper's nothing
+        // nodes, and the Connect workers', get what kafka-access grants them, ZooKeeper's nothing
         List<String> kafkaServices = new ArrayList<>(ServiceIds.BROKERS);
         kafkaServices.addAll(ServiceIds.CONTROLLERS);
         List<Node> kafkaNodes = nodesRunningAny(kafkaServices);
@@ -204,6 +204,8 @@ public final class NodeContext {
                 .collect(Collectors.joining(",")), "nodes running control-center and no broker or controller (" + listSrc + ")");
         put(Macro.REGISTRY_NODES, nodesRunning(ServiceIds.SCHEMA_REGISTRY).stream().filter(n -> !kafkaNodes.contains(n)).map(Node::fqdn)
                 .collect(Collectors.joining(",")), "nodes running schema-registry and no broker or controller (" + listSrc + ")");
+        put(Macro.CONNECT_NODES, nodesRunning(ServiceIds.CONNECT).stream().filter(n -> !kafkaNodes.contains(n)).map(Node::fqdn)
+                .collect(Collectors.joining(",")), "nodes running connect and no broker or controller (" + listSrc + ")");
         if (paths.agentHttpPort() == 0) {
             put(Macro.AGENT_ENDPOINTS, "", "none: the agents' HTTP endpoints are off (AGENT_HTTP_PORT=0)");
         } else {

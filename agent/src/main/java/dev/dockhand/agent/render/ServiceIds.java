@@ -9,6 +9,8 @@ public final class ServiceIds {
     public static final String KAFKA_BROKER = "kafka-broker";
     public static final String SCHEMA_REGISTRY = "schema-registry";
     public static final String CONTROL_CENTER = "control-center";
+    /** Kafka Connect's distributed worker. */
+    public static final String CONNECT = "connect";
     /** The step that gives a secured cluster's users their logins and ACLs. */
     public static final String KAFKA_ACCESS = "kafka-access";
     /** KRaft mode: a broker, a controller, and both in one process (a one-node cluster). */

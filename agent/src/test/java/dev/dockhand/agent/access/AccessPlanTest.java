@@ -60,7 +60,7 @@ class AccessPlanTest {
     static AccessPlan.Changes changes(List<Users.User> file, AccessPlan.Current now) {
         Set<String> names = file.stream().map(Users.User::name).collect(Collectors.toCollection(LinkedHashSet::new));
         // these cases' clusters hold only what the agent applied: every SCRAM user there is in its record
-        return AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), names, now.scram().keySet(), now);
+        return AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), List.of(), names, now.scram().keySet(), now);
     }
 
     @Test
@@ -68,11 +68,11 @@ class AccessPlanTest {
         // made by an operator with Kafka's tools, or carried over by a migration: not in the file, not in the record
         List<Users.User> file = List.of(user("app", Role.CLIENT));
         AccessPlan.Current now = applied(List.of(user("app", Role.CLIENT), user("legacy", Role.ADMIN)), List.of());
-        AccessPlan.Changes c = AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), Set.of("app"), Set.of("app"), now);
+        AccessPlan.Changes c = AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), List.of(), Set.of("app"), Set.of("app"), now);
         assertEquals(List.of(), c.deleteScram(), "its login stays");
         assertEquals(List.of(), c.deleteAcls(), "its ACLs stay");
         // once the record says the agent applied it, its removal from the file removes it
-        AccessPlan.Changes removed = AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), Set.of("app"), Set.of("app", "legacy"), now);
+        AccessPlan.Changes removed = AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), List.of(), Set.of("app"), Set.of("app", "legacy"), now);
         assertTrue(removed.deleteScram().stream().allMatch(d -> d.user().equals("legacy")) && !removed.deleteScram().isEmpty());
         assertFalse(removed.deleteAcls().isEmpty());
     }
@@ -157,6 +157,40 @@ class AccessPlanTest {
         // and when the app user goes, its own ACLs go, the operator's stay
         AccessPlan.Changes gone = changes(List.of(user("ops", Role.ADMIN)), applied(file, operators));
         assertEquals(Set.copyOf(AccessPlan.acls(file.get(0))), Set.copyOf(gone.deleteAcls()));
+    }
+
+    @Test
+    void aConnectWorkerGetsItsGroupItsTopicsAndTheConnectorsPrefixOnly() {
+        String worker = "User:CN=cn-1.k.test";
+        List<AclBinding> acls = AccessPlan.connectAcls(worker);
+        // every grant is PREFIXED on the worker's own names or the connectors' prefix, or the cluster's IDEMPOTENT_WRITE
+        for (AclBinding b : acls) {
+            if (b.pattern().resourceType() == ResourceType.CLUSTER) {
+                assertEquals(AclOperation.IDEMPOTENT_WRITE, b.entry().operation());
+                continue;
+            }
+            assertEquals(PatternType.PREFIXED, b.pattern().patternType(), b.toString());
+            assertTrue(Set.of("dockhand-connect", "connect-").contains(b.pattern().name()), b.toString());
+            assertTrue(Set.of(ResourceType.TOPIC, ResourceType.GROUP).contains(b.pattern().resourceType()), b.toString());
+            assertFalse(Set.of(AclOperation.ALL, AclOperation.DELETE, AclOperation.ALTER, AclOperation.ALTER_CONFIGS).contains(b.entry().operation()),
+                    "nothing that deletes or reconfigures: " + b);
+        }
+        Set<AclOperation> topicOps = acls.stream().filter(b -> b.pattern().resourceType() == ResourceType.TOPIC
+                && b.pattern().name().equals("dockhand-connect")).map(b -> b.entry().operation()).collect(Collectors.toSet());
+        assertEquals(Set.of(AclOperation.CREATE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.READ, AclOperation.WRITE),
+                topicOps, "the worker makes, checks, reads and writes its three topics");
+        assertFalse(acls.stream().anyMatch(b -> b.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID), "exactly-once is off");
+        // applied like the console's: created when missing, kept when held
+        List<Users.User> file = List.of(user("app", Role.CLIENT));
+        Set<String> names = Set.of("app");
+        AccessPlan.Current now = applied(file, List.of());
+        AccessPlan.Changes add = AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), List.of(worker), names, names, now);
+        assertEquals(Set.copyOf(acls), Set.copyOf(add.createAcls()));
+        AccessPlan.Current withWorker = applied(file, acls);
+        assertEquals(List.of(), AccessPlan.changes(file, List.of(CONSOLE), List.of(REGISTRY), List.of(worker), names, names, withWorker).deleteAcls());
+        // a node that runs the console and a worker has both's rights
+        AccessPlan.Changes both = AccessPlan.changes(file, List.of(worker), List.of(), List.of(worker), names, names, now);
+        assertTrue(both.createAcls().containsAll(AccessPlan.consoleAcls(worker)) && both.createAcls().containsAll(acls));
     }
 
     @Test

@@ -30,7 +30,7 @@ class KafkaAccessTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         long t0 = System.nanoTime();
-        int rc = KafkaAccess.run(client, users, List.of("gw-1.k.test"), List.of(), null, Duration.ofSeconds(30), new PrintWriter(out), new PrintWriter(err));
+        int rc = KafkaAccess.run(client, users, List.of("gw-1.k.test"), List.of(), List.of(), null, Duration.ofSeconds(30), new PrintWriter(out), new PrintWriter(err));
         assertEquals(2, rc, err.toString());
         assertTrue(err.toString().contains(":2: the topic prefix '*' of team is '*'"), err.toString());
         assertTrue(err.toString().contains("nothing was changed in the cluster"), err.toString());

@@ -160,7 +160,7 @@ class KraftSecuredPlanTest {
                 plain.services().stream().map(NodePlan.PlannedService::id).toList());
         // the Connect worker is Kafka 3.9's, whose plugins Maven Central serves, a client of the Kafka 4 broker (ADR 022)
         List<String> worker = plain.services().get(3).command().argv();
-        assertTrue(worker.stream().anyMatch(a -> a.endsWith("/lib/kafka/*")), worker.toString());
+        assertTrue(worker.stream().anyMatch(a -> a.startsWith("/opt/dockhand/lib/kafka/*:")), worker.toString());
         assertFalse(worker.stream().anyMatch(a -> a.contains("kafka4")), worker.toString());
 
         NodePlan p = plan(env("kraft-single-node", nodes, "kafka.k.test", Map.of("AGENT_SECURITY", "tls")));
@@ -170,16 +170,18 @@ class KraftSecuredPlanTest {
         assertTrue(server.contains("\nlistener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL\n"), server);
         assertTrue(server.contains("\nlistener.name.controller.ssl.client.auth=required\n"), server);
         assertFalse(server.contains("PLAINTEXT"), server);
-        // no Connect worker on a secured node until its REST API is secured (docs/connect.md)
-        assertEquals(List.of("kraft-combined", "kafka-access", "schema-registry", "control-center"),
+        // the Connect worker runs secured too: HTTPS with logins, Kafka over the node's identity (ADR 023)
+        assertEquals(List.of("kraft-combined", "kafka-access", "schema-registry", "control-center", "connect"),
                 p.services().stream().map(NodePlan.PlannedService::id).toList());
+        String connect = file(p, "connect/connect-distributed.properties");
+        assertTrue(connect.contains("\nlisteners=https://0.0.0.0:8083\n") && connect.contains("\nbootstrap.servers=kafka.k.test:9091\n"), connect);
         assertEquals(new ProbeSpec.KafkaQuorum(9093, 9091), p.services().get(0).probe(),
                 "the quorum on the controller listener, the broker on its mutual-TLS one");
         assertTrue(p.services().get(0).command().prepare().get(0).argv().contains("dev.dockhand.agent.access.StorageFormat"));
         // one node, one certificate: the console and the registry share the broker's identity, a super user, so the users'
         // step names no console or registry node to give narrower rights
         assertTrue(server.contains("\nsuper.users=User:CN=kafka.k.test\n"), server);
-        assertTrue(p.services().get(1).command().argv().containsAll(List.of("--console-nodes=", "--registry-nodes=")),
+        assertTrue(p.services().get(1).command().argv().containsAll(List.of("--console-nodes=", "--registry-nodes=", "--connect-nodes=")),
                 p.services().get(1).command().argv().toString());
     }
 }

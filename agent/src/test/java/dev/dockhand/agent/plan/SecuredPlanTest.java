@@ -150,6 +150,42 @@ class SecuredPlanTest {
     }
 
     @Test
+    void aSecuredConnectNodeRunsTheWorkerOverMutualTlsWithHttpsAndLoginsAndTheBrokersGiveItItsRights() throws IOException {
+        String nodes = dev.dockhand.agent.render.RenderTestSupport.NODES + ";connect=cn-1.kafka1.example";
+        NodePlan p = plan("cn-1.kafka1.example", Map.of("AGENT_NODES", nodes));
+        assertEquals(List.of("connect"), p.services().stream().map(NodePlan.PlannedService::id).toList(), "the worker runs on a secured node");
+        java.util.Properties w = new java.util.Properties();
+        w.load(new java.io.StringReader(file(p, "connect/connect-distributed.properties")));
+        String tls = "/data/cn-1.kafka1.example/conf/tls/";
+        for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+            assertEquals("SSL", w.getProperty(prefix + "security.protocol"), prefix);
+            assertEquals(tls + "node.pem", w.getProperty(prefix + "ssl.keystore.location"), prefix);
+            assertEquals(tls + "ca.crt", w.getProperty(prefix + "ssl.truststore.location"), prefix);
+        }
+        assertEquals("broker-1.kafka1.example:9091,broker-2.kafka1.example:9091,broker-3.kafka1.example:9091", w.getProperty("bootstrap.servers"),
+                "the brokers' mutual-TLS listener");
+        assertEquals("https://0.0.0.0:8083", w.getProperty("listeners"));
+        assertEquals("https", w.getProperty("rest.advertised.listener"));
+        assertEquals("PEM", w.getProperty("listeners.https.ssl.keystore.type"));
+        assertEquals(tls + "node.pem", w.getProperty("listeners.https.ssl.keystore.location"));
+        assertEquals(tls + "ca.crt", w.getProperty("listeners.https.ssl.truststore.location"));
+        assertEquals("dev.dockhand.connect.auth.ConnectLogins", w.getProperty("rest.extension.classes"));
+        assertEquals(tls + "users.hashed", w.getProperty("dockhand.connect.users.file"));
+        assertFalse(file(p, "connect/connect-distributed.properties").contains("http://"), "no plaintext listener");
+        assertTrue(w.stringPropertyNames().stream().noneMatch(k -> k.contains("password")), "no key store password: the PEM key store");
+        assertTrue(p.files().stream().noneMatch(f -> f.target().endsWith("tls/users")), "the worker reads hashes, never the passwords");
+        NodePlan.PlannedService worker = p.services().get(0);
+        assertEquals(8083, worker.probe().port());
+        assertTrue(worker.command().argv().contains("dev.dockhand.connect.auth.Worker"), worker.command().argv().toString());
+
+        // the worker's node is no super user; the brokers' users step gives it the worker's rights
+        NodePlan broker = plan("broker-1.kafka1.example", Map.of("AGENT_NODES", nodes));
+        assertFalse(file(broker, "kafka-broker/server.properties").contains("cn-1.kafka1.example"), "no super user");
+        assertTrue(broker.services().get(1).command().argv().contains("--connect-nodes=cn-1.kafka1.example"),
+                broker.services().get(1).command().argv().toString());
+    }
+
+    @Test
     void aSecuredZooKeeperServesTlsOnlyAndANodeThatIsNoBrokerHasNoBrokersIdentity() {
         NodePlan p = plan("zk-2.kafka1.example", Map.of());
         String zoo = file(p, "zookeeper/zoo.cfg");

@@ -114,8 +114,7 @@ class RenderTest {
         assertEquals(fqdn, w.getProperty("rest.advertised.host.name"));
         assertEquals("8083", w.getProperty("rest.advertised.port"));
         List<String> argv = plan.commands().get(0).argv();
-        assertTrue(argv.contains("org.apache.kafka.connect.cli.ConnectDistributed"), argv.toString());
-        assertTrue(argv.contains("/opt/dockhand/lib/kafka/*"), "the cluster's Kafka line: " + argv);
+        assertTrue(argv.contains("dev.dockhand.connect.auth.Worker") && argv.contains("/opt/dockhand/lib/kafka/*:/opt/dockhand/lib/connect-auth/*"), argv.toString());
     }
 
     @Test
