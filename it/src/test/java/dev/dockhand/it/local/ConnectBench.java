@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestFactory;
  * as {@link DevStackIT} starts it). (1) The worker's time to READY: {@code agent start connect} → its
  * {@code GET /health} 200 (the agent's readiness probe), with Kafka and the registry up, median of
  * {@code -Dbench.runs} (default 3). (2) Records per second of the file source: a file of
- * {@code -Dbench.connect.lines} lines (default 200,000) into a one-partition topic, as plain strings
+ * {@code -Dbench.connect.lines} lines (default 1,000,000) into a one-partition topic, as plain strings
  * (StringConverter) and as Avro records through the registry's converter (HoistField + AvroConverter,
  * docs/connect.md), next to Kafka's own {@code kafka-console-producer} reading the same file; time from the
  * start (the connector's POST, the producer's exec) to the topic's end offset reaching the line count,
@@ -53,7 +53,7 @@ class ConnectBench {
     static final String NODE = "cb-1";
     static final String HOST = LabNet.fqdn(NODE);
     static final int RUNS = Integer.getInteger("bench.runs", 3);
-    static final int LINES = Integer.getInteger("bench.connect.lines", 200_000);
+    static final int LINES = Integer.getInteger("bench.connect.lines", 1_000_000);
     static final ObjectMapper JSON = new ObjectMapper();
     static final StringBuilder TABLE = new StringBuilder();
     static LabNet net;
