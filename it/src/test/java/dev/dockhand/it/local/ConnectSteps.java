@@ -149,10 +149,89 @@ final class ConnectSteps {
         assertFalse(after.body().contains("dev-file-source-without-topic"), "a refused connector was made: " + after.body());
     }
 
-    /** Until the connector and its one task say RUNNING. */
+    static final String AVRO_CONNECTOR = "dev-avro-source";
+    static final String AVRO_TOPIC = "dev-connect-avro";
+    static final int AVRO_LINES = 40;
+    static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    /**
+     * The registry's Avro converter (connect-plugins/apicurio) set up as docs/connect.md says: the file
+     * source's lines, each made a record {"line": ...} by Kafka's HoistField, written in Confluent's wire
+     * format with a schema id that the registry's Confluent-compatible API serves; read back by Debian's
+     * python3-confluent-kafka, which knows nothing of Apicurio, and the schema by curl.
+     */
+    static void avroConverterWritesRecordsThatARegistryClientReads() throws Exception {
+        Need.executable(PYTHON, "python3 (.ci/run installs python3-confluent-kafka and python3-avro)");
+        Need.tool("curl", "curl");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, DevStackIT.HOST + ":9092"))) {
+            admin.createTopics(List.of(new NewTopic(AVRO_TOPIC, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        Path file = DevStackIT.WORK.resolve("connect/avro-source.txt");
+        List<String> lines = IntStream.rangeClosed(1, AVRO_LINES).mapToObj(i -> "avro line " + i + " \u00e9\"quoted\"").toList();
+        Files.write(file, lines, StandardCharsets.UTF_8);
+
+        String registry = "http://" + DevStackIT.HOST + ":8081";
+        ObjectNode create = JSON.createObjectNode().put("name", AVRO_CONNECTOR);
+        create.putObject("config")
+                .put("connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector")
+                .put("tasks.max", "1")
+                .put("file", file.toString())
+                .put("topic", AVRO_TOPIC)
+                .put("transforms", "record")
+                .put("transforms.record.type", "org.apache.kafka.connect.transforms.HoistField$Value")
+                .put("transforms.record.field", "line")
+                .put("value.converter", "io.apicurio.registry.utils.converter.AvroConverter")
+                .put("value.converter.apicurio.registry.url", registry + "/apis/registry/v2")
+                .put("value.converter.apicurio.registry.auto-register", "true")
+                .put("value.converter.apicurio.registry.as-confluent", "true")
+                .put("value.converter.apicurio.registry.use-id", "contentId")
+                .put("value.converter.apicurio.registry.headers.enabled", "false");
+        HttpResponse<String> created = http("POST", "/connectors", JSON.writeValueAsString(create));
+        assertEquals(201, created.statusCode(), created.body());
+        awaitRunning(AVRO_CONNECTOR);
+
+        List<JsonNode> last = new ArrayList<>();
+        Await.until("python3-confluent-kafka to read and decode " + AVRO_LINES + " records of " + AVRO_TOPIC,
+                Duration.ofSeconds(180), () -> {
+            Cmd.Result r = Cmd.run(Duration.ofSeconds(120), DevStackIT.net.exec(DevStackIT.NODE, PYTHON.toString(),
+                    DevStackIT.ROOT.resolve("it/src/test/python/avro_reader.py").toString(),
+                    registry + "/apis/ccompat/v7", DevStackIT.HOST + ":9092", AVRO_TOPIC, String.valueOf(AVRO_LINES)));
+            JsonNode out = JSON.readTree(r.out().lines().reduce((a, b) -> b).orElse("{}"));
+            last.clear();
+            last.add(out);
+            assertFalse(out.has("error"), r.out());
+            assertEquals(AVRO_LINES, out.path("read").asInt(), out.toString());
+        });
+        JsonNode out = last.get(0);
+        System.out.println("python3-confluent-kafka read the Avro records: magic " + out.get("magic") + ", ids " + out.get("ids"));
+        assertEquals("[0]", out.get("magic").toString(), "Confluent's wire format starts with byte 0: " + out);
+        assertEquals(1, out.get("ids").size(), "one schema for every line: " + out);
+        List<String> decoded = new ArrayList<>();
+        out.get("values").forEach(v -> decoded.add(v.path("line").asText(null)));
+        assertEquals(lines, decoded, "the decoded records hold the file's lines, in order, once each");
+
+        // the id in the records is the one the registry's Confluent-compatible API serves, read by curl
+        int id = out.get("ids").get(0).asInt();
+        Cmd.Result schema = Cmd.run(Duration.ofSeconds(30), DevStackIT.net.exec(DevStackIT.NODE, "curl", "-sS", "--fail",
+                registry + "/apis/ccompat/v7/schemas/ids/" + id)).check();
+        JsonNode avro = JSON.readTree(JSON.readTree(schema.out()).path("schema").asText());
+        System.out.println("the registry's schema " + id + ": " + avro);
+        assertEquals("record", avro.path("type").asText(), avro.toString());
+        assertEquals("line", avro.path("fields").get(0).path("name").asText(), avro.toString());
+        Cmd.Result subjects = Cmd.run(Duration.ofSeconds(30), DevStackIT.net.exec(DevStackIT.NODE, "curl", "-sS", "--fail",
+                registry + "/apis/ccompat/v7/subjects")).check();
+        assertTrue(JSON.readTree(subjects.out()).toString().contains("\"" + AVRO_TOPIC + "-value\""),
+                "the converter registers under Confluent's subject <topic>-value: " + subjects.out());
+    }
+
     static void awaitRunning() {
-        Await.until("connector " + CONNECTOR + " and its task RUNNING", Duration.ofSeconds(180), () -> {
-            HttpResponse<String> st = http("GET", "/connectors/" + CONNECTOR + "/status", null);
+        awaitRunning(CONNECTOR);
+    }
+
+    /** Until the connector and its one task say RUNNING. */
+    static void awaitRunning(String connector) {
+        Await.until("connector " + connector + " and its task RUNNING", Duration.ofSeconds(180), () -> {
+            HttpResponse<String> st = http("GET", "/connectors/" + connector + "/status", null);
             assertEquals(200, st.statusCode(), st.body());
             JsonNode s = JSON.readTree(st.body());
             assertEquals("RUNNING", s.path("connector").path("state").asText(), st.body());

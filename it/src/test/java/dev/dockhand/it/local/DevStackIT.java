@@ -157,6 +157,8 @@ class DevStackIT {
                     ConnectSteps::killedWorkerIsRestartedAndResumesWhereItsOffsetsSay),
             dynamicTest("7 a connector config that fails validation is refused by the worker's API with its message",
                     ConnectSteps::invalidConnectorConfigIsRefusedWithItsMessage),
+            dynamicTest("7b the registry's Avro converter writes records that python3-confluent-kafka decodes with the registry",
+                    ConnectSteps::avroConverterWritesRecordsThatARegistryClientReads),
             dynamicTest("8 stopping a service flips readiness and start brings it back", this::stoppingAServiceFlipsReadinessAndStartBringsItBack),
             dynamicTest("9 reload restarts only the service whose file changed", this::reloadRestartsOnlyTheServiceWhoseFileChanged),
             dynamicTest("10 interrupt stops cleanly and the next start skips recovery", this::interruptStopsCleanlyAndTheNextStartSkipsRecovery));
