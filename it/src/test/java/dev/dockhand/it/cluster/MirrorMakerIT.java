@@ -105,7 +105,8 @@ class MirrorMakerIT {
                 sent.addAll(produced(east, "while-running", 200));
                 assertMirrored(lab.net(), target, sent, "the records written while it runs");
 
-                long worker = target.serviceProcess("org.apache.kafka.connect.cli.ConnectDistributed")
+                // the worker's config file names it on its command line, whichever main class starts it
+                long worker = target.serviceProcess("connect/connect-distributed.properties")
                         .orElseThrow(() -> new AssertionError("no Connect worker under " + TARGET + "'s agent"));
                 assertTrue(Procs.signal(worker, "KILL"), "kill -9 " + worker);
                 // written while the worker is down or coming back
