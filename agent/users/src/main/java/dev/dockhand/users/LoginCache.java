@@ -63,6 +63,21 @@ public final class LoginCache {
         return e != null && user.equals(e.user()) && nanos.getAsLong() - e.at() < maxAgeNanos;
     }
 
+    /**
+     * Whether {@code password} is {@code user}'s (null: no such user): from the cache when it was verified
+     * lately, else by the stored hash (PBKDF2), remembered when it verifies.
+     */
+    public boolean check(Login user, String password) {
+        if (verified(user, password)) {
+            return true;
+        }
+        if (!HashedUsers.verify(user, password)) {
+            return false;
+        }
+        remember(user, password);
+        return true;
+    }
+
     /** Remembers that {@code password} is {@code user}'s. */
     public synchronized void remember(Login user, String password) {
         entries.put(keyOf(user, password), new Entry(user, nanos.getAsLong()));

@@ -1,6 +1,7 @@
 package dev.dockhand.connect.auth;
 
 import dev.dockhand.users.LoginCache;
+import dev.dockhand.users.UsersFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class ConnectLogins implements ConnectRestExtension {
                     + "without it the worker would serve its REST API to anyone");
         }
         try {
-            gate = new Gate(UsersFile.read(Path.of(file.toString().strip())), new LoginCache(CACHE_ENTRIES));
+            gate = new Gate(UsersFile.read(Path.of(file.toString().strip()), "worker", "use this worker"), new LoginCache(CACHE_ENTRIES));
         } catch (UsersFile.Invalid e) {
             throw new ConfigException(USERS_FILE + ": " + e.getMessage() + "\nThe worker does not start without its logins.");
         }

@@ -1,7 +1,6 @@
 package dev.dockhand.connect.auth;
 
 import dev.dockhand.users.BasicAuth;
-import dev.dockhand.users.HashedUsers;
 import dev.dockhand.users.Login;
 import dev.dockhand.users.LoginCache;
 import dev.dockhand.users.Role;
@@ -103,13 +102,6 @@ final class Gate {
         }
         String password = credentials[1];
         Login user = users.get(credentials[0]);
-        if (cache.verified(user, password)) {
-            return user;
-        }
-        if (!HashedUsers.verify(user, password)) {
-            return null;
-        }
-        cache.remember(user, password);
-        return user;
+        return cache.check(user, password) ? user : null;
     }
 }

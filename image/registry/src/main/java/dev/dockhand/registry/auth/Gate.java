@@ -2,7 +2,6 @@ package dev.dockhand.registry.auth;
 
 import dev.dockhand.users.BasicAuth;
 import dev.dockhand.users.FailedLogins;
-import dev.dockhand.users.HashedUsers;
 import dev.dockhand.users.Login;
 import dev.dockhand.users.LoginCache;
 import dev.dockhand.users.Role;
@@ -129,14 +128,7 @@ final class Gate {
     /** The user {@code name} when {@code password} is theirs, else null. */
     private Login authenticate(String name, String password) {
         Login user = users.get(name);
-        if (cache.verified(user, password)) {
-            return user;
-        }
-        if (!HashedUsers.verify(user, password)) {
-            return null;
-        }
-        cache.remember(user, password);
-        return user;
+        return cache.check(user, password) ? user : null;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.dockhand.registry.auth;
 import dev.dockhand.users.Login;
 import dev.dockhand.users.FailedLogins;
 import dev.dockhand.users.LoginCache;
+import dev.dockhand.users.UsersFile;
 import io.quarkus.runtime.StartupEvent;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,6 +31,8 @@ public class Logins {
     static final String AUTH = "dockhand.registry.auth";
     /** Far more distinct logins than a cluster's clients make: each is one user with one password. */
     static final int CACHE_ENTRIES = 1024;
+    /** What a users file without users would mean for this registry. */
+    static final String NOBODY_COULD = "write to this registry";
 
     @ConfigProperty(name = USERS_FILE)
     Optional<String> usersFile;
@@ -76,7 +79,7 @@ public class Logins {
         }
         Map<String, Login> users;
         try {
-            users = UsersFile.read(Path.of(usersFile.get()));
+            users = UsersFile.read(Path.of(usersFile.get()), "registry", NOBODY_COULD);
         } catch (UsersFile.Invalid e) {
             throw new IllegalStateException(USERS_FILE + ": " + e.getMessage() + "\nThe registry does not start without its logins.");
         }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dockhand.registry.auth.Gate.Verdict;
 import dev.dockhand.users.FailedLogins;
 import dev.dockhand.users.Login;
+import dev.dockhand.users.UsersFile;
 import dev.dockhand.users.LoginCache;
 import dev.dockhand.users.Role;
 import java.net.InetAddress;
@@ -27,7 +28,7 @@ class GateTest {
     @BeforeAll
     static void users() throws Exception {
         users = UsersFile.parse(UsersFileTest.line("alice", "client", "alice-password") + "\n"
-                + UsersFileTest.line("root", "admin", "root-password") + "\n", "users file F");
+                + UsersFileTest.line("root", "admin", "root-password") + "\n", "users file F", Logins.NOBODY_COULD);
     }
 
     static String basic(String user, String password) {

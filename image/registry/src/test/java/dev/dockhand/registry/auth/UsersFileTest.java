@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dockhand.users.HashedUsers;
 import dev.dockhand.users.Login;
+import dev.dockhand.users.UsersFile;
 import dev.dockhand.users.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class UsersFileTest {
     void readsTheAgentsLinesSkippingCommentsAndBlankLines() throws Exception {
         String text = "# rendered by the dockhand agent from the cluster's users file: no password in it\n"
                 + line("alice", "client", "alice-password") + "\r\n\n  # a comment\n" + line("ops.admin-1", "admin", "ops-password") + "\n";
-        Map<String, Login> users = UsersFile.parse(text, "users file F");
+        Map<String, Login> users = UsersFile.parse(text, "users file F", Logins.NOBODY_COULD);
         assertEquals(java.util.List.of("alice", "ops.admin-1"), java.util.List.copyOf(users.keySet()));
         assertEquals(Role.CLIENT, users.get("alice").role());
         assertEquals(Role.ADMIN, users.get("ops.admin-1").role());
@@ -58,7 +59,7 @@ class UsersFileTest {
                 "hank:client:" + SALT + ":" + HASH,              // 10: twice
                 "ivan:client:" + SALT + ":" + HASH + ":extra",   // 11: a count that is not one
                 "jo:client:" + SALT + ":" + HASH + ":600000:x"); // 12: six fields
-        UsersFile.Invalid e = assertThrows(UsersFile.Invalid.class, () -> UsersFile.parse(text, "users file /x/users.hashed"));
+        UsersFile.Invalid e = assertThrows(UsersFile.Invalid.class, () -> UsersFile.parse(text, "users file /x/users.hashed", Logins.NOBODY_COULD));
         String m = e.getMessage();
         for (String expected : new String[] {
                 "users file /x/users.hashed:2: not name:role:salt:hash:iterations (3 fields)",
@@ -78,7 +79,7 @@ class UsersFileTest {
 
     @Test
     void aFileWithNoUserIsRefused() {
-        UsersFile.Invalid e = assertThrows(UsersFile.Invalid.class, () -> UsersFile.parse("# nobody\n\n", "users file F"));
+        UsersFile.Invalid e = assertThrows(UsersFile.Invalid.class, () -> UsersFile.parse("# nobody\n\n", "users file F", Logins.NOBODY_COULD));
         assertEquals("users file F lists no user: nobody could write to this registry", e.getMessage());
     }
 
@@ -86,23 +87,23 @@ class UsersFileTest {
     void aMissingUnreadableOrOpenFileIsRefusedByName(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("users.hashed");
         assertEquals("users file " + missing + " does not exist; on a secured node the agent writes it before it starts the registry",
-                assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(missing)).getMessage());
-        assertTrue(assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(dir)).getMessage()
+                assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(missing, "registry", Logins.NOBODY_COULD)).getMessage());
+        assertTrue(assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(dir, "registry", Logins.NOBODY_COULD)).getMessage()
                 .startsWith("users file " + dir + " is not a regular file"));
 
         Path open = dir.resolve("open.hashed");
         Files.writeString(open, line("alice", "client", "alice-password") + "\n");
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
         assertEquals("users file " + open + " may be read or written by any user of the node (mode rw-r--r--); the agent writes it 0600",
-                assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(open)).getMessage());
+                assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(open, "registry", Logins.NOBODY_COULD)).getMessage());
 
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-------"));
-        assertEquals(1, UsersFile.read(open).size());
+        assertEquals(1, UsersFile.read(open, "registry", Logins.NOBODY_COULD).size());
 
         Path binary = dir.resolve("binary.hashed");
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
         Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rw-------"));
-        assertEquals("users file " + binary + " is not UTF-8 text", assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(binary)).getMessage());
+        assertEquals("users file " + binary + " is not UTF-8 text", assertThrows(UsersFile.Invalid.class, () -> UsersFile.read(binary, "registry", Logins.NOBODY_COULD)).getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.dockhand.registry.auth;
+package dev.dockhand.users;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -9,8 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import dev.dockhand.users.HashedUsers;
-import dev.dockhand.users.Login;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +17,9 @@ import java.util.Set;
 
 /**
  * The users a secured node's agent renders for the services that check logins over HTTP
- * ({@code users.hashed}, whose format {@link HashedUsers} defines for the agent and the registry
- * alike), read from the file the registry's settings name.
+ * ({@code users.hashed}, whose format {@link HashedUsers} defines), read by the registry and the
+ * Connect worker from the file their settings name: checked the same way for both (a regular file,
+ * not open to others, of a users file's size, UTF-8, at least one user).
  */
 public final class UsersFile {
     /** Far more than any cluster's users; a bigger file is not one the agent wrote. */
@@ -35,14 +34,17 @@ public final class UsersFile {
 
     private UsersFile() {}
 
-    /** The users of {@code file}, by name. */
-    public static Map<String, Login> read(Path file) throws Invalid {
+    /**
+     * The users of {@code file}, by name, for {@code service} (the registry, the worker: named in the
+     * problems), for which a file without users means "nobody could {@code nobodyCould}".
+     */
+    public static Map<String, Login> read(Path file, String service, String nobodyCould) throws Invalid {
         String where = "users file " + file;
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file)) {
                 throw new Invalid(where + (Files.exists(file) ? " is not a regular file" : " does not exist")
-                        + "; on a secured node the agent writes it before it starts the registry");
+                        + "; on a secured node the agent writes it before it starts the " + service);
             }
             String open = readableByOthers(file);
             if (open != null) {
@@ -64,15 +66,15 @@ public final class UsersFile {
         } catch (CharacterCodingException e) {
             throw new Invalid(where + " is not UTF-8 text");
         }
-        return parse(text, where);
+        return parse(text, where, nobodyCould);
     }
 
     /** The users of {@code text}; problems name {@code where} and the line. */
-    static Map<String, Login> parse(String text, String where) throws Invalid {
+    public static Map<String, Login> parse(String text, String where, String nobodyCould) throws Invalid {
         List<String> problems = new ArrayList<>();
         Map<String, Login> users = HashedUsers.parse(text, where, problems);
         if (problems.isEmpty() && users.isEmpty()) {
-            problems.add(where + " lists no user: nobody could write to this registry");
+            problems.add(where + " lists no user: nobody could " + nobodyCould);
         }
         if (!problems.isEmpty()) {
             throw new Invalid(String.join("\n", problems));
